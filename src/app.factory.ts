@@ -1,0 +1,57 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { LoadedConfig } from './config/config.loader.js';
+import { AppConfigService } from './config/app-config.service.js';
+import { AppModule, type AppRuntime } from './app.module.js';
+import { installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
+import { createRootLogger, PinoNestLogger } from './http/logger.js';
+import { Metrics } from './http/metrics.js';
+import { resolveTls, type TlsMaterial } from './http/tls.js';
+import { trustedProxyMatcher } from './http/trusted-proxies.js';
+
+// Building the application is shared by main.ts and the e2e tests, so that tests boot exactly
+// what production runs.
+
+/** Form posts and OpenID messages are small; anything larger is refused before it is parsed. */
+const BODY_LIMIT = 256 * 1024;
+
+export function createRuntime(loaded: LoadedConfig): AppRuntime {
+  return { logger: createRootLogger(loaded.config.logging.level), metrics: new Metrics() };
+}
+
+export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined): FastifyAdapter {
+  const isTrustedProxy = trustedProxyMatcher(loaded.config.server.trusted_proxies);
+  return new FastifyAdapter({
+    ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    // Only configured proxies may set X-Forwarded-For/-Proto/-Host (fastify consults this per hop).
+    trustProxy: loaded.config.server.trusted_proxies.length > 0 ? (address: string) => isTrustedProxy(address) : false,
+    genReqId: requestIdGenerator(isTrustedProxy),
+    bodyLimit: BODY_LIMIT,
+    // Keep-alive connections are closed at shutdown once idle; in-flight requests finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  });
+}
+
+/** Everything that must be set on the application before init, whoever created it. */
+export function configureApp(app: NestFastifyApplication, runtime: AppRuntime): void {
+  const config = app.get(AppConfigService);
+  installHttpPipeline(app.getHttpAdapter().getInstance(), config, runtime.logger, runtime.metrics);
+}
+
+export interface StartedApp {
+  app: NestFastifyApplication;
+  runtime: AppRuntime;
+  tls: TlsMaterial | undefined;
+}
+
+export async function createApp(loaded: LoadedConfig, runtime: AppRuntime = createRuntime(loaded)): Promise<StartedApp> {
+  const tls = await resolveTls(loaded.config, runtime.logger);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded, runtime), createAdapter(loaded, tls), {
+    logger: new PinoNestLogger(runtime.logger),
+    abortOnError: false,
+  });
+  configureApp(app, runtime);
+  await app.init();
+  return { app, runtime, tls };
+}

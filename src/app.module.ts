@@ -1,0 +1,44 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { Logger } from 'pino';
+import type { LoadedConfig } from './config/config.loader.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { HealthModule } from './health/health.module.js';
+import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
+import { Metrics } from './http/metrics.js';
+import { UsersModule } from './users/users.module.js';
+
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+/** Process-wide objects made before Nest starts (the logger is needed to log Nest's own start-up). */
+export interface AppRuntime {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+@Global()
+@Module({})
+class RuntimeModule {
+  static forRoot(runtime: AppRuntime): DynamicModule {
+    return {
+      module: RuntimeModule,
+      providers: [
+        { provide: ROOT_LOGGER, useValue: runtime.logger },
+        { provide: Metrics, useValue: runtime.metrics },
+      ],
+      exports: [ROOT_LOGGER, Metrics],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(loaded: LoadedConfig, runtime: AppRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), DatabaseModule, UsersModule, HealthModule],
+      providers: [{ provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) }],
+    };
+  }
+}

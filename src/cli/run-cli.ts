@@ -1,0 +1,191 @@
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/config.loader.js';
+import { EmbeddedDatabaseInUse } from '../database/embedded.js';
+import { AppError } from '../http/app-error.js';
+import type { User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
+import { CliModule } from './cli.module.js';
+
+// `npm run cli -- user add|list|passwd|remove|disable|enable`. Passwords are read from standard
+// input only (--password-stdin), never from the command line, where `ps` and shell history see them.
+
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, databaseBusy: 3 } as const;
+
+const USAGE = `usage: npm run cli -- <command>
+
+  user add <username> [--domain D] [--email E] [--fullname F] [--nickname N] --password-stdin
+  user list [--domain D] [--json]
+  user passwd <username> [--domain D] --password-stdin
+  user remove <username> [--domain D]
+  user disable <username> [--domain D]
+  user enable <username> [--domain D]
+
+--domain may be left out when exactly one domain is configured.
+--password-stdin reads the password from standard input (one line; a trailing newline is dropped).
+`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  domain: { type: 'string' },
+  email: { type: 'string' },
+  fullname: { type: 'string' },
+  nickname: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const ALLOWED: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
+  add: ['domain', 'email', 'fullname', 'nickname', 'password-stdin'],
+  list: ['domain', 'json'],
+  passwd: ['domain', 'password-stdin'],
+  remove: ['domain'],
+  disable: ['domain'],
+  enable: ['domain'],
+};
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    (values.help ? io.stdout : io.stderr).write(USAGE);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  const [group, command, ...args] = positionals;
+  const allowed = command === undefined ? undefined : ALLOWED[command];
+  if (group !== 'user' || !allowed) {
+    io.stderr.write(`unknown command: ${positionals.slice(0, 2).join(' ')}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const extra = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((k) => !allowed.includes(k));
+  if (extra.length > 0) {
+    io.stderr.write(`user ${command} does not take --${extra.join(', --')}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const wantsName = command !== 'list';
+  if ((wantsName && args.length !== 1) || (!wantsName && args.length !== 0)) {
+    io.stderr.write(`user ${command} ${wantsName ? 'takes exactly one <username>' : 'takes no positional argument'}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+
+  let context: INestApplicationContext | undefined;
+  try {
+    const domain = values.domain ?? defaultDomain(loaded);
+    let password: string | undefined;
+    if (command === 'add' || command === 'passwd') {
+      if (!values['password-stdin']) throw new UsageError(`user ${command} needs --password-stdin (passwords are never taken from the command line)`);
+      password = await readPassword(io);
+    }
+    context = await NestFactory.createApplicationContext(CliModule.forRoot(loaded), { logger: quietLogger(io), abortOnError: false });
+    const users = context.get(UsersService);
+    const username = args[0]!;
+    switch (command) {
+      case 'add': {
+        const user = await users.create({ domain, username, password: password!, email: values.email, fullname: values.fullname, nickname: values.nickname });
+        io.stdout.write(`created ${user.username}@${user.domain}, identifier ${identifierOf(loaded, user)}\n`);
+        break;
+      }
+      case 'list': {
+        const list = await users.list(values.domain);
+        if (values.json) {
+          io.stdout.write(`${JSON.stringify(list.map((u) => ({ ...publicUser(u), identifier: identifierOf(loaded, u) })), null, 2)}\n`);
+        } else {
+          for (const u of list) io.stdout.write(`${u.username}@${u.domain}\t${u.disabled ? 'disabled' : 'active'}\t${identifierOf(loaded, u)}\n`);
+          if (list.length === 0) io.stderr.write('no users\n');
+        }
+        break;
+      }
+      case 'passwd':
+        await users.setPassword(domain, username, password!);
+        io.stdout.write(`password changed for ${username}@${domain}\n`);
+        break;
+      case 'remove':
+        await users.remove(domain, username);
+        io.stdout.write(`removed ${username}@${domain}\n`);
+        break;
+      case 'disable':
+      case 'enable':
+        await users.setDisabled(domain, username, command === 'disable');
+        io.stdout.write(`${command}d ${username}@${domain}\n`);
+        break;
+    }
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof AppError) {
+      io.stderr.write(`error: ${error.publicDetail}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof EmbeddedDatabaseInUse) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.databaseBusy;
+    }
+    throw error;
+  } finally {
+    await context?.close();
+  }
+}
+
+function defaultDomain(loaded: LoadedConfig): string {
+  const domains = loaded.config.domains;
+  if (domains.length === 1) return domains[0]!.name;
+  throw new UsageError(`several domains are configured (${domains.map((d) => d.name).join(', ')}): say which with --domain`);
+}
+
+function identifierOf(loaded: LoadedConfig, user: User): string {
+  const domain = loaded.config.domains.find((d) => d.name === user.domain);
+  return domain ? `${domain.base_url}/openid/${encodeURIComponent(user.username)}` : '(domain no longer configured)';
+}
+
+function publicUser(u: User): Record<string, unknown> {
+  const { id: _id, ...rest } = u;
+  return rest;
+}
+
+async function readPassword(io: CliIo): Promise<string> {
+  if (io.stdin.isTTY) io.stderr.write('Password (input is not hidden on a terminal; prefer a pipe): ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  const text = Buffer.concat(chunks).toString('utf8');
+  const password = text.replace(/\r?\n$/, '');
+  if (password.includes('\n')) throw new UsageError('--password-stdin expects a single line');
+  if (password.length === 0) throw new UsageError('no password on standard input');
+  return password;
+}
+
+function quietLogger(io: CliIo): LoggerService {
+  const write = (level: string) => (message: unknown) => io.stderr.write(`${level}: ${String(message)}\n`);
+  const ignore = (): void => undefined;
+  return { log: ignore, debug: ignore, verbose: ignore, warn: write('warning'), error: write('error'), fatal: write('fatal') };
+}

@@ -1,0 +1,185 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+// The one source of truth for configuration: every option with its validator, its default and a
+// one-line description. `config/openid-provider.example.yaml` is generated from this file
+// (`npm run config:example`) and a test fails when the two drift apart.
+//
+// Options marked `sensitive` are never logged or echoed back (see `redactConfig`).
+
+export interface OptionMeta {
+  /** Never written to a log line or an error message. */
+  sensitive?: boolean;
+  /** Example value shown in the generated file for options without a default. */
+  example?: unknown;
+}
+
+const meta = new WeakMap<z.ZodType, OptionMeta>();
+function withMeta<T extends z.ZodType>(schema: T, m: OptionMeta): T {
+  meta.set(schema, m);
+  return schema;
+}
+export function optionMeta(schema: z.ZodType): OptionMeta {
+  return meta.get(schema) ?? {};
+}
+
+const DURATION_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A duration written as whole seconds or as `90s`, `15m`, `12h`, `30d`; parsed to seconds. */
+export function duration(): z.ZodType<number, number | string> {
+  return z
+    .union([z.number().int().positive(), z.string().regex(/^\d+[smhd]$/, 'expected a duration such as 90s, 15m, 12h or 30d')])
+    .transform((v) => (typeof v === 'number' ? v : Number(v.slice(0, -1)) * DURATION_UNITS[v.slice(-1)]!))
+    .refine((v) => v > 0, 'must be longer than zero');
+}
+
+const hostname = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/, 'expected a lowercase DNS name (IDN in punycode), e.g. example.org');
+
+const baseUrl = z.string().superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute URL such as https://example.org' });
+    return;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'expected an https:// (or, for development only, http://) URL' });
+  if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
+  if (url.search || url.hash) ctx.addIssue({ code: 'custom', message: 'must not have a query or a fragment' });
+  if (url.pathname !== '/' || value.endsWith('/')) ctx.addIssue({ code: 'custom', message: 'must be an origin without a path or trailing slash, e.g. https://example.org' });
+});
+
+const cidr = z.string().superRefine((value, ctx) => {
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  const bits = prefix === undefined ? (family === 6 ? 128 : 32) : Number(prefix);
+  if (rest.length > 0 || family === 0 || !Number.isInteger(bits) || bits < 0 || bits > (family === 6 ? 128 : 32) || (prefix !== undefined && !/^\d+$/.test(prefix))) {
+    ctx.addIssue({ code: 'custom', message: 'expected an IP address or CIDR block such as 10.0.0.0/8 or ::1' });
+  }
+});
+
+const filePath = z.string().min(1);
+
+const domain = z.strictObject({
+  name: hostname.describe('The XMPP domain: user@name owns the identifier {base_url}/openid/user.'),
+  base_url: baseUrl.describe('Public origin of this domain\'s provider ({base}); https:// in production.'),
+});
+
+const tlsFiles = z.strictObject({
+  cert: filePath.describe('PEM certificate chain.'),
+  key: filePath.describe('PEM private key (readable by the service only).'),
+});
+
+export const configSchema = z.strictObject({
+  domains: withMeta(
+    z
+      .array(domain)
+      .min(1, 'at least one domain is required')
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((d, i) => {
+          if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `domain ${d.name} is listed twice` });
+          seen.add(d.name);
+        });
+        const hosts = new Map<string, string>();
+        list.forEach((d, i) => {
+          let host: string;
+          try {
+            host = new URL(d.base_url).hostname;
+          } catch {
+            return;
+          }
+          const other = hosts.get(host);
+          if (other !== undefined) ctx.addIssue({ code: 'custom', path: [i, 'base_url'], message: `host ${host} already serves domain ${other}` });
+          hosts.set(host, d.name);
+        });
+      })
+      .describe('One entry per XMPP domain served. Requests are routed by the Host of base_url.'),
+    { example: [{ name: 'example.org', base_url: 'https://example.org' }] },
+  ),
+  server: z
+    .strictObject({
+      host: z.string().min(1).default('0.0.0.0').describe('Listen address.'),
+      port: z.number().int().min(0).max(65535).default(8443).describe('Listen port (0: any free port).'),
+      tls: withMeta(
+        z
+          .union([z.literal('auto'), tlsFiles])
+          .optional()
+          .describe(
+            'TLS for the listener: {cert, key} paths, or "auto" for a generated development certificate under ./data/tls. Absent: a plain HTTP listener meant to sit behind a TLS-terminating proxy listed in trusted_proxies.',
+          ),
+        { example: { cert: '/etc/openid/cert.pem', key: '/etc/openid/key.pem' } },
+      ),
+      trusted_proxies: z
+        .array(cidr)
+        .default([])
+        .describe('Addresses (IP or CIDR) of reverse proxies allowed to set X-Forwarded-For/-Proto/-Host. Everyone else\'s X-Forwarded-* headers are ignored.'),
+      shutdown_grace: duration().prefault('10s').describe('On SIGTERM, how long in-flight requests may take before connections are closed.'),
+    })
+    .prefault({}),
+  security: z
+    .strictObject({
+      https_only: z
+        .boolean()
+        .default(true)
+        .describe('Refuse the OpenID endpoint, login, consent and account pages over plain HTTP (403 tls_required). Turning this off is for local experiments only and logs a warning at every start.'),
+      hsts_max_age: duration().prefault('365d').describe('Strict-Transport-Security max-age sent on every TLS response.'),
+      session: z
+        .strictObject({
+          idle_timeout: duration().prefault('30m').describe('A login session ends after this long without use.'),
+          absolute_timeout: duration().prefault('12h').describe('A login session ends this long after the login, whatever its use.'),
+          remember_me_timeout: duration().prefault('30d').describe('Lifetime of a session when the user ticks "remember me".'),
+        })
+        .prefault({}),
+      login_rate_limit: z
+        .strictObject({
+          max_attempts_per_account: z.number().int().min(1).default(5).describe('Failed logins for one account before back-off starts.'),
+          max_attempts_per_address: z.number().int().min(1).default(20).describe('Failed logins from one client address before back-off starts.'),
+          window: duration().prefault('15m').describe('Failed attempts older than this are forgotten.'),
+          backoff_base: duration().prefault('30s').describe('First wait after the limit is reached; it doubles with each further failure.'),
+          backoff_max: duration().prefault('1h').describe('Longest wait imposed.'),
+        })
+        .prefault({}),
+      password_hash: z
+        .strictObject({
+          memory_kib: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP minimum: 19456 with time_cost 2).'),
+          time_cost: z.number().int().min(1).default(2).describe('argon2id iterations.'),
+          parallelism: z.number().int().min(1).max(16).default(1).describe('argon2id lanes.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      url: withMeta(
+        z
+          .string()
+          .regex(/^postgres(?:ql)?:\/\//, 'expected a postgres:// URL')
+          .optional()
+          .describe('PostgreSQL connection URL. Overridden by DATABASE_URL. Absent: the embedded database under embedded_dir.'),
+        { sensitive: true, example: 'postgres://openid:secret@db.example.org:5432/openid' },
+      ),
+      pool_size: z.number().int().min(1).max(200).default(10).describe('Connections per instance (PostgreSQL only; the embedded database uses one).'),
+      embedded_dir: z.string().min(1).default('./data/pglite').describe('Data directory of the embedded database (development and small installs).'),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum level of the JSON log lines written to stdout.'),
+    })
+    .prefault({}),
+  data_dir: z.string().min(1).default('./data').describe('Where generated state lives (development TLS certificate, embedded database).'),
+}).superRefine((config, ctx) => {
+  if (!config.security.https_only) return;
+  config.domains.forEach((d, i) => {
+    if (d.base_url.startsWith('http://')) ctx.addIssue({ code: 'custom', path: ['domains', i, 'base_url'], message: 'must be an https:// URL while security.https_only is on' });
+  });
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema>;
+export type DomainConfig = Config['domains'][number];

@@ -1,0 +1,49 @@
+// Errors of the application that are not OpenID protocol errors: they answer as RFC 9457
+// application/problem+json (or an HTML page for browsers), with a stable `code`.
+
+export interface AppErrorOptions {
+  /** Internal detail for logs; never sent. */
+  detail?: string;
+  cause?: unknown;
+  /** Response headers to add (e.g. Retry-After, Location). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export class AppError extends Error {
+  readonly detail?: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    /** Stable snake_case identifier, also the last segment of the problem `type`. */
+    readonly code: string,
+    readonly status: number,
+    /** Short, human, safe to show anyone. */
+    readonly title: string,
+    /** Longer explanation safe to show anyone. */
+    readonly publicDetail: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(publicDetail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.detail = options.detail;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export class NotFound extends AppError {
+  constructor(code: string, title: string, publicDetail: string) {
+    super(code, 404, title, publicDetail);
+  }
+}
+
+export class BadRequest extends AppError {
+  constructor(code: string, title: string, publicDetail: string, options?: AppErrorOptions) {
+    super(code, 400, title, publicDetail, options);
+  }
+}
+
+export class Conflict extends AppError {
+  constructor(code: string, title: string, publicDetail: string) {
+    super(code, 409, title, publicDetail);
+  }
+}

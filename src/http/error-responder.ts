@@ -1,0 +1,151 @@
+import { HttpException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { OpenIdError } from '../protocol/errors.js';
+import { AppError } from './app-error.js';
+import { ERROR_PAGE_CSP, renderErrorPage } from './error-page.js';
+import { encodeOpenIdError, indirectErrorLocation } from './openid-error-encoding.js';
+
+// The single place where an error becomes a response (STYLE.md §3):
+//   - OpenID direct request            → HTTP 400, key-value body (OpenID 2.0 §5.1.2.2)
+//   - OpenID indirect request, return_to verified, error allowed to travel
+//                                      → redirect with openid.mode=error (§5.2.3)
+//   - OpenID indirect request otherwise → HTML error page, never a redirect
+//   - everything else                  → application/problem+json (RFC 9457) or HTML for browsers
+// Internal text never reaches the wire: unknown errors answer a generic message and the request id.
+
+export const PROBLEM_TYPE_BASE = 'urn:openid-provider:problem:';
+
+interface Described {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  headers: Readonly<Record<string, string>>;
+}
+
+const STATUS_CODES: Readonly<Record<number, [string, string]>> = {
+  400: ['bad_request', 'Bad request'],
+  401: ['unauthorized', 'Unauthorized'],
+  403: ['forbidden', 'Forbidden'],
+  404: ['not_found', 'Not found'],
+  405: ['method_not_allowed', 'Method not allowed'],
+  406: ['not_acceptable', 'Not acceptable'],
+  408: ['request_timeout', 'Request timeout'],
+  411: ['length_required', 'Length required'],
+  413: ['payload_too_large', 'Request body too large'],
+  414: ['uri_too_long', 'Request URI too long'],
+  415: ['unsupported_media_type', 'Unsupported media type'],
+  429: ['too_many_requests', 'Too many requests'],
+  431: ['headers_too_large', 'Request headers too large'],
+  503: ['service_unavailable', 'Service unavailable'],
+};
+
+function describe(error: unknown): Described {
+  if (error instanceof AppError) {
+    return { status: error.status, code: error.code, title: error.title, detail: error.publicDetail, headers: error.headers };
+  }
+  if (error instanceof OpenIdError) {
+    return { status: error.status, code: error.code, title: 'OpenID request refused', detail: error.message, headers: {} };
+  }
+  // Nest's own exceptions (unmatched routes, pipes) and Fastify's (body parsing, size limits)
+  // carry a 4xx status; their messages are written for clients.
+  const status = error instanceof HttpException ? error.getStatus() : statusOf(error);
+  if (status !== undefined && status >= 400 && status < 500) {
+    const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
+    const detail = status === 404 ? 'There is nothing at this address.' : publicMessage(error) ?? title;
+    return { status, code, title, detail, headers: {} };
+  }
+  return { status: 500, code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.', headers: {} };
+}
+
+function statusOf(error: unknown): number | undefined {
+  const s = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function publicMessage(error: unknown): string | undefined {
+  if (error instanceof HttpException) {
+    const body = error.getResponse();
+    if (typeof body === 'string') return body;
+    const message = (body as { message?: unknown }).message;
+    if (Array.isArray(message)) return message.join('; ');
+    if (typeof message === 'string') return message;
+    return undefined;
+  }
+  return error instanceof Error ? error.message : undefined;
+}
+
+/** Whether the client prefers an HTML page over a machine-readable body (Accept negotiation). */
+export function prefersHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  if (!accept) return false;
+  let html = 0;
+  let machine = 0;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
+    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
+    else if (type === 'application/json' || type === 'application/problem+json' || type === '*/*') machine = Math.max(machine, type === '*/*' ? q - 0.001 : q);
+  }
+  return html > 0 && html >= machine;
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
+  const described = describe(error);
+  const requestId = String(request.id);
+  logError(logger, request, error, described);
+  if (reply.sent) return;
+
+  reply.headers(described.headers);
+  reply.header('cache-control', 'no-store');
+  const openid = request.openid;
+
+  if (error instanceof OpenIdError && openid) {
+    if (openid.direct) {
+      // OpenID 2.0 §5.1.2.2: direct error responses are HTTP 400 with a key-value body.
+      reply.code(400).type('text/plain; charset=utf-8').send(encodeOpenIdError(error, openid.version, 'kv'));
+      return;
+    }
+    if (error.allowRedirect && openid.verifiedReturnTo) {
+      // OpenID 2.0 §5.2.3: indirect errors go to the verified return_to as openid.mode=error.
+      reply.redirect(indirectErrorLocation(openid.verifiedReturnTo, error, openid.version), 302);
+      return;
+    }
+  }
+
+  if (prefersHtml(request) || (error instanceof OpenIdError && openid && !openid.direct)) {
+    reply
+      .code(described.status)
+      .header('content-security-policy', ERROR_PAGE_CSP)
+      .header('x-frame-options', 'DENY')
+      .type('text/html; charset=utf-8')
+      .send(renderErrorPage({ ...described, requestId }));
+    return;
+  }
+  // RFC 9457 §3: problem details, with our stable code and the request id as extension members.
+  reply
+    .code(described.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        type: `${PROBLEM_TYPE_BASE}${described.code}`,
+        title: described.title,
+        status: described.status,
+        detail: described.detail,
+        code: described.code,
+        requestId,
+      }),
+    );
+}
+
+function logError(logger: Logger, request: FastifyRequest, error: unknown, described: Described): void {
+  const fields = { reqId: request.id, code: described.code, status: described.status, method: request.method, route: request.routeOptions?.url };
+  if (described.status >= 500) {
+    logger.error({ ...fields, err: error }, 'request failed');
+  } else {
+    const detail = error instanceof AppError || error instanceof OpenIdError ? error.detail : undefined;
+    logger.info({ ...fields, ...(detail ? { detail } : {}) }, 'request refused');
+  }
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppConfigService } from '../config/app-config.service.js';
+import { AppError } from './app-error.js';
+import { sendError } from './error-responder.js';
+import type { Metrics } from './metrics.js';
+import './request-context.js';
+
+/** Routes that answer whatever the Host (load balancers and scrapers probe by address). */
+export const OPERATIONAL_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+/** The OpenID endpoint (DESIGN.md): never redirected to https, refused outright over plain HTTP. */
+export const OPENID_ENDPOINT_PATH = '/openid';
+
+export class UnknownHost extends AppError {
+  constructor(host: string) {
+    super('unknown_domain', 404, 'Unknown domain', `This provider does not serve ${host || 'requests without a Host header'}.`);
+  }
+}
+
+export class TlsRequired extends AppError {
+  constructor() {
+    super('tls_required', 403, 'HTTPS required', 'This provider only accepts this request over HTTPS.');
+  }
+}
+
+const started = Symbol('started');
+type Timed = FastifyRequest & { [started]?: bigint };
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+/**
+ * Fastify hooks that run for every request, matched or not, before Nest sees it: request ids,
+ * domain routing by Host, the HTTPS-only rule, transport security headers, access log, metrics.
+ * (Errors Fastify raises itself, such as unparseable bodies, reach the global filter through the
+ * error handler Nest installs.)
+ */
+export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigService, logger: Logger, metrics: Metrics): void {
+  const security = config.get('security');
+  const hsts = `max-age=${security.hsts_max_age}`;
+
+  fastify.decorateRequest('domain', undefined);
+  fastify.decorateRequest('openid', undefined);
+  fastify.decorateRequest('secure', false);
+
+  fastify.addHook('onRequest', async (request: Timed, reply) => {
+    request[started] = process.hrtime.bigint();
+    reply.header('x-request-id', request.id);
+    // request.protocol honours X-Forwarded-Proto only from a trusted proxy (see trustProxy).
+    request.secure = request.protocol?.toLowerCase() === 'https';
+    const path = pathOf(request.url);
+    if (OPERATIONAL_PATHS.has(path)) return;
+
+    const domain = config.domainForHost(request.hostname);
+    if (!domain) return refuse(request, reply, new UnknownHost(request.hostname));
+    request.domain = domain;
+
+    if (security.https_only && !request.secure) {
+      // People following an http:// link to a page are sent to the https:// address of the same
+      // page on the configured origin (never to the Host they sent). Anything that could carry
+      // credentials or an OpenID message is refused instead: it has already crossed in clear.
+      const isPage = (request.method === 'GET' || request.method === 'HEAD') && path !== OPENID_ENDPOINT_PATH;
+      const origin = new URL(domain.base_url);
+      if (isPage && origin.protocol === 'https:') {
+        reply.redirect(`${origin.origin}${request.url}`, 308);
+        return reply;
+      }
+      return refuse(request, reply, new TlsRequired());
+    }
+    return undefined;
+  });
+
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (request.secure) reply.header('strict-transport-security', hsts);
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+
+  fastify.addHook('onResponse', async (request: Timed, reply) => {
+    const seconds = request[started] === undefined ? 0 : Number(process.hrtime.bigint() - request[started]) / 1e9;
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.observe(request.method, route, reply.statusCode, seconds);
+    logger.info({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, ip: request.ip }, 'request');
+  });
+
+  function refuse(request: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+    sendError(request, reply, error, logger);
+    return reply;
+  }
+}
+
+/** Request ids: a trusted proxy's X-Request-Id is kept (for end-to-end correlation), otherwise a UUID. */
+export function requestIdGenerator(isTrustedProxy: (address: string | undefined) => boolean) {
+  return (req: { headers: Record<string, string | string[] | undefined>; socket?: { remoteAddress?: string } }): string => {
+    const given = req.headers['x-request-id'];
+    if (typeof given === 'string' && /^[A-Za-z0-9._:-]{1,128}$/.test(given) && isTrustedProxy(req.socket?.remoteAddress)) return given;
+    return randomUUID();
+  };
+}

@@ -1,0 +1,67 @@
+import 'reflect-metadata';
+import { createApp, createRuntime } from './app.factory.js';
+import { ConfigError, loadConfig } from './config/config.loader.js';
+import { EmbeddedDatabaseInUse } from './database/embedded.js';
+import { describeDatabase } from './database/data-source.js';
+
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`openid-provider: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const { config } = loaded;
+  const runtime = createRuntime(loaded);
+  const log = runtime.logger;
+  log.info({ config: loaded.file ?? 'built-in development defaults', database: describeDatabase(config).description }, 'configuration loaded');
+  const { app, tls } = await createApp(loaded, runtime);
+
+  if (!config.security.https_only) {
+    log.warn('security.https_only is OFF: passwords and OpenID assertions may cross the network in clear. Never run like this outside a laptop.');
+  } else if (!tls && config.server.trusted_proxies.length === 0) {
+    log.warn('plain HTTP listener with https_only on and no trusted_proxies: every OpenID, login and account request will be refused (403 tls_required). Configure server.tls or server.trusted_proxies.');
+  }
+  if (tls) log.info({ certPath: tls.certPath, fingerprint256: tls.fingerprint256 }, 'TLS certificate');
+
+  await app.listen(config.server.port, config.server.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  log.info({ scheme: tls ? 'https' : 'http', host: config.server.host, port, domains: config.domains.map((d) => d.base_url) }, 'openid-provider listening');
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceSeconds: config.server.shutdown_grace }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      log.error('shutdown grace period over: exiting with requests still open');
+      process.exit(1);
+    }, config.server.shutdown_grace * 1000).unref();
+    app.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EmbeddedDatabaseInUse) {
+    process.stderr.write(`openid-provider: ${error.message}\n`);
+    process.exit(3);
+  }
+  process.stderr.write(`openid-provider: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A local account: `username@domain` owns the identifier `{base}/openid/{username}`. */
+@Entity({ name: 'users' })
+export class User {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 253 })
+  domain: string;
+
+  /** Normalised JID localpart (see username.ts). */
+  @Column({ type: 'varchar', length: 1023 })
+  username: string;
+
+  @Column({ name: 'password_hash', type: 'text', select: false })
+  passwordHash: string;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  nickname: string | null;
+
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  fullname: string | null;
+
+  /** SReg 1.1 dob: YYYY-MM-DD, zeros for unknown parts. */
+  @Column({ type: 'char', length: 10, nullable: true })
+  dob: string | null;
+
+  @Column({ type: 'char', length: 1, nullable: true })
+  gender: 'M' | 'F' | null;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  postcode: string | null;
+
+  /** ISO 3166-1 alpha-2, upper case. */
+  @Column({ type: 'char', length: 2, nullable: true })
+  country: string | null;
+
+  /** ISO 639 (with optional region, e.g. en-GB). */
+  @Column({ type: 'varchar', length: 35, nullable: true })
+  language: string | null;
+
+  /** IANA time zone name. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  timezone: string | null;
+
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
+
+export const PROFILE_FIELDS = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'] as const;
+export type ProfileField = (typeof PROFILE_FIELDS)[number];
+export type Profile = { [K in ProfileField]: User[K] };

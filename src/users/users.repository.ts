@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { User } from './user.entity.js';
+
+/** The only place that talks SQL about users. Usernames passed here are already normalised. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findOne(domain: string, username: string): Promise<User | null> {
+    return this.users.findOne({ where: { domain, username } });
+  }
+
+  /** The user with its password hash (not selected by default). */
+  findWithPasswordHash(domain: string, username: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.domain = :domain AND u.username = :username', { domain, username })
+      .getOne();
+  }
+
+  list(domain?: string): Promise<User[]> {
+    return this.users.find({ where: domain ? { domain } : {}, order: { domain: 'ASC', username: 'ASC' } });
+  }
+
+  /** Inserts, answering false when (domain, username) is taken (unique violation 23505). */
+  async insert(user: Partial<User>): Promise<User | null> {
+    try {
+      const result = await this.users.insert(user);
+      const id = (result.identifiers[0] as { id: string }).id;
+      return await this.users.findOneByOrFail({ id });
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') return null;
+      throw error;
+    }
+  }
+
+  /** Answers whether a row was changed. */
+  async update(domain: string, username: string, changes: Partial<User>): Promise<boolean> {
+    const result = await this.users.update({ domain, username }, changes);
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(domain: string, username: string): Promise<boolean> {
+    const result = await this.users.delete({ domain, username });
+    return (result.affected ?? 0) > 0;
+  }
+}

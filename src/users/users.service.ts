@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service.js';
+import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
+import { PasswordHasher } from './password-hasher.js';
+import { UsersRepository } from './users.repository.js';
+import { validateProfile } from './profile.js';
+import type { Profile, User } from './user.entity.js';
+import { InvalidUsername, normalizeUsername, tryNormalizeUsername } from './username.js';
+
+// NIST SP 800-63B §5.1.1.2: at least 8 characters, and accept long passphrases (64 or more).
+// The upper bound only keeps a request from making us hash megabytes.
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 1024;
+
+export type CredentialCheck = { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'account_disabled' };
+
+export class UnknownDomain extends NotFound {
+  constructor(domain: string) {
+    super('unknown_domain', 'Unknown domain', `${domain} is not a domain served by this provider`);
+  }
+}
+
+export class UnknownUser extends NotFound {
+  constructor() {
+    super('unknown_user', 'Unknown user', 'There is no such account');
+  }
+}
+
+export class UserExists extends Conflict {
+  constructor(username: string, domain: string) {
+    super('user_exists', 'Account exists', `${username}@${domain} already exists`);
+  }
+}
+
+export class BadUsername extends BadRequest {
+  constructor(error: InvalidUsername) {
+    super('invalid_username', 'Invalid username', error.message, { cause: error });
+  }
+}
+
+export class WeakPassword extends BadRequest {
+  constructor(reason: string) {
+    super('invalid_password', 'Unacceptable password', reason);
+  }
+}
+
+export interface NewUser extends Partial<Record<keyof Profile, string | null>> {
+  domain: string;
+  username: string;
+  password: string;
+}
+
+/** Local accounts: creation, credential checks and administration. */
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly config: AppConfigService,
+    private readonly repository: UsersRepository,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async create(input: NewUser): Promise<User> {
+    const domain = this.domain(input.domain);
+    const username = this.username(input.username);
+    checkPassword(input.password);
+    const { domain: _d, username: _u, password, ...profileInput } = input;
+    const profile = validateProfile(profileInput);
+    const created = await this.repository.insert({ domain, username, passwordHash: await this.hasher.hash(password), ...profile, disabled: false });
+    if (!created) throw new UserExists(username, domain);
+    return created;
+  }
+
+  list(domain?: string): Promise<User[]> {
+    return this.repository.list(domain === undefined ? undefined : this.domain(domain));
+  }
+
+  async find(domain: string, username: string): Promise<User | null> {
+    const name = tryNormalizeUsername(username);
+    return name === undefined ? null : this.repository.findOne(domain.toLowerCase(), name);
+  }
+
+  async setPassword(domain: string, username: string, password: string): Promise<void> {
+    checkPassword(password);
+    await this.change(domain, username, { passwordHash: await this.hasher.hash(password) });
+  }
+
+  async setDisabled(domain: string, username: string, disabled: boolean): Promise<void> {
+    await this.change(domain, username, { disabled });
+  }
+
+  async updateProfile(domain: string, username: string, changes: Partial<Record<keyof Profile, string | null>>): Promise<void> {
+    await this.change(domain, username, validateProfile(changes));
+  }
+
+  async remove(domain: string, username: string): Promise<void> {
+    const deleted = await this.repository.delete(this.domain(domain), this.username(username));
+    if (!deleted) throw new UnknownUser();
+  }
+
+  /**
+   * Checks a password. Unknown users and malformed names cost the same argon2 work as a real
+   * check, so that timing does not reveal which accounts exist; a disabled account is reported
+   * as such only when the password is right, so that the message does not either.
+   */
+  async verifyCredentials(domain: string, username: string, password: string): Promise<CredentialCheck> {
+    const name = tryNormalizeUsername(username);
+    const user = name === undefined || password.length > MAX_PASSWORD ? null : await this.repository.findWithPasswordHash(domain.toLowerCase(), name);
+    if (!user) {
+      await this.hasher.verifyNothing(password.slice(0, MAX_PASSWORD));
+      return { ok: false, reason: 'invalid_credentials' };
+    }
+    if (!(await this.hasher.verify(user.passwordHash, password))) return { ok: false, reason: 'invalid_credentials' };
+    if (user.disabled) return { ok: false, reason: 'account_disabled' };
+    if (this.hasher.needsRehash(user.passwordHash)) {
+      await this.repository.update(user.domain, user.username, { passwordHash: await this.hasher.hash(password) });
+    }
+    const { passwordHash: _hash, ...rest } = user;
+    return { ok: true, user: rest as User };
+  }
+
+  private async change(domain: string, username: string, changes: Partial<User>): Promise<void> {
+    const changed = await this.repository.update(this.domain(domain), this.username(username), changes);
+    if (!changed) throw new UnknownUser();
+  }
+
+  private domain(name: string): string {
+    const domain = this.config.domainByName(name);
+    if (!domain) throw new UnknownDomain(name);
+    return domain.name;
+  }
+
+  private username(name: string): string {
+    try {
+      return normalizeUsername(name);
+    } catch (error) {
+      if (error instanceof InvalidUsername) throw new BadUsername(error);
+      throw error;
+    }
+  }
+}
+
+function checkPassword(password: string): void {
+  if ([...password].length < MIN_PASSWORD) throw new WeakPassword(`a password needs at least ${MIN_PASSWORD} characters`);
+  if (password.length > MAX_PASSWORD) throw new WeakPassword(`a password may have at most ${MAX_PASSWORD} characters`);
+}
