@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import { parseConfig } from '../../src/config/config.loader.js';
+import { createDataSource, pendingMigrations, revertLastMigration, runMigrations } from '../../src/database/data-source.js';
+import { closeEmbedded, EmbeddedDatabaseInUse, openEmbedded } from '../../src/database/embedded.js';
+import { MIGRATIONS } from '../../src/database/migrations/index.js';
+
+// Every migration goes up and comes back down, on the embedded database and (with
+// TEST_DATABASE_URL) on real PostgreSQL, starting from an empty database each time.
+
+async function tables(ds: DataSource): Promise<string[]> {
+  const rows = (await ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`)) as { table_name: string }[];
+  return rows.map((r) => r.table_name);
+}
+
+async function roundTrip(ds: DataSource): Promise<void> {
+  expect(await pendingMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
+  expect(await runMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
+  expect(await tables(ds)).toEqual(expect.arrayContaining(['migrations', 'users']));
+  expect(await pendingMigrations(ds)).toEqual([]);
+  expect(await runMigrations(ds)).toEqual([]); // idempotent
+  for (let i = 0; i < MIGRATIONS.length; i++) await revertLastMigration(ds);
+  expect(await tables(ds)).toEqual(['migrations']);
+  expect(await runMigrations(ds)).toHaveLength(MIGRATIONS.length);
+  // The schema enforces the SReg formats and case-normalised usernames itself.
+  await expect(ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'Upper', 'x')`)).rejects.toThrow(/users_username_lowercase/);
+  await expect(ds.query(`INSERT INTO users (domain, username, password_hash, gender) VALUES ('a', 'b', 'x', 'X')`)).rejects.toThrow(/users_gender_value/);
+}
+
+const domains = [{ name: 'example.org', base_url: 'https://example.org' }];
+
+describe('migrations on the embedded database', () => {
+  it('go up and down', async () => {
+    const ds = await createDataSource(parseConfig({ domains, database: { embedded_dir: 'memory://' } }, null));
+    await ds.initialize();
+    try {
+      await roundTrip(ds);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});
+
+describe.runIf(inject('databaseUrl') !== null)('migrations on PostgreSQL', () => {
+  it('go up and down on a fresh database', async () => {
+    const base = new URL(inject('databaseUrl')!);
+    const name = `openid_provider_migrations_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const ds = await createDataSource(parseConfig({ domains, database: { url: url.toString() } }, null));
+    await ds.initialize();
+    try {
+      await roundTrip(ds);
+    } finally {
+      await ds.destroy();
+      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('let concurrent starters take turns (advisory lock)', async () => {
+    const base = new URL(inject('databaseUrl')!);
+    const name = `openid_provider_concurrent_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base.toString() });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const url = new URL(base);
+    url.pathname = `/${name}`;
+    const config = parseConfig({ domains, database: { url: url.toString() } }, null);
+    const sources = await Promise.all([createDataSource(config), createDataSource(config), createDataSource(config)]);
+    try {
+      await Promise.all(sources.map((s) => s.initialize()));
+      const applied = await Promise.all(sources.map((s) => runMigrations(s)));
+      expect(applied.map((a) => a.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
+    } finally {
+      await Promise.all(sources.map((s) => s.destroy()));
+      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+});
+
+describe('the embedded database directory', () => {
+  afterEach(() => closeEmbedded());
+
+  it('is locked against a second process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-pglite-'));
+    // A live process (our parent) holds the lock.
+    writeFileSync(join(dir, 'openid-provider.lock'), String(process.ppid));
+    await expect(openEmbedded(dir)).rejects.toBeInstanceOf(EmbeddedDatabaseInUse);
+  });
+
+  it('takes over a stale lock left by a dead process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-pglite-'));
+    writeFileSync(join(dir, 'openid-provider.lock'), '999999999');
+    const db = await openEmbedded(dir);
+    expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows[0]!.one).toBe(1);
+  });
+});

@@ -1,0 +1,127 @@
+import argon2 from 'argon2';
+import { Test } from '@nestjs/testing';
+import { type INestApplicationContext } from '@nestjs/common';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { DatabaseModule } from '../../src/database/database.module.js';
+import { PasswordHasher } from '../../src/users/password-hasher.js';
+import { UsersModule } from '../../src/users/users.module.js';
+import { UsersService } from '../../src/users/users.service.js';
+import { AppConfigService } from '../../src/config/app-config.service.js';
+import { DataSource } from 'typeorm';
+import { testConfig, uniqueName } from '../helpers/test-app.js';
+
+describe(UsersService.name, () => {
+  let ctx: INestApplicationContext;
+  let users: UsersService;
+  let hasher: PasswordHasher;
+
+  beforeAll(async () => {
+    const loaded = testConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }, { name: 'montague.lit', base_url: 'https://montague.lit' }] });
+    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(loaded), DatabaseModule, UsersModule] }).compile();
+    ctx = await moduleRef.init();
+    users = ctx.get(UsersService);
+    hasher = ctx.get(PasswordHasher, { strict: false });
+  });
+  afterAll(() => ctx.close());
+  afterEach(() => vi.restoreAllMocks());
+
+  it('stores an argon2id hash, never the password', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    const row = (await ctx.get(DataSource).query('SELECT password_hash FROM users WHERE username = $1', [name])) as { password_hash: string }[];
+    expect(row[0]!.password_hash).toMatch(/^\$argon2id\$v=19\$m=8192,p=1,t=1\$/);
+    expect(row[0]!.password_hash).not.toContain('correct horse');
+  });
+
+  it('verifies the right password and refuses a wrong one', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    const ok = await users.verifyCredentials('example.org', name, 'correct horse battery');
+    expect(ok.ok).toBe(true);
+    expect(ok.ok && ok.user.username).toBe(name);
+    expect(ok.ok && 'passwordHash' in ok.user).toBe(false);
+    expect(await users.verifyCredentials('example.org', name, 'correct horse batterY')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    // Same account name on another domain is another account.
+    expect(await users.verifyCredentials('montague.lit', name, 'correct horse battery')).toEqual({ ok: false, reason: 'invalid_credentials' });
+  });
+
+  it('compares usernames case-insensitively (JID localparts)', async () => {
+    const name = uniqueName('Romeo');
+    await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    const check = await users.verifyCredentials('example.org', name.toUpperCase(), 'correct horse battery');
+    expect(check.ok && check.user.username).toBe(name.toLowerCase());
+    await expect(users.create({ domain: 'example.org', username: name.toLowerCase(), password: 'another password' })).rejects.toMatchObject({ code: 'user_exists', status: 409 });
+  });
+
+  it('spends the same argon2 work on unknown users and malformed names', async () => {
+    const verify = vi.spyOn(PasswordHasher.prototype, 'verify');
+    expect(await users.verifyCredentials('example.org', uniqueName('ghost'), 'whatever password')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await users.verifyCredentials('example.org', 'bad/name', 'whatever password')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(verify).toHaveBeenCalledTimes(2);
+    // ...and the hash it verifies against is a real argon2id hash with the configured cost.
+    expect(verify.mock.calls[0]![0]).toMatch(/^\$argon2id\$v=19\$m=8192,p=1,t=1\$/);
+  });
+
+  it('says an account is disabled only to someone who knows its password', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    await users.setDisabled('example.org', name, true);
+    expect(await users.verifyCredentials('example.org', name, 'wrong password!')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(await users.verifyCredentials('example.org', name, 'correct horse battery')).toEqual({ ok: false, reason: 'account_disabled' });
+    await users.setDisabled('example.org', name, false);
+    expect((await users.verifyCredentials('example.org', name, 'correct horse battery')).ok).toBe(true);
+  });
+
+  it('rehashes with the current parameters at the next successful login', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    const ds = ctx.get(DataSource);
+    const old = await argon2.hash('correct horse battery', { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+    await ds.query('UPDATE users SET password_hash = $1 WHERE username = $2', [old, name]);
+    expect((await users.verifyCredentials('example.org', name, 'correct horse battery')).ok).toBe(true);
+    const [row] = (await ds.query('SELECT password_hash FROM users WHERE username = $1', [name])) as { password_hash: string }[];
+    expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=8192,p=1,t=1\$/);
+  });
+
+  it('changes passwords, removes accounts and reports unknown ones', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    await users.setPassword('example.org', name, 'a brand new passphrase');
+    expect((await users.verifyCredentials('example.org', name, 'correct horse battery')).ok).toBe(false);
+    expect((await users.verifyCredentials('example.org', name, 'a brand new passphrase')).ok).toBe(true);
+    await users.remove('example.org', name);
+    await expect(users.remove('example.org', name)).rejects.toMatchObject({ code: 'unknown_user' });
+    await expect(users.setPassword('example.org', name, 'whatever password')).rejects.toMatchObject({ code: 'unknown_user' });
+  });
+
+  it('refuses unknown domains, bad names, short passwords and malformed profiles', async () => {
+    await expect(users.create({ domain: 'nowhere.org', username: 'a', password: 'long enough pw' })).rejects.toMatchObject({ code: 'unknown_domain' });
+    for (const username of ['', 'a b', 'romeo@montague.lit', 'a/b', 'a:b', "o'neil", 'a\u0000b']) {
+      await expect(users.create({ domain: 'example.org', username, password: 'long enough pw' }), JSON.stringify(username)).rejects.toMatchObject({ code: 'invalid_username' });
+    }
+    await expect(users.create({ domain: 'example.org', username: uniqueName(), password: 'short' })).rejects.toMatchObject({ code: 'invalid_password' });
+    await expect(users.create({ domain: 'example.org', username: uniqueName(), password: 'long enough pw', email: 'not-an-address' })).rejects.toMatchObject({ code: 'invalid_profile_field' });
+    await expect(users.create({ domain: 'example.org', username: uniqueName(), password: 'long enough pw', dob: '1990-02-30' })).rejects.toMatchObject({ code: 'invalid_profile_field' });
+  });
+
+  it('stores profile fields in their SReg formats', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'long enough pw', email: 'r@montague.lit', fullname: ' Romeo Montague ', nickname: 'romeo' });
+    await users.updateProfile('example.org', name, { dob: '1996-00-00', gender: 'm', country: 'it', language: 'it-IT', timezone: 'Europe/Rome', postcode: '37121' });
+    const user = await users.find('example.org', name);
+    expect(user).toMatchObject({ email: 'r@montague.lit', fullname: 'Romeo Montague', nickname: 'romeo', dob: '1996-00-00', gender: 'M', country: 'IT', language: 'it-IT', timezone: 'Europe/Rome', postcode: '37121' });
+    await users.updateProfile('example.org', name, { email: null });
+    expect((await users.find('example.org', name))?.email).toBeNull();
+  });
+
+  it('hashes with the production default (OWASP argon2id m=19456, t=2, p=1)', async () => {
+    const production = new PasswordHasher(new AppConfigService(testConfig({ security: { password_hash: {} } }).config, null));
+    const hash = await production.hash('correct horse battery');
+    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(await production.verify(hash, 'correct horse battery')).toBe(true);
+    expect(await production.verify(hash, 'correct horse batterx')).toBe(false);
+    expect(await production.verify('not a hash', 'x')).toBe(false);
+    expect(production.needsRehash(hash)).toBe(false);
+    expect(hasher.needsRehash(hash)).toBe(true);
+  });
+});
