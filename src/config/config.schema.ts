@@ -153,6 +153,50 @@ export const configSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
+  openid: z
+    .strictObject({
+      association_lifetime: duration().prefault('14d').describe('Lifetime (expires_in) of the shared associations RPs establish with associate (OpenID 2.0 §8.2.1).'),
+      private_association_lifetime: duration()
+        .prefault('10m')
+        .describe('Lifetime of private (stateless-mode) associations: how long an RP has to confirm an assertion with check_authentication (§11.4.2).'),
+      nonce_window: duration()
+        .prefault('10m')
+        .describe('How long a response_nonce is remembered (and accepted once) by check_authentication; older ones are refused (§11.4.2.1, §10.1).'),
+    })
+    .prefault({}),
+  realm: z
+    .strictObject({
+      return_to_verification: z
+        .enum(['off', 'warn', 'require'])
+        .default('warn')
+        .describe(
+          'Relying party discovery (OpenID 2.0 §9.2.1, §13): off skips it; warn shows an unverifiable return_to as a warning on the consent page; require refuses the request.',
+        ),
+      allow_http: z.boolean().default(true).describe('Accept http:// realms (shown with a warning on the consent page). false: https:// realms only.'),
+      allow_ip_hosts: z.boolean().default(true).describe('Accept realms whose host is an IP address.'),
+      allowed: z
+        .array(z.string().min(1))
+        .default([])
+        .describe('If not empty, only realms matching one of these patterns are served (same syntax as realms, e.g. https://*.example.com/).'),
+      denied: z.array(z.string().min(1)).default([]).describe('Realms matching one of these patterns are refused (same syntax as realms).'),
+      discovery: z
+        .strictObject({
+          https_only: z.boolean().default(true).describe('Fetch relying-party XRDS documents over https:// only.'),
+          allow_private_addresses: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Allow fetches to loopback, private, link-local, CGNAT, unique-local and cloud-metadata addresses. Leave false in production (SSRF guard).',
+            ),
+          connect_timeout: duration().prefault('3s').describe('Connect timeout of a discovery fetch.'),
+          timeout: duration().prefault('5s').describe('Overall timeout of a discovery fetch, redirects included.'),
+          max_bytes: z.number().int().min(1024).default(262_144).describe('Largest discovery document read (bytes).'),
+          max_redirects: z.number().int().min(0).max(10).default(3).describe('Redirects followed by a discovery fetch (each one checked like the first URL).'),
+          cache_ttl: duration().prefault('1h').describe('How long a relying party\'s discovery result is cached.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   database: z
     .strictObject({
       url: withMeta(
