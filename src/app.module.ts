@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { Logger } from 'pino';
+import { CommonModule } from './common/common.module.js';
+import { ROOT_LOGGER } from './common/tokens.js';
 import type { LoadedConfig } from './config/config.loader.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -9,7 +11,7 @@ import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { Metrics } from './http/metrics.js';
 import { UsersModule } from './users/users.module.js';
 
-export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+export { ROOT_LOGGER };
 
 /** Process-wide objects made before Nest starts (the logger is needed to log Nest's own start-up). */
 export interface AppRuntime {
@@ -37,7 +39,7 @@ export class AppModule {
   static forRoot(loaded: LoadedConfig, runtime: AppRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), DatabaseModule, UsersModule, HealthModule],
+      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule],
       providers: [{ provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) }],
     };
   }

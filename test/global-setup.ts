@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -9,10 +13,34 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string | null;
+    /** A certificate for localhost/127.0.0.1 that every test process trusts (NODE_EXTRA_CA_CERTS). */
+    tls: { cert: string; key: string };
   }
 }
 
+/**
+ * One TLS certificate for the whole run, trusted by the test processes through
+ * NODE_EXTRA_CA_CERTS (read by Node at start-up, so set here, before the workers are spawned):
+ * the RP library, axios and node:https then verify the provider's certificate as in production.
+ */
+async function testCertificate(project: TestProject): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'op-test-tls-'));
+  const generated = await generate([{ name: 'commonName', value: 'localhost' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
+  });
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  writeFileSync(cert, generated.cert);
+  writeFileSync(key, generated.private, { mode: 0o600 });
+  process.env['NODE_EXTRA_CA_CERTS'] = cert;
+  project.provide('tls', { cert, key });
+}
+
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  await testCertificate(project);
   const adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) {
     project.provide('databaseUrl', null);

@@ -1,4 +1,7 @@
+import { Association, UsedNonce } from '../association/association.entity.js';
+import { PendingRequest, Session } from '../auth/session.entity.js';
+import { TrustGrant } from '../realm/trust-grant.entity.js';
 import { User } from '../users/user.entity.js';
 
 // Every entity and migration, listed explicitly (ESM-safe: no globs). New modules add theirs here.
-export const ENTITIES = [User];
+export const ENTITIES = [User, Association, UsedNonce, Session, PendingRequest, TrustGrant];

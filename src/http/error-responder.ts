@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { OpenIdError } from '../protocol/errors.js';
 import { AppError } from './app-error.js';
 import { ERROR_PAGE_CSP, renderErrorPage } from './error-page.js';
-import { encodeOpenIdError, indirectErrorLocation } from './openid-error-encoding.js';
+import { encodeDirectError, indirectErrorLocation } from './openid-error-encoding.js';
 
 // The single place where an error becomes a response (STYLE.md §3):
 //   - OpenID direct request            → HTTP 400, key-value body (OpenID 2.0 §5.1.2.2)
@@ -105,7 +105,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   if (error instanceof OpenIdError && openid) {
     if (openid.direct) {
       // OpenID 2.0 §5.1.2.2: direct error responses are HTTP 400 with a key-value body.
-      reply.code(400).type('text/plain; charset=utf-8').send(encodeOpenIdError(error, openid.version, 'kv'));
+      reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectError(error, openid.version));
       return;
     }
     if (error.allowRedirect && openid.verifiedReturnTo) {

@@ -1,30 +1,22 @@
+import { Field, Mode, type OpenIdVersion } from '../protocol/consts.js';
 import type { OpenIdError } from '../protocol/errors.js';
+import { appendMessageToUrl, buildMessageFields, toKeyValue } from '../protocol/message-encode.js';
 
-// Placeholder-free minimal encoders for OpenID error responses; the protocol core's message codec
-// takes over once it lands (issue 3).
-const NS_2_0 = 'http://specs.openid.net/auth/2.0';
-
-function fields(error: OpenIdError, version: '2.0' | '1.x'): [string, string][] {
-  const out: [string, string][] = [];
-  // OpenID 2.0 §5.1.2.2 / §5.2.3: ns (2.0 only, §14.2.1), error, optional error_code, extras.
-  if (version === '2.0') out.push(['ns', NS_2_0]);
-  out.push(['error', error.message.replace(/\n/g, ' ')]);
-  if (error.errorCode) out.push(['error_code', error.errorCode]);
-  for (const [k, v] of Object.entries(error.extra)) out.push([k, v]);
-  return out;
+function errorFields(error: OpenIdError): [string, string][] {
+  // OpenID 2.0 §5.1.2.2 / §5.2.3: error (a message the RP may show), optional error_code, and
+  // extras such as the assoc_type/session_type pair of §8.2.4. Key-value values cannot hold '\n'.
+  const core: [string, string][] = [[Field.error, error.message.replace(/\n/g, ' ')]];
+  if (error.errorCode) core.push([Field.errorCode, error.errorCode]);
+  for (const [k, v] of Object.entries(error.extra)) core.push([k, v]);
+  return core;
 }
 
-/** OpenID 2.0 §4.1.1 key-value form of a direct error response. */
-export function encodeOpenIdError(error: OpenIdError, version: '2.0' | '1.x', _form: 'kv'): string {
-  return fields(error, version)
-    .map(([k, v]) => `${k}:${v}\n`)
-    .join('');
+/** OpenID 2.0 §5.1.2.2: the key-value body of a direct error response (ns only in 2.0, §14.2.1). */
+export function encodeDirectError(error: OpenIdError, version: OpenIdVersion): string {
+  return toKeyValue(buildMessageFields({ version, core: errorFields(error) }));
 }
 
-/** OpenID 2.0 §5.2.3: openid.mode=error appended to return_to, its own query preserved. */
-export function indirectErrorLocation(returnTo: string, error: OpenIdError, version: '2.0' | '1.x'): string {
-  const url = new URL(returnTo);
-  const all: [string, string][] = [['mode', 'error'], ...fields(error, version)];
-  for (const [k, v] of all) url.searchParams.append(`openid.${k}`, v);
-  return url.toString();
+/** OpenID 2.0 §5.2.3: openid.mode=error appended to the verified return_to, its query preserved. */
+export function indirectErrorLocation(returnTo: string, error: OpenIdError, version: OpenIdVersion): string {
+  return appendMessageToUrl(returnTo, buildMessageFields({ version, core: [[Field.mode, Mode.error], ...errorFields(error)] }));
 }

@@ -12,6 +12,10 @@ export class UsersRepository {
     return this.users.findOne({ where: { domain, username } });
   }
 
+  findById(id: string): Promise<User | null> {
+    return this.users.findOne({ where: { id } });
+  }
+
   /** The user with its password hash (not selected by default). */
   findWithPasswordHash(domain: string, username: string): Promise<User | null> {
     return this.users

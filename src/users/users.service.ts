@@ -74,6 +74,10 @@ export class UsersService {
     return this.repository.list(domain === undefined ? undefined : this.domain(domain));
   }
 
+  findById(id: string): Promise<User | null> {
+    return this.repository.findById(id);
+  }
+
   async find(domain: string, username: string): Promise<User | null> {
     const name = tryNormalizeUsername(username);
     return name === undefined ? null : this.repository.findOne(domain.toLowerCase(), name);

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, type Repository } from 'typeorm';
+import type { AssociationKind } from '../protocol/random.js';
+import { Association, UsedNonce } from './association.entity.js';
+
+@Injectable()
+export class AssociationRepository {
+  constructor(
+    @InjectRepository(Association) private readonly associations: Repository<Association>,
+    @InjectRepository(UsedNonce) private readonly nonces: Repository<UsedNonce>,
+  ) {}
+
+  async insert(association: Association): Promise<void> {
+    await this.associations.insert(association);
+  }
+
+  findUnexpired(handle: string, kind: AssociationKind, now: Date): Promise<Association | null> {
+    return this.associations
+      .createQueryBuilder('a')
+      .where('a.handle = :handle AND a.kind = :kind AND a.expiresAt > :now', { handle, kind, now })
+      .getOne();
+  }
+
+  /** Deletes the association, answering whether this call was the one that deleted it. */
+  async consume(handle: string, kind: AssociationKind): Promise<boolean> {
+    const result = await this.associations.delete({ handle, kind });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async delete(handle: string): Promise<void> {
+    await this.associations.delete({ handle });
+  }
+
+  /**
+   * Records a nonce as used; answers false when it already was (a replay). One INSERT with
+   * ON CONFLICT DO NOTHING, so two instances racing on the same nonce cannot both win.
+   */
+  async consumeNonce(nonce: string, expiresAt: Date): Promise<boolean> {
+    const result = await this.nonces.createQueryBuilder().insert().values({ nonce, expiresAt }).orIgnore().returning(['nonce']).execute();
+    return (result.raw as unknown[]).length > 0;
+  }
+
+  async pruneExpired(now: Date): Promise<{ associations: number; nonces: number }> {
+    const a = await this.associations.delete({ expiresAt: LessThan(now) });
+    const n = await this.nonces.delete({ expiresAt: LessThan(now) });
+    return { associations: a.affected ?? 0, nonces: n.affected ?? 0 };
+  }
+}

@@ -1,0 +1,38 @@
+// Static assets served from memory: one stylesheet and the script that auto-submits the form of
+// a long OpenID response (OpenID 2.0 §5.2.2). Pages work without the script: its form has a
+// visible button.
+
+export const STYLESHEET = `:root {
+  color-scheme: light dark;
+  --op-font: system-ui, -apple-system, "Segoe UI", sans-serif;
+  --op-bg: Canvas;
+  --op-fg: CanvasText;
+  --op-accent: #2455c3;
+  --op-warning: #9a5b00;
+  --op-error: #b3261e;
+  --op-radius: .5rem;
+}
+* { box-sizing: border-box; }
+body { margin: 0; font-family: var(--op-font); background: var(--op-bg); color: var(--op-fg); line-height: 1.5; }
+main { max-width: 34rem; margin: 3rem auto; padding: 0 1rem; }
+h1 { font-size: 1.5rem; }
+form { display: grid; gap: .75rem; }
+label { display: grid; gap: .25rem; font-weight: 600; }
+input[type=text], input[type=password] { font: inherit; padding: .5rem; border: 1px solid GrayText; border-radius: var(--op-radius); }
+.check { display: flex; gap: .5rem; align-items: center; font-weight: normal; }
+.actions { display: flex; flex-wrap: wrap; gap: .5rem; }
+button { font: inherit; padding: .5rem 1rem; border-radius: var(--op-radius); border: 1px solid var(--op-accent); background: var(--op-accent); color: #fff; cursor: pointer; }
+button.secondary { background: transparent; color: var(--op-fg); border-color: GrayText; }
+:focus-visible { outline: 3px solid var(--op-accent); outline-offset: 2px; }
+.realm { font-size: 1.125rem; font-weight: 700; word-break: break-all; }
+.notice { padding: .75rem; border-radius: var(--op-radius); border: 1px solid currentColor; }
+.notice.warning { color: var(--op-warning); }
+.notice.error { color: var(--op-error); }
+.meta { color: GrayText; font-size: .875rem; }
+`;
+
+export const AUTOSUBMIT_SCRIPT = `document.addEventListener('DOMContentLoaded', function () {
+  var form = document.getElementById('openid-response');
+  if (form) form.submit();
+});
+`;

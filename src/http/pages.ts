@@ -1,0 +1,55 @@
+import type { FastifyReply } from 'fastify';
+import { html, type Html } from './html.js';
+
+export interface PageOptions {
+  title: string;
+  body: Html;
+  /**
+   * Origins a form on this page may lead to, besides our own. Browsers apply form-action to the
+   * redirects that follow a submission, so a page whose form ends at the RP's return_to lists
+   * that origin.
+   */
+  formTargets?: readonly string[];
+  /** Whether the page loads /assets/autosubmit.js. */
+  script?: boolean;
+}
+
+export function renderPage(options: PageOptions): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<meta name="referrer" content="no-referrer">
+<title>${options.title}</title>
+<link rel="stylesheet" href="/assets/style.css">
+${options.script ? html`<script src="/assets/autosubmit.js" defer></script>` : ''}
+</head>
+<body>
+<main>
+${options.body}
+</main>
+</body>
+</html>
+`.value;
+}
+
+/**
+ * Sends an HTML page with the headers every page of the provider carries: a strict CSP (no inline
+ * script or style, never framed), X-Frame-Options, no caching, no referrer.
+ */
+export function sendPage(reply: FastifyReply, status: number, options: PageOptions): void {
+  const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
+  reply
+    .code(status)
+    .header(
+      'content-security-policy',
+      `default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    )
+    .header('x-frame-options', 'DENY')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .type('text/html; charset=utf-8')
+    .send(renderPage(options));
+}

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { TrustGrant } from './trust-grant.entity.js';
+import { TrustGrantsService } from './trust-grants.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([TrustGrant])],
+  providers: [TrustGrantsService],
+  exports: [TrustGrantsService],
+})
+export class TrustModule {}
