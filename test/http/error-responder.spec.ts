@@ -1,0 +1,99 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import { sendError } from '../../src/http/error-responder.js';
+import { createRootLogger } from '../../src/http/logger.js';
+import { InvalidReturnTo, UnsupportedAssociationType } from '../../src/protocol/errors.js';
+import '../../src/http/request-context.js';
+
+// The one place errors become responses (STYLE.md §3), driven through a bare Fastify instance.
+
+function collector(): { lines: Record<string, unknown>[]; stream: Writable } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
+describe(sendError.name, () => {
+  let app: FastifyInstance;
+  const log = collector();
+
+  beforeAll(async () => {
+    const logger = createRootLogger('info', log.stream);
+    app = Fastify();
+    app.decorateRequest('openid', undefined);
+    app.setErrorHandler((error, request, reply) => sendError(request, reply, error, logger));
+    app.get('/boom', () => {
+      throw new Error('connection to 10.0.0.5 failed: password authentication failed for user "op"');
+    });
+    app.post('/direct', (request) => {
+      request.openid = { direct: true, version: '2.0' };
+      throw new UnsupportedAssociationType('Unsupported association type', { extra: { assoc_type: 'HMAC-SHA256', session_type: 'DH-SHA256' } });
+    });
+    app.post('/direct-1x', (request) => {
+      request.openid = { direct: true, version: '1.x' };
+      throw new UnsupportedAssociationType('Unsupported association type');
+    });
+    app.get('/indirect', (request) => {
+      request.openid = { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back?x=a%20b&y=1#frag' };
+      throw new UnsupportedAssociationType('Something is wrong\nwith two lines');
+    });
+    app.get('/indirect-refused', (request) => {
+      request.openid = { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' };
+      throw new InvalidReturnTo('The return_to URL is outside the realm');
+    });
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it('never sends internal text for an unknown error, and logs it with the request id', async () => {
+    const res = await app.inject({ method: 'GET', url: '/boom' });
+    expect(res.statusCode).toBe(500);
+    const body = res.json();
+    expect(body).toMatchObject({ code: 'internal_error', status: 500, title: 'Internal error' });
+    expect(res.body).not.toContain('10.0.0.5');
+    expect(res.body).not.toContain('password');
+    const line = log.lines.find((l) => l['code'] === 'internal_error');
+    expect(line).toMatchObject({ level: 'error', reqId: body.requestId, status: 500 });
+  });
+
+  it('answers a direct request in key-value form, HTTP 400 (§5.1.2.2, §8.2.4)', async () => {
+    const res = await app.inject({ method: 'POST', url: '/direct' });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(res.body).toBe('ns:http://specs.openid.net/auth/2.0\nerror:Unsupported association type\nerror_code:unsupported-type\nassoc_type:HMAC-SHA256\nsession_type:DH-SHA256\n');
+    const old = await app.inject({ method: 'POST', url: '/direct-1x' });
+    expect(old.body).toBe('error:Unsupported association type\nerror_code:unsupported-type\n');
+  });
+
+  it('sends an indirect error to the verified return_to, keeping its query (§5.2.3)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/indirect' });
+    expect(res.statusCode).toBe(302);
+    expect(res.headers.location).toBe(
+      'https://rp.example/back?x=a%20b&y=1&openid.ns=http%3A%2F%2Fspecs.openid.net%2Fauth%2F2.0&openid.mode=error&openid.error=Something%20is%20wrong%20with%20two%20lines&openid.error_code=unsupported-type#frag',
+    );
+  });
+
+  it('never redirects an error about the return_to itself', async () => {
+    const res = await app.inject({ method: 'GET', url: '/indirect-refused', headers: { accept: '*/*' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('The return_to URL is outside the realm');
+  });
+});
+
+describe('log redaction', () => {
+  it('censors passwords, cookies, authorization headers and keys', () => {
+    const log = collector();
+    const logger = createRootLogger('info', log.stream);
+    logger.info({ req: { headers: { cookie: 'op-session=abc', authorization: 'Basic xyz' } }, user: { password: 'hunter2', passwordHash: '$argon2id$…' }, assoc: { mac_key: 'c2VjcmV0' } }, 'x');
+    const text = JSON.stringify(log.lines);
+    for (const secret of ['op-session=abc', 'Basic xyz', 'hunter2', '$argon2id', 'c2VjcmV0']) expect(text).not.toContain(secret);
+    expect(text.match(/\[redacted\]/g)).toHaveLength(5);
+  });
+});
