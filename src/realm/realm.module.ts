@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { HostResolver } from './host-resolver.js';
+import { RealmPolicy } from './realm-policy.service.js';
+import { ReturnToVerifier } from './return-to-verifier.js';
+import { SafeFetch } from './safe-fetch.js';
+import { YadisDiscovery } from './yadis.js';
+
+/**
+ * Realm policy, the SSRF-guarded fetch every outbound request goes through, Yadis discovery and
+ * return_to verification (OpenID 2.0 §9.2, §9.2.1, §13). Needs AppConfigService (ConfigModule)
+ * and Clock (CommonModule), both global.
+ */
+@Module({
+  providers: [HostResolver, SafeFetch, YadisDiscovery, ReturnToVerifier, RealmPolicy],
+  exports: [SafeFetch, YadisDiscovery, ReturnToVerifier, RealmPolicy],
+})
+export class RealmModule {}
