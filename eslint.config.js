@@ -13,6 +13,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // OpenID core stays framework-free (DESIGN.md, "Rules of the house").
     files: ['src/protocol/**/*.ts'],
     rules: {

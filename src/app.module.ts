@@ -9,6 +9,8 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { Metrics } from './http/metrics.js';
+import { AuthModule } from './auth/auth.module.js';
+import { AssetsModule } from './http/assets.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export { ROOT_LOGGER };
@@ -39,7 +41,7 @@ export class AppModule {
   static forRoot(loaded: LoadedConfig, runtime: AppRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule],
+      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
       providers: [{ provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) }],
     };
   }

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const { app, tls } = await createApp(loaded, runtime);
 
   if (!config.security.https_only) {
-    log.warn('security.https_only is OFF: passwords and OpenID assertions may cross the network in clear. Never run like this outside a laptop.');
+    log.warn('security.https_only is OFF: credentials and OpenID assertions may cross the network in clear. Never run like this outside a laptop.');
   } else if (!tls && config.server.trusted_proxies.length === 0) {
     log.warn('plain HTTP listener with https_only on and no trusted_proxies: every OpenID, login and account request will be refused (403 tls_required). Configure server.tls or server.trusted_proxies.');
   }

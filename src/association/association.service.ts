@@ -71,7 +71,7 @@ export class AssociationService {
 
   /** Remaining lifetime in whole seconds (expires_in, §8.2.1). */
   expiresIn(association: Association): number {
-    return Math.max(0, Math.floor((association.expiresAt.getTime() - this.clock.now().getTime()) / 1000));
+    return Math.max(0, Math.round((association.expiresAt.getTime() - this.clock.now().getTime()) / 1000));
   }
 
   private remember(association: Association): void {

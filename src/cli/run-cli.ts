@@ -34,7 +34,7 @@ const USAGE = `usage: npm run cli -- <command>
 --password-stdin reads the password from standard input (one line; a trailing newline is dropped).
 `;
 
-class UsageError extends Error {}
+class BadUsage extends Error {}
 
 const OPTIONS = {
   domain: { type: 'string' },
@@ -101,7 +101,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const domain = values.domain ?? defaultDomain(loaded);
     let password: string | undefined;
     if (command === 'add' || command === 'passwd') {
-      if (!values['password-stdin']) throw new UsageError(`user ${command} needs --password-stdin (passwords are never taken from the command line)`);
+      if (!values['password-stdin']) throw new BadUsage(`user ${command} needs --password-stdin (passwords are never taken from the command line)`);
       password = await readPassword(io);
     }
     context = await NestFactory.createApplicationContext(CliModule.forRoot(loaded), { logger: quietLogger(io), abortOnError: false });
@@ -139,7 +139,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof BadUsage) {
       io.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
@@ -160,7 +160,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 function defaultDomain(loaded: LoadedConfig): string {
   const domains = loaded.config.domains;
   if (domains.length === 1) return domains[0]!.name;
-  throw new UsageError(`several domains are configured (${domains.map((d) => d.name).join(', ')}): say which with --domain`);
+  throw new BadUsage(`several domains are configured (${domains.map((d) => d.name).join(', ')}): say which with --domain`);
 }
 
 function identifierOf(loaded: LoadedConfig, user: User): string {
@@ -179,8 +179,8 @@ async function readPassword(io: CliIo): Promise<string> {
   for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   const text = Buffer.concat(chunks).toString('utf8');
   const password = text.replace(/\r?\n$/, '');
-  if (password.includes('\n')) throw new UsageError('--password-stdin expects a single line');
-  if (password.length === 0) throw new UsageError('no password on standard input');
+  if (password.includes('\n')) throw new BadUsage('--password-stdin expects a single line');
+  if (password.length === 0) throw new BadUsage('no password on standard input');
   return password;
 }
 

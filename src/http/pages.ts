@@ -12,6 +12,8 @@ export interface PageOptions {
   formTargets?: readonly string[];
   /** Whether the page loads /assets/autosubmit.js. */
   script?: boolean;
+  /** Extra elements for <head> (discovery links). */
+  head?: Html;
 }
 
 export function renderPage(options: PageOptions): string {
@@ -24,6 +26,7 @@ export function renderPage(options: PageOptions): string {
 <meta name="referrer" content="no-referrer">
 <title>${options.title}</title>
 <link rel="stylesheet" href="/assets/style.css">
+${options.head ?? ''}
 ${options.script ? html`<script src="/assets/autosubmit.js" defer></script>` : ''}
 </head>
 <body>

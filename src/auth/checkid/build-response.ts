@@ -1,0 +1,74 @@
+import type { DomainConfig } from '../../config/config.schema.js';
+import { identifierUrl, opEndpointUrl } from '../../discovery/urls.js';
+import { Field, Mode } from '../../protocol/consts.js';
+import type { KeyValuePairs } from '../../protocol/kv-form.js';
+import { appendMessageToUrl, buildMessageFields, exceedsRedirectLimit, toFormFields, toUrlQuery } from '../../protocol/message-encode.js';
+import { createResponseNonce } from '../../protocol/nonce.js';
+import type { RandomBytes } from '../../protocol/random.js';
+import type { User } from '../../users/user.entity.js';
+import type { CheckidContext } from './checkid-context.js';
+import type { Outcome } from './outcome.js';
+
+/**
+ * The unsigned fields of a positive assertion (OpenID 2.0 §10.1; 1.1: §14.2.2 has no ns,
+ * op_endpoint, claimed_id or response_nonce).
+ */
+export function positiveAssertionFields(ctx: CheckidContext, user: User, now: Date, randomBytes: RandomBytes): KeyValuePairs {
+  const { message, domain, identity, returnTo } = ctx;
+  const core: [string, string][] = [[Field.mode, Mode.idRes]];
+  if (message.version === '2.0') core.push([Field.opEndpoint, opEndpointUrl(domain)]);
+  if (identity?.kind === 'select') {
+    // §9.1 / §10.1: for identifier_select we choose the identifier: the user's own.
+    const own = identifierUrl(domain, user.username);
+    if (message.version === '2.0') core.push([Field.claimedId, own]);
+    core.push([Field.identity, own]);
+  } else if (identity?.kind === 'user') {
+    // §10.1: claimed_id and identity as the RP sent them (claimed_id may be a URL that delegates
+    // to ours; the RP verifies that by discovery, §11.2).
+    if (message.version === '2.0') core.push([Field.claimedId, identity.claimedId ?? identity.identity]);
+    core.push([Field.identity, identity.identity]);
+  }
+  if (returnTo) core.push([Field.returnTo, returnTo.value]);
+  // §10.1: response_nonce, UTC time plus a unique suffix.
+  if (message.version === '2.0') core.push([Field.responseNonce, createResponseNonce(now, randomBytes)]);
+  return buildMessageFields({ version: message.version, core, request: message });
+}
+
+/**
+ * Negative responses carry only what §10.2 lists, plus the return_to: relying-party libraries
+ * (node-openid, for one) check every response's return_to against their own URL before reading
+ * its mode, and an extra unsigned field is harmless (§5.2.1 receivers ignore what they do not use).
+ */
+function negative(ctx: CheckidContext, core: [string, string][]): KeyValuePairs {
+  if (ctx.returnTo) core.push([Field.returnTo, ctx.returnTo.value]);
+  return buildMessageFields({ version: ctx.message.version, core });
+}
+
+/** §10.2.2 (setup) negative assertion: the user said no. */
+export function cancelFields(ctx: CheckidContext): KeyValuePairs {
+  return negative(ctx, [[Field.mode, Mode.cancel]]);
+}
+
+/**
+ * §10.2.1: checkid_immediate cannot be answered without the user. 2.0: setup_needed. 1.1
+ * (§14.2.2): id_res with user_setup_url, the checkid_setup version of the same request.
+ */
+export function setupNeededFields(ctx: CheckidContext, domain: DomainConfig): KeyValuePairs {
+  if (ctx.message.version === '2.0') return negative(ctx, [[Field.mode, Mode.setupNeeded]]);
+  const setupPairs: [string, string][] = ctx.pairs.map(([k, v]) => [k.slice('openid.'.length), k === 'openid.mode' ? Mode.checkidSetup : v]);
+  const userSetupUrl = `${opEndpointUrl(domain)}?${toUrlQuery(setupPairs)}`;
+  return negative(ctx, [[Field.mode, Mode.idRes], [Field.userSetupUrl, userSetupUrl]]);
+}
+
+/**
+ * Sends a response to return_to: a redirect, or for 2.0 responses over 2,047 bytes a form POST
+ * (§5.2.1, §5.2.2; 1.1 RPs cannot receive POSTed responses).
+ */
+export function deliver(ctx: CheckidContext, fields: KeyValuePairs, approved: boolean): Outcome {
+  if (!ctx.returnTo) return { kind: 'done', realm: ctx.realm?.value ?? '', approved };
+  const location = appendMessageToUrl(ctx.returnTo.value, fields);
+  if (ctx.message.version === '2.0' && exceedsRedirectLimit(location)) {
+    return { kind: 'form-post', action: ctx.returnTo.value, fields: toFormFields(fields) };
+  }
+  return { kind: 'redirect', location };
+}

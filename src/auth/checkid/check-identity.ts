@@ -1,0 +1,67 @@
+import type { DomainConfig } from '../../config/config.schema.js';
+import { Field, IDENTIFIER_SELECT } from '../../protocol/consts.js';
+import { InvalidRequest, OpenIdError } from '../../protocol/errors.js';
+import { tryNormalizeUsername } from '../../users/username.js';
+import type { CheckidContext } from './checkid-context.js';
+
+/** The requested identifier is not one this provider answers for (sent to return_to as an error). */
+export class UnknownIdentifier extends OpenIdError {
+  readonly code = 'unknown_identifier';
+}
+
+/**
+ * The username an identifier URL of ours names: `{base}/openid/{user}` on this domain, compared
+ * as URLs (scheme, host and port case-insensitively, the username percent-decoded and normalised).
+ */
+export function usernameFromIdentifier(domain: DomainConfig, identifier: string): string | undefined {
+  let url: URL;
+  let base: URL;
+  try {
+    url = new URL(identifier);
+    base = new URL(domain.base_url);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== base.origin || url.search !== '' || url.hash !== '' || url.username || url.password) return undefined;
+  const match = /^\/openid\/([^/]+)$/.exec(url.pathname);
+  if (!match) return undefined;
+  let raw: string;
+  try {
+    raw = decodeURIComponent(match[1]!);
+  } catch {
+    return undefined;
+  }
+  return tryNormalizeUsername(raw);
+}
+
+/**
+ * OpenID 2.0 §9.1: claimed_id and identity are both present or both absent; identifier_select
+ * lets the user choose. OpenID 1.1 (§14.2.1) sends identity only, and always.
+ */
+export function checkIdentity(ctx: CheckidContext): void {
+  const { message, domain } = ctx;
+  const identity = message.getArg(Field.identity);
+  const claimedId = message.version === '2.0' ? message.getArg(Field.claimedId) : undefined;
+  if (message.version === '2.0' && (identity === undefined) !== (claimedId === undefined)) {
+    throw new InvalidRequest('openid.claimed_id and openid.identity must be sent together');
+  }
+  if (identity === undefined) {
+    if (message.version === '1.x') throw new InvalidRequest('Missing openid.identity');
+    ctx.identity = { kind: 'none' };
+    return;
+  }
+  if (identity === IDENTIFIER_SELECT) {
+    // §9.1: with identity = identifier_select, claimed_id SHOULD be identifier_select too; a
+    // claimed identifier of the RP's own choosing cannot be honoured for a user we pick.
+    if (claimedId !== undefined && claimedId !== IDENTIFIER_SELECT) {
+      throw new InvalidRequest('openid.claimed_id must be identifier_select when openid.identity is');
+    }
+    ctx.identity = { kind: 'select' };
+    return;
+  }
+  const username = usernameFromIdentifier(domain, identity);
+  if (username === undefined) {
+    throw new UnknownIdentifier('This provider does not answer for that identifier', { detail: `identity ${JSON.stringify(identity)}` });
+  }
+  ctx.identity = { kind: 'user', username, identity, claimedId };
+}

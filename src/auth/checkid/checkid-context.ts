@@ -1,0 +1,31 @@
+import type { DomainConfig } from '../../config/config.schema.js';
+import type { OpenIdMessage } from '../../protocol/message.js';
+import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
+import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
+import type { User } from '../../users/user.entity.js';
+
+/** What the RP asked us to assert (OpenID 2.0 §9.1). */
+export type RequestedIdentity =
+  /** identifier_select (§9.1): the user chooses, we answer with their identifier. */
+  | { kind: 'select' }
+  /** A specific identifier of ours; claimedId may be the RP's (delegated) claimed identifier. */
+  | { kind: 'user'; username: string; identity: string; claimedId: string | undefined }
+  /** No identifier at all (§9.1: extension-only request). */
+  | { kind: 'none' };
+
+/** §9.2.1 relying-party discovery outcome, for the consent page. */
+export type ReturnToCheck = ReturnToVerification;
+
+/** A checkid_setup / checkid_immediate request, validated step by step. */
+export interface CheckidContext {
+  readonly domain: DomainConfig;
+  readonly message: OpenIdMessage;
+  /** The openid.* pairs as received, to park the request or rebuild user_setup_url. */
+  readonly pairs: [string, string][];
+  readonly immediate: boolean;
+  realm?: Realm;
+  returnTo?: ReturnToUrl;
+  returnToCheck?: ReturnToCheck;
+  identity?: RequestedIdentity;
+  user?: User;
+}

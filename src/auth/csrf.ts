@@ -1,0 +1,37 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../http/app-error.js';
+import { cookieName, readCookie, setCookie } from '../http/cookies.js';
+
+// CSRF protection for every form: a double-submit token. The browser holds it in a __Host-
+// cookie (HttpOnly, SameSite=Lax: unreadable by scripts, unplantable by sibling subdomains) and
+// each form repeats it in a hidden field; a cross-site form cannot know it. The Origin header,
+// when the browser sends one, must also be ours.
+
+export class CsrfFailure extends AppError {
+  constructor() {
+    super('csrf_failed', 403, 'Form expired', 'This form is no longer valid. Go back, reload the page and try again.');
+  }
+}
+
+const COOKIE = 'op-csrf';
+
+/** The token for forms on this response, reusing the browser's cookie when it has one. */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply, newToken: () => string): string {
+  const name = cookieName(COOKIE, request.secure);
+  const existing = readCookie(request, name);
+  if (existing && existing.length >= 32) return existing;
+  const token = newToken();
+  setCookie(reply, name, token, { httpOnly: true, secure: request.secure });
+  return token;
+}
+
+export function checkCsrf(request: FastifyRequest, submitted: unknown, origin: string): void {
+  const sentOrigin = request.headers.origin;
+  if (sentOrigin !== undefined && sentOrigin !== origin) throw new CsrfFailure();
+  const cookie = readCookie(request, cookieName(COOKIE, request.secure));
+  if (typeof submitted !== 'string' || !cookie) throw new CsrfFailure();
+  const a = Buffer.from(submitted);
+  const b = Buffer.from(cookie);
+  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfFailure();
+}

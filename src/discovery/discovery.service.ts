@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import type { DomainConfig } from '../config/config.schema.js';
+import { renderPage } from '../http/pages.js';
+import { UsersService } from '../users/users.service.js';
+import { identityPage, providerPage } from './identity-page.js';
+import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from './urls.js';
+import { identifierXrds, opIdentifierXrds, wantsXrds } from './xrds.js';
+
+export interface DiscoveryDocument {
+  contentType: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Yadis 1.0 §6.2.4: the document a Yadis request asked for is application/xrds+xml. */
+const XRDS_TYPE = 'application/xrds+xml; charset=utf-8';
+/** Discovery documents are public and change rarely; negotiated ones vary by Accept. */
+const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
+
+/** Identifier and OP identifier discovery (OpenID 2.0 §7.3): XRDS, or HTML with links. */
+@Injectable()
+export class DiscoveryService {
+  constructor(private readonly users: UsersService) {}
+
+  /**
+   * The discovery document of `{base}/openid/{user}`, or undefined for an unknown, malformed or
+   * disabled account (one lookup either way, so timing says little about which accounts exist).
+   */
+  async identifierDocument(domain: DomainConfig, rawUsername: string, accept: string | undefined, forceXrds: boolean): Promise<DiscoveryDocument | undefined> {
+    const user = await this.users.find(domain.name, rawUsername);
+    if (!user || user.disabled) return undefined;
+    const endpoint = opEndpointUrl(domain);
+    const identifier = identifierUrl(domain, user.username);
+    const location = xrdsUrl(domain, user.username);
+    if (forceXrds || wantsXrds(accept)) {
+      return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier), headers: PUBLIC_CACHE };
+    }
+    return {
+      contentType: 'text/html; charset=utf-8',
+      body: renderPage(identityPage(`${user.username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location })),
+      // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS.
+      headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
+    };
+  }
+
+  /** `{base}/openid` without an OpenID message: the OP identifier (§7.3.2.1.1). */
+  opIdentifierDocument(domain: DomainConfig, accept: string | undefined, forceXrds: boolean): DiscoveryDocument {
+    const endpoint = opEndpointUrl(domain);
+    if (forceXrds || wantsXrds(accept)) return { contentType: XRDS_TYPE, body: opIdentifierXrds(endpoint), headers: PUBLIC_CACHE };
+    const location = opIdentifierXrdsUrl(domain);
+    return {
+      contentType: 'text/html; charset=utf-8',
+      body: renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location })),
+      headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
+    };
+  }
+}

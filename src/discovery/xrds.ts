@@ -1,0 +1,65 @@
+import { ServiceType } from '../protocol/consts.js';
+
+// XRDS documents (XRI Resolution 2.0, Yadis 1.0) for OpenID discovery (OpenID 2.0 §7.3.2).
+
+function xml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+function document(services: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)" xmlns:openid="http://openid.net/xmlns/1.0">
+  <XRD>
+${services}  </XRD>
+</xrds:XRDS>
+`;
+}
+
+/**
+ * A claimed identifier's services: OpenID 2.0 signon with LocalID (§7.3.2.1.2), then the 1.1 and
+ * 1.0 services with openid:Delegate (§14.2.1 / OpenID 1.1 Yadis). `extraTypes` are extension
+ * Type URIs the provider supports (added to every service, §7.3.2.1.1's "MAY").
+ */
+export function identifierXrds(endpoint: string, identifier: string, extraTypes: readonly string[] = []): string {
+  const extras = extraTypes.map((t) => `      <Type>${xml(t)}</Type>\n`).join('');
+  return document(`    <Service priority="0">
+      <Type>${ServiceType.claimedIdentifier}</Type>
+${extras}      <URI>${xml(endpoint)}</URI>
+      <LocalID>${xml(identifier)}</LocalID>
+    </Service>
+    <Service priority="10">
+      <Type>${ServiceType.signon1_1}</Type>
+      <Type>${ServiceType.signon1_0}</Type>
+${extras}      <URI>${xml(endpoint)}</URI>
+      <openid:Delegate>${xml(identifier)}</openid:Delegate>
+    </Service>
+`);
+}
+
+/** The OP identifier's service (§7.3.2.1.1): the RP then sends identifier_select. */
+export function opIdentifierXrds(endpoint: string, extraTypes: readonly string[] = []): string {
+  const extras = extraTypes.map((t) => `      <Type>${xml(t)}</Type>\n`).join('');
+  return document(`    <Service priority="0">
+      <Type>${ServiceType.opIdentifier}</Type>
+${extras}      <URI>${xml(endpoint)}</URI>
+    </Service>
+`);
+}
+
+/**
+ * Yadis 1.0 §6.2.4: an RP asking for the XRDS says Accept: application/xrds+xml. It wins when
+ * ranked at least as high as HTML.
+ */
+export function wantsXrds(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let xrds = 0;
+  let html = 0;
+  for (const part of accept.split(',')) {
+    const [type, ...params] = part.trim().toLowerCase().split(';');
+    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
+    if (type === 'application/xrds+xml') xrds = Math.max(xrds, q);
+    else if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
+  }
+  return xrds > 0 && xrds >= html;
+}
