@@ -16,9 +16,10 @@ ${services}  </XRD>
 }
 
 /**
- * A claimed identifier's services: OpenID 2.0 signon with LocalID (§7.3.2.1.2), then the 1.1 and
- * 1.0 services with openid:Delegate (§14.2.1 / OpenID 1.1 Yadis). `extraTypes` are extension
- * Type URIs the provider supports (added to every service, §7.3.2.1.1's "MAY").
+ * A claimed identifier's services: OpenID 2.0 signon with LocalID (§7.3.2.1.2), then 1.1 and 1.0
+ * with openid:Delegate (§14.2.1 / OpenID 1.1 Yadis), each in a Service of its own: some RP
+ * libraries (node-openid) attach a Delegate to only one Type of a multi-Type Service.
+ * `extraTypes` are extension Type URIs the provider supports (added to every service).
  */
 export function identifierXrds(endpoint: string, identifier: string, extraTypes: readonly string[] = []): string {
   const extras = extraTypes.map((t) => `      <Type>${xml(t)}</Type>\n`).join('');
@@ -29,6 +30,10 @@ ${extras}      <URI>${xml(endpoint)}</URI>
     </Service>
     <Service priority="10">
       <Type>${ServiceType.signon1_1}</Type>
+${extras}      <URI>${xml(endpoint)}</URI>
+      <openid:Delegate>${xml(identifier)}</openid:Delegate>
+    </Service>
+    <Service priority="20">
       <Type>${ServiceType.signon1_0}</Type>
 ${extras}      <URI>${xml(endpoint)}</URI>
       <openid:Delegate>${xml(identifier)}</openid:Delegate>

@@ -35,7 +35,8 @@ describe('discovery', () => {
     expect(res.headers.vary).toBe('Accept');
     expect(services(res.body)).toEqual([
       { '@_priority': '0', Type: 'http://specs.openid.net/auth/2.0/signon', URI: `${BASE}/openid`, LocalID: `${BASE}/openid/${username}` },
-      { '@_priority': '10', Type: ['http://openid.net/signon/1.1', 'http://openid.net/signon/1.0'], URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
+      { '@_priority': '10', Type: 'http://openid.net/signon/1.1', URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
+      { '@_priority': '20', Type: 'http://openid.net/signon/1.0', URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
     ]);
   });
 
