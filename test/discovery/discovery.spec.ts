@@ -104,8 +104,12 @@ describe('discovery by a real relying party library', () => {
   });
   afterAll(() => op.close());
 
-  function discover(identifier: string): Promise<{ endpoint: string; version: string; claimedIdentifier?: string; localIdentifier?: string }[]> {
-    return new Promise((resolve, reject) => openid.discover(identifier, true, (error, providers) => (error ? reject(new Error(error.message)) : resolve((providers ?? []) as never))));
+  type Provider = { endpoint: string; version: string; claimedIdentifier?: string; localIdentifier?: string };
+  // openid.discover exists in the library but not in its type definitions.
+  const lib = openid as unknown as { discover(id: string, strict: boolean, cb: (error: { message: string } | null, providers?: Provider[]) => void): void };
+
+  function discover(identifier: string): Promise<Provider[]> {
+    return new Promise((resolve, reject) => lib.discover(identifier, true, (error, providers) => (error ? reject(new Error(error.message)) : resolve(providers ?? []))));
   }
 
   it('finds the 2.0 and 1.1 services of an identifier over HTTPS', async () => {
