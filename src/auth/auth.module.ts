@@ -3,8 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssociationModule } from '../association/association.module.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RealmModule } from '../realm/realm.module.js';
-import { TrustModule } from '../realm/trust.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { AccountController } from './account.controller.js';
+import { AccountModule } from './account.module.js';
 import { CheckidService } from './checkid/checkid.service.js';
 import { ConsentController } from './consent.controller.js';
 import { CredentialBackend } from './credential-backend.js';
@@ -14,16 +15,15 @@ import { LoginController } from './login.controller.js';
 import { LoginThrottleRepository } from './login-throttle.repository.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { PendingRequestService } from './pending-request.service.js';
-import { PendingRequest, Session } from './session.entity.js';
+import { PendingRequest } from './session.entity.js';
 import { SessionService } from './session.service.js';
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Session, PendingRequest]), UsersModule, AssociationModule, DiscoveryModule, RealmModule, TrustModule],
-  controllers: [EndpointController, LoginController, ConsentController],
-  providers: [SessionService, PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
-  exports: [SessionService],
+  imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule],
+  controllers: [EndpointController, LoginController, ConsentController, AccountController],
+  providers: [PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;

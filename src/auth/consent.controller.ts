@@ -8,7 +8,7 @@ import { RealmPolicy } from '../realm/realm-policy.service.js';
 import { type Decision, CheckidService } from './checkid/checkid.service.js';
 import type { CheckidContext } from './checkid/checkid-context.js';
 import { checkCsrf, csrfToken } from './csrf.js';
-import { formField, requireDomain, sendOutcome } from './http-helpers.js';
+import { formField, clientInfo, requireDomain, sendOutcome } from './http-helpers.js';
 import { consentPage } from './pages/auth-pages.js';
 import { PendingRequestService } from './pending-request.service.js';
 import { readSessionToken } from './session-cookies.js';
@@ -81,6 +81,6 @@ export class ConsentController {
     const domain = requireDomain(request);
     const parked = await this.pending.load(requestId, domain.name);
     request.openid = { direct: false, version: '2.0' };
-    return this.checkid.validate(domain, parked.message, request.openid);
+    return this.checkid.validate(domain, parked.message, request.openid, clientInfo(request));
   }
 }

@@ -10,7 +10,7 @@ import type { KeyValuePairs } from '../protocol/kv-form.js';
 import { parseOpenIdMessage } from '../protocol/message.js';
 import { toKeyValue } from '../protocol/message-encode.js';
 import { CheckidService } from './checkid/checkid.service.js';
-import { bodyPairs, queryPairs, requireDomain, sendOutcome } from './http-helpers.js';
+import { bodyPairs, queryPairs, clientInfo, requireDomain, sendOutcome } from './http-helpers.js';
 import { PendingRequestService } from './pending-request.service.js';
 import { readSessionToken } from './session-cookies.js';
 import { SessionService } from './session.service.js';
@@ -74,7 +74,7 @@ export class EndpointController {
     if (mode !== Mode.checkidSetup && mode !== Mode.checkidImmediate) throw new UnsupportedMode(`Unsupported openid.mode ${JSON.stringify(mode)}`);
 
     const domain = requireDomain(request);
-    const ctx = await this.checkid.validate(domain, pairs, request.openid);
+    const ctx = await this.checkid.validate(domain, pairs, request.openid, clientInfo(request));
     if (request.method === 'POST') {
       // A cross-site POST carries no SameSite=Lax cookie: park the request and look at the
       // session on a same-site GET of /continue.

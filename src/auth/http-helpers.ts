@@ -3,6 +3,7 @@ import { OPENID_PREFIX } from '../protocol/consts.js';
 import { sendPage } from '../http/pages.js';
 import { formPostPage, donePage } from './pages/auth-pages.js';
 import type { Outcome } from './checkid/outcome.js';
+import type { ClientInfo } from './checkid/checkid-context.js';
 import { AppError } from '../http/app-error.js';
 import type { DomainConfig } from '../config/config.schema.js';
 
@@ -30,6 +31,12 @@ export function bodyPairs(request: FastifyRequest): [string, string][] {
 export function formField(request: FastifyRequest, name: string): string | undefined {
   const value = (request.body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The client, for the sign-in history (request.ip honours X-Forwarded-For from trusted proxies only). */
+export function clientInfo(request: FastifyRequest): ClientInfo {
+  const ua = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined };
 }
 
 export function requireDomain(request: FastifyRequest): DomainConfig {

@@ -5,10 +5,12 @@ import { identifierUrl } from '../discovery/urls.js';
 import { sendPage } from '../http/pages.js';
 import { CheckidService } from './checkid/checkid.service.js';
 import type { CheckidContext } from './checkid/checkid-context.js';
+import { UsersService } from '../users/users.service.js';
+import { AuditService } from './audit.service.js';
 import { CredentialBackend } from './credential-backend.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { checkCsrf, csrfToken } from './csrf.js';
-import { formField, requireDomain, sendOutcome } from './http-helpers.js';
+import { formField, clientInfo, requireDomain, sendOutcome } from './http-helpers.js';
 import { loginPage, type LoginView } from './pages/auth-pages.js';
 import { PendingRequestService } from './pending-request.service.js';
 import { readSessionToken, writeSessionCookie } from './session-cookies.js';
@@ -34,6 +36,8 @@ export class LoginController {
     private readonly checkid: CheckidService,
     private readonly random: Random,
     private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
   @Get()
@@ -54,15 +58,18 @@ export class LoginController {
     const locked = await this.throttle.waitSeconds(keys);
     if (locked > 0) {
       // No password is checked while locked: the lock costs an attacker the attempt.
+      await this.audit.record({ kind: 'login_throttled', domain: domain.name, ...(await this.userRef(domain.name, username)), ...clientInfo(request) });
       return this.refuse(request, reply, requestId, ctx, username, 429, tooManyAttempts(locked), locked);
     }
     const result = await this.credentials.verify(domain.name, username, password);
     if (!result.ok) {
+      await this.audit.record({ kind: 'login_failed', domain: domain.name, ...(await this.userRef(domain.name, username)), ...clientInfo(request) });
       const wait = await this.throttle.recordFailure(keys);
       if (wait > 0) return this.refuse(request, reply, requestId, ctx, username, 429, tooManyAttempts(wait), wait);
       return this.refuse(request, reply, requestId, ctx, username, 401, MESSAGES[result.reason]);
     }
     await this.throttle.recordSuccess(keys);
+    await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: result.user.id, realm: ctx?.realm?.value, ...clientInfo(request) });
     // A new session at every login, the old one ended: a session id planted before login is
     // worth nothing after it (no fixation).
     await this.sessions.revoke(readSessionToken(request));
@@ -74,6 +81,11 @@ export class LoginController {
       return;
     }
     reply.redirect(identifierUrl(domain, result.user.username), 303);
+  }
+
+  /** Failed logins go in the history of the account they were aimed at, when it exists. */
+  private async userRef(domain: string, username: string): Promise<{ userId: string | null }> {
+    return { userId: (await this.users.find(domain, username))?.id ?? null };
   }
 
   private async refuse(
@@ -94,7 +106,7 @@ export class LoginController {
   private async context(request: FastifyRequest, requestId: string): Promise<CheckidContext> {
     const parked = await this.pending.load(requestId, requireDomain(request).name);
     request.openid = { direct: false, version: '2.0' };
-    return this.checkid.validate(requireDomain(request), parked.message, request.openid);
+    return this.checkid.validate(requireDomain(request), parked.message, request.openid, clientInfo(request));
   }
 
   private async view(request: FastifyRequest, reply: FastifyReply, requestId: string | undefined, known?: CheckidContext): Promise<LoginView> {

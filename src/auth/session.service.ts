@@ -84,6 +84,16 @@ export class SessionService {
     if (token) await this.sessions.delete({ tokenHash: hashToken(token) });
   }
 
+  listActive(userId: string): Promise<Session[]> {
+    return this.sessions.find({ where: { userId, expiresAt: MoreThan(this.clock.now()) }, order: { lastSeenAt: 'DESC' } });
+  }
+
+  /** Ends one of the user's sessions (the id alone proves nothing: the user must own it). */
+  async revokeById(userId: string, id: string): Promise<boolean> {
+    const result = await this.sessions.delete({ id, userId });
+    return (result.affected ?? 0) > 0;
+  }
+
   async revokeAll(userId: string): Promise<void> {
     await this.sessions.delete({ userId });
   }

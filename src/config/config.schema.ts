@@ -216,6 +216,23 @@ export const configSchema = z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum level of the JSON log lines written to stdout.'),
     })
     .prefault({}),
+  ui: z
+    .strictObject({
+      product_name: z.string().min(1).max(60).default('OpenID').describe('Name shown in page titles and headers.'),
+      logo: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Path of an SVG or PNG logo shown in page headers (served from /assets/logo). Absent: the product name alone.'),
+      theme: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'Path of a CSS file loaded after the built-in stylesheet (served as /assets/theme.css): override the --op-* custom properties listed in README.md, or anything else.',
+        ),
+    })
+    .prefault({}),
   data_dir: z.string().min(1).default('./data').describe('Where generated state lives (development TLS certificate, embedded database).'),
 }).superRefine((config, ctx) => {
   if (!config.security.https_only) return;

@@ -1,7 +1,8 @@
 import { Association, UsedNonce } from '../association/association.entity.js';
+import { AuditEvent } from '../auth/audit.entity.js';
 import { PendingRequest, Session } from '../auth/session.entity.js';
 import { TrustGrant } from '../realm/trust-grant.entity.js';
 import { User } from '../users/user.entity.js';
 
 // Every entity and migration, listed explicitly (ESM-safe: no globs). New modules add theirs here.
-export const ENTITIES = [User, Association, UsedNonce, Session, PendingRequest, TrustGrant];
+export const ENTITIES = [User, Association, UsedNonce, Session, PendingRequest, TrustGrant, AuditEvent];

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../config/config.schema.js';
+import { AppConfigService } from '../config/app-config.service.js';
+import { loadBranding, type Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { UsersService } from '../users/users.service.js';
-import { identityPage, providerPage } from './identity-page.js';
+import type { User } from '../users/user.entity.js';
+import { identityPage, providerPage, type IdentityLinks } from './identity-page.js';
 import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from './urls.js';
 import { identifierXrds, opIdentifierXrds, wantsXrds } from './xrds.js';
 
@@ -20,26 +23,44 @@ const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
 /** Identifier and OP identifier discovery (OpenID 2.0 §7.3): XRDS, or HTML with links. */
 @Injectable()
 export class DiscoveryService {
-  constructor(private readonly users: UsersService) {}
+  private readonly branding: Branding;
+
+  constructor(
+    private readonly users: UsersService,
+    config: AppConfigService,
+  ) {
+    this.branding = loadBranding(config.all);
+  }
 
   /**
    * The discovery document of `{base}/openid/{user}`, or undefined for an unknown, malformed or
    * disabled account (one lookup either way, so timing says little about which accounts exist).
    */
-  async identifierDocument(domain: DomainConfig, rawUsername: string, accept: string | undefined, forceXrds: boolean): Promise<DiscoveryDocument | undefined> {
+  async findAccount(domain: DomainConfig, rawUsername: string): Promise<User | undefined> {
     const user = await this.users.find(domain.name, rawUsername);
-    if (!user || user.disabled) return undefined;
+    return user && !user.disabled ? user : undefined;
+  }
+
+  /** Whether a request for an identifier asks for its XRDS (Yadis §6.2.4, or our X-XRDS-Location). */
+  wantsXrds(accept: string | undefined, forceXrds: boolean): boolean {
+    return forceXrds || wantsXrds(accept);
+  }
+
+  links(domain: DomainConfig, user: User): IdentityLinks {
+    return { endpoint: opEndpointUrl(domain), identifier: identifierUrl(domain, user.username), xrdsUrl: xrdsUrl(domain, user.username) };
+  }
+
+  identifierDocument(domain: DomainConfig, user: User, xrds: boolean): DiscoveryDocument {
     const endpoint = opEndpointUrl(domain);
     const identifier = identifierUrl(domain, user.username);
     const location = xrdsUrl(domain, user.username);
-    if (forceXrds || wantsXrds(accept)) {
-      return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier), headers: PUBLIC_CACHE };
-    }
+    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
-      body: renderPage(identityPage(`${user.username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location })),
-      // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS.
-      headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
+      body: renderPage(identityPage(`${user.username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding),
+      // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS. The page differs for its signed-in
+      // owner, so shared caches key it on the cookie too.
+      headers: { ...PUBLIC_CACHE, vary: 'Accept, Cookie', 'x-xrds-location': location },
     };
   }
 
@@ -50,7 +71,7 @@ export class DiscoveryService {
     const location = opIdentifierXrdsUrl(domain);
     return {
       contentType: 'text/html; charset=utf-8',
-      body: renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location })),
+      body: renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location }), this.branding),
       headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
     };
   }

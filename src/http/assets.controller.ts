@@ -1,19 +1,48 @@
-import { Controller, Get, Header } from '@nestjs/common';
-import { AUTOSUBMIT_SCRIPT, STYLESHEET } from './assets.js';
+import { Controller, Get, Header, NotFoundException, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, STYLESHEET } from './assets.js';
+import type { Branding } from './branding.js';
 
-@Controller('assets')
+function brandingOf(reply: FastifyReply): Branding {
+  return (reply.server as unknown as { branding: Branding }).branding;
+}
+
+/** In-memory static assets: no external host is ever referenced by a page. */
+@Controller()
 export class AssetsController {
-  @Get('style.css')
+  @Get('assets/style.css')
   @Header('content-type', 'text/css; charset=utf-8')
   @Header('cache-control', 'public, max-age=3600')
   style(): string {
     return STYLESHEET;
   }
 
-  @Get('autosubmit.js')
+  @Get('assets/autosubmit.js')
   @Header('content-type', 'text/javascript; charset=utf-8')
   @Header('cache-control', 'public, max-age=3600')
   autosubmit(): string {
     return AUTOSUBMIT_SCRIPT;
+  }
+
+  /** The operator's theme (ui.theme), loaded after style.css. */
+  @Get('assets/theme.css')
+  theme(@Res() reply: FastifyReply): void {
+    const theme = brandingOf(reply).theme;
+    if (theme === undefined) throw new NotFoundException();
+    reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(theme);
+  }
+
+  @Get('assets/logo')
+  logo(@Res() reply: FastifyReply): void {
+    const logo = brandingOf(reply).logo;
+    if (logo === undefined) throw new NotFoundException();
+    reply.header('cache-control', 'public, max-age=3600').type(logo.contentType).send(logo.body);
+  }
+
+  @Get(['favicon.svg', 'favicon.ico'])
+  @Header('content-type', 'image/svg+xml')
+  @Header('cache-control', 'public, max-age=86400')
+  favicon(): string {
+    return FAVICON_SVG;
   }
 }

@@ -29,6 +29,18 @@ button.secondary { background: transparent; color: var(--op-fg); border-color: G
 .notice.warning { color: var(--op-warning); }
 .notice.error { color: var(--op-error); }
 .meta { color: GrayText; font-size: .875rem; }
+header.site { display: flex; align-items: center; gap: .5rem; max-width: 34rem; margin: 1rem auto 0; padding: 0 1rem; font-weight: 700; }
+header.site .logo { height: 2rem; width: auto; }
+.list { list-style: none; padding: 0; display: grid; gap: .75rem; }
+.list li { display: grid; gap: .25rem; padding: .75rem; border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: var(--op-radius); }
+form.inline { display: inline; }
+.realm-inline { word-break: break-all; }
+pre { overflow-x: auto; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
+@media (max-width: 30rem) { main { margin: 1.5rem auto; } }
+`;
+
+/** The favicon: a key in a circle, in the accent colour. */
+export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#2455c3"/><circle cx="12" cy="16" r="5" fill="none" stroke="#fff" stroke-width="2.5"/><path d="M17 16h9m-3 0v4m-3-4v3" stroke="#fff" stroke-width="2.5" fill="none" stroke-linecap="round"/></svg>
 `;
 
 export const AUTOSUBMIT_SCRIPT = `document.addEventListener('DOMContentLoaded', function () {

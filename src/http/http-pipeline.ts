@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfigService } from '../config/app-config.service.js';
 import { AppError } from './app-error.js';
+import { loadBranding } from './branding.js';
 import { sendError } from './error-responder.js';
 import type { Metrics } from './metrics.js';
 import './request-context.js';
@@ -42,6 +43,7 @@ export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigS
   const security = config.get('security');
   const hsts = `max-age=${security.hsts_max_age}`;
 
+  fastify.decorate('branding', loadBranding(config.all));
   fastify.decorateRequest('domain', undefined);
   fastify.decorateRequest('openid', undefined);
   fastify.decorateRequest('secure', false);
@@ -75,7 +77,15 @@ export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigS
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (request.secure) reply.header('strict-transport-security', hsts);
+    // The helmet-style baseline on every response; pages add their CSP and X-Frame-Options.
     reply.header('x-content-type-options', 'nosniff');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('origin-agent-cluster', '?1');
+    reply.header('x-dns-prefetch-control', 'off');
+    reply.header('x-permitted-cross-domain-policies', 'none');
+    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
+    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
 

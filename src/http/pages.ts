@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { Branding } from './branding.js';
 import { html, type Html } from './html.js';
 
 export interface PageOptions {
@@ -16,7 +17,7 @@ export interface PageOptions {
   head?: Html;
 }
 
-export function renderPage(options: PageOptions): string {
+export function renderPage(options: PageOptions, branding: Branding): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -24,12 +25,15 @@ export function renderPage(options: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <meta name="referrer" content="no-referrer">
-<title>${options.title}</title>
+<title>${options.title} · ${branding.productName}</title>
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
+${branding.theme ? html`<link rel="stylesheet" href="/assets/theme.css">` : ''}
 ${options.head ?? ''}
 ${options.script ? html`<script src="/assets/autosubmit.js" defer></script>` : ''}
 </head>
 <body>
+<header class="site">${branding.logo ? html`<img src="/assets/logo" alt="" class="logo">` : ''}<span class="product">${branding.productName}</span></header>
 <main>
 ${options.body}
 </main>
@@ -54,5 +58,5 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
     .header('cache-control', 'no-store')
     .header('referrer-policy', 'no-referrer')
     .type('text/html; charset=utf-8')
-    .send(renderPage(options));
+    .send(renderPage(options, (reply.server as unknown as { branding: Branding }).branding));
 }

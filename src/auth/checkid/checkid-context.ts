@@ -16,6 +16,11 @@ export type RequestedIdentity =
 /** §9.2.1 relying-party discovery outcome, for the consent page. */
 export type ReturnToCheck = ReturnToVerification;
 
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | undefined;
+}
+
 /** A checkid_setup / checkid_immediate request, validated step by step. */
 export interface CheckidContext {
   readonly domain: DomainConfig;
@@ -23,6 +28,8 @@ export interface CheckidContext {
   /** The openid.* pairs as received, to park the request or rebuild user_setup_url. */
   readonly pairs: [string, string][];
   readonly immediate: boolean;
+  /** Who is asking, for the sign-in history. */
+  readonly client: ClientInfo;
   realm?: Realm;
   returnTo?: ReturnToUrl;
   returnToCheck?: ReturnToCheck;

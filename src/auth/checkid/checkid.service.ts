@@ -13,12 +13,14 @@ import { RealmPolicy } from '../../realm/realm-policy.service.js';
 import { ReturnToVerifier } from '../../realm/return-to-verifier.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import type { User } from '../../users/user.entity.js';
+import type { AuditKind } from '../audit.entity.js';
+import { AuditService } from '../audit.service.js';
 import { PendingRequestExpired, PendingRequestService } from '../pending-request.service.js';
 import type { ActiveSession } from '../session.service.js';
 import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } from './build-response.js';
 import { checkIdentity } from './check-identity.js';
 import { checkReturnTo } from './check-return-to.js';
-import type { CheckidContext } from './checkid-context.js';
+import type { CheckidContext, ClientInfo } from './checkid-context.js';
 import type { Outcome } from './outcome.js';
 
 export type Decision = 'allow_once' | 'allow_always' | 'deny';
@@ -44,6 +46,7 @@ export class CheckidService {
     private readonly config: AppConfigService,
     private readonly clock: Clock,
     private readonly random: Random,
+    private readonly auditLog: AuditService,
   ) {}
 
   /**
@@ -51,10 +54,10 @@ export class CheckidService {
    * request context the error responder reads: once the return_to has been checked against the
    * realm, later errors may travel to it as openid.mode=error (§5.2.3).
    */
-  async validate(domain: DomainConfig, pairs: [string, string][], openid: OpenIdRequestContext): Promise<CheckidContext> {
+  async validate(domain: DomainConfig, pairs: [string, string][], openid: OpenIdRequestContext, client: ClientInfo): Promise<CheckidContext> {
     const message = parseOpenIdMessage(pairs);
     openid.version = message.version;
-    const ctx: CheckidContext = { domain, message, pairs, immediate: message.mode === Mode.checkidImmediate };
+    const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate };
     checkReturnTo(ctx);
     // Realm policy (config: allowed/denied patterns, http and IP realms, over-broad wildcards).
     this.realmPolicy.check(ctx.realm!.value);
@@ -86,15 +89,26 @@ export class CheckidService {
       return { kind: 'redirect', location: `/consent?request=${await this.park(ctx, pendingId)}` };
     }
     await this.trust.markUsed(grant);
+    await this.audit(ctx, user, 'assertion_approved_automatically');
     return this.assert(ctx, user, pendingId);
   }
 
   /** The user's answer on the consent page. */
   async decideConsent(ctx: CheckidContext, user: User, decision: Decision, pendingId: string): Promise<Outcome> {
-    if (decision === 'deny') return this.answer(ctx, cancelFields(ctx), false, pendingId);
-    if (decision === 'allow_always') await this.trust.grant(user.id, ctx.realm!.value);
+    if (decision === 'deny') {
+      const outcome = await this.answer(ctx, cancelFields(ctx), false, pendingId);
+      await this.audit(ctx, user, 'assertion_denied');
+      return outcome;
+    }
     ctx.user = user;
-    return this.assert(ctx, user, pendingId);
+    const outcome = await this.assert(ctx, user, pendingId);
+    if (decision === 'allow_always') await this.trust.grant(user.id, ctx.realm!.value);
+    await this.audit(ctx, user, 'assertion_approved');
+    return outcome;
+  }
+
+  private audit(ctx: CheckidContext, user: User, kind: AuditKind): Promise<void> {
+    return this.auditLog.record({ kind, domain: ctx.domain.name, userId: user.id, realm: ctx.realm?.value, ip: ctx.client.ip, userAgent: ctx.client.userAgent });
   }
 
   /** Whether the logged-in account is the one the RP asked about (identifier_select: any). */
