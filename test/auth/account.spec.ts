@@ -1,0 +1,115 @@
+import openid from 'openid';
+import { UsersService } from '../../src/users/users.service.js';
+import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
+import { uniqueName } from '../helpers/test-app.js';
+
+// The identity page as its owner sees it, and the actions on it (DESIGN.md: user management by
+// the end user): trusted sites, sessions, history, sign out everywhere.
+
+const PASSWORD = 'a good passphrase';
+
+describe('identity page for its owner', () => {
+  let op: LiveProvider;
+  let site: RelyingPartySite;
+
+  beforeAll(async () => {
+    op = await startProvider();
+    site = await startRelyingPartySite();
+  });
+  afterAll(async () => {
+    await site.close();
+    await op.close();
+  });
+
+  async function newUser(): Promise<string> {
+    const name = uniqueName('mercutio');
+    await op.app.get(UsersService).create({ domain: 'localhost', username: name, password: PASSWORD });
+    return name;
+  }
+
+  async function login(browser: Browser, name: string): Promise<void> {
+    const page = await browser.request('GET', `${op.base}/login`);
+    const res = await browser.submit(page, { username: name, password: PASSWORD });
+    expect(res.status).toBe(303);
+  }
+
+  async function trustRp(browser: Browser, name: string): Promise<void> {
+    const rp = new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, []);
+    const url = await new Promise<string>((resolve, reject) => rp.authenticate(op.identifier(name), false, (e, u) => (e || !u ? reject(new Error(String(e?.message))) : resolve(u))));
+    const consent = await browser.follow(url, op.base);
+    expect(consent.body).toContain('name="decision"');
+    const back = await browser.submit(consent, { decision: 'allow_always' });
+    expect(String(back.headers.location)).toContain('openid.mode=id_res');
+  }
+
+  function ownerPage(browser: Browser, name: string): Promise<BrowserResponse> {
+    return browser.request('GET', op.identifier(name));
+  }
+
+  it('shows visitors the public page and the owner the management page', async () => {
+    const name = await newUser();
+    const visitor = await new Browser().request('GET', op.identifier(name));
+    expect(visitor.body).not.toContain('Trusted sites');
+    expect(visitor.headers['cache-control']).toBe('public, max-age=300');
+    const owner = new Browser();
+    await login(owner, name);
+    const page = await ownerPage(owner, name);
+    expect(page.status).toBe(200);
+    for (const heading of ['Trusted sites', 'Sessions', 'Recent sign-ins', 'Use your own web address']) expect(page.body).toContain(heading);
+    expect(page.body).toContain(`<link rel="openid2.provider" href="${op.endpoint}">`);
+    expect(page.body).toContain('(this browser)');
+    expect(page.body).toContain('Signed in');
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.headers.vary).toBe('Accept, Cookie');
+  });
+
+  it('lists a trusted site and revokes it, after which the site asks again', async () => {
+    const name = await newUser();
+    const browser = new Browser();
+    await login(browser, name);
+    await trustRp(browser, name);
+    const page = await ownerPage(browser, name);
+    expect(page.body).toContain(`<span class="realm">${site.origin}/</span>`);
+    const form = /<form method="post" action="(\/account\/trust\/[0-9a-f-]{36}\/revoke)"/.exec(page.body);
+    expect(form).not.toBeNull();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const revoked = await browser.request('POST', `${op.base}${form![1]}`, { csrf });
+    expect(revoked.status).toBe(303);
+    const after = await ownerPage(browser, name);
+    expect(after.body).not.toContain(`<span class="realm">${site.origin}/</span>`);
+    expect(after.body).toContain('Stopped trusting a site');
+    await trustRp(browser, name); // the consent page shows again
+  });
+
+  it('ends another session, and signs out everywhere', async () => {
+    const name = await newUser();
+    const laptop = new Browser();
+    const phone = new Browser();
+    await login(laptop, name);
+    await login(phone, name);
+    const page = await ownerPage(laptop, name);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const other = /action="(\/account\/sessions\/[0-9a-f-]{36}\/revoke)"/.exec(page.body)![1]!;
+    expect((await laptop.request('POST', `${op.base}${other}`, { csrf })).status).toBe(303);
+    expect((await ownerPage(phone, name)).body).not.toContain('Trusted sites');
+    await login(phone, name);
+    const everywhere = await laptop.request('POST', `${op.base}/logout-everywhere`, { csrf });
+    expect(everywhere.status).toBe(303);
+    expect(everywhere.headers.location).toBe('/login');
+    expect((await ownerPage(phone, name)).body).not.toContain('Trusted sites');
+    expect((await ownerPage(laptop, name)).body).not.toContain('Trusted sites');
+  });
+
+  it('refuses account actions without the CSRF token or without a session', async () => {
+    const name = await newUser();
+    const browser = new Browser();
+    await login(browser, name);
+    expect((await browser.request('POST', `${op.base}/logout-everywhere`, { csrf: 'nope' })).status).toBe(403);
+    const stranger = new Browser();
+    const page = await stranger.request('GET', `${op.base}/login`);
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const res = await stranger.request('POST', `${op.base}/account/sessions/00000000-0000-0000-0000-000000000000/revoke`, { csrf });
+    expect(res.status).toBe(401);
+    expect(res.body).toContain('Not signed in');
+  });
+});
