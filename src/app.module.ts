@@ -23,7 +23,7 @@ export interface AppRuntime {
 
 @Global()
 @Module({})
-class RuntimeModule {
+export class RuntimeModule {
   static forRoot(runtime: AppRuntime): DynamicModule {
     return {
       module: RuntimeModule,

@@ -1,0 +1,165 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { RuntimeModule } from '../../src/app.module.js';
+import { AccountModule } from '../../src/auth/account.module.js';
+import { createRootLogger } from '../../src/http/logger.js';
+import { Metrics } from '../../src/http/metrics.js';
+import { LoginThrottleRepository } from '../../src/auth/login-throttle.repository.js';
+import { LoginThrottleService } from '../../src/auth/login-throttle.service.js';
+import { SessionService } from '../../src/auth/session.service.js';
+import { Clock } from '../../src/common/clock.js';
+import { CommonModule } from '../../src/common/common.module.js';
+import { ConfigModule } from '../../src/config/config.module.js';
+import { DatabaseModule } from '../../src/database/database.module.js';
+import { TrustGrantsService } from '../../src/realm/trust-grants.service.js';
+import { UsersService } from '../../src/users/users.service.js';
+import { testConfig, uniqueName } from '../helpers/test-app.js';
+
+// Sessions, trust grants and login throttling against the real database, with a clock the test
+// moves (idle 30 min, absolute 12 h, remember-me 30 days; throttle: 3 per account, 5 per address,
+// 15 min window, back-off 30 s doubling up to 5 min).
+
+class TestClock extends Clock {
+  time = new Date('2030-01-01T00:00:00Z');
+  override now(): Date {
+    return new Date(this.time);
+  }
+  advance(seconds: number): void {
+    this.time = new Date(this.time.getTime() + seconds * 1000);
+  }
+}
+
+describe('sessions, grants and throttling', () => {
+  let ctx: INestApplicationContext;
+  let clock: TestClock;
+  let sessions: SessionService;
+  let users: UsersService;
+  let throttle: LoginThrottleService;
+
+  beforeAll(async () => {
+    const loaded = testConfig({ security: { login_rate_limit: { max_attempts_per_account: 3, max_attempts_per_address: 5, window: '15m', backoff_base: '30s', backoff_max: '5m' } } });
+    clock = new TestClock();
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }), CommonModule, DatabaseModule, AccountModule],
+      providers: [LoginThrottleService, LoginThrottleRepository],
+    })
+      .overrideProvider(Clock)
+      .useValue(clock)
+      .compile();
+    ctx = await moduleRef.init();
+    sessions = ctx.get(SessionService);
+    users = ctx.get(UsersService, { strict: false });
+    throttle = ctx.get(LoginThrottleService);
+  });
+  afterAll(() => ctx.close());
+
+  async function user(): Promise<Awaited<ReturnType<UsersService['create']>>> {
+    return users.create({ domain: 'example.org', username: uniqueName(), password: 'a good passphrase' });
+  }
+
+  it('ends a session after the idle timeout, and keeps an active one alive until the absolute limit', async () => {
+    const u = await user();
+    const idle = await sessions.create(u, { remember: false });
+    clock.advance(29 * 60);
+    expect(await sessions.resolve(idle.token)).toBeDefined();
+    clock.advance(29 * 60); // 29 min after the last use
+    expect(await sessions.resolve(idle.token)).toBeDefined();
+    clock.advance(31 * 60);
+    expect(await sessions.resolve(idle.token)).toBeUndefined();
+    expect(await sessions.resolve(idle.token)).toBeUndefined();
+
+    const busy = await sessions.create(u, { remember: false });
+    for (let i = 0; i < 40; i++) {
+      clock.advance(20 * 60);
+      const alive = await sessions.resolve(busy.token);
+      expect(alive !== undefined, `after ${(i + 1) * 20} min`).toBe((i + 1) * 20 * 60 < 12 * 3600);
+    }
+  });
+
+  it('keeps a remembered session across idle periods, up to its own lifetime', async () => {
+    const u = await user();
+    const remembered = await sessions.create(u, { remember: true });
+    expect(sessions.cookieMaxAge(remembered.session)).toBe(30 * 86400);
+    clock.advance(10 * 86400);
+    expect(await sessions.resolve(remembered.token)).toBeDefined();
+    clock.advance(21 * 86400);
+    expect(await sessions.resolve(remembered.token)).toBeUndefined();
+  });
+
+  it('stores only a hash of the token, and drops sessions of disabled users', async () => {
+    const u = await user();
+    const s = await sessions.create(u, { remember: false });
+    expect(s.session.tokenHash.toString('base64url')).not.toBe(s.token);
+    expect(await sessions.resolve(s.token.slice(0, -1) + (s.token.endsWith('A') ? 'B' : 'A'))).toBeUndefined();
+    await users.setDisabled('example.org', u.username, true);
+    expect(await sessions.resolve(s.token)).toBeUndefined();
+  });
+
+  it('revokes one session or all of them', async () => {
+    const u = await user();
+    const a = await sessions.create(u, { remember: false });
+    const b = await sessions.create(u, { remember: true });
+    expect((await sessions.listActive(u.id)).map((s) => s.id).sort()).toEqual([a.session.id, b.session.id].sort());
+    expect(await sessions.revokeById(u.id, a.session.id)).toBe(true);
+    expect(await sessions.resolve(a.token)).toBeUndefined();
+    expect(await sessions.resolve(b.token)).toBeDefined();
+    const other = await user();
+    expect(await sessions.revokeById(other.id, b.session.id)).toBe(false); // not theirs
+    await sessions.revokeAll(u.id);
+    expect(await sessions.resolve(b.token)).toBeUndefined();
+  });
+
+  it('keeps one trust grant per user and realm, replaced on re-grant, revocable by its owner only', async () => {
+    const grants = ctx.get(TrustGrantsService, { strict: false });
+    const u = await user();
+    await grants.grant(u.id, 'https://rp.example/', ['email']);
+    await grants.grant(u.id, 'https://rp.example/', ['email', 'nickname']);
+    const list = await grants.list(u.id);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.fields).toEqual(['email', 'nickname']);
+    const other = await user();
+    expect(await grants.revoke(other.id, list[0]!.id)).toBe(false);
+    expect(await grants.revoke(u.id, list[0]!.id)).toBe(true);
+    expect(await grants.find(u.id, 'https://rp.example/')).toBeNull();
+  });
+
+  it('throttles an account with a doubling back-off, capped, and forgets after the window', async () => {
+    const keys = throttle.keys('example.org', uniqueName('target'), `192.0.2.${Math.floor(Math.random() * 200)}`);
+    expect(await throttle.recordFailure(keys)).toBe(0);
+    expect(await throttle.recordFailure(keys)).toBe(0);
+    expect(await throttle.recordFailure(keys)).toBe(30);
+    expect(await throttle.waitSeconds(keys)).toBe(30);
+    clock.advance(31);
+    expect(await throttle.waitSeconds(keys)).toBe(0);
+    expect(await throttle.recordFailure(keys)).toBe(60);
+    clock.advance(61);
+    expect(await throttle.recordFailure(keys)).toBe(120);
+    clock.advance(121);
+    expect(await throttle.recordFailure(keys)).toBe(240);
+    clock.advance(241);
+    expect(await throttle.recordFailure(keys)).toBe(300); // capped at backoff_max
+    clock.advance(16 * 60); // the window passes with no failure
+    expect(await throttle.waitSeconds(keys)).toBe(0);
+    expect(await throttle.recordFailure(keys)).toBe(0);
+  });
+
+  it('counts failures per address across accounts, and a success clears only the account', async () => {
+    const address = '198.51.100.7';
+    const first = throttle.keys('example.org', uniqueName('a'), address);
+    await throttle.recordFailure(first);
+    await throttle.recordFailure(first);
+    await throttle.recordSuccess(first);
+    expect(await throttle.waitSeconds(first)).toBe(0);
+    const spray = [1, 2, 3].map(() => throttle.keys('example.org', uniqueName('b'), address));
+    expect(await throttle.recordFailure(spray[0]!)).toBe(0);
+    expect(await throttle.recordFailure(spray[1]!)).toBe(0);
+    // The fifth failure from this address (two before the success still count) locks the address.
+    expect(await throttle.recordFailure(spray[2]!)).toBe(30);
+    expect(await throttle.waitSeconds(throttle.keys('example.org', uniqueName('fresh'), address))).toBe(30);
+    expect(await throttle.waitSeconds(throttle.keys('example.org', uniqueName('fresh'), '198.51.100.8'))).toBe(0);
+  });
+
+  it('treats names case-insensitively for the account key', () => {
+    expect(throttle.keys('example.org', 'Romeo', '1.2.3.4').account).toBe(throttle.keys('example.org', 'ROMEO', '1.2.3.4').account);
+  });
+});
