@@ -1,3 +1,4 @@
+import { acceptQuality } from '../http/accept.js';
 import { ServiceType } from '../protocol/consts.js';
 
 // XRDS documents (XRI Resolution 2.0, Yadis 1.0) for OpenID discovery (OpenID 2.0 §7.3.2).
@@ -53,18 +54,9 @@ ${extras}      <URI>${xml(endpoint)}</URI>
 
 /**
  * Yadis 1.0 §6.2.4: an RP asking for the XRDS says Accept: application/xrds+xml. It wins when
- * ranked at least as high as HTML.
+ * ranked at least as high as HTML (a bare *\/* does not ask for it).
  */
 export function wantsXrds(accept: string | undefined): boolean {
-  if (!accept) return false;
-  let xrds = 0;
-  let html = 0;
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.trim().toLowerCase().split(';');
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
-    if (type === 'application/xrds+xml') xrds = Math.max(xrds, q);
-    else if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
-  }
-  return xrds > 0 && xrds >= html;
+  const xrds = acceptQuality(accept, ['application/xrds+xml']);
+  return xrds > 0 && xrds >= acceptQuality(accept, ['text/html', 'application/xhtml+xml']);
 }

@@ -2,6 +2,7 @@ import { HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { OpenIdError } from '../protocol/errors.js';
+import { acceptQuality } from './accept.js';
 import { AppError } from './app-error.js';
 import { ERROR_PAGE_CSP, renderErrorPage } from './error-page.js';
 import { encodeDirectError, indirectErrorLocation } from './openid-error-encoding.js';
@@ -79,17 +80,8 @@ function publicMessage(error: unknown): string | undefined {
 /** Whether the client prefers an HTML page over a machine-readable body (Accept negotiation). */
 export function prefersHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
-  if (!accept) return false;
-  let html = 0;
-  let machine = 0;
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.trim().toLowerCase().split(';');
-    const qParam = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    const q = qParam ? Number(qParam.slice(2)) || 0 : 1;
-    if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
-    else if (type === 'application/json' || type === 'application/problem+json' || type === '*/*') machine = Math.max(machine, type === '*/*' ? q - 0.001 : q);
-  }
-  return html > 0 && html >= machine;
+  const html = acceptQuality(accept, ['text/html', 'application/xhtml+xml']);
+  return html > 0 && html >= acceptQuality(accept, ['application/json', 'application/problem+json'], true);
 }
 
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {

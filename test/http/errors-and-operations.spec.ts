@@ -44,6 +44,11 @@ describe('errors and operations', () => {
     expect(res.body).toContain(String(res.headers['x-request-id']));
   });
 
+  it('answers curl-style Accept: */* with problem+json', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/x', headers: { ...HTTPS, accept: '*/*' } });
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+  });
+
   it('prefers JSON when the client ranks it above HTML', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/x', headers: { ...HTTPS, accept: 'text/html;q=0.5, application/json' } });
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
