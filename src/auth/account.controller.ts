@@ -2,7 +2,8 @@ import { Controller, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { identifierUrl } from '../discovery/urls.js';
 import { AppError } from '../http/app-error.js';
-import type { User } from '../users/user.entity.js';
+import { PROFILE_FIELDS, type ProfileField, type User } from '../users/user.entity.js';
+import { UsersService } from '../users/users.service.js';
 import { AccountService } from './account.service.js';
 import type { AuditKind } from './audit.entity.js';
 import { AuditService } from './audit.service.js';
@@ -24,6 +25,7 @@ export class AccountController {
     private readonly sessions: SessionService,
     private readonly account: AccountService,
     private readonly audit: AuditService,
+    private readonly users: UsersService,
   ) {}
 
   @Post('logout')
@@ -42,6 +44,21 @@ export class AccountController {
     clearSessionCookie(request, reply);
     await this.record(request, user!, 'logout_everywhere');
     reply.redirect('/login', 303);
+  }
+
+  /** The profile form: values (validated in SReg formats) and which fields are shared by default. */
+  @Post('account/profile')
+  async saveProfile(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const user = (await this.owner(request, true))!;
+    const changes: Partial<Record<ProfileField, string | null>> = {};
+    for (const field of PROFILE_FIELDS) {
+      const value = formField(request, field);
+      if (value !== undefined) changes[field] = value;
+    }
+    await this.users.updateProfile(user.domain, user.username, changes);
+    const share = (request.body as Record<string, unknown> | undefined)?.['share'];
+    await this.users.setReleaseDefaults(user.domain, user.username, (Array.isArray(share) ? share : share === undefined ? [] : [share]).map(String));
+    reply.redirect(identifierUrl(requireDomain(request), user.username), 303);
   }
 
   @Post('account/trust/:id/revoke')

@@ -7,6 +7,8 @@ import { SessionService } from '../auth/session.service.js';
 import { Random } from '../common/random.js';
 import { NotFound } from '../http/app-error.js';
 import { sendPage } from '../http/pages.js';
+import { PROFILE_HINTS, PROFILE_LABELS } from '../users/profile.js';
+import { PROFILE_FIELDS } from '../users/user.entity.js';
 import { ownerPage } from './identity-page.js';
 import { DiscoveryService, type DiscoveryDocument } from './discovery.service.js';
 
@@ -64,6 +66,13 @@ export class DiscoveryController {
           links: this.discovery.links(domain, user),
           csrf: csrfToken(request, reply, () => this.random.token()),
           currentSessionId: active.session.id,
+          profile: PROFILE_FIELDS.map((field) => ({
+            field,
+            label: PROFILE_LABELS[field],
+            hint: PROFILE_HINTS[field],
+            value: active.user[field] ?? '',
+            shared: active.user.releaseDefaults.includes(field),
+          })),
           ...overview,
         }),
       );

@@ -1,4 +1,5 @@
 import { html, type Html } from '../http/html.js';
+import type { ProfileField } from '../users/user.entity.js';
 import type { PageOptions } from '../http/pages.js';
 
 export interface IdentityLinks {
@@ -39,6 +40,7 @@ export function providerPage(domain: string, links: { endpoint: string; xrdsUrl:
 
 export interface OwnerView {
   account: string;
+  profile: { field: ProfileField; label: string; hint?: string; value: string; shared: boolean }[];
   links: IdentityLinks;
   csrf: string;
   currentSessionId: string;
@@ -82,6 +84,21 @@ export function ownerPage(view: OwnerView): PageOptions {
     body: html`<h1>${view.account}</h1>
 <p>Your OpenID identifier: <code>${links.identifier}</code></p>
 <div class="actions">${postButton('/logout', csrf, 'Sign out', false)}${postButton('/logout-everywhere', csrf, 'Sign out everywhere')}</div>
+
+<section aria-labelledby="profile">
+<h2 id="profile">Your profile</h2>
+<p>Sites may ask for these details. You decide each time; ticked ones are offered by default.</p>
+<form method="post" action="/account/profile" class="profile">
+<input type="hidden" name="csrf" value="${csrf}">
+${view.profile.map(
+  (p) => html`<div class="field">
+<label>${p.label}${p.hint ? html` <span class="meta">(${p.hint})</span>` : ''} <input type="text" name="${p.field}" value="${p.value}"></label>
+<label class="check"><input type="checkbox" name="share" value="${p.field}"${p.shared ? html` checked` : ''}> Share by default</label>
+</div>`,
+)}
+<div class="actions"><button type="submit">Save profile</button></div>
+</form>
+</section>
 
 <section aria-labelledby="trusted">
 <h2 id="trusted">Trusted sites</h2>

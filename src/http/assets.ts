@@ -34,6 +34,7 @@ header.site .logo { height: 2rem; width: auto; }
 .list { list-style: none; padding: 0; display: grid; gap: .75rem; }
 .list li { display: grid; gap: .25rem; padding: .75rem; border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: var(--op-radius); }
 form.inline { display: inline; }
+.profile .field { display: grid; gap: .25rem; padding-bottom: .5rem; border-bottom: 1px solid color-mix(in srgb, currentColor 12%, transparent); }
 .realm-inline { word-break: break-all; }
 pre { overflow-x: auto; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
 @media (max-width: 30rem) { main { margin: 1.5rem auto; } }

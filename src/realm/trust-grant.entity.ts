@@ -13,9 +13,13 @@ export class TrustGrant {
   @Column({ type: 'varchar', length: 2048 })
   realm: string;
 
-  /** Attribute fields released under this grant (filled by the SReg/AX module). */
+  /** Attribute fields released under this grant. */
   @Column({ type: 'jsonb', default: () => `'[]'` })
   fields: string[];
+
+  /** Every field the RP had asked for when the grant was made: asking for another means asking the user again. */
+  @Column({ name: 'asked_fields', type: 'jsonb', default: () => `'[]'` })
+  askedFields: string[];
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -17,13 +17,13 @@ export class TrustGrantsService {
   }
 
   /** Creates or replaces the grant (one per user and realm). */
-  async grant(userId: string, realm: string, fields: string[] = []): Promise<void> {
+  async grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields): Promise<void> {
     const now = this.clock.now();
     await this.grants
       .createQueryBuilder()
       .insert()
-      .values({ userId, realm, fields, createdAt: now, lastUsedAt: now })
-      .orUpdate(['fields', 'last_used_at'], ['user_id', 'realm'])
+      .values({ userId, realm, fields, askedFields, createdAt: now, lastUsedAt: now })
+      .orUpdate(['fields', 'asked_fields', 'last_used_at'], ['user_id', 'realm'])
       .execute();
   }
 

@@ -13,6 +13,28 @@ export class InvalidProfileField extends BadRequest {
   }
 }
 
+/** How each field is named to people (consent page, identity page). */
+export const PROFILE_LABELS: Readonly<Record<ProfileField, string>> = {
+  nickname: 'Nickname',
+  email: 'E-mail address',
+  fullname: 'Full name',
+  dob: 'Date of birth',
+  gender: 'Gender',
+  postcode: 'Postcode',
+  country: 'Country',
+  language: 'Language',
+  timezone: 'Time zone',
+};
+
+/** Input hints for the profile form. */
+export const PROFILE_HINTS: Readonly<Partial<Record<ProfileField, string>>> = {
+  dob: 'YYYY-MM-DD, 00 for unknown parts',
+  gender: 'M or F',
+  country: 'two-letter code, e.g. FR',
+  language: 'e.g. en or en-GB',
+  timezone: 'e.g. Europe/Paris',
+};
+
 const LIMITS: Readonly<Record<ProfileField, number>> = {
   nickname: 255,
   email: 254,

@@ -50,6 +50,10 @@ export class User {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /** Profile fields ticked by default on the consent page. */
+  @Column({ name: 'release_defaults', type: 'jsonb', default: () => `'[]'` })
+  releaseDefaults: ProfileField[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -4,7 +4,7 @@ import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository } from './users.repository.js';
 import { validateProfile } from './profile.js';
-import type { Profile, User } from './user.entity.js';
+import { PROFILE_FIELDS, type Profile, type ProfileField, type User } from './user.entity.js';
 import { InvalidUsername, normalizeUsername, tryNormalizeUsername } from './username.js';
 
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, and accept long passphrases (64 or more).
@@ -94,6 +94,11 @@ export class UsersService {
 
   async updateProfile(domain: string, username: string, changes: Partial<Record<keyof Profile, string | null>>): Promise<void> {
     await this.change(domain, username, validateProfile(changes));
+  }
+
+  async setReleaseDefaults(domain: string, username: string, fields: readonly string[]): Promise<void> {
+    const known = new Set<string>(PROFILE_FIELDS);
+    await this.change(domain, username, { releaseDefaults: [...new Set(fields)].filter((f): f is ProfileField => known.has(f)) });
   }
 
   async remove(domain: string, username: string): Promise<void> {

@@ -100,6 +100,28 @@ describe('identity page for its owner', () => {
     expect((await ownerPage(laptop, name)).body).not.toContain('Trusted sites');
   });
 
+  it('saves the profile in SReg formats and the fields shared by default', async () => {
+    const name = await newUser();
+    const browser = new Browser();
+    await login(browser, name);
+    const page = await ownerPage(browser, name);
+    expect(page.body).toContain('Your profile');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const form = new URLSearchParams({ csrf, nickname: 'mercutio', email: 'm@verona.example', fullname: 'Mercutio', dob: '1597-00-00', gender: 'm', country: 'it', language: 'it', timezone: 'Europe/Rome', postcode: '' });
+    form.append('share', 'nickname');
+    form.append('share', 'email');
+    const saved = await browser.request('POST', `${op.base}/account/profile`, form);
+    expect(saved.status).toBe(303);
+    const user = await op.app.get(UsersService).find('localhost', name);
+    expect(user).toMatchObject({ nickname: 'mercutio', email: 'm@verona.example', dob: '1597-00-00', gender: 'M', country: 'IT', timezone: 'Europe/Rome', postcode: null, releaseDefaults: ['nickname', 'email'] });
+    const again = await ownerPage(browser, name);
+    expect(again.body).toContain('<input type="checkbox" name="share" value="email" checked>');
+    expect(again.body).toContain('<input type="checkbox" name="share" value="dob">');
+    const bad = await browser.request('POST', `${op.base}/account/profile`, { csrf, email: 'not an address' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('email: is not an e-mail address');
+  });
+
   it('refuses account actions without the CSRF token or without a session', async () => {
     const name = await newUser();
     const browser = new Browser();

@@ -46,7 +46,7 @@ export interface BrowserResponse {
 export class Browser {
   private readonly jar = new Map<string, Map<string, string>>();
 
-  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string>, headers: Record<string, string> = {}): Promise<BrowserResponse> {
+  async request(method: 'GET' | 'POST', url: string, form?: Record<string, string> | URLSearchParams, headers: Record<string, string> = {}): Promise<BrowserResponse> {
     const u = new URL(url);
     const cookies = this.jar.get(u.host);
     const body = form ? new URLSearchParams(form).toString() : undefined;
