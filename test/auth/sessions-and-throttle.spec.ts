@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RuntimeModule } from '../../src/app.module.js';
@@ -124,7 +125,7 @@ describe('sessions, grants and throttling', () => {
   });
 
   it('throttles an account with a doubling back-off, capped, and forgets after the window', async () => {
-    const keys = throttle.keys('example.org', uniqueName('target'), `192.0.2.${Math.floor(Math.random() * 200)}`);
+    const keys = throttle.keys('example.org', uniqueName('target'), `192.0.2.${randomInt(1, 250)}`);
     expect(await throttle.recordFailure(keys)).toBe(0);
     expect(await throttle.recordFailure(keys)).toBe(0);
     expect(await throttle.recordFailure(keys)).toBe(30);
