@@ -232,6 +232,55 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     });
   });
 
+  it('signs with a private association and invalidates an unknown handle (§10.1, §11.4.2.2)', async () => {
+    const q = new URLSearchParams({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'checkid_setup',
+      'openid.claimed_id': op.identifier(username),
+      'openid.identity': op.identifier(username),
+      'openid.return_to': `${site.origin}/verify?session=abc`,
+      'openid.realm': `${site.origin}/`,
+      'openid.assoc_handle': 'forgotten-handle',
+    });
+    const params = new URL(returnUrl(await signIn(new Browser(), `${op.endpoint}?${q}`))).searchParams;
+    expect(params.get('openid.invalidate_handle')).toBe('forgotten-handle');
+    expect(params.get('openid.assoc_handle')).toMatch(/^\d+\.P\./);
+    expect(params.get('openid.signed')!.split(',')).toContain('invalidate_handle');
+    const asked = Object.fromEntries([...params].map(([k, v]) => [k, k === 'openid.mode' ? 'check_authentication' : v]));
+    expect(await directPost(op, asked)).toBe('ns:http://specs.openid.net/auth/2.0\nis_valid:true\ninvalidate_handle:forgotten-handle\n');
+  });
+
+  it('refuses an over-broad realm with an error page', async () => {
+    const q = new URLSearchParams({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'checkid_setup',
+      'openid.claimed_id': 'http://specs.openid.net/auth/2.0/identifier_select',
+      'openid.identity': 'http://specs.openid.net/auth/2.0/identifier_select',
+      'openid.return_to': 'https://www.example.co.uk/back',
+      'openid.realm': 'https://*.co.uk/',
+    });
+    const res = await new Browser().request('GET', `${op.endpoint}?${q}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.body).toContain('OpenID request refused');
+  });
+
+  it('sends a protocol error to a verified return_to as openid.mode=error (§5.2.3)', async () => {
+    const q = new URLSearchParams({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'checkid_setup',
+      'openid.claimed_id': 'https://elsewhere.example/me',
+      'openid.identity': 'https://elsewhere.example/me',
+      'openid.return_to': `${site.origin}/verify?session=abc`,
+      'openid.realm': `${site.origin}/`,
+    });
+    const res = await new Browser().request('GET', `${op.endpoint}?${q}`);
+    const params = new URL(returnUrl(res)).searchParams;
+    expect(params.get('openid.mode')).toBe('error');
+    expect(params.get('openid.error')).toBe('This provider does not answer for that identifier');
+    expect(params.get('session')).toBe('abc');
+  });
+
   it('negotiates association types: unsupported-type names a pair to retry with', async () => {
     const body = await directPost(op, { 'openid.ns': 'http://specs.openid.net/auth/2.0', 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-MD5', 'openid.session_type': 'DH-SHA1' }, 400);
     expect(body).toBe('ns:http://specs.openid.net/auth/2.0\nerror:Unsupported association type\nerror_code:unsupported-type\nassoc_type:HMAC-SHA256\nsession_type:DH-SHA256\n');
