@@ -42,6 +42,14 @@ export class LoginController {
 
   @Get()
   async show(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('request') requestId?: string): Promise<void> {
+    if (!requestId) {
+      // Already signed in and nothing to continue: the identity page is where they want to be.
+      const active = await this.sessions.resolve(readSessionToken(request));
+      if (active && active.user.domain === requireDomain(request).name) {
+        reply.redirect(identifierUrl(requireDomain(request), active.user.username), 302);
+        return;
+      }
+    }
     const view = await this.view(request, reply, requestId);
     sendPage(reply, 200, loginPage(view));
   }

@@ -47,12 +47,17 @@ describe('login', () => {
 
   it('logs in, sets a rotated session cookie, and goes to the identity page', async () => {
     const browser = new Browser();
-    const res = await browser.submit(await loginForm(browser), { username: username.toUpperCase(), password, remember: '1' });
+    const form = await loginForm(browser);
+    const res = await browser.submit(form, { username: username.toUpperCase(), password, remember: '1' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(op.identifier(username));
     const cookie = (res.headers['set-cookie'] as string[]).find((c) => c.startsWith('__Host-op-session='))!;
     expect(cookie).toMatch(/^__Host-op-session=[A-Za-z0-9_-]{43}; Path=\/; SameSite=Lax; Secure; HttpOnly; Max-Age=2592000$/);
-    const again = await browser.submit(await loginForm(browser), { username, password });
+    // Signed in, /login leads to the identity page; a login posted anyway gets a new session.
+    const signedIn = await browser.request('GET', `${op.base}/login`);
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.location).toBe(op.identifier(username));
+    const again = await browser.submit(form, { username, password });
     const second = (again.headers['set-cookie'] as string[]).find((c) => c.startsWith('__Host-op-session='))!;
     expect(second.split(';')[0]).not.toBe(cookie.split(';')[0]);
     expect(second).not.toContain('Max-Age'); // no "remember me" this time: a browser-session cookie
