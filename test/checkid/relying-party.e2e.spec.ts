@@ -20,6 +20,7 @@ function verify(rp: RelyingParty, url: string): Promise<{ error?: string; result
 }
 
 const PASSWORD = 'wherefore art thou';
+const IDENTIFIER_SELECT = 'http://specs.openid.net/auth/2.0/identifier_select';
 
 describe('OpenID 2.0 with a real relying party over HTTPS', () => {
   let op: LiveProvider;
@@ -50,6 +51,20 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
       page = await browser.follow('', op.base, await browser.submit(page, { decision }));
     }
     return page;
+  }
+
+  /** A checkid_setup URL for `username` (or identifier_select), with overrides. */
+  function checkidUrl(overrides: Record<string, string> = {}, identity = op.identifier(username)): string {
+    const q = new URLSearchParams({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'checkid_setup',
+      'openid.claimed_id': identity,
+      'openid.identity': identity,
+      'openid.return_to': `${site.origin}/verify?session=abc`,
+      'openid.realm': `${site.origin}/`,
+      ...overrides,
+    });
+    return `${op.endpoint}?${q}`;
   }
 
   function returnUrl(res: BrowserResponse): string {
@@ -156,15 +171,7 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
 
   it('POSTs a response longer than 2,047 bytes with an auto-submitting form (§5.2.2)', async () => {
     const longReturnTo = `${site.origin}/verify?state=${'x'.repeat(1800)}`;
-    const q = new URLSearchParams({
-      'openid.ns': 'http://specs.openid.net/auth/2.0',
-      'openid.mode': 'checkid_setup',
-      'openid.claimed_id': op.identifier(username),
-      'openid.identity': op.identifier(username),
-      'openid.return_to': longReturnTo,
-      'openid.realm': `${site.origin}/`,
-    });
-    const page = await signIn(new Browser(), `${op.endpoint}?${q}`);
+    const page = await signIn(new Browser(), checkidUrl({ 'openid.return_to': longReturnTo }));
     expect(page.status).toBe(200);
     expect(page.body).toContain(`<form id="openid-response" method="post" action="${longReturnTo}">`);
     expect(page.body).toContain('<input type="hidden" name="openid.mode" value="id_res">');
@@ -173,15 +180,7 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
   });
 
   it('shows an error page, never a redirect, when return_to is outside the realm', async () => {
-    const q = new URLSearchParams({
-      'openid.ns': 'http://specs.openid.net/auth/2.0',
-      'openid.mode': 'checkid_setup',
-      'openid.claimed_id': op.identifier(username),
-      'openid.identity': op.identifier(username),
-      'openid.return_to': 'https://attacker.example/steal',
-      'openid.realm': `${site.origin}/`,
-    });
-    const res = await new Browser().request('GET', `${op.endpoint}?${q}`);
+    const res = await new Browser().request('GET', checkidUrl({ 'openid.return_to': 'https://attacker.example/steal' }));
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
@@ -233,16 +232,7 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
   });
 
   it('signs with a private association and invalidates an unknown handle (§10.1, §11.4.2.2)', async () => {
-    const q = new URLSearchParams({
-      'openid.ns': 'http://specs.openid.net/auth/2.0',
-      'openid.mode': 'checkid_setup',
-      'openid.claimed_id': op.identifier(username),
-      'openid.identity': op.identifier(username),
-      'openid.return_to': `${site.origin}/verify?session=abc`,
-      'openid.realm': `${site.origin}/`,
-      'openid.assoc_handle': 'forgotten-handle',
-    });
-    const params = new URL(returnUrl(await signIn(new Browser(), `${op.endpoint}?${q}`))).searchParams;
+    const params = new URL(returnUrl(await signIn(new Browser(), checkidUrl({ 'openid.assoc_handle': 'forgotten-handle' })))).searchParams;
     expect(params.get('openid.invalidate_handle')).toBe('forgotten-handle');
     expect(params.get('openid.assoc_handle')).toMatch(/^\d+\.P\./);
     expect(params.get('openid.signed')!.split(',')).toContain('invalidate_handle');
@@ -251,30 +241,15 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
   });
 
   it('refuses an over-broad realm with an error page', async () => {
-    const q = new URLSearchParams({
-      'openid.ns': 'http://specs.openid.net/auth/2.0',
-      'openid.mode': 'checkid_setup',
-      'openid.claimed_id': 'http://specs.openid.net/auth/2.0/identifier_select',
-      'openid.identity': 'http://specs.openid.net/auth/2.0/identifier_select',
-      'openid.return_to': 'https://www.example.co.uk/back',
-      'openid.realm': 'https://*.co.uk/',
-    });
-    const res = await new Browser().request('GET', `${op.endpoint}?${q}`);
+    const url = checkidUrl({ 'openid.return_to': 'https://www.example.co.uk/back', 'openid.realm': 'https://*.co.uk/' }, IDENTIFIER_SELECT);
+    const res = await new Browser().request('GET', url);
     expect(res.status).toBe(400);
     expect(res.headers.location).toBeUndefined();
     expect(res.body).toContain('OpenID request refused');
   });
 
   it('sends a protocol error to a verified return_to as openid.mode=error (§5.2.3)', async () => {
-    const q = new URLSearchParams({
-      'openid.ns': 'http://specs.openid.net/auth/2.0',
-      'openid.mode': 'checkid_setup',
-      'openid.claimed_id': 'https://elsewhere.example/me',
-      'openid.identity': 'https://elsewhere.example/me',
-      'openid.return_to': `${site.origin}/verify?session=abc`,
-      'openid.realm': `${site.origin}/`,
-    });
-    const res = await new Browser().request('GET', `${op.endpoint}?${q}`);
+    const res = await new Browser().request('GET', checkidUrl({}, 'https://elsewhere.example/me'));
     const params = new URL(returnUrl(res)).searchParams;
     expect(params.get('openid.mode')).toBe('error');
     expect(params.get('openid.error')).toBe('This provider does not answer for that identifier');
@@ -309,17 +284,7 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
       const macKey = Buffer.from(kv['enc_mac_key']!, 'base64').map((b, i) => b ^ digest[i]!);
       expect(macKey).toHaveLength(keyLength);
 
-      const returnTo = `${site.origin}/verify?session=abc`;
-      const q = new URLSearchParams({
-        'openid.ns': 'http://specs.openid.net/auth/2.0',
-        'openid.mode': 'checkid_setup',
-        'openid.claimed_id': op.identifier(username),
-        'openid.identity': op.identifier(username),
-        'openid.return_to': returnTo,
-        'openid.realm': `${site.origin}/`,
-        'openid.assoc_handle': kv['assoc_handle']!,
-      });
-      const params = new URL(returnUrl(await signIn(new Browser(), `${op.endpoint}?${q}`))).searchParams;
+      const params = new URL(returnUrl(await signIn(new Browser(), checkidUrl({ 'openid.assoc_handle': kv['assoc_handle']! })))).searchParams;
       expect(params.get('openid.assoc_handle')).toBe(kv['assoc_handle']);
       // OpenID 2.0 §6.1: HMAC over the key-value form of the signed fields, in the listed order.
       const signed = params.get('openid.signed')!.split(',');

@@ -46,45 +46,48 @@ describe('migrations on the embedded database', () => {
   });
 });
 
+/** Runs `work` against a PostgreSQL database created for it and dropped afterwards. */
+async function withFreshDatabase(prefix: string, work: (url: string) => Promise<void>): Promise<void> {
+  const base = new URL(inject('databaseUrl')!);
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base.toString() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  try {
+    await work(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 describe.runIf(inject('databaseUrl') !== null)('migrations on PostgreSQL', () => {
   it('go up and down on a fresh database', async () => {
-    const base = new URL(inject('databaseUrl')!);
-    const name = `openid_provider_migrations_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base.toString() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const ds = await createDataSource(parseConfig({ domains, database: { url: url.toString() } }, null));
-    await ds.initialize();
-    try {
-      await roundTrip(ds);
-    } finally {
-      await ds.destroy();
-      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await withFreshDatabase('openid_provider_migrations', async (url) => {
+      const ds = await createDataSource(parseConfig({ domains, database: { url } }, null));
+      await ds.initialize();
+      try {
+        await roundTrip(ds);
+      } finally {
+        await ds.destroy();
+      }
+    });
   });
 
   it('let concurrent starters take turns (advisory lock)', async () => {
-    const base = new URL(inject('databaseUrl')!);
-    const name = `openid_provider_concurrent_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base.toString() });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    const config = parseConfig({ domains, database: { url: url.toString() } }, null);
-    const sources = await Promise.all([createDataSource(config), createDataSource(config), createDataSource(config)]);
-    try {
-      await Promise.all(sources.map((s) => s.initialize()));
-      const applied = await Promise.all(sources.map((s) => runMigrations(s)));
-      expect(applied.map((a) => a.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
-    } finally {
-      await Promise.all(sources.map((s) => s.destroy()));
-      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await withFreshDatabase('openid_provider_concurrent', async (url) => {
+      const config = parseConfig({ domains, database: { url } }, null);
+      const sources = await Promise.all([createDataSource(config), createDataSource(config), createDataSource(config)]);
+      try {
+        await Promise.all(sources.map((s) => s.initialize()));
+        const applied = await Promise.all(sources.map((s) => runMigrations(s)));
+        expect(applied.map((a) => a.length).sort()).toEqual([0, 0, MIGRATIONS.length]);
+      } finally {
+        await Promise.all(sources.map((s) => s.destroy()));
+      }
+    });
   });
 });
 
