@@ -22,7 +22,7 @@ export class IdentifierFormNotServed extends NotFound {
 export function sendDiscovery(reply: FastifyReply, doc: DiscoveryDocument): void {
   reply
     .headers(doc.headers)
-    .header('content-security-policy', "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    .header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .type(doc.contentType)
