@@ -27,8 +27,10 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, newToken
 }
 
 export function checkCsrf(request: FastifyRequest, submitted: unknown, origin: string): void {
+  // "null" is what privacy settings and no-referrer pages send: no information, so the token
+  // decides. Any real origin other than ours is a cross-site post.
   const sentOrigin = request.headers.origin;
-  if (sentOrigin !== undefined && sentOrigin !== origin) throw new CsrfFailure();
+  if (sentOrigin !== undefined && sentOrigin !== 'null' && sentOrigin !== origin) throw new CsrfFailure();
   const cookie = readCookie(request, cookieName(COOKIE, request.secure));
   if (typeof submitted !== 'string' || !cookie) throw new CsrfFailure();
   const a = Buffer.from(submitted);

@@ -24,7 +24,6 @@ export function renderPage(options: PageOptions, branding: Branding): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<meta name="referrer" content="no-referrer">
 <title>${options.title} · ${branding.productName}</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
@@ -56,7 +55,9 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
     )
     .header('x-frame-options', 'DENY')
     .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
+    // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own form
+    // posts, and the CSRF check wants the real origin. Nothing leaks to other sites either way.
+    .header('referrer-policy', 'same-origin')
     .type('text/html; charset=utf-8')
     .send(renderPage(options, (reply.server as unknown as { branding: Branding }).branding));
 }

@@ -30,6 +30,8 @@ describe('login', () => {
     expect(page.headers['set-cookie']).toEqual([expect.stringMatching(/^__Host-op-csrf=[A-Za-z0-9_-]{43}; Path=\/; SameSite=Lax; Secure; HttpOnly$/)]);
     expect(page.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(page.headers['cache-control']).toBe('no-store');
+    // Not no-referrer: Chromium would then send "Origin: null" on our own form posts.
+    expect(page.headers['referrer-policy']).toBe('same-origin');
   });
 
   it('refuses a post without the CSRF token of the browser', async () => {
@@ -43,6 +45,9 @@ describe('login', () => {
     const token = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const crossSite = await other.request('POST', `${op.base}/login`, { csrf: token, username, password }, { origin: 'https://evil.example' });
     expect(crossSite.status).toBe(403);
+    // "Origin: null" (privacy settings, no-referrer pages) carries no information: the token decides.
+    const nullOrigin = await other.request('POST', `${op.base}/login`, { csrf: token, username, password }, { origin: 'null' });
+    expect(nullOrigin.status).toBe(303);
   });
 
   it('logs in, sets a rotated session cookie, and goes to the identity page', async () => {

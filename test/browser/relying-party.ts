@@ -1,0 +1,57 @@
+import type { ServerResponse } from 'node:http';
+import openid from 'openid';
+import { escapeHtml } from '../../src/http/error-page.js';
+import { startRelyingPartySite, type RelyingPartySite } from '../helpers/live.js';
+
+// A real relying party in the test process: the npm `openid` library behind a small web site.
+//   GET /login?identifier=<url>  discovery + association, then 302 to the provider (checkid_setup)
+//   GET /verify?openid.*         verifies the assertion: "Signed in as <id>" or "Not signed in: <error>"
+// The browser goes RP → OP → RP exactly as a person's browser would.
+
+type RelyingParty = InstanceType<typeof openid.RelyingParty>;
+
+export interface BrowserRelyingParty {
+  site: RelyingPartySite;
+  /** The realm the RP asks for (what the provider lists under "Trusted sites"). */
+  realm: string;
+  /** Where a person starts signing in with `identifier`. */
+  signInUrl(identifier: string): string;
+  close(): Promise<void>;
+}
+
+function page(res: ServerResponse, status: number, title: string, text: string): void {
+  res
+    .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+    .end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><p id="status">${escapeHtml(text)}</p></main></body></html>`);
+}
+
+export async function startBrowserRelyingParty(): Promise<BrowserRelyingParty> {
+  const site = await startRelyingPartySite();
+  const realm = `${site.origin}/`;
+  const rp: RelyingParty = new openid.RelyingParty(`${site.origin}/verify`, realm, false, false, []);
+
+  site.routes.set('/login', (req, res) => {
+    const identifier = new URL(req.url ?? '/', site.origin).searchParams.get('identifier') ?? '';
+    rp.authenticate(identifier, false, (error, url) => {
+      if (error || !url) return page(res, 502, 'Sign-in failed', `Not signed in: ${error?.message ?? 'no provider URL'}`);
+      res.writeHead(302, { location: url, 'cache-control': 'no-store' }).end();
+    });
+  });
+
+  site.routes.set('/verify', (req, res) => {
+    rp.verifyAssertion(`${site.origin}${req.url ?? '/'}`, (error, result) => {
+      const claimed = (result as { authenticated?: boolean; claimedIdentifier?: string } | undefined) ?? {};
+      if (error || !claimed.authenticated || !claimed.claimedIdentifier) {
+        return page(res, 200, 'Not signed in', `Not signed in: ${error?.message ?? 'not authenticated'}`);
+      }
+      page(res, 200, 'Signed in', `Signed in as ${claimed.claimedIdentifier}`);
+    });
+  });
+
+  return {
+    site,
+    realm,
+    signInUrl: (identifier) => `${site.origin}/login?${new URLSearchParams({ identifier })}`,
+    close: () => site.close(),
+  };
+}
