@@ -18,7 +18,11 @@ export function queryPairs(request: FastifyRequest): [string, string][] {
 export function bodyPairs(request: FastifyRequest): [string, string][] {
   const body = request.body;
   if (body === undefined || body === null) return [];
-  if (typeof body !== 'object') throw new AppError('unsupported_body', 415, 'Unsupported body', 'OpenID messages are POSTed as application/x-www-form-urlencoded.');
+  // OpenID 2.0 §4.1.2: POSTed messages are application/x-www-form-urlencoded.
+  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded' || typeof body !== 'object') {
+    throw new AppError('unsupported_media_type', 415, 'Unsupported body', 'OpenID messages are POSTed as application/x-www-form-urlencoded.');
+  }
   const pairs: [string, string][] = [];
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     if (!key.startsWith(OPENID_PREFIX)) continue;

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
 import openid from 'openid';
-import { escapeHtml } from '../../src/http/error-page.js';
 import { startRelyingPartySite, type RelyingPartySite } from '../helpers/live.js';
 
 // A real relying party in the test process: the npm `openid` library behind a small web site.
@@ -18,6 +17,8 @@ export interface BrowserRelyingParty {
   signInUrl(identifier: string): string;
   close(): Promise<void>;
 }
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(res: ServerResponse, status: number, title: string, text: string): void {
   res

@@ -44,6 +44,24 @@ describe('errors and operations', () => {
     expect(res.body).toContain(String(res.headers['x-request-id']));
   });
 
+  it('refuses a JSON body at the OpenID endpoint (§4.1.2: form encoding) with a problem', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/json' }, payload: '{"openid.mode":"associate"}' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toMatchObject({ code: 'unsupported_media_type' });
+    const broken = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/json' }, payload: '{"openid.mode":' });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    const unknown = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/xml' }, payload: '<x/>' });
+    expect(unknown.statusCode).toBe(415);
+    expect(unknown.json()).toMatchObject({ code: 'unsupported_media_type' });
+  });
+
+  it('refuses a body over 256 KiB with a payload_too_large problem', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded' }, payload: `openid.mode=associate&x=${'a'.repeat(300 * 1024)}` });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'payload_too_large', status: 413 });
+  });
+
   it('answers curl-style Accept: */* with problem+json', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/x', headers: { ...HTTPS, accept: '*/*' } });
     expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
