@@ -4,7 +4,6 @@ import { AppConfigService } from '../config/app-config.service.js';
 import { loadBranding, type Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { UsersService } from '../users/users.service.js';
-import { tryNormalizeUsername } from '../users/username.js';
 import type { User } from '../users/user.entity.js';
 import { identityPage, providerPage, type IdentityLinks } from './identity-page.js';
 import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from './urls.js';
@@ -19,9 +18,6 @@ export interface DiscoveryDocument {
 /** Yadis 1.0 §6.2.4: the document a Yadis request asked for is application/xrds+xml. */
 const XRDS_TYPE = 'application/xrds+xml; charset=utf-8';
 /** Discovery documents are public and change rarely; negotiated ones vary by Accept. */
-/** The decoy lookup of a malformed name: a well-formed username in a domain that cannot exist. */
-const NO_DOMAIN = '';
-const NO_USER = 'nobody';
 const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
 
 /** Identifier and OP identifier discovery (OpenID 2.0 §7.3): XRDS, or HTML with links. */
@@ -37,16 +33,12 @@ export class DiscoveryService {
   }
 
   /**
-   * The discovery document of `{base}/openid/{user}`, or undefined for an unknown, malformed or
-   * disabled account (one lookup either way, so timing says little about which accounts exist).
+   * The account behind `{base}/openid/{user}`, or undefined for an unknown, malformed or disabled
+   * one: exactly one database lookup in every case, so timing says little about which exist.
    */
   async findAccount(domain: DomainConfig, rawUsername: string): Promise<User | undefined> {
-    // UsersService.find answers a malformed name without asking the database. Spend the same
-    // single-row lookup on a key no account can have (accounts belong to configured domains,
-    // never to the empty one), so that a malformed name costs what an unknown one does.
-    const wellFormed = tryNormalizeUsername(rawUsername) !== undefined;
-    const user = await this.users.find(wellFormed ? domain.name : NO_DOMAIN, wellFormed ? rawUsername : NO_USER);
-    return wellFormed && user && !user.disabled ? user : undefined;
+    const user = await this.users.find(domain.name, rawUsername);
+    return user && !user.disabled ? user : undefined;
   }
 
   /** Whether a request for an identifier asks for its XRDS (Yadis §6.2.4, or our X-XRDS-Location). */

@@ -78,9 +78,12 @@ export class UsersService {
     return this.repository.findById(id);
   }
 
-  async find(domain: string, username: string): Promise<User | null> {
-    const name = tryNormalizeUsername(username);
-    return name === undefined ? null : this.repository.findOne(domain.toLowerCase(), name);
+  /**
+   * The account, or null. A malformed name still costs one lookup (of the empty name, which no
+   * account has), so that response times do not sort names into malformed and unknown.
+   */
+  find(domain: string, username: string): Promise<User | null> {
+    return this.repository.findOne(domain.toLowerCase(), tryNormalizeUsername(username) ?? '');
   }
 
   async setPassword(domain: string, username: string, password: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import openid from 'openid';
+import { UsersRepository } from '../../src/users/users.repository.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { startProvider, type LiveProvider } from '../helpers/live.js';
 import { bootApp, testConfig, uniqueName, type TestApp } from '../helpers/test-app.js';
@@ -74,23 +75,123 @@ describe('discovery', () => {
     expect(page.body).toContain(`<link rel="openid2.provider" href="${BASE}/openid">`);
   });
 
-  it('answers unknown, malformed and disabled accounts exactly like any other miss', async () => {
-    const disabled = uniqueName('rosaline');
-    await t.app.get(UsersService).create({ domain: 'example.org', username: disabled, password: 'a good passphrase' });
-    await t.app.get(UsersService).setDisabled('example.org', disabled, true);
-    const strip = (body: string): unknown => ({ ...(JSON.parse(body) as Record<string, unknown>), requestId: undefined });
-    const miss = await t.app.inject({ method: 'GET', url: '/no/such/route', headers: HTTPS });
-    for (const path of [`/openid/${uniqueName('ghost')}`, '/openid/bad%20name', `/openid/${disabled}`]) {
-      const res = await t.app.inject({ method: 'GET', url: path, headers: HTTPS });
-      expect(res.statusCode, path).toBe(404);
-      expect(strip(res.body), path).toEqual(strip(miss.body));
+  it('negotiates on Accept (Yadis 1.0 §6.2.4) and says so in Vary', async () => {
+    const cases: [string | undefined, string][] = [
+      // python-openid's Yadis Accept: the XRDS is the best match.
+      ['text/html; q=0.3, application/xhtml+xml; q=0.5, application/xrds+xml', 'application/xrds+xml; charset=utf-8'],
+      ['application/xrds+xml, text/html', 'application/xrds+xml; charset=utf-8'],
+      ['application/xrds+xml;q=0.5, text/html', 'text/html; charset=utf-8'],
+      ['*/*', 'text/html; charset=utf-8'],
+      [undefined, 'text/html; charset=utf-8'],
+    ];
+    for (const [accept, type] of cases) {
+      const res = await t.app.inject({ method: 'GET', url: `/openid/${username}`, headers: accept === undefined ? HTTPS : { ...HTTPS, accept } });
+      expect(res.headers['content-type'], accept).toBe(type);
+      expect(String(res.headers.vary).split(/,\s*/), accept).toContain('Accept');
+      expect(res.headers['cache-control'], accept).toBe('public, max-age=300');
+    }
+  });
+
+  it('sends the page with its CSP, no framing, public caching keyed on Accept and Cookie', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/openid/${username}`, headers: { ...HTTPS, accept: 'text/html' } });
+    expect(res.headers['vary']).toBe('Accept, Cookie');
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    const csp = String(res.headers['content-security-policy']);
+    for (const directive of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.body).not.toMatch(/<script|<style|\sstyle=/);
+    expect(res.body).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(res.body).toContain(`<title>${username}@example.org — OpenID`);
+    expect(res.body).toContain(`<code>${BASE}/openid/${username}</code>`);
+  });
+
+  it('answers HEAD like GET, without a body', async () => {
+    const xrds = await t.app.inject({ method: 'HEAD', url: `/openid/${username}`, headers: { ...HTTPS, accept: 'application/xrds+xml' } });
+    expect(xrds.statusCode).toBe(200);
+    expect(xrds.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(xrds.headers.vary).toBe('Accept');
+    expect(xrds.body).toBe('');
+    const forced = await t.app.inject({ method: 'HEAD', url: `/openid/${username}?xrds`, headers: HTTPS });
+    expect(forced.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    const miss = await t.app.inject({ method: 'HEAD', url: `/openid/${uniqueName('ghost')}`, headers: HTTPS });
+    expect(miss.statusCode).toBe(404);
+  });
+
+  it('maps any case of the username, non-ASCII included, to the canonical percent-encoded identifier', async () => {
+    const name = uniqueName('ñandú');
+    await t.app.get(UsersService).create({ domain: 'example.org', username: name, password: 'a good passphrase' });
+    const canonical = `${BASE}/openid/${encodeURIComponent(name)}`;
+    expect(canonical).toMatch(/^[\x21-\x7e]+$/);
+    const xrds = await t.app.inject({ method: 'GET', url: `/openid/${encodeURIComponent(name.toUpperCase())}`, headers: { ...HTTPS, accept: 'application/xrds+xml' } });
+    expect(xrds.statusCode).toBe(200);
+    expect(services(xrds.body).map((s) => s.LocalID ?? s['openid:Delegate'])).toEqual([canonical, canonical, canonical]);
+    const page = await t.app.inject({ method: 'GET', url: `/openid/${encodeURIComponent(name.toUpperCase())}`, headers: { ...HTTPS, accept: 'text/html' } });
+    expect(page.headers['x-xrds-location']).toBe(`${canonical}?xrds`);
+    expect(page.body).toContain(`<link rel="openid2.local_id" href="${canonical}">`);
+    expect(page.body).toContain(`<h1>${name}@example.org</h1>`);
+  });
+
+  it('misses look alike whatever the Accept, and cost one account lookup each', async () => {
+    const disabled = uniqueName('tybalt');
+    const users = t.app.get(UsersService);
+    await users.create({ domain: 'example.org', username: disabled, password: 'a good passphrase' });
+    await users.setDisabled('example.org', disabled, true);
+    const strip = (body: string, requestId: unknown): string => body.split(String(requestId)).join('<id>');
+    for (const accept of ['text/html', 'application/xrds+xml', 'application/json']) {
+      const miss = await t.app.inject({ method: 'GET', url: '/no/such/route', headers: { ...HTTPS, accept } });
+      for (const path of [`/openid/${uniqueName('ghost')}`, '/openid/bad%20name', '/openid/%3Cb%3E', `/openid/${disabled}`]) {
+        const res = await t.app.inject({ method: 'GET', url: path, headers: { ...HTTPS, accept } });
+        expect(res.statusCode, path).toBe(404);
+        expect(res.headers['content-type'], path).toBe(miss.headers['content-type']);
+        expect(res.headers['cache-control'], path).toBe('no-store');
+        expect(res.headers.vary, path).toBeUndefined();
+        expect(strip(res.body, res.headers['x-request-id']), `${path} ${accept}`).toBe(strip(miss.body, miss.headers['x-request-id']));
+      }
+    }
+    const find = vi.spyOn(UsersRepository.prototype, 'findOne');
+    try {
+      for (const path of [`/openid/${uniqueName('ghost')}`, '/openid/bad%20name', `/openid/${disabled}`, `/openid/${username}`]) {
+        find.mockClear();
+        await t.app.inject({ method: 'GET', url: path, headers: HTTPS });
+        expect(find, path).toHaveBeenCalledTimes(1);
+      }
+      // A malformed name is looked up as the empty name, which no account has.
+      find.mockClear();
+      await t.app.inject({ method: 'GET', url: '/openid/bad%20name', headers: HTTPS });
+      expect(find).toHaveBeenCalledWith('example.org', '');
+    } finally {
+      find.mockRestore();
     }
   });
 
   it('explains that {base}/openid/user@domain is not an identifier', async () => {
-    const res = await t.app.inject({ method: 'GET', url: `/openid/${username}@example.org`, headers: HTTPS });
-    expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ code: 'identifier_form_not_served', detail: expect.stringContaining('{base}/openid/{user}') });
+    for (const path of [`/openid/${username}@example.org`, `/openid/${username}%40example.org`, '/openid/nobody@example.org']) {
+      const res = await t.app.inject({ method: 'GET', url: path, headers: HTTPS });
+      expect(res.statusCode, path).toBe(404);
+      expect(res.headers['content-type'], path).toMatch(/^application\/problem\+json(;|$)/);
+      expect(res.json(), path).toMatchObject({
+        type: 'urn:openid-provider:problem:identifier_form_not_served',
+        status: 404,
+        code: 'identifier_form_not_served',
+        detail: expect.stringContaining('{base}/openid/{user}'),
+      });
+    }
+    const page = await t.app.inject({ method: 'GET', url: `/openid/${username}@example.org`, headers: { ...HTTPS, accept: 'text/html' } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('<code>identifier_form_not_served</code>');
+  });
+
+  it('serves the OP identifier XRDS whatever the Accept at its X-XRDS-Location, cacheable and varying by Accept', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openid?xrds', headers: { ...HTTPS, accept: 'text/html' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('public, max-age=300');
+    expect(res.headers.vary).toBe('Accept');
+    expect(services(res.body)).toEqual([{ '@_priority': '0', Type: 'http://specs.openid.net/auth/2.0/server', URI: `${BASE}/openid` }]);
+    const head = await t.app.inject({ method: 'HEAD', url: '/openid', headers: { ...HTTPS, accept: 'application/xrds+xml' } });
+    expect(head.statusCode).toBe(200);
+    expect(head.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
   });
 });
 
