@@ -126,6 +126,7 @@ export class LoginController {
       domain: domain.name,
       username: ctx?.identity?.kind === 'user' ? ctx.identity.username : undefined,
       realm: ctx?.realm?.value,
+      returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
     };
   }
 }

@@ -11,6 +11,8 @@ export const STYLESHEET = `:root {
   --op-warning: #9a5b00;
   --op-error: #b3261e;
   --op-radius: .5rem;
+  /* Secondary text: at least 4.5:1 against the page in both schemes (WCAG 1.4.3). */
+  --op-muted: light-dark(#595959, #b3b3b3);
 }
 * { box-sizing: border-box; }
 body { margin: 0; font-family: var(--op-font); background: var(--op-bg); color: var(--op-fg); line-height: 1.5; }
@@ -28,7 +30,8 @@ button.secondary { background: transparent; color: var(--op-fg); border-color: G
 .notice { padding: .75rem; border-radius: var(--op-radius); border: 1px solid currentColor; }
 .notice.warning { color: var(--op-warning); }
 .notice.error { color: var(--op-error); }
-.meta { color: GrayText; font-size: .875rem; }
+.meta { color: var(--op-muted); font-size: .875rem; }
+code { overflow-wrap: anywhere; }
 header.site { display: flex; align-items: center; gap: .5rem; max-width: 34rem; margin: 1rem auto 0; padding: 0 1rem; font-weight: 700; }
 header.site .logo { height: 2rem; width: auto; }
 .list { list-style: none; padding: 0; display: grid; gap: .75rem; }
@@ -36,7 +39,7 @@ header.site .logo { height: 2rem; width: auto; }
 form.inline { display: inline; }
 .profile .field { display: grid; gap: .25rem; padding-bottom: .5rem; border-bottom: 1px solid color-mix(in srgb, currentColor 12%, transparent); }
 .realm-inline { word-break: break-all; }
-pre { overflow-x: auto; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
 @media (max-width: 30rem) { main { margin: 1.5rem auto; } }
 `;
 

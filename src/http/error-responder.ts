@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { OpenIdError } from '../protocol/errors.js';
 import { acceptQuality } from './accept.js';
 import { AppError } from './app-error.js';
-import { ERROR_PAGE_CSP, renderErrorPage } from './error-page.js';
+import { errorPage } from './error-page.js';
+import { sendPage } from './pages.js';
 import { encodeDirectError, indirectErrorLocation } from './openid-error-encoding.js';
 
 // The single place where an error becomes a response (STYLE.md §3):
@@ -108,12 +109,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   }
 
   if (prefersHtml(request) || (error instanceof OpenIdError && openid && !openid.direct)) {
-    reply
-      .code(described.status)
-      .header('content-security-policy', ERROR_PAGE_CSP)
-      .header('x-frame-options', 'DENY')
-      .type('text/html; charset=utf-8')
-      .send(renderErrorPage({ ...described, requestId }));
+    sendPage(reply, described.status, errorPage({ ...described, requestId }));
     return;
   }
   // RFC 9457 §3: problem details, with our stable code and the request id as extension members.

@@ -1,4 +1,8 @@
-import { escapeHtml } from './error-page.js';
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
 
 // A tagged template that escapes every interpolated value unless it is already Html: pages are
 // safe by default, and raw markup has to be asked for by name.

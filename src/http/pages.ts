@@ -17,6 +17,8 @@ export interface PageOptions {
   head?: Html;
 }
 
+const DEFAULT_BRANDING: Branding = { productName: 'OpenID' };
+
 export function renderPage(options: PageOptions, branding: Branding): string {
   return html`<!doctype html>
 <html lang="en">
@@ -59,5 +61,5 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
     // posts, and the CSRF check wants the real origin. Nothing leaks to other sites either way.
     .header('referrer-policy', 'same-origin')
     .type('text/html; charset=utf-8')
-    .send(renderPage(options, (reply.server as unknown as { branding: Branding }).branding));
+    .send(renderPage(options, (reply.server as unknown as { branding?: Branding }).branding ?? DEFAULT_BRANDING));
 }

@@ -13,12 +13,12 @@ import { inject } from 'vitest';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Fails the suite (never skips it) when the browser is not installed. */
-export function requireChromium(): void {
-  if (!existsSync(CHROMIUM)) {
+export function requireChromium(path = CHROMIUM): void {
+  if (!existsSync(path)) {
     throw new Error(
-      `${CHROMIUM} is missing: the browser end-to-end suite (test/browser) needs the Debian chromium package. ` +
-        '.ci/run installs it with apt-get (scripts/install-chromium.sh: apt-get update && apt-get install -y chromium, as root). ' +
-        'Install it that way; do not download a browser with `npx playwright install`.',
+      `${path} is missing: the browser end-to-end suite (test/browser) needs the Debian chromium package. ` +
+        '.ci/run installs it with apt-get when missing; locally, as root: apt-get update && apt-get install -y chromium. ' +
+        'Do not download a browser any other way (no `npx playwright install`).',
     );
   }
 }
@@ -40,8 +40,8 @@ function launchArgs(): string[] {
     '--disable-component-update',
     '--disable-sync',
     `--ignore-certificate-errors-spki-list=${spkiFingerprint(readFileSync(inject('tls').cert, 'utf8'))}`,
-    // Belt and braces: no name but localhost resolves, so nothing leaves the machine.
-    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost',
+    // Belt and braces: no name but localhost (and 127.0.0.1) resolves, so nothing leaves the machine.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1',
   ];
 }
 

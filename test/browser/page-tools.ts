@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Page, Response } from 'playwright-core';
+import type { ConsoleMessage, Page, Response } from 'playwright-core';
 
 // What the scenarios do with a page: screenshot it, wait for the navigation a click starts,
 // record main-frame navigations, and run axe-core on it.
@@ -23,12 +23,24 @@ export class Screenshots {
   }
 }
 
-/** Runs `action` (a click, a goto) and waits until the main frame has committed and loaded a new document. */
-export async function navigation(page: Page, action: () => Promise<unknown>): Promise<void> {
-  const committed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout: 15_000 });
-  await action();
-  await committed;
-  await page.waitForLoadState('load');
+/**
+ * Runs `action` (a click, a goto) and waits until the main frame has committed and loaded a new
+ * document. When none comes, the error carries what the page logged meanwhile (a CSP refusal, say).
+ */
+export async function navigation(page: Page, action: () => Promise<unknown>, timeout = 10_000): Promise<void> {
+  const logged: string[] = [];
+  const onConsole = (message: ConsoleMessage): void => void logged.push(`[console.${message.type()}] ${message.text()}`);
+  page.on('console', onConsole);
+  try {
+    const committed = page.waitForEvent('framenavigated', { predicate: (frame) => frame === page.mainFrame(), timeout });
+    await action();
+    await committed.catch((error: unknown) => {
+      throw new Error(`no navigation after the action, still at ${page.url()}${logged.length > 0 ? `; the page logged:\n${logged.join('\n')}` : ''}`, { cause: error });
+    });
+    await page.waitForLoadState('load');
+  } finally {
+    page.off('console', onConsole);
+  }
 }
 
 export interface NavigationRecord {

@@ -8,6 +8,8 @@ import type { ReturnToCheck } from '../checkid/checkid-context.js';
 
 export interface LoginView {
   csrf: string;
+  /** Origin of the pending request's return_to: a login can end with a redirect there. */
+  returnToOrigin?: string;
   requestId?: string;
   domain: string;
   username?: string;
@@ -19,6 +21,7 @@ export interface LoginView {
 export function loginPage(view: LoginView): PageOptions {
   return {
     title: `Sign in — ${view.domain}`,
+    formTargets: view.returnToOrigin ? [view.returnToOrigin] : [],
     body: html`<h1>Sign in with your ${view.domain} account</h1>
 ${view.realm ? html`<p>to continue to <span class="realm">${view.realm}</span></p>` : ''}
 ${view.error ? html`<p class="notice error" role="alert">${view.error}</p>` : ''}
