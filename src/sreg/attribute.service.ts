@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { ExtensionFields } from '../protocol/message-encode.js';
+import type { OpenIdMessage } from '../protocol/message.js';
+import { PROFILE_LABELS } from '../users/profile.js';
+import type { ProfileField } from '../users/user.entity.js';
+import { parseAttributeRequest, type AttributeRequest } from './attribute-request.js';
+import { buildAttributeResponse, type PapeFacts, type ReleasedValues } from './attribute-response.js';
+import { axValue, sregValue } from './attributes.js';
+
+/** One line of the consent page: a requested field and what would be sent for it. */
+export interface ConsentRow {
+  readonly field: ProfileField;
+  /** How the field is named to people, e.g. "E-mail address". */
+  readonly label: string;
+  /** The value that would be sent if released; undefined when we have none to send. */
+  readonly value: string | undefined;
+  readonly required: boolean;
+}
+
+/**
+ * Simple Registration / Attribute Exchange / PAPE for the checkid flow: read what the RP asks,
+ * describe it for the consent page, and build the extension fields of the assertion.
+ */
+@Injectable()
+export class AttributeService {
+  /** SReg, AX and PAPE parts of a checkid request; InvalidRequest when malformed. */
+  parse(message: OpenIdMessage): AttributeRequest {
+    return parseAttributeRequest(message);
+  }
+
+  /**
+   * The consent page rows: every requested field of ours, required ones first (then in the SReg
+   * field order), with the value as it would go out: the SReg format when SReg asked for the
+   * field, else the first AX type asking for it that has something to send (e.g. a partial date
+   * of birth can go as SReg dob and AX birthYear, never as AX birthDate).
+   */
+  describe(request: AttributeRequest, profile: Partial<Record<ProfileField, string | null | undefined>>): ConsentRow[] {
+    const rows = request.fields.map(({ field, required, sources }): ConsentRow => {
+      const raw = profile[field];
+      let value = sources.includes('sreg') ? sregValue(field, raw) : undefined;
+      for (const attribute of request.ax?.attributes ?? []) {
+        if (value !== undefined) break;
+        if (attribute.field === field) value = axValue(attribute.typeUri, raw);
+      }
+      return { field, label: PROFILE_LABELS[field], value, required };
+    });
+    return [...rows.filter((row) => row.required), ...rows.filter((row) => !row.required)];
+  }
+
+  /** The assertion's extension fields for what the user released (signed with the assertion). */
+  respond(request: AttributeRequest, released: ReleasedValues, pape: PapeFacts): ExtensionFields[] {
+    return buildAttributeResponse(request, released, pape);
+  }
+}

@@ -1,0 +1,185 @@
+// Our attribute vocabulary and how it is spelled on the wire.
+//
+// The vocabulary is the nine Simple Registration fields (SReg 1.0/1.1 §4); a user's profile holds
+// exactly those (src/users/user.entity.ts). Attribute Exchange (AX 1.0 §3.2) names attributes by
+// type URI, and relying parties in the wild use three dialects for the same attributes:
+//
+//   http://axschema.org/...        the schema AX 1.0 §2 points to ([OpenID.axschema])
+//   http://schema.openid.net/...   the same paths on another host (Google's and myOpenID's RPs)
+//   http://openid.net/schema/...   "OpenID Attribute Properties List 1.0 - Draft 01", with its own
+//                                  paths (contact/internet/email, gender, language/pref, ...).
+//                                  DotNetOpenAuth RPs build this dialect by string replacement
+//                                  from axschema.org paths (AXAttributeFormats.OpenIdNetSchema),
+//                                  so those spellings are accepted too.
+//
+// Type URIs are compared exactly (AX 1.0 §3.2: an attribute type identifier is a URI; no
+// normalisation is defined), so every spelling seen in deployed RPs is listed.
+//
+// Declined: namePerson/first and namePerson/last. Splitting a full name is culture-dependent
+// (family name first, several given names, particles such as "van der"), the consent page must
+// show exactly what is sent, and a structured source (vCard N) is the right input if we ever
+// offer them. They are recognised as "unknown" attributes: answered with count 0 when the RP
+// asked with a count, otherwise left out (AX 1.0 §5.2).
+
+import { PROFILE_FIELDS, type ProfileField } from '../users/user.entity.js';
+
+/** Our attribute vocabulary: the SReg 1.1 §4 field names, in the specification's order. */
+export const ATTRIBUTE_FIELDS: readonly ProfileField[] = PROFILE_FIELDS;
+
+export type AxDialect = 'axschema.org' | 'schema.openid.net' | 'openid.net/schema';
+
+export interface AxAttributeType {
+  readonly typeUri: string;
+  readonly field: ProfileField;
+  readonly dialect: AxDialect;
+  /** AX value from the SReg-format value (already checked by sregValue); undefined = nothing to send. */
+  readonly format: (sregFormatted: string) => string | undefined;
+}
+
+const AXSCHEMA_ORG = 'http://axschema.org/';
+const SCHEMA_OPENID_NET = 'http://schema.openid.net/';
+const OPENID_NET_SCHEMA = 'http://openid.net/schema/';
+
+// SReg 1.1 §4 and the axschema.org types agree for these: free text, RFC 2822 address, "M"/"F",
+// ISO 3166 alpha-2, ISO 639 / RFC 4646 language tag, zoneinfo name.
+const same = (value: string): string | undefined => value;
+
+const DOB = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * axschema.org birthDate is an xs:date ("1979-01-01"), which cannot express SReg 1.1 §4's zeroed
+ * unknown components ("1980-00-00"): a partial date of birth is not sent as birthDate.
+ */
+function birthDate(dob: string): string | undefined {
+  const m = DOB.exec(dob);
+  if (!m || m[1] === '0000' || m[2] === '00' || m[3] === '00') return undefined;
+  return dob;
+}
+
+// Components: year as four digits; month and day as two digits, as DotNetOpenAuth's examples
+// ("05", "31") show (the lists' "1-12" descriptions read the same number). Unknown (zero)
+// components are not sent.
+function birthComponent(index: 1 | 2 | 3): (dob: string) => string | undefined {
+  return (dob) => {
+    const part = DOB.exec(dob)?.[index];
+    return part === undefined || /^0+$/.test(part) ? undefined : part;
+  };
+}
+
+type Paths = ReadonlyArray<readonly [string, ProfileField, AxAttributeType['format']?]>;
+
+/** Paths shared by axschema.org and schema.openid.net. */
+const AXSCHEMA_PATHS: Paths = [
+  ['namePerson/friendly', 'nickname'],
+  ['contact/email', 'email'],
+  ['namePerson', 'fullname'],
+  ['birthDate', 'dob', birthDate],
+  ['birthDate/birthYear', 'dob', birthComponent(1)],
+  ['birthDate/birthMonth', 'dob', birthComponent(2)],
+  ['birthDate/birthday', 'dob', birthComponent(3)],
+  ['person/gender', 'gender'],
+  ['contact/postalCode/home', 'postcode'],
+  ['contact/country/home', 'country'],
+  ['pref/language', 'language'],
+  ['pref/timezone', 'timezone'],
+];
+
+/** openid.net/schema: the Attribute Properties List paths first, then DotNetOpenAuth spellings. */
+const OPENID_NET_SCHEMA_PATHS: Paths = [
+  ['namePerson/friendly', 'nickname'],
+  ['contact/internet/email', 'email'],
+  ['birthDate/birthYear', 'dob', birthComponent(1)],
+  ['birthDate/birthMonth', 'dob', birthComponent(2)],
+  ['birthDate/birthday', 'dob', birthComponent(3)],
+  ['gender', 'gender'],
+  ['contact/postalcode/home', 'postcode'],
+  ['contact/country/home', 'country'],
+  ['language/pref', 'language'],
+  ['timezone', 'timezone'],
+  // axschema.org paths moved to this host (DotNetOpenAuth; SimpleID's postalCode spelling).
+  ['contact/email', 'email'],
+  ['namePerson', 'fullname'],
+  ['birthDate', 'dob', birthDate],
+  ['person/gender', 'gender'],
+  ['contact/postalCode/home', 'postcode'],
+  ['pref/language', 'language'],
+  ['pref/timezone', 'timezone'],
+];
+
+function dialect(base: string, name: AxDialect, paths: Paths): AxAttributeType[] {
+  return paths.map(([path, field, format]) => ({ typeUri: base + path, field, dialect: name, format: format ?? same }));
+}
+
+/** Every AX type URI we can answer, in all three dialects. */
+export const AX_ATTRIBUTE_TYPES: readonly AxAttributeType[] = Object.freeze([
+  ...dialect(AXSCHEMA_ORG, 'axschema.org', AXSCHEMA_PATHS),
+  ...dialect(SCHEMA_OPENID_NET, 'schema.openid.net', AXSCHEMA_PATHS),
+  ...dialect(OPENID_NET_SCHEMA, 'openid.net/schema', OPENID_NET_SCHEMA_PATHS),
+]);
+
+const BY_TYPE_URI: ReadonlyMap<string, AxAttributeType> = new Map(AX_ATTRIBUTE_TYPES.map((t) => [t.typeUri, t]));
+
+/** The AX attribute type for a type URI (exact match), or undefined when we do not serve it. */
+export function axAttributeType(typeUri: string): AxAttributeType | undefined {
+  return BY_TYPE_URI.get(typeUri);
+}
+
+/** Our field for an AX type URI, or undefined for an attribute we do not serve. */
+export function fieldForTypeUri(typeUri: string): ProfileField | undefined {
+  return BY_TYPE_URI.get(typeUri)?.field;
+}
+
+export function isAttributeField(name: string): name is ProfileField {
+  return (ATTRIBUTE_FIELDS as readonly string[]).includes(name);
+}
+
+// OpenID 2.0 §4.1.1: a Key-Value Form value MUST NOT contain a newline, and the assertion is
+// signed over its Key-Value Form (§6.1); AX 1.0 §3.3 repeats the rule for attribute values. Other
+// control characters have no business in a profile value either.
+const CONTROL = /[\p{Cc}]/u;
+const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
+
+/**
+ * A profile value in its SReg 1.1 §4 format, or undefined when the value cannot be sent as such
+ * (empty, control characters, wrong shape). Profile values are validated on the way in
+ * (src/users/profile.ts); this is the last check before they are signed and sent, for sources
+ * that are not (a vCard, later).
+ */
+export function sregValue(field: ProfileField, raw: string | null | undefined): string | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  const value = raw.normalize('NFC').trim();
+  if (value.length === 0 || CONTROL.test(value)) return undefined;
+  switch (field) {
+    case 'dob':
+      // SReg 1.1 §4: YYYY-MM-DD, zero-padded, "The length of this value MUST always be 10",
+      // unrevealed components set to zero.
+      return DOB.test(value) ? value : undefined;
+    case 'gender': {
+      // SReg 1.1 §4: "M" for male, "F" for female.
+      const g = value.toUpperCase();
+      return g === 'M' || g === 'F' ? g : undefined;
+    }
+    case 'country': {
+      // SReg 1.1 §4: ISO 3166 (two-letter code).
+      const c = value.toUpperCase();
+      return /^[A-Z]{2}$/.test(c) ? c : undefined;
+    }
+    case 'language':
+      // SReg 1.1 §4: ISO 639 (an RFC 4646 tag such as en-GB is what RPs and axschema expect).
+      return /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/.test(value) ? value : undefined;
+    case 'timezone':
+      // SReg 1.1 §4: "ASCII string from TimeZone database", e.g. "Europe/Paris".
+      return ASCII_PRINTABLE.test(value) ? value : undefined;
+    default:
+      // nickname, fullname, postcode: UTF-8 free text; email: RFC 2822 §3.4.1 (validated on input).
+      return value;
+  }
+}
+
+/** The AX value for a type URI from a raw profile value, or undefined when nothing is sent. */
+export function axValue(typeUri: string, raw: string | null | undefined): string | undefined {
+  const type = BY_TYPE_URI.get(typeUri);
+  if (!type) return undefined;
+  const formatted = sregValue(type.field, raw);
+  return formatted === undefined ? undefined : type.format(formatted);
+}
