@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssociationModule } from '../association/association.module.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RealmModule } from '../realm/realm.module.js';
+import { SregModule } from '../sreg/sreg.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountModule } from './account.module.js';
@@ -21,7 +22,7 @@ import { SessionService } from './session.service.js';
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule],
+  imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
   controllers: [EndpointController, LoginController, ConsentController, AccountController],
   providers: [PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
 })

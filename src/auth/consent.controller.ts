@@ -5,6 +5,7 @@ import { identifierUrl } from '../discovery/urls.js';
 import { BadRequest } from '../http/app-error.js';
 import { sendPage } from '../http/pages.js';
 import { RealmPolicy } from '../realm/realm-policy.service.js';
+import { TrustGrantsService } from '../realm/trust-grants.service.js';
 import { type Decision, CheckidService } from './checkid/checkid.service.js';
 import type { CheckidContext } from './checkid/checkid-context.js';
 import { checkCsrf, csrfToken } from './csrf.js';
@@ -25,6 +26,7 @@ export class ConsentController {
     private readonly checkid: CheckidService,
     private readonly random: Random,
     private readonly realmPolicy: RealmPolicy,
+    private readonly trust: TrustGrantsService,
   ) {}
 
   /** Where a POSTed checkid request lands once parked: the session cookie is visible here. */
@@ -45,6 +47,7 @@ export class ConsentController {
     }
     const domain = requireDomain(request);
     const realm = ctx.realm!;
+    const grant = await this.trust.find(active.user.id, realm.value);
     sendPage(
       reply,
       200,
@@ -57,6 +60,12 @@ export class ConsentController {
         identifier: ctx.identity?.kind === 'user' ? (ctx.identity.claimedId ?? ctx.identity.identity) : identifierUrl(domain, active.user.username),
         account: `${active.user.username}@${active.user.domain}`,
         returnToOrigin: ctx.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
+        attributes: (await this.checkid.consentRows(ctx, active.user)).map((row) => ({
+          ...row,
+          // Ticked by default: the fields the user shares by default, or released to this realm before.
+          checked: row.value !== undefined && (active.user.releaseDefaults.includes(row.field) || (grant?.fields.includes(row.field) ?? false)),
+        })),
+        policyUrl: ctx.attributes?.policyUrl,
       }),
     );
   }
@@ -74,7 +83,9 @@ export class ConsentController {
       reply.redirect(`/login?request=${requestId}`, 303);
       return;
     }
-    sendOutcome(request, reply, await this.checkid.decideConsent(ctx, active.user, decision as Decision, requestId!));
+    const release = (request.body as Record<string, unknown> | undefined)?.['release'];
+    const ticked = (Array.isArray(release) ? release : release === undefined ? [] : [release]).map(String);
+    sendOutcome(request, reply, await this.checkid.decideConsent(ctx, active, decision as Decision, requestId!, ticked));
   }
 
   private async context(request: FastifyRequest, requestId: string | undefined): Promise<CheckidContext> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../config/config.schema.js';
 import { AppConfigService } from '../config/app-config.service.js';
+import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1 } from '../protocol/consts.js';
 import { loadBranding, type Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { UsersService } from '../users/users.service.js';
@@ -14,6 +15,12 @@ export interface DiscoveryDocument {
   body: string;
   headers: Record<string, string>;
 }
+
+/**
+ * Extensions the provider answers, advertised in every service (SReg 1.1 §1.2 / AX 1.0 §3 / PAPE
+ * 1.0 §4: listing the Type URI in the XRDS lets an RP know before it asks).
+ */
+const EXTENSION_TYPES = [NS_SREG_1_1, NS_SREG_1_0, NS_AX_1_0, NS_PAPE_1_0];
 
 /** Yadis 1.0 §6.2.4: the document a Yadis request asked for is application/xrds+xml. */
 const XRDS_TYPE = 'application/xrds+xml; charset=utf-8';
@@ -54,7 +61,7 @@ export class DiscoveryService {
     const endpoint = opEndpointUrl(domain);
     const identifier = identifierUrl(domain, user.username);
     const location = xrdsUrl(domain, user.username);
-    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier), headers: PUBLIC_CACHE };
+    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, EXTENSION_TYPES), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
       body: renderPage(identityPage(`${user.username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding),
@@ -67,7 +74,7 @@ export class DiscoveryService {
   /** `{base}/openid` without an OpenID message: the OP identifier (§7.3.2.1.1). */
   opIdentifierDocument(domain: DomainConfig, accept: string | undefined, forceXrds: boolean): DiscoveryDocument {
     const endpoint = opEndpointUrl(domain);
-    if (forceXrds || wantsXrds(accept)) return { contentType: XRDS_TYPE, body: opIdentifierXrds(endpoint), headers: PUBLIC_CACHE };
+    if (forceXrds || wantsXrds(accept)) return { contentType: XRDS_TYPE, body: opIdentifierXrds(endpoint, EXTENSION_TYPES), headers: PUBLIC_CACHE };
     const location = opIdentifierXrdsUrl(domain);
     return {
       contentType: 'text/html; charset=utf-8',

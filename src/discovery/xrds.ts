@@ -19,24 +19,25 @@ ${services}  </XRD>
 /**
  * A claimed identifier's services: OpenID 2.0 signon with LocalID (§7.3.2.1.2), then 1.1 and 1.0
  * with openid:Delegate (§14.2.1 / OpenID 1.1 Yadis), each in a Service of its own: some RP
- * libraries (node-openid) attach a Delegate to only one Type of a multi-Type Service.
- * `extraTypes` are extension Type URIs the provider supports (added to every service).
+ * libraries (node-openid) attach a Delegate to only one Type of a multi-Type Service, the last
+ * one. `extraTypes` are extension Type URIs the provider supports (added to every service,
+ * before the OpenID Type for that same reason; the order of Types carries no meaning, XRI 2.0).
  */
 export function identifierXrds(endpoint: string, identifier: string, extraTypes: readonly string[] = []): string {
   const extras = extraTypes.map((t) => `      <Type>${xml(t)}</Type>\n`).join('');
   return document(`    <Service priority="0">
-      <Type>${ServiceType.claimedIdentifier}</Type>
-${extras}      <URI>${xml(endpoint)}</URI>
+${extras}      <Type>${ServiceType.claimedIdentifier}</Type>
+      <URI>${xml(endpoint)}</URI>
       <LocalID>${xml(identifier)}</LocalID>
     </Service>
     <Service priority="10">
-      <Type>${ServiceType.signon1_1}</Type>
-${extras}      <URI>${xml(endpoint)}</URI>
+${extras}      <Type>${ServiceType.signon1_1}</Type>
+      <URI>${xml(endpoint)}</URI>
       <openid:Delegate>${xml(identifier)}</openid:Delegate>
     </Service>
     <Service priority="20">
-      <Type>${ServiceType.signon1_0}</Type>
-${extras}      <URI>${xml(endpoint)}</URI>
+${extras}      <Type>${ServiceType.signon1_0}</Type>
+      <URI>${xml(endpoint)}</URI>
       <openid:Delegate>${xml(identifier)}</openid:Delegate>
     </Service>
 `);
@@ -46,8 +47,8 @@ ${extras}      <URI>${xml(endpoint)}</URI>
 export function opIdentifierXrds(endpoint: string, extraTypes: readonly string[] = []): string {
   const extras = extraTypes.map((t) => `      <Type>${xml(t)}</Type>\n`).join('');
   return document(`    <Service priority="0">
-      <Type>${ServiceType.opIdentifier}</Type>
-${extras}      <URI>${xml(endpoint)}</URI>
+${extras}      <Type>${ServiceType.opIdentifier}</Type>
+      <URI>${xml(endpoint)}</URI>
     </Service>
 `);
 }

@@ -39,6 +39,9 @@ header.site .logo { height: 2rem; width: auto; }
 form.inline { display: inline; }
 .profile .field { display: grid; gap: .25rem; padding-bottom: .5rem; border-bottom: 1px solid color-mix(in srgb, currentColor 12%, transparent); }
 .realm-inline { word-break: break-all; }
+fieldset { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); border-radius: var(--op-radius); display: grid; gap: .5rem; }
+legend { font-weight: 700; padding: 0 .25rem; }
+.value { font-weight: 600; overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
 @media (max-width: 30rem) { main { margin: 1.5rem auto; } }
 `;

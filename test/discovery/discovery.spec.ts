@@ -10,6 +10,8 @@ import { bootApp, testConfig, uniqueName, type TestApp } from '../helpers/test-a
 
 const HTTPS = { host: 'example.org', 'x-forwarded-proto': 'https' };
 const BASE = 'https://example.org';
+/** Extensions advertised in every service: SReg 1.1 and 1.0, AX 1.0, PAPE 1.0. */
+const EXTENSIONS = ['http://openid.net/extensions/sreg/1.1', 'http://openid.net/sreg/1.0', 'http://openid.net/srv/ax/1.0', 'http://specs.openid.net/extensions/pape/1.0'];
 
 type XrdService = { Type: string | string[]; URI: string; LocalID?: string; 'openid:Delegate'?: string; '@_priority'?: string };
 
@@ -35,9 +37,9 @@ describe('discovery', () => {
     expect(res.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
     expect(res.headers.vary).toBe('Accept');
     expect(services(res.body)).toEqual([
-      { '@_priority': '0', Type: 'http://specs.openid.net/auth/2.0/signon', URI: `${BASE}/openid`, LocalID: `${BASE}/openid/${username}` },
-      { '@_priority': '10', Type: 'http://openid.net/signon/1.1', URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
-      { '@_priority': '20', Type: 'http://openid.net/signon/1.0', URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
+      { '@_priority': '0', Type: [...EXTENSIONS, 'http://specs.openid.net/auth/2.0/signon'], URI: `${BASE}/openid`, LocalID: `${BASE}/openid/${username}` },
+      { '@_priority': '10', Type: [...EXTENSIONS, 'http://openid.net/signon/1.1'], URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
+      { '@_priority': '20', Type: [...EXTENSIONS, 'http://openid.net/signon/1.0'], URI: `${BASE}/openid`, 'openid:Delegate': `${BASE}/openid/${username}` },
     ]);
   });
 
@@ -69,7 +71,7 @@ describe('discovery', () => {
   it('serves the OP identifier (§7.3.2.1.1) at the endpoint without a message', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/openid', headers: { ...HTTPS, accept: 'application/xrds+xml' } });
     expect(res.statusCode).toBe(200);
-    expect(services(res.body)).toEqual([{ '@_priority': '0', Type: 'http://specs.openid.net/auth/2.0/server', URI: `${BASE}/openid` }]);
+    expect(services(res.body)).toEqual([{ '@_priority': '0', Type: [...EXTENSIONS, 'http://specs.openid.net/auth/2.0/server'], URI: `${BASE}/openid` }]);
     const page = await t.app.inject({ method: 'GET', url: '/openid', headers: { ...HTTPS, accept: 'text/html' } });
     expect(page.headers['x-xrds-location']).toBe(`${BASE}/openid?xrds`);
     expect(page.body).toContain(`<link rel="openid2.provider" href="${BASE}/openid">`);
@@ -188,7 +190,7 @@ describe('discovery', () => {
     expect(res.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     expect(res.headers.vary).toBe('Accept');
-    expect(services(res.body)).toEqual([{ '@_priority': '0', Type: 'http://specs.openid.net/auth/2.0/server', URI: `${BASE}/openid` }]);
+    expect(services(res.body)).toEqual([{ '@_priority': '0', Type: [...EXTENSIONS, 'http://specs.openid.net/auth/2.0/server'], URI: `${BASE}/openid` }]);
     const head = await t.app.inject({ method: 'HEAD', url: '/openid', headers: { ...HTTPS, accept: 'application/xrds+xml' } });
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');

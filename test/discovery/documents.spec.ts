@@ -49,21 +49,21 @@ describe('XRDS documents', () => {
     expect(parse(opIdentifierXrds('https://example.org/openid')).services).toEqual([{ '@_priority': '0', Type: [ServiceType.opIdentifier], URI: 'https://example.org/openid' }]);
   });
 
-  it('adds extension types to every service after the OpenID type', () => {
+  it('adds extension types to every service, before the OpenID type (node-openid reads the last Type)', () => {
     const { services } = parse(identifierXrds('https://example.org/openid', 'https://example.org/openid/romeo', [NS_SREG_1_1]));
     expect(services.map((s) => s.Type)).toEqual([
-      [ServiceType.claimedIdentifier, NS_SREG_1_1],
-      [ServiceType.signon1_1, NS_SREG_1_1],
-      [ServiceType.signon1_0, NS_SREG_1_1],
+      [NS_SREG_1_1, ServiceType.claimedIdentifier],
+      [NS_SREG_1_1, ServiceType.signon1_1],
+      [NS_SREG_1_1, ServiceType.signon1_0],
     ]);
-    expect(parse(opIdentifierXrds('https://example.org/openid', [NS_SREG_1_1])).services[0]!.Type).toEqual([ServiceType.opIdentifier, NS_SREG_1_1]);
+    expect(parse(opIdentifierXrds('https://example.org/openid', [NS_SREG_1_1])).services[0]!.Type).toEqual([NS_SREG_1_1, ServiceType.opIdentifier]);
   });
 
   it('escapes every value, so the document stays well-formed and the values round-trip', () => {
     const xml = identifierXrds(HOSTILE, `${HOSTILE}#id`, [`urn:x:<t>&`]);
     expect(xml).not.toContain('<d>');
     const { services } = parse(xml);
-    expect(services[0]).toMatchObject({ URI: HOSTILE, LocalID: `${HOSTILE}#id`, Type: [ServiceType.claimedIdentifier, 'urn:x:<t>&'] });
+    expect(services[0]).toMatchObject({ URI: HOSTILE, LocalID: `${HOSTILE}#id`, Type: ['urn:x:<t>&', ServiceType.claimedIdentifier] });
     expect(services[1]!['openid:Delegate']).toBe(`${HOSTILE}#id`);
     expect(parse(opIdentifierXrds(HOSTILE)).services[0]!.URI).toBe(HOSTILE);
   });

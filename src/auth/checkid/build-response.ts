@@ -2,7 +2,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { identifierUrl, opEndpointUrl } from '../../discovery/urls.js';
 import { Field, Mode } from '../../protocol/consts.js';
 import type { KeyValuePairs } from '../../protocol/kv-form.js';
-import { appendMessageToUrl, buildMessageFields, exceedsRedirectLimit, toFormFields, toUrlQuery } from '../../protocol/message-encode.js';
+import { appendMessageToUrl, buildMessageFields, exceedsRedirectLimit, toFormFields, toUrlQuery, type ExtensionFields } from '../../protocol/message-encode.js';
 import { createResponseNonce } from '../../protocol/nonce.js';
 import type { RandomBytes } from '../../protocol/random.js';
 import type { User } from '../../users/user.entity.js';
@@ -13,7 +13,7 @@ import type { Outcome } from './outcome.js';
  * The unsigned fields of a positive assertion (OpenID 2.0 §10.1; 1.1: §14.2.2 has no ns,
  * op_endpoint, claimed_id or response_nonce).
  */
-export function positiveAssertionFields(ctx: CheckidContext, user: User, now: Date, randomBytes: RandomBytes): KeyValuePairs {
+export function positiveAssertionFields(ctx: CheckidContext, user: User, now: Date, randomBytes: RandomBytes, extensions: readonly ExtensionFields[] = []): KeyValuePairs {
   const { message, domain, identity, returnTo } = ctx;
   const core: [string, string][] = [[Field.mode, Mode.idRes]];
   if (message.version === '2.0') core.push([Field.opEndpoint, opEndpointUrl(domain)]);
@@ -31,7 +31,8 @@ export function positiveAssertionFields(ctx: CheckidContext, user: User, now: Da
   if (returnTo) core.push([Field.returnTo, returnTo.value]);
   // §10.1: response_nonce, UTC time plus a unique suffix.
   if (message.version === '2.0') core.push([Field.responseNonce, createResponseNonce(now, randomBytes)]);
-  return buildMessageFields({ version: message.version, core, request: message });
+  // Extension fields (SReg, AX, PAPE) go in the same message, so the signature covers them too.
+  return buildMessageFields({ version: message.version, core, extensions, request: message });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import type { OpenIdMessage } from '../../protocol/message.js';
 import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
+import type { AttributeRequest } from '../../sreg/attribute-request.js';
 import type { User } from '../../users/user.entity.js';
 
 /** What the RP asked us to assert (OpenID 2.0 §9.1). */
@@ -34,5 +35,7 @@ export interface CheckidContext {
   returnTo?: ReturnToUrl;
   returnToCheck?: ReturnToCheck;
   identity?: RequestedIdentity;
+  /** SReg / AX / PAPE asks (empty when the RP asked for nothing). */
+  attributes?: AttributeRequest;
   user?: User;
 }

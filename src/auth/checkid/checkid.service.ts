@@ -12,7 +12,11 @@ import { parseOpenIdMessage } from '../../protocol/message.js';
 import { RealmPolicy } from '../../realm/realm-policy.service.js';
 import { ReturnToVerifier } from '../../realm/return-to-verifier.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
-import type { User } from '../../users/user.entity.js';
+import type { ProfileField, User } from '../../users/user.entity.js';
+import { maxAuthAgeExceeded } from '../../sreg/attribute-request.js';
+import type { ReleasedValues } from '../../sreg/attribute-response.js';
+import { AttributeService, type ConsentRow } from '../../sreg/attribute.service.js';
+import { ProfileSource } from '../../sreg/profile-source.js';
 import type { AuditKind } from '../audit.entity.js';
 import { AuditService } from '../audit.service.js';
 import { PendingRequestExpired, PendingRequestService } from '../pending-request.service.js';
@@ -24,6 +28,11 @@ import type { CheckidContext, ClientInfo } from './checkid-context.js';
 import type { Outcome } from './outcome.js';
 
 export type Decision = 'allow_once' | 'allow_always' | 'deny';
+
+/** Our fields the RP asked for, over SReg and AX. */
+function requestedFields(ctx: CheckidContext): ProfileField[] {
+  return (ctx.attributes?.fields ?? []).map((f) => f.field);
+}
 
 /**
  * The checkid_setup / checkid_immediate flow (OpenID 2.0 §9, §10), as steps a reviewer can read
@@ -47,6 +56,8 @@ export class CheckidService {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly auditLog: AuditService,
+    private readonly attributes: AttributeService,
+    private readonly profiles: ProfileSource,
   ) {}
 
   /**
@@ -63,6 +74,8 @@ export class CheckidService {
     this.realmPolicy.check(ctx.realm!.value);
     if (ctx.returnTo) openid.verifiedReturnTo = ctx.returnTo.value;
     checkIdentity(ctx);
+    // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
+    ctx.attributes = this.attributes.parse(message);
     const check = ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' as const };
     ctx.returnToCheck = check;
     if (this.config.get('realm').return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
@@ -77,32 +90,43 @@ export class CheckidService {
 
   /** What happens next for a validated request, given who (if anyone) is logged in. */
   async decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
-    const user = active && this.accountMatches(ctx, active.user) ? active.user : undefined;
-    if (!user) {
+    // PAPE 1.0 §5.1 max_auth_age: a login older than the RP accepts counts as no login.
+    const fresh = active && !maxAuthAgeExceeded(ctx.attributes!, active.session.authTime, this.clock.now());
+    const user = active && fresh && this.accountMatches(ctx, active.user) ? active.user : undefined;
+    if (!user || !active) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/login?request=${await this.park(ctx, pendingId)}` };
     }
     ctx.user = user;
     const grant = await this.trust.find(user.id, ctx.realm!.value);
-    if (!grant) {
+    // A grant covers the fields the RP asked for when it was made; asking for more asks again.
+    const asked = requestedFields(ctx);
+    if (!grant || !asked.every((f) => grant.askedFields.includes(f))) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/consent?request=${await this.park(ctx, pendingId)}` };
     }
     await this.trust.markUsed(grant);
     await this.audit(ctx, user, 'assertion_approved_automatically');
-    return this.assert(ctx, user, pendingId);
+    return this.assert(ctx, active, grant.fields, pendingId);
   }
 
-  /** The user's answer on the consent page. */
-  async decideConsent(ctx: CheckidContext, user: User, decision: Decision, pendingId: string): Promise<Outcome> {
+  /**
+   * The user's answer on the consent page, with the fields they ticked. Only fields the RP asked
+   * for are released, whatever the form says; a required field the user unticked is simply not
+   * sent (SReg 1.1 §3: the RP decides what to do without it).
+   */
+  async decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
+    const user = active.user;
     if (decision === 'deny') {
       const outcome = await this.answer(ctx, cancelFields(ctx), false, pendingId);
       await this.audit(ctx, user, 'assertion_denied');
       return outcome;
     }
     ctx.user = user;
-    const outcome = await this.assert(ctx, user, pendingId);
-    if (decision === 'allow_always') await this.trust.grant(user.id, ctx.realm!.value);
+    const asked = requestedFields(ctx);
+    const released = asked.filter((f) => ticked.includes(f));
+    const outcome = await this.assert(ctx, active, released, pendingId);
+    if (decision === 'allow_always') await this.trust.grant(user.id, ctx.realm!.value, released, asked);
     await this.audit(ctx, user, 'assertion_approved');
     return outcome;
   }
@@ -117,9 +141,24 @@ export class CheckidService {
     return ctx.identity?.kind !== 'user' || ctx.identity.username === user.username;
   }
 
-  private async assert(ctx: CheckidContext, user: User, pendingId: string | undefined): Promise<Outcome> {
+  /** The consent page's rows: requested fields with the values that would be sent. */
+  async consentRows(ctx: CheckidContext, user: User): Promise<ConsentRow[]> {
+    return this.attributes.describe(ctx.attributes!, await this.profiles.load(user));
+  }
+
+  private async assert(ctx: CheckidContext, active: ActiveSession, releasedFields: readonly string[], pendingId: string | undefined): Promise<Outcome> {
     await this.consume(pendingId);
-    const fields = positiveAssertionFields(ctx, user, this.clock.now(), this.random.bytes);
+    const user = active.user;
+    const profile = await this.profiles.load(user);
+    const released: ReleasedValues = {};
+    for (const field of requestedFields(ctx)) {
+      const value = profile[field];
+      if (releasedFields.includes(field) && value !== undefined) released[field] = value;
+    }
+    // PAPE 1.0 §5.2: auth_time is when this session's user last typed their password; a password
+    // meets none of the PAPE policies, so auth_policies says none.
+    const extensions = this.attributes.respond(ctx.attributes!, released, { authTime: active.session.authTime, policies: [] });
+    const fields = positiveAssertionFields(ctx, user, this.clock.now(), this.random.bytes, extensions);
     const signed = await this.signer.sign(ctx.message.version, fields, ctx.message.getArg(Field.assocHandle));
     return deliver(ctx, signed, true);
   }

@@ -45,6 +45,9 @@ export interface ConsentView {
   identifier: string;
   account: string;
   returnToOrigin?: string;
+  /** Fields the RP asked for, with the values that would be sent. */
+  attributes: { field: string; label: string; value: string | undefined; required: boolean; checked: boolean }[];
+  policyUrl?: string;
 }
 
 export function consentPage(view: ConsentView): PageOptions {
@@ -64,6 +67,18 @@ ${unverified ? html`<p class="notice warning">The site did not confirm the addre
 <form method="post" action="/consent">
   <input type="hidden" name="csrf" value="${view.csrf}">
   <input type="hidden" name="request" value="${view.requestId}">
+  ${
+    view.attributes.length === 0
+      ? ''
+      : html`<fieldset>
+    <legend>The site also asks for</legend>
+    ${view.attributes.map(
+      (a) => html`<label class="check"><input type="checkbox" name="release" value="${a.field}"${a.checked ? html` checked` : ''}${a.value === undefined ? html` disabled` : ''}>
+      <span>${a.label}${a.required ? html` <strong>(required by the site)</strong>` : ''}: ${a.value === undefined ? html`<span class="meta">not in your profile</span>` : html`<span class="value">${a.value}</span>`}</span></label>`,
+    )}
+    ${view.policyUrl ? html`<p class="meta">How the site uses them: <a href="${view.policyUrl}" rel="noopener noreferrer">${view.policyUrl}</a></p>` : ''}
+  </fieldset>`
+  }
   <div class="actions">
     <button type="submit" name="decision" value="allow_once">Allow once</button>
     <button type="submit" name="decision" value="allow_always">Always allow</button>
