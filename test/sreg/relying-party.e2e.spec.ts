@@ -7,6 +7,9 @@ import { uniqueName } from '../helpers/test-app.js';
 // exactly what the user allowed, always signed, and PAPE.
 
 type RelyingParty = InstanceType<typeof openid.RelyingParty>;
+type Extension = new (options: Record<string, unknown>) => unknown;
+/** node-openid's extension classes (untyped in @types/openid). */
+const ext = openid as unknown as { SimpleRegistration: Extension; AttributeExchange: Extension; PAPE: Extension };
 type Result = Record<string, unknown> & { authenticated?: boolean };
 const PASSWORD = 'wherefore art thou';
 const PROFILE = { email: 'juliet@capulet.lit', nickname: 'jules', fullname: 'Juliet Capulet', country: 'IT' };
@@ -65,7 +68,7 @@ describe('attributes with a real relying party', () => {
 
   it('releases exactly the SReg fields the user ticked, under the RP\'s alias, all signed', async () => {
     const name = await newUser();
-    const relyingParty = rp([new openid.SimpleRegistration({ email: 'required', nickname: true, fullname: true, dob: true })]);
+    const relyingParty = rp([new ext.SimpleRegistration({ email: 'required', nickname: true, fullname: true, dob: true })]);
     const { consent, final } = await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['email', 'fullname']);
     // The consent page shows what would be sent, required first, preset from the user's defaults.
     expect(consent!.body).toContain('E-mail address <strong>(required by the site)</strong>: <span class="value">juliet@capulet.lit</span>');
@@ -89,7 +92,7 @@ describe('attributes with a real relying party', () => {
 
   it('answers AX fetch_request in the dialect asked, signed, read back by the RP library', async () => {
     const name = await newUser();
-    const ax = new openid.AttributeExchange({ 'http://axschema.org/contact/email': 'required', 'http://axschema.org/namePerson/friendly': 'required', 'http://schema.openid.net/namePerson': 'optional' });
+    const ax = new ext.AttributeExchange({ 'http://axschema.org/contact/email': 'required', 'http://axschema.org/namePerson/friendly': 'required', 'http://schema.openid.net/namePerson': 'optional' });
     const relyingParty = rp([ax], true);
     const { final } = await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['email', 'nickname', 'fullname']);
     const url = back(final);
@@ -103,7 +106,7 @@ describe('attributes with a real relying party', () => {
 
   it('fails verification when a signed extension field is stripped or changed', async () => {
     const name = await newUser();
-    const relyingParty = rp([new openid.SimpleRegistration({ email: 'required' })], true);
+    const relyingParty = rp([new ext.SimpleRegistration({ email: 'required' })], true);
     const url = back((await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['email'])).final);
     const stripped = new URL(url);
     stripped.searchParams.delete('openid.sreg.email');
@@ -122,12 +125,12 @@ describe('attributes with a real relying party', () => {
   it('remembers the release with "always", and asks again when the RP wants a new field', async () => {
     const name = await newUser();
     const browser = new Browser();
-    const emailOnly = rp([new openid.SimpleRegistration({ email: 'required' })]);
+    const emailOnly = rp([new ext.SimpleRegistration({ email: 'required' })]);
     back((await signIn(browser, await authenticate(emailOnly, op.identifier(name)), name, 'allow_always', ['email'])).final);
     const silent = await signIn(browser, await authenticate(emailOnly, op.identifier(name)), name, null);
     expect(silent.consent).toBeUndefined();
     expect(new URL(back(silent.final)).searchParams.get('openid.sreg.email')).toBe('juliet@capulet.lit');
-    const more = rp([new openid.SimpleRegistration({ email: 'required', nickname: 'required' })]);
+    const more = rp([new ext.SimpleRegistration({ email: 'required', nickname: 'required' })]);
     const asked = await signIn(browser, await authenticate(more, op.identifier(name)), name, 'allow_once', ['email']);
     expect(asked.consent).toBeDefined();
     const params = new URL(back(asked.final)).searchParams;
@@ -140,7 +143,7 @@ describe('attributes with a real relying party', () => {
     const name = await newUser();
     await op.app.get(UsersService).updateProfile('localhost', name, { fullname: `Juliet ${'Capulet '.repeat(30)}`.trim() });
     const longPath = `/verify?state=${'s'.repeat(1200)}`;
-    const relyingParty = rp([new openid.AttributeExchange({ 'http://axschema.org/namePerson': 'required', 'http://axschema.org/contact/email': 'required' })], true, longPath);
+    const relyingParty = rp([new ext.AttributeExchange({ 'http://axschema.org/namePerson': 'required', 'http://axschema.org/contact/email': 'required' })], true, longPath);
     const { final } = await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['fullname', 'email']);
     expect(final.status).toBe(200);
     expect(final.body).toContain(`<form id="openid-response" method="post" action="${site.origin}${longPath}">`);
@@ -156,7 +159,7 @@ describe('attributes with a real relying party', () => {
   it('reports PAPE auth_time and forces a fresh login past max_auth_age', async () => {
     const name = await newUser();
     const browser = new Browser();
-    const plain = rp([new openid.PAPE({ max_auth_age: 3600 })]);
+    const plain = rp([new ext.PAPE({ max_auth_age: 3600 })]);
     const first = await signIn(browser, await authenticate(plain, op.identifier(name)), name, 'allow_always');
     const params = new URL(back(first.final)).searchParams;
     expect(params.get('openid.pape.auth_policies')).toBe('http://schemas.openid.net/pape/policies/2007/06/none');
@@ -164,7 +167,7 @@ describe('attributes with a real relying party', () => {
     expect(Math.abs(Date.now() - authTime)).toBeLessThan(10_000);
     expect(params.get('openid.pape.auth_time')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     await new Promise((r) => setTimeout(r, 1100));
-    const strict = rp([new openid.PAPE({ max_auth_age: 0 })]);
+    const strict = rp([new ext.PAPE({ max_auth_age: 0 })]);
     const page = await browser.follow(await authenticate(strict, op.identifier(name)), op.base);
     expect(page.body).toContain('name="password"'); // signed in, but not recently enough
   });
@@ -174,7 +177,7 @@ describe('attributes with a real relying party', () => {
     site.routes.set(`/${name}`, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head>\n<link rel="openid.server" href="${op.endpoint}">\n<link rel="openid.delegate" href="${op.identifier(name)}">\n</head></html>`);
     });
-    const relyingParty = rp([new openid.SimpleRegistration({ email: 'required', nickname: true })]);
+    const relyingParty = rp([new ext.SimpleRegistration({ email: 'required', nickname: true })]);
     const url = await authenticate(relyingParty, `${site.origin}/${name}`);
     expect(new URL(url).searchParams.get('openid.ns')).toBeNull();
     const params = new URL(back((await signIn(new Browser(), url, name, 'allow_once', ['email'])).final)).searchParams;
