@@ -3,7 +3,6 @@ import type { OpenIdMessage } from '../../protocol/message.js';
 import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
 import type { AttributeRequest } from '../../sreg/attribute-request.js';
-import type { User } from '../../users/user.entity.js';
 
 /** What the RP asked us to assert (OpenID 2.0 §9.1). */
 export type RequestedIdentity =
@@ -37,5 +36,4 @@ export interface CheckidContext {
   identity?: RequestedIdentity;
   /** SReg / AX / PAPE asks (empty when the RP asked for nothing). */
   attributes?: AttributeRequest;
-  user?: User;
 }

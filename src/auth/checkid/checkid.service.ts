@@ -38,11 +38,15 @@ function requestedFields(ctx: CheckidContext): ProfileField[] {
  * The checkid_setup / checkid_immediate flow (OpenID 2.0 §9, §10), as steps a reviewer can read
  * in one place:
  *
- *   validate   checkReturnTo → checkRealmPolicy → checkIdentity → verifyReturnTo (§9.2.1)
- *   decide     no session / wrong account → login (setup) or setup_needed (immediate)
- *              no trust grant             → consent (setup) or setup_needed (immediate)
+ *   validate   checkReturnTo → checkRealmPolicy → checkIdentity → parse SReg/AX/PAPE
+ *              → verifyReturnTo (§9.2.1)
+ *   decide     no session / wrong account / login older than max_auth_age
+ *                                          → login (setup) or setup_needed (immediate)
+ *              no trust grant covering the fields asked
+ *                                          → consent (setup) or setup_needed (immediate)
  *              trusted                    → positive assertion
- *   answer     sign (shared or private association) and deliver to return_to
+ *   answer     released attributes + PAPE, sign everything (shared or private association),
+ *              deliver to return_to (redirect, or form POST when too long)
  */
 @Injectable()
 export class CheckidService {
@@ -97,7 +101,6 @@ export class CheckidService {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/login?request=${await this.park(ctx, pendingId)}` };
     }
-    ctx.user = user;
     const grant = await this.trust.find(user.id, ctx.realm!.value);
     // A grant covers the fields the RP asked for when it was made; asking for more asks again.
     const asked = requestedFields(ctx);
@@ -122,7 +125,6 @@ export class CheckidService {
       await this.audit(ctx, user, 'assertion_denied');
       return outcome;
     }
-    ctx.user = user;
     const asked = requestedFields(ctx);
     const released = asked.filter((f) => ticked.includes(f));
     const outcome = await this.assert(ctx, active, released, pendingId);
