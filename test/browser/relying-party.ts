@@ -29,7 +29,9 @@ function page(res: ServerResponse, status: number, title: string, text: string):
 export async function startBrowserRelyingParty(): Promise<BrowserRelyingParty> {
   const site = await startRelyingPartySite();
   const realm = `${site.origin}/`;
-  const rp: RelyingParty = new openid.RelyingParty(`${site.origin}/verify`, realm, false, false, []);
+  // The RP asks for attributes too (SReg 1.1), so the consent page shows its attribute rows.
+  const sreg = new (openid as unknown as { SimpleRegistration: new (options: Record<string, unknown>) => never }).SimpleRegistration({ email: 'required', nickname: true, fullname: true });
+  const rp: RelyingParty = new openid.RelyingParty(`${site.origin}/verify`, realm, false, false, [sreg]);
 
   site.routes.set('/login', (req, res) => {
     const identifier = new URL(req.url ?? '/', site.origin).searchParams.get('identifier') ?? '';
