@@ -1,6 +1,7 @@
 import openid from 'openid';
 import { UsersService } from '../../src/users/users.service.js';
-import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
+import { Browser, type BrowserResponse } from '../helpers/live.js';
+import { authenticate, usePeers } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 
 // The identity page as its owner sees it, and the actions on it (DESIGN.md: user management by
@@ -9,46 +10,36 @@ import { uniqueName } from '../helpers/test-app.js';
 const PASSWORD = 'a good passphrase';
 
 describe('identity page for its owner', () => {
-  let op: LiveProvider;
-  let site: RelyingPartySite;
-
-  beforeAll(async () => {
-    op = await startProvider();
-    site = await startRelyingPartySite();
-  });
-  afterAll(async () => {
-    await site.close();
-    await op.close();
-  });
+  const peers = usePeers();
 
   async function newUser(): Promise<string> {
     const name = uniqueName('mercutio');
-    await op.app.get(UsersService).create({ domain: 'localhost', username: name, password: PASSWORD });
+    await peers.op.app.get(UsersService).create({ domain: 'localhost', username: name, password: PASSWORD });
     return name;
   }
 
   async function login(browser: Browser, name: string): Promise<void> {
-    const page = await browser.request('GET', `${op.base}/login`);
+    const page = await browser.request('GET', `${peers.op.base}/login`);
     const res = await browser.submit(page, { username: name, password: PASSWORD });
     expect(res.status).toBe(303);
   }
 
   async function trustRp(browser: Browser, name: string): Promise<void> {
-    const rp = new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, []);
-    const url = await new Promise<string>((resolve, reject) => rp.authenticate(op.identifier(name), false, (e, u) => (e || !u ? reject(new Error(String(e?.message))) : resolve(u))));
-    const consent = await browser.follow(url, op.base);
+    const rp = new openid.RelyingParty(`${peers.site.origin}/verify`, `${peers.site.origin}/`, false, false, []);
+    const url = await authenticate(rp, peers.op.identifier(name));
+    const consent = await browser.follow(url, peers.op.base);
     expect(consent.body).toContain('name="decision"');
     const back = await browser.submit(consent, { decision: 'allow_always' });
     expect(String(back.headers.location)).toContain('openid.mode=id_res');
   }
 
   function ownerPage(browser: Browser, name: string): Promise<BrowserResponse> {
-    return browser.request('GET', op.identifier(name));
+    return browser.request('GET', peers.op.identifier(name));
   }
 
   it('shows visitors the public page and the owner the management page', async () => {
     const name = await newUser();
-    const visitor = await new Browser().request('GET', op.identifier(name));
+    const visitor = await new Browser().request('GET', peers.op.identifier(name));
     expect(visitor.body).not.toContain('Trusted sites');
     expect(visitor.headers['cache-control']).toBe('public, max-age=300');
     const owner = new Browser();
@@ -56,7 +47,7 @@ describe('identity page for its owner', () => {
     const page = await ownerPage(owner, name);
     expect(page.status).toBe(200);
     for (const heading of ['Trusted sites', 'Sessions', 'Recent sign-ins', 'Use your own web address']) expect(page.body).toContain(heading);
-    expect(page.body).toContain(`<link rel="openid2.provider" href="${op.endpoint}">`);
+    expect(page.body).toContain(`<link rel="openid2.provider" href="${peers.op.endpoint}">`);
     expect(page.body).toContain('(this browser)');
     expect(page.body).toContain('Signed in');
     expect(page.headers['cache-control']).toBe('no-store');
@@ -69,14 +60,14 @@ describe('identity page for its owner', () => {
     await login(browser, name);
     await trustRp(browser, name);
     const page = await ownerPage(browser, name);
-    expect(page.body).toContain(`<span class="realm">${site.origin}/</span>`);
+    expect(page.body).toContain(`<span class="realm">${peers.site.origin}/</span>`);
     const form = /<form method="post" action="(\/account\/trust\/[0-9a-f-]{36}\/revoke)"/.exec(page.body);
     expect(form).not.toBeNull();
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const revoked = await browser.request('POST', `${op.base}${form![1]}`, { csrf });
+    const revoked = await browser.request('POST', `${peers.op.base}${form![1]}`, { csrf });
     expect(revoked.status).toBe(303);
     const after = await ownerPage(browser, name);
-    expect(after.body).not.toContain(`<span class="realm">${site.origin}/</span>`);
+    expect(after.body).not.toContain(`<span class="realm">${peers.site.origin}/</span>`);
     expect(after.body).toContain('Stopped trusting a site');
     await trustRp(browser, name); // the consent page shows again
   });
@@ -90,10 +81,10 @@ describe('identity page for its owner', () => {
     const page = await ownerPage(laptop, name);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
     const other = /action="(\/account\/sessions\/[0-9a-f-]{36}\/revoke)"/.exec(page.body)![1]!;
-    expect((await laptop.request('POST', `${op.base}${other}`, { csrf })).status).toBe(303);
+    expect((await laptop.request('POST', `${peers.op.base}${other}`, { csrf })).status).toBe(303);
     expect((await ownerPage(phone, name)).body).not.toContain('Trusted sites');
     await login(phone, name);
-    const everywhere = await laptop.request('POST', `${op.base}/logout-everywhere`, { csrf });
+    const everywhere = await laptop.request('POST', `${peers.op.base}/logout-everywhere`, { csrf });
     expect(everywhere.status).toBe(303);
     expect(everywhere.headers.location).toBe('/login');
     expect((await ownerPage(phone, name)).body).not.toContain('Trusted sites');
@@ -110,14 +101,14 @@ describe('identity page for its owner', () => {
     const form = new URLSearchParams({ csrf, nickname: 'mercutio', email: 'm@verona.example', fullname: 'Mercutio', dob: '1597-00-00', gender: 'm', country: 'it', language: 'it', timezone: 'Europe/Rome', postcode: '' });
     form.append('share', 'nickname');
     form.append('share', 'email');
-    const saved = await browser.request('POST', `${op.base}/account/profile`, form);
+    const saved = await browser.request('POST', `${peers.op.base}/account/profile`, form);
     expect(saved.status).toBe(303);
-    const user = await op.app.get(UsersService).find('localhost', name);
+    const user = await peers.op.app.get(UsersService).find('localhost', name);
     expect(user).toMatchObject({ nickname: 'mercutio', email: 'm@verona.example', dob: '1597-00-00', gender: 'M', country: 'IT', timezone: 'Europe/Rome', postcode: null, releaseDefaults: ['nickname', 'email'] });
     const again = await ownerPage(browser, name);
     expect(again.body).toContain('<input type="checkbox" name="share" value="email" checked>');
     expect(again.body).toContain('<input type="checkbox" name="share" value="dob">');
-    const bad = await browser.request('POST', `${op.base}/account/profile`, { csrf, email: 'not an address' });
+    const bad = await browser.request('POST', `${peers.op.base}/account/profile`, { csrf, email: 'not an address' });
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('email: is not an e-mail address');
   });
@@ -126,11 +117,11 @@ describe('identity page for its owner', () => {
     const name = await newUser();
     const browser = new Browser();
     await login(browser, name);
-    expect((await browser.request('POST', `${op.base}/logout-everywhere`, { csrf: 'nope' })).status).toBe(403);
+    expect((await browser.request('POST', `${peers.op.base}/logout-everywhere`, { csrf: 'nope' })).status).toBe(403);
     const stranger = new Browser();
-    const page = await stranger.request('GET', `${op.base}/login`);
+    const page = await stranger.request('GET', `${peers.op.base}/login`);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const res = await stranger.request('POST', `${op.base}/account/sessions/00000000-0000-0000-0000-000000000000/revoke`, { csrf });
+    const res = await stranger.request('POST', `${peers.op.base}/account/sessions/00000000-0000-0000-0000-000000000000/revoke`, { csrf });
     expect(res.status).toBe(401);
     expect(res.body).toContain('Not signed in');
   });

@@ -2,22 +2,13 @@ import { createDiffieHellman, createHash, createHmac } from 'node:crypto';
 import openid from 'openid';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
+import { authenticate, verify, type RelyingParty } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 
 // End to end with a real relying party library (npm `openid`) over real HTTPS: discovery,
 // association, checkid_setup through login and consent, checkid_immediate, stateless mode with
 // check_authentication, OpenID 1.1, and the attacks an RP must not fall for.
 
-type RelyingParty = InstanceType<typeof openid.RelyingParty>;
-type Verified = { authenticated: boolean; claimedIdentifier?: string };
-
-function authenticate(rp: RelyingParty, identifier: string, immediate = false): Promise<string> {
-  return new Promise((resolve, reject) => rp.authenticate(identifier, immediate, (error, url) => (error || !url ? reject(new Error(error?.message ?? 'no URL')) : resolve(url))));
-}
-
-function verify(rp: RelyingParty, url: string): Promise<{ error?: string; result?: Verified }> {
-  return new Promise((resolve) => rp.verifyAssertion(url, (error, result) => resolve({ error: error?.message, result: result as Verified | undefined })));
-}
 
 const PASSWORD = 'wherefore art thou';
 const IDENTIFIER_SELECT = 'http://specs.openid.net/auth/2.0/identifier_select';

@@ -1,56 +1,34 @@
 import openid from 'openid';
 import { UsersService } from '../../src/users/users.service.js';
-import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
+import { Browser, type BrowserResponse } from '../helpers/live.js';
+import { authenticate, extensions, usePeers, verify, type RelyingParty } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 
 // Attributes end to end with the npm `openid` relying party: SReg and AX in 2.0, SReg in 1.1,
 // exactly what the user allowed, always signed, and PAPE.
 
-type RelyingParty = InstanceType<typeof openid.RelyingParty>;
-type Extension = new (options: Record<string, unknown>) => unknown;
-/** node-openid's extension classes (untyped in @types/openid). */
-const ext = openid as unknown as { SimpleRegistration: Extension; AttributeExchange: Extension; PAPE: Extension };
-type Result = Record<string, unknown> & { authenticated?: boolean };
 const PASSWORD = 'wherefore art thou';
 const PROFILE = { email: 'juliet@capulet.lit', nickname: 'jules', fullname: 'Juliet Capulet', country: 'IT' };
 
-function authenticate(rp: RelyingParty, identifier: string): Promise<string> {
-  return new Promise((resolve, reject) => rp.authenticate(identifier, false, (e, url) => (e || !url ? reject(new Error(String(e?.message))) : resolve(url))));
-}
-
-function verify(rp: RelyingParty, url: string): Promise<{ error?: string; result?: Result }> {
-  return new Promise((resolve) => rp.verifyAssertion(url, (e, result) => resolve({ error: e?.message, result: result as Result | undefined })));
-}
-
 describe('attributes with a real relying party', () => {
-  let op: LiveProvider;
-  let site: RelyingPartySite;
-
-  beforeAll(async () => {
-    op = await startProvider();
-    site = await startRelyingPartySite();
-  });
-  afterAll(async () => {
-    await site.close();
-    await op.close();
-  });
+  const peers = usePeers();
 
   async function newUser(): Promise<string> {
     const name = uniqueName('juliet');
-    const users = op.app.get(UsersService);
+    const users = peers.op.app.get(UsersService);
     await users.create({ domain: 'localhost', username: name, password: PASSWORD, ...PROFILE });
     await users.setReleaseDefaults('localhost', name, ['email']);
     return name;
   }
 
-  function rp(extensions: unknown[], stateless = false, returnPath = '/verify'): RelyingParty {
-    return new openid.RelyingParty(`${site.origin}${returnPath}`, `${site.origin}/`, stateless, false, extensions as never[]);
+  function rp(requested: unknown[], stateless = false, returnPath = '/verify'): RelyingParty {
+    return new openid.RelyingParty(`${peers.site.origin}${returnPath}`, `${peers.site.origin}/`, stateless, false, requested as never[]);
   }
 
   /** Logs in if asked, then answers the consent page with `decision` and the ticked fields. */
   async function signIn(browser: Browser, url: string, name: string, decision: string | null, release?: string[]): Promise<{ consent?: BrowserResponse; final: BrowserResponse }> {
-    let page = await browser.follow(url, op.base);
-    if (page.status === 200 && page.body.includes('name="password"')) page = await browser.follow('', op.base, await browser.submit(page, { username: name, password: PASSWORD }));
+    let page = await browser.follow(url, peers.op.base);
+    if (page.status === 200 && page.body.includes('name="password"')) page = await browser.follow('', peers.op.base, await browser.submit(page, { username: name, password: PASSWORD }));
     if (!(page.status === 200 && page.body.includes('name="decision"'))) return { final: page };
     const consent = page;
     const form = new URLSearchParams();
@@ -58,7 +36,7 @@ describe('attributes with a real relying party', () => {
     form.append('decision', decision ?? 'allow_once');
     const ticked = release ?? [...consent.body.matchAll(/name="release" value="([a-z]+)" checked/g)].map((m) => m[1]!);
     for (const f of ticked) form.append('release', f);
-    return { consent, final: await browser.request('POST', `${op.base}/consent`, form) };
+    return { consent, final: await browser.request('POST', `${peers.op.base}/consent`, form) };
   }
 
   function back(res: BrowserResponse): string {
@@ -68,8 +46,8 @@ describe('attributes with a real relying party', () => {
 
   it('releases exactly the SReg fields the user ticked, under the RP\'s alias, all signed', async () => {
     const name = await newUser();
-    const relyingParty = rp([new ext.SimpleRegistration({ email: 'required', nickname: true, fullname: true, dob: true })]);
-    const { consent, final } = await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['email', 'fullname']);
+    const relyingParty = rp([new extensions.SimpleRegistration({ email: 'required', nickname: true, fullname: true, dob: true })]);
+    const { consent, final } = await signIn(new Browser(), await authenticate(relyingParty, peers.op.identifier(name)), name, 'allow_once', ['email', 'fullname']);
     // The consent page shows what would be sent, required first, preset from the user's defaults.
     expect(consent!.body).toContain('E-mail address <strong>(required by the site)</strong>: <span class="value">juliet@capulet.lit</span>');
     expect(consent!.body).toContain('<input type="checkbox" name="release" value="email" checked>');
@@ -92,9 +70,9 @@ describe('attributes with a real relying party', () => {
 
   it('answers AX fetch_request in the dialect asked, signed, read back by the RP library', async () => {
     const name = await newUser();
-    const ax = new ext.AttributeExchange({ 'http://axschema.org/contact/email': 'required', 'http://axschema.org/namePerson/friendly': 'required', 'http://schema.openid.net/namePerson': 'optional' });
+    const ax = new extensions.AttributeExchange({ 'http://axschema.org/contact/email': 'required', 'http://axschema.org/namePerson/friendly': 'required', 'http://schema.openid.net/namePerson': 'optional' });
     const relyingParty = rp([ax], true);
-    const { final } = await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['email', 'nickname', 'fullname']);
+    const { final } = await signIn(new Browser(), await authenticate(relyingParty, peers.op.identifier(name)), name, 'allow_once', ['email', 'nickname', 'fullname']);
     const url = back(final);
     const params = new URL(url).searchParams;
     expect(params.get('openid.ns.ax')).toBe('http://openid.net/srv/ax/1.0');
@@ -106,8 +84,8 @@ describe('attributes with a real relying party', () => {
 
   it('fails verification when a signed extension field is stripped or changed', async () => {
     const name = await newUser();
-    const relyingParty = rp([new ext.SimpleRegistration({ email: 'required' })], true);
-    const url = back((await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['email'])).final);
+    const relyingParty = rp([new extensions.SimpleRegistration({ email: 'required' })], true);
+    const url = back((await signIn(new Browser(), await authenticate(relyingParty, peers.op.identifier(name)), name, 'allow_once', ['email'])).final);
     const stripped = new URL(url);
     stripped.searchParams.delete('openid.sreg.email');
     expect((await verify(relyingParty, stripped.toString())).result?.authenticated).not.toBe(true);
@@ -116,7 +94,7 @@ describe('attributes with a real relying party', () => {
       const p = new URL(url).searchParams;
       p.set('openid.mode', 'check_authentication');
       mutate(p);
-      return (await new Browser().request('POST', op.endpoint, p, { accept: '*/*' })).body;
+      return (await new Browser().request('POST', peers.op.endpoint, p, { accept: '*/*' })).body;
     };
     expect(await ask((p) => p.set('openid.sreg.email', 'romeo@montague.lit'))).toBe('ns:http://specs.openid.net/auth/2.0\nis_valid:false\n');
     expect(await ask(() => undefined)).toBe('ns:http://specs.openid.net/auth/2.0\nis_valid:true\n');
@@ -125,13 +103,13 @@ describe('attributes with a real relying party', () => {
   it('remembers the release with "always", and asks again when the RP wants a new field', async () => {
     const name = await newUser();
     const browser = new Browser();
-    const emailOnly = rp([new ext.SimpleRegistration({ email: 'required' })]);
-    back((await signIn(browser, await authenticate(emailOnly, op.identifier(name)), name, 'allow_always', ['email'])).final);
-    const silent = await signIn(browser, await authenticate(emailOnly, op.identifier(name)), name, null);
+    const emailOnly = rp([new extensions.SimpleRegistration({ email: 'required' })]);
+    back((await signIn(browser, await authenticate(emailOnly, peers.op.identifier(name)), name, 'allow_always', ['email'])).final);
+    const silent = await signIn(browser, await authenticate(emailOnly, peers.op.identifier(name)), name, null);
     expect(silent.consent).toBeUndefined();
     expect(new URL(back(silent.final)).searchParams.get('openid.sreg.email')).toBe('juliet@capulet.lit');
-    const more = rp([new ext.SimpleRegistration({ email: 'required', nickname: 'required' })]);
-    const asked = await signIn(browser, await authenticate(more, op.identifier(name)), name, 'allow_once', ['email']);
+    const more = rp([new extensions.SimpleRegistration({ email: 'required', nickname: 'required' })]);
+    const asked = await signIn(browser, await authenticate(more, peers.op.identifier(name)), name, 'allow_once', ['email']);
     expect(asked.consent).toBeDefined();
     const params = new URL(back(asked.final)).searchParams;
     // The user refused a required field: the RP gets what the user allowed, never more.
@@ -141,50 +119,50 @@ describe('attributes with a real relying party', () => {
 
   it('POSTs a long attribute response with the auto-submitting form, every field signed', async () => {
     const name = await newUser();
-    await op.app.get(UsersService).updateProfile('localhost', name, { fullname: `Juliet ${'Capulet '.repeat(30)}`.trim() });
+    await peers.op.app.get(UsersService).updateProfile('localhost', name, { fullname: `Juliet ${'Capulet '.repeat(30)}`.trim() });
     const longPath = `/verify?state=${'s'.repeat(1200)}`;
-    const relyingParty = rp([new ext.AttributeExchange({ 'http://axschema.org/namePerson': 'required', 'http://axschema.org/contact/email': 'required' })], true, longPath);
-    const { final } = await signIn(new Browser(), await authenticate(relyingParty, op.identifier(name)), name, 'allow_once', ['fullname', 'email']);
+    const relyingParty = rp([new extensions.AttributeExchange({ 'http://axschema.org/namePerson': 'required', 'http://axschema.org/contact/email': 'required' })], true, longPath);
+    const { final } = await signIn(new Browser(), await authenticate(relyingParty, peers.op.identifier(name)), name, 'allow_once', ['fullname', 'email']);
     expect(final.status).toBe(200);
-    expect(final.body).toContain(`<form id="openid-response" method="post" action="${site.origin}${longPath}">`);
+    expect(final.body).toContain(`<form id="openid-response" method="post" action="${peers.site.origin}${longPath}">`);
     const fields = Object.fromEntries([...final.body.matchAll(/<input type="hidden" name="(openid\.[^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!.replace(/&amp;/g, '&')]));
     expect(Object.values(fields)).toContain(`Juliet ${'Capulet '.repeat(30)}`.trim());
     const signed = fields['openid.signed']!.split(',');
     for (const key of Object.keys(fields)) if (key !== 'openid.sig') expect(signed, key).toContain(key.slice(7));
     // The RP receives the POST: verify the same fields through check_authentication.
-    const url = `${site.origin}${longPath}&${new URLSearchParams(Object.entries(fields).filter(([k]) => k !== 'state'))}`;
+    const url = `${peers.site.origin}${longPath}&${new URLSearchParams(Object.entries(fields).filter(([k]) => k !== 'state'))}`;
     expect((await verify(relyingParty, url)).result?.authenticated).toBe(true);
   });
 
   it('reports PAPE auth_time and forces a fresh login past max_auth_age', async () => {
     const name = await newUser();
     const browser = new Browser();
-    const plain = rp([new ext.PAPE({ max_auth_age: 3600 })]);
-    const first = await signIn(browser, await authenticate(plain, op.identifier(name)), name, 'allow_always');
+    const plain = rp([new extensions.PAPE({ max_auth_age: 3600 })]);
+    const first = await signIn(browser, await authenticate(plain, peers.op.identifier(name)), name, 'allow_always');
     const params = new URL(back(first.final)).searchParams;
     expect(params.get('openid.pape.auth_policies')).toBe('http://schemas.openid.net/pape/policies/2007/06/none');
     const authTime = Date.parse(params.get('openid.pape.auth_time')!);
     expect(Math.abs(Date.now() - authTime)).toBeLessThan(10_000);
     expect(params.get('openid.pape.auth_time')).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
     await new Promise((r) => setTimeout(r, 1100));
-    const strict = rp([new ext.PAPE({ max_auth_age: 0 })]);
-    const page = await browser.follow(await authenticate(strict, op.identifier(name)), op.base);
+    const strict = rp([new extensions.PAPE({ max_auth_age: 0 })]);
+    const page = await browser.follow(await authenticate(strict, peers.op.identifier(name)), peers.op.base);
     expect(page.body).toContain('name="password"'); // signed in, but not recently enough
   });
 
   it('answers SReg to an OpenID 1.1 RP with the bare sreg alias', async () => {
     const name = await newUser();
-    site.routes.set(`/${name}`, (_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head>\n<link rel="openid.server" href="${op.endpoint}">\n<link rel="openid.delegate" href="${op.identifier(name)}">\n</head></html>`);
+    peers.site.routes.set(`/${name}`, (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' }).end(`<html><head>\n<link rel="openid.server" href="${peers.op.endpoint}">\n<link rel="openid.delegate" href="${peers.op.identifier(name)}">\n</head></html>`);
     });
-    const relyingParty = rp([new ext.SimpleRegistration({ email: 'required', nickname: true })]);
-    const url = await authenticate(relyingParty, `${site.origin}/${name}`);
+    const relyingParty = rp([new extensions.SimpleRegistration({ email: 'required', nickname: true })]);
+    const url = await authenticate(relyingParty, `${peers.site.origin}/${name}`);
     expect(new URL(url).searchParams.get('openid.ns')).toBeNull();
     const params = new URL(back((await signIn(new Browser(), url, name, 'allow_once', ['email'])).final)).searchParams;
     expect(params.get('openid.ns')).toBeNull();
     expect(params.get('openid.sreg.email')).toBe('juliet@capulet.lit');
     expect(params.get('openid.signed')!.split(',')).toContain('sreg.email');
-    expect((await verify(relyingParty, back((await signIn(new Browser(), await authenticate(relyingParty, `${site.origin}/${name}`), name, 'allow_once', ['email'])).final))).result).toMatchObject({
+    expect((await verify(relyingParty, back((await signIn(new Browser(), await authenticate(relyingParty, `${peers.site.origin}/${name}`), name, 'allow_once', ['email'])).final))).result).toMatchObject({
       authenticated: true,
       email: 'juliet@capulet.lit',
     });
