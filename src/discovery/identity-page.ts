@@ -1,4 +1,5 @@
-import { html, type Html } from '../http/html.js';
+import type { Html } from '../http/html.js';
+import { defineView, view } from '../http/views.js';
 import type { ProfileField } from '../users/user.entity.js';
 import type { PageOptions } from '../http/pages.js';
 
@@ -8,34 +9,45 @@ export interface IdentityLinks {
   xrdsUrl: string;
 }
 
+defineView(
+  'identity-head',
+  `<link rel="openid2.provider" href="<%= it.endpoint %>">
+<link rel="openid2.local_id" href="<%= it.identifier %>">
+<link rel="openid.server" href="<%= it.endpoint %>">
+<link rel="openid.delegate" href="<%= it.identifier %>">
+<meta http-equiv="X-XRDS-Location" content="<%= it.xrdsUrl %>">`,
+);
+
+defineView(
+  'identity',
+  `<h1><%= it.account %></h1>
+<p>This is the OpenID identifier of <strong><%= it.account %></strong>: <code><%= it.identifier %></code>. Sites that support OpenID let its owner sign in with it.</p>`,
+);
+
 /**
  * The public page of an identifier: HTML-based discovery (OpenID 2.0 §7.3.3: openid2.provider
  * and openid2.local_id; §14.2.1: openid.server and openid.delegate for 1.x RPs) and the
  * X-XRDS-Location meta (Yadis 1.0 §6.2.5) in <head>.
  */
 export function identityPage(account: string, links: IdentityLinks): PageOptions & { head: Html } {
-  const head = html`<link rel="openid2.provider" href="${links.endpoint}">
-<link rel="openid2.local_id" href="${links.identifier}">
-<link rel="openid.server" href="${links.endpoint}">
-<link rel="openid.delegate" href="${links.identifier}">
-<meta http-equiv="X-XRDS-Location" content="${links.xrdsUrl}">`;
-  return {
-    title: `${account} — OpenID`,
-    head,
-    body: html`<h1>${account}</h1>
-<p>This is the OpenID identifier of <strong>${account}</strong>: <code>${links.identifier}</code>. Sites that support OpenID let its owner sign in with it.</p>`,
-  };
+  return { title: `${account} — OpenID`, head: view('identity-head', links), body: view('identity', { account, identifier: links.identifier }) };
 }
+
+defineView(
+  'provider-head',
+  `<link rel="openid2.provider" href="<%= it.endpoint %>">
+<meta http-equiv="X-XRDS-Location" content="<%= it.xrdsUrl %>">`,
+);
+
+defineView(
+  'provider',
+  `<h1>OpenID for <%= it.domain %></h1>
+<p>Users of <strong><%= it.domain %></strong> can sign in to sites that support OpenID by entering <code><%= it.endpoint %></code> and choosing their account, or with their own identifier <code><%= it.endpoint %>/<em>username</em></code>.</p>`,
+);
 
 /** The OP identifier's page: one address that lets anyone on this domain sign in (§7.3.2.1.1). */
 export function providerPage(domain: string, links: { endpoint: string; xrdsUrl: string }): PageOptions {
-  return {
-    title: `${domain} — OpenID`,
-    head: html`<link rel="openid2.provider" href="${links.endpoint}">
-<meta http-equiv="X-XRDS-Location" content="${links.xrdsUrl}">`,
-    body: html`<h1>OpenID for ${domain}</h1>
-<p>Users of <strong>${domain}</strong> can sign in to sites that support OpenID by entering <code>${links.endpoint}</code> and choosing their account, or with their own identifier <code>${links.endpoint}/<em>username</em></code>.</p>`,
-  };
+  return { title: `${domain} — OpenID`, head: view('provider-head', links), body: view('provider', { domain, endpoint: links.endpoint }) };
 }
 
 export interface OwnerView {
@@ -62,82 +74,69 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   session_revoked: 'Ended a session',
 };
 
-function when(date: Date): ReturnType<typeof html> {
-  const iso = date.toISOString();
-  return html`<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')} UTC</time>`;
-}
+// Small pieces shared by the owner page's sections.
+defineView('when', `<time datetime="<%= it.iso %>"><%= it.iso.slice(0, 16).replace('T', ' ') %> UTC</time>`);
+defineView(
+  'post-button',
+  `<form method="post" action="<%= it.action %>" class="inline"><input type="hidden" name="csrf" value="<%= it.csrf %>"><button type="submit"<% if (it.secondary) { %> class="secondary"<% } %>><%= it.label %></button></form>`,
+);
 
-function postButton(action: string, csrf: string, label: string, secondary = true): ReturnType<typeof html> {
-  return html`<form method="post" action="${action}" class="inline"><input type="hidden" name="csrf" value="${csrf}"><button type="submit"${secondary ? html` class="secondary"` : ''}>${label}</button></form>`;
-}
-
-/** The identity page as its owner sees it: what they trust, where they are signed in, what happened. */
-export function ownerPage(view: OwnerView): PageOptions {
-  const { links, csrf } = view;
-  const snippet = `<link rel="openid2.provider" href="${links.endpoint}">
-<link rel="openid2.local_id" href="${links.identifier}">
-<link rel="openid.server" href="${links.endpoint}">
-<link rel="openid.delegate" href="${links.identifier}">`;
-  return {
-    title: `${view.account} — your OpenID`,
-    head: identityPage(view.account, links).head,
-    body: html`<h1>${view.account}</h1>
-<p>Your OpenID identifier: <code>${links.identifier}</code></p>
-<div class="actions">${postButton('/logout', csrf, 'Sign out', false)}${postButton('/logout-everywhere', csrf, 'Sign out everywhere')}</div>
+defineView(
+  'owner',
+  `<h1><%= it.account %></h1>
+<p>Your OpenID identifier: <code><%= it.links.identifier %></code></p>
+<div class="actions"><%~ include('@post-button', { action: '/logout', csrf: it.csrf, label: 'Sign out', secondary: false }) %><%~ include('@post-button', { action: '/logout-everywhere', csrf: it.csrf, label: 'Sign out everywhere', secondary: true }) %></div>
 
 <section aria-labelledby="profile">
 <h2 id="profile">Your profile</h2>
 <p>Sites may ask for these details. You decide each time; ticked ones are offered by default.</p>
 <form method="post" action="/account/profile" class="profile">
-<input type="hidden" name="csrf" value="${csrf}">
-${view.profile.map(
-  (p) => html`<div class="field">
-<label>${p.label}${p.hint ? html` <span class="meta">(${p.hint})</span>` : ''} <input type="text" name="${p.field}" value="${p.value}"></label>
-<label class="check"><input type="checkbox" name="share" value="${p.field}"${p.shared ? html` checked` : ''}> Share by default</label>
-</div>`,
-)}
+<input type="hidden" name="csrf" value="<%= it.csrf %>">
+<% it.profile.forEach(function (p) { %><div class="field">
+<label><%= p.label %><% if (p.hint) { %> <span class="meta">(<%= p.hint %>)</span><% } %> <input type="text" name="<%= p.field %>" value="<%= p.value %>"></label>
+<label class="check"><input type="checkbox" name="share" value="<%= p.field %>"<% if (p.shared) { %> checked<% } %>> Share by default</label>
+</div><% }) %>
 <div class="actions"><button type="submit">Save profile</button></div>
 </form>
 </section>
 
 <section aria-labelledby="trusted">
 <h2 id="trusted">Trusted sites</h2>
-${
-  view.grants.length === 0
-    ? html`<p>No site is always allowed. Sites you choose “Always allow” for appear here.</p>`
-    : html`<ul class="list">${view.grants.map(
-        (g) => html`<li><span class="realm">${g.realm}</span>
-<span class="meta">${g.fields.length > 0 ? `Shares: ${g.fields.join(', ')}` : 'Shares only your identifier'} · trusted since ${when(g.createdAt)}${g.lastUsedAt ? html` · last used ${when(g.lastUsedAt)}` : ''}</span>
-${postButton(`/account/trust/${g.id}/revoke`, csrf, 'Revoke')}</li>`,
-      )}</ul>`
-}
+<% if (it.grants.length === 0) { %><p>No site is always allowed. Sites you choose “Always allow” for appear here.</p><% } else { %><ul class="list"><% it.grants.forEach(function (g) { %><li><span class="realm"><%= g.realm %></span>
+<span class="meta"><%= g.fields.length > 0 ? 'Shares: ' + g.fields.join(', ') : 'Shares only your identifier' %> · trusted since <%~ include('@when', { iso: g.createdAt.toISOString() }) %><% if (g.lastUsedAt) { %> · last used <%~ include('@when', { iso: g.lastUsedAt.toISOString() }) %><% } %></span>
+<%~ include('@post-button', { action: '/account/trust/' + g.id + '/revoke', csrf: it.csrf, label: 'Revoke', secondary: true }) %></li><% }) %></ul><% } %>
 </section>
 
 <section aria-labelledby="sessions">
 <h2 id="sessions">Sessions</h2>
-<ul class="list">${view.sessions.map(
-      (s) => html`<li><span>${s.userAgent ?? 'Unknown browser'}${s.id === view.currentSessionId ? html` <strong>(this browser)</strong>` : ''}</span>
-<span class="meta">from ${s.ip ?? 'unknown address'} · signed in ${when(s.createdAt)} · last active ${when(s.lastSeenAt)}${s.remember ? ' · remembered' : ''}</span>
-${s.id === view.currentSessionId ? '' : postButton(`/account/sessions/${s.id}/revoke`, csrf, 'End session')}</li>`,
-    )}</ul>
+<ul class="list"><% it.sessions.forEach(function (s) { %><li><span><%= s.userAgent || 'Unknown browser' %><% if (s.id === it.currentSessionId) { %> <strong>(this browser)</strong><% } %></span>
+<span class="meta">from <%= s.ip || 'unknown address' %> · signed in <%~ include('@when', { iso: s.createdAt.toISOString() }) %> · last active <%~ include('@when', { iso: s.lastSeenAt.toISOString() }) %><% if (s.remember) { %> · remembered<% } %></span>
+<% if (s.id !== it.currentSessionId) { %><%~ include('@post-button', { action: '/account/sessions/' + s.id + '/revoke', csrf: it.csrf, label: 'End session', secondary: true }) %><% } %></li><% }) %></ul>
 </section>
 
 <section aria-labelledby="history">
 <h2 id="history">Recent sign-ins</h2>
-${
-  view.events.length === 0
-    ? html`<p>Nothing yet.</p>`
-    : html`<ul class="list">${view.events.map(
-        (e) => html`<li><span>${EVENT_LABELS[e.kind] ?? e.kind}${e.realm ? html` · <span class="realm-inline">${e.realm}</span>` : ''}</span>
-<span class="meta">${when(e.createdAt)}${e.ip ? ` · from ${e.ip}` : ''}</span></li>`,
-      )}</ul>`
-}
+<% if (it.events.length === 0) { %><p>Nothing yet.</p><% } else { %><ul class="list"><% it.events.forEach(function (e) { %><li><span><%= it.labels[e.kind] || e.kind %><% if (e.realm) { %> · <span class="realm-inline"><%= e.realm %></span><% } %></span>
+<span class="meta"><%~ include('@when', { iso: e.createdAt.toISOString() }) %><% if (e.ip) { %> · from <%= e.ip %><% } %></span></li><% }) %></ul><% } %>
 </section>
 
 <section aria-labelledby="delegate">
 <h2 id="delegate">Use your own web address</h2>
 <p>To sign in with the address of your own web site, put these lines in the <code>&lt;head&gt;</code> of its home page:</p>
-<pre><code>${snippet}</code></pre>
+<pre><code><%= it.snippet %></code></pre>
 </section>`,
+);
+
+/** The identity page as its owner sees it: what they trust, where they are signed in, what happened. */
+export function ownerPage(data: OwnerView): PageOptions {
+  const { links } = data;
+  const snippet = `<link rel="openid2.provider" href="${links.endpoint}">
+<link rel="openid2.local_id" href="${links.identifier}">
+<link rel="openid.server" href="${links.endpoint}">
+<link rel="openid.delegate" href="${links.identifier}">`;
+  return {
+    title: `${data.account} — your OpenID`,
+    head: view('identity-head', links),
+    body: view('owner', { ...data, snippet, labels: EVENT_LABELS }),
   };
 }

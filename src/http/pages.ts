@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Branding } from './branding.js';
-import { html, type Html } from './html.js';
+import type { Html } from './html.js';
+import { defineView, view } from './views.js';
 
 export interface PageOptions {
   title: string;
@@ -19,28 +20,34 @@ export interface PageOptions {
 
 const DEFAULT_BRANDING: Branding = { productName: 'OpenID' };
 
-export function renderPage(options: PageOptions, branding: Branding): string {
-  return html`<!doctype html>
+defineView(
+  'layout',
+  `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${options.title} · ${branding.productName}</title>
+<title><%= it.title %> · <%= it.branding.productName %></title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/style.css">
-${branding.theme ? html`<link rel="stylesheet" href="/assets/theme.css">` : ''}
-${options.head ?? ''}
-${options.script ? html`<script src="/assets/autosubmit.js" defer></script>` : ''}
+<% if (it.branding.theme) { %><link rel="stylesheet" href="/assets/theme.css"><% } %>
+<%~ it.head %>
+<% if (it.script) { %><script src="/assets/autosubmit.js" defer></script><% } %>
 </head>
 <body>
-<header class="site">${branding.logo ? html`<img src="/assets/logo" alt="" class="logo">` : ''}<span class="product">${branding.productName}</span></header>
+<header class="site"><% if (it.branding.logo) { %><img src="/assets/logo" alt="" class="logo"><% } %><span class="product"><%= it.branding.productName %></span></header>
 <main>
-${options.body}
+<%~ it.body %>
 </main>
 </body>
 </html>
-`.value;
+`,
+);
+
+export function renderPage(options: PageOptions, branding: Branding): string {
+  // head and body are Html: markup their own templates rendered (and escaped).
+  return view('layout', { title: options.title, branding, script: options.script === true, head: options.head?.value ?? '', body: options.body.value }).value;
 }
 
 /**
