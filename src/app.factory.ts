@@ -3,6 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { LoadedConfig } from './config/config.loader.js';
 import { AppConfigService } from './config/app-config.service.js';
 import { AppModule, type AppRuntime } from './app.module.js';
+import { Branding } from './http/branding.js';
 import { installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
 import { createRootLogger, PinoNestLogger } from './http/logger.js';
 import { Metrics } from './http/metrics.js';
@@ -36,7 +37,7 @@ export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined
 /** Everything that must be set on the application before init, whoever created it. */
 export function configureApp(app: NestFastifyApplication, runtime: AppRuntime): void {
   const config = app.get(AppConfigService);
-  installHttpPipeline(app.getHttpAdapter().getInstance(), config, runtime.logger, runtime.metrics);
+  installHttpPipeline(app.getHttpAdapter().getInstance(), config, runtime.logger, runtime.metrics, app.get(Branding));
 }
 
 export interface StartedApp {

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../config/config.schema.js';
-import { AppConfigService } from '../config/app-config.service.js';
 import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1 } from '../protocol/consts.js';
-import { loadBranding, type Branding } from '../http/branding.js';
+import { Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
@@ -30,14 +29,10 @@ const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
 /** Identifier and OP identifier discovery (OpenID 2.0 §7.3): XRDS, or HTML with links. */
 @Injectable()
 export class DiscoveryService {
-  private readonly branding: Branding;
-
   constructor(
     private readonly users: UsersService,
-    config: AppConfigService,
-  ) {
-    this.branding = loadBranding(config.all);
-  }
+    private readonly branding: Branding,
+  ) {}
 
   /**
    * The account behind `{base}/openid/{user}`, or undefined for an unknown, malformed or disabled

@@ -1,15 +1,13 @@
 import { Controller, Get, Header, NotFoundException, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, STYLESHEET } from './assets.js';
-import type { Branding } from './branding.js';
-
-function brandingOf(reply: FastifyReply): Branding {
-  return (reply.server as unknown as { branding: Branding }).branding;
-}
+import { Branding } from './branding.js';
 
 /** In-memory static assets: no external host is ever referenced by a page. */
 @Controller()
 export class AssetsController {
+  constructor(private readonly branding: Branding) {}
+
   @Get('assets/style.css')
   @Header('content-type', 'text/css; charset=utf-8')
   @Header('cache-control', 'public, max-age=3600')
@@ -27,14 +25,14 @@ export class AssetsController {
   /** The operator's theme (ui.theme), loaded after style.css. */
   @Get('assets/theme.css')
   theme(@Res() reply: FastifyReply): void {
-    const theme = brandingOf(reply).theme;
+    const theme = this.branding.theme;
     if (theme === undefined) throw new NotFoundException();
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(theme);
   }
 
   @Get('assets/logo')
   logo(@Res() reply: FastifyReply): void {
-    const logo = brandingOf(reply).logo;
+    const logo = this.branding.logo;
     if (logo === undefined) throw new NotFoundException();
     reply.header('cache-control', 'public, max-age=3600').type(logo.contentType).send(logo.body);
   }

@@ -1,22 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import type { Config } from '../config/config.schema.js';
+import { Injectable } from '@nestjs/common';
+import { AppConfigService } from '../config/app-config.service.js';
 
-/** The operator's look: product name, optional logo and theme stylesheet, read once at start-up. */
-export interface Branding {
+/** What a page needs of the operator's look. */
+export interface BrandingView {
   productName: string;
   logo?: { body: Buffer; contentType: string };
   theme?: string;
 }
 
-export function loadBranding(config: Config): Branding {
-  const ui = config.ui;
-  const branding: Branding = { productName: ui.product_name };
-  if (ui.logo) {
-    const type = { '.svg': 'image/svg+xml', '.png': 'image/png' }[extname(ui.logo).toLowerCase()];
-    if (!type) throw new Error(`ui.logo: ${ui.logo} must be an .svg or .png file`);
-    branding.logo = { body: readFileSync(ui.logo), contentType: type };
+/** The operator's look (`ui.*`): product name, optional logo and theme stylesheet, read once at start-up. */
+@Injectable()
+export class Branding implements BrandingView {
+  readonly productName: string;
+  readonly logo?: { body: Buffer; contentType: string };
+  readonly theme?: string;
+
+  constructor(config: AppConfigService) {
+    const ui = config.get('ui');
+    this.productName = ui.product_name;
+    if (ui.logo) {
+      const type = { '.svg': 'image/svg+xml', '.png': 'image/png' }[extname(ui.logo).toLowerCase()];
+      if (!type) throw new Error(`ui.logo: ${ui.logo} must be an .svg or .png file`);
+      this.logo = { body: readFileSync(ui.logo), contentType: type };
+    }
+    if (ui.theme) this.theme = readFileSync(ui.theme, 'utf8');
   }
-  if (ui.theme) branding.theme = readFileSync(ui.theme, 'utf8');
-  return branding;
 }

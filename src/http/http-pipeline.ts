@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfigService } from '../config/app-config.service.js';
 import { AppError } from './app-error.js';
-import { loadBranding } from './branding.js';
+import type { BrandingView } from './branding.js';
 import { sendError } from './error-responder.js';
 import type { Metrics } from './metrics.js';
 import './request-context.js';
@@ -39,11 +39,12 @@ function pathOf(url: string): string {
  * (Errors Fastify raises itself, such as unparseable bodies, reach the global filter through the
  * error handler Nest installs.)
  */
-export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigService, logger: Logger, metrics: Metrics): void {
+export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigService, logger: Logger, metrics: Metrics, branding: BrandingView): void {
   const security = config.get('security');
   const hsts = `max-age=${security.hsts_max_age}`;
 
-  fastify.decorate('branding', loadBranding(config.all));
+  // Pages rendered outside Nest's DI (the error responder) read the look from the instance.
+  fastify.decorate('branding', branding);
   fastify.decorateRequest('domain', undefined);
   fastify.decorateRequest('openid', undefined);
   fastify.decorateRequest('secure', false);

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { Branding } from './branding.js';
+import type { BrandingView } from './branding.js';
 import type { Html } from './html.js';
 import { defineView, view } from './views.js';
 
@@ -18,7 +18,7 @@ export interface PageOptions {
   head?: Html;
 }
 
-const DEFAULT_BRANDING: Branding = { productName: 'OpenID' };
+const DEFAULT_BRANDING: BrandingView = { productName: 'OpenID' };
 
 defineView(
   'layout',
@@ -45,7 +45,7 @@ defineView(
 `,
 );
 
-export function renderPage(options: PageOptions, branding: Branding): string {
+export function renderPage(options: PageOptions, branding: BrandingView): string {
   // head and body are Html: markup their own templates rendered (and escaped).
   return view('layout', { title: options.title, branding, script: options.script === true, head: options.head?.value ?? '', body: options.body.value }).value;
 }
@@ -68,5 +68,5 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
     // posts, and the CSRF check wants the real origin. Nothing leaks to other sites either way.
     .header('referrer-policy', 'same-origin')
     .type('text/html; charset=utf-8')
-    .send(renderPage(options, (reply.server as unknown as { branding?: Branding }).branding ?? DEFAULT_BRANDING));
+    .send(renderPage(options, (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING));
 }
