@@ -107,11 +107,22 @@ export async function startServer(handler: Handler, tls?: { cert: string | Buffe
 }
 
 /** A port on 127.0.0.1 where nothing listens (bound, then released). */
+/** Privileged ports below the ephemeral range, handed out one per call (tests may mark one as hanging). */
+const CLOSED_PORTS = [9, 13, 17, 19, 37, 42, 79, 87, 95, 101];
+let nextClosedPort = 0;
+
 export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  // A port freed by a closed server could be taken by another test process's listen(0) before we
+  // connect; a privileged port nothing here listens on cannot.
+  const port = CLOSED_PORTS[nextClosedPort++ % CLOSED_PORTS.length]!;
+  const inUse = await new Promise<boolean>((resolve) => {
+    const probe = net.connect({ host: '127.0.0.1', port }, () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.on('error', () => resolve(false));
+  });
+  if (inUse) throw new Error(`closedPort: something listens on 127.0.0.1:${port}`);
   return port;
 }
 
