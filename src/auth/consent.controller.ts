@@ -7,11 +7,9 @@ import { sendPage } from '../http/pages.js';
 import { RealmPolicy } from '../realm/realm-policy.service.js';
 import { TrustGrantsService } from '../realm/trust-grants.service.js';
 import { type Decision, CheckidService } from './checkid/checkid.service.js';
-import type { CheckidContext } from './checkid/checkid-context.js';
 import { checkCsrf, csrfToken } from './csrf.js';
-import { formField, clientInfo, requireDomain, sendOutcome } from './http-helpers.js';
+import { formField, requireDomain, resumeRequest, sendOutcome } from './http-helpers.js';
 import { consentPage } from './pages/auth-pages.js';
-import { PendingRequestService } from './pending-request.service.js';
 import { readSessionToken } from './session-cookies.js';
 import { type ActiveSession, SessionService } from './session.service.js';
 
@@ -22,7 +20,6 @@ const DECISIONS: ReadonlySet<string> = new Set<Decision>(['allow_once', 'allow_a
 export class ConsentController {
   constructor(
     private readonly sessions: SessionService,
-    private readonly pending: PendingRequestService,
     private readonly checkid: CheckidService,
     private readonly random: Random,
     private readonly realmPolicy: RealmPolicy,
@@ -32,14 +29,14 @@ export class ConsentController {
   /** Where a POSTed checkid request lands once parked: the session cookie is visible here. */
   @Get('continue')
   async resume(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('request') requestId?: string): Promise<void> {
-    const ctx = await this.context(request, requestId);
+    const ctx = await resumeRequest(this.checkid, request, requestId);
     const active = await this.sessions.resolve(readSessionToken(request));
     sendOutcome(request, reply, await this.checkid.decide(ctx, active, requestId));
   }
 
   @Get('consent')
   async show(@Req() request: FastifyRequest, @Res() reply: FastifyReply, @Query('request') requestId?: string): Promise<void> {
-    const ctx = await this.context(request, requestId);
+    const ctx = await resumeRequest(this.checkid, request, requestId);
     const active = await this.sessions.resolve(readSessionToken(request));
     if (!active || !this.checkid.accountMatches(ctx, active.user)) {
       reply.redirect(`/login?request=${requestId}`, 302);
@@ -77,7 +74,7 @@ export class ConsentController {
     const requestId = formField(request, 'request');
     const decision = formField(request, 'decision');
     if (decision === undefined || !DECISIONS.has(decision)) throw new BadRequest('invalid_decision', 'Invalid decision', 'Choose allow once, always allow or deny.');
-    const ctx = await this.context(request, requestId);
+    const ctx = await resumeRequest(this.checkid, request, requestId);
     const active: ActiveSession | undefined = await this.sessions.resolve(readSessionToken(request));
     if (!active || !this.checkid.accountMatches(ctx, active.user)) {
       reply.redirect(`/login?request=${requestId}`, 303);
@@ -86,12 +83,5 @@ export class ConsentController {
     const release = (request.body as Record<string, unknown> | undefined)?.['release'];
     const ticked = (Array.isArray(release) ? release : release === undefined ? [] : [release]).map(String);
     sendOutcome(request, reply, await this.checkid.decideConsent(ctx, active, decision as Decision, requestId!, ticked));
-  }
-
-  private async context(request: FastifyRequest, requestId: string | undefined): Promise<CheckidContext> {
-    const domain = requireDomain(request);
-    const parked = await this.pending.load(requestId, domain.name);
-    request.openid = { direct: false, version: '2.0' };
-    return this.checkid.validate(domain, parked.message, request.openid, clientInfo(request));
   }
 }

@@ -3,7 +3,8 @@ import { OPENID_PREFIX } from '../protocol/consts.js';
 import { sendPage } from '../http/pages.js';
 import { formPostPage, donePage } from './pages/auth-pages.js';
 import type { Outcome } from './checkid/outcome.js';
-import type { ClientInfo } from './checkid/checkid-context.js';
+import type { CheckidContext, ClientInfo } from './checkid/checkid-context.js';
+import type { CheckidService } from './checkid/checkid.service.js';
 import { AppError } from '../http/app-error.js';
 import type { DomainConfig } from '../config/config.schema.js';
 
@@ -41,6 +42,12 @@ export function formField(request: FastifyRequest, name: string): string | undef
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const ua = request.headers['user-agent'];
   return { ip: request.ip, userAgent: typeof ua === 'string' ? ua : undefined };
+}
+
+/** The parked request behind a login, consent or /continue page; its errors answer as an indirect request. */
+export function resumeRequest(checkid: CheckidService, request: FastifyRequest, requestId: unknown): Promise<CheckidContext> {
+  request.openid = { direct: false, version: '2.0' };
+  return checkid.resume(requireDomain(request), requestId, request.openid, clientInfo(request));
 }
 
 export function requireDomain(request: FastifyRequest): DomainConfig {

@@ -10,9 +10,8 @@ import { AuditService } from './audit.service.js';
 import { CredentialBackend } from './credential-backend.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 import { checkCsrf, csrfToken } from './csrf.js';
-import { formField, clientInfo, requireDomain, sendOutcome } from './http-helpers.js';
+import { clientInfo, formField, requireDomain, resumeRequest, sendOutcome } from './http-helpers.js';
 import { loginPage, type LoginView } from './pages/auth-pages.js';
-import { PendingRequestService } from './pending-request.service.js';
 import { readSessionToken, writeSessionCookie } from './session-cookies.js';
 import { SessionService } from './session.service.js';
 
@@ -32,7 +31,6 @@ export class LoginController {
   constructor(
     private readonly credentials: CredentialBackend,
     private readonly sessions: SessionService,
-    private readonly pending: PendingRequestService,
     private readonly checkid: CheckidService,
     private readonly random: Random,
     private readonly throttle: LoginThrottleService,
@@ -59,7 +57,7 @@ export class LoginController {
     const domain = requireDomain(request);
     checkCsrf(request, formField(request, 'csrf'), new URL(domain.base_url).origin);
     const requestId = formField(request, 'request') || undefined;
-    const ctx = requestId === undefined ? undefined : await this.context(request, requestId);
+    const ctx = requestId === undefined ? undefined : await resumeRequest(this.checkid, request, requestId);
     const username = formField(request, 'username') ?? '';
     const password = formField(request, 'password') ?? '';
     const keys = this.throttle.keys(domain.name, username, request.ip);
@@ -111,15 +109,9 @@ export class LoginController {
     sendPage(reply, status, loginPage({ ...view, username, error }));
   }
 
-  private async context(request: FastifyRequest, requestId: string): Promise<CheckidContext> {
-    const parked = await this.pending.load(requestId, requireDomain(request).name);
-    request.openid = { direct: false, version: '2.0' };
-    return this.checkid.validate(requireDomain(request), parked.message, request.openid, clientInfo(request));
-  }
-
   private async view(request: FastifyRequest, reply: FastifyReply, requestId: string | undefined, known?: CheckidContext): Promise<LoginView> {
     const domain = requireDomain(request);
-    const ctx = known ?? (requestId ? await this.context(request, requestId) : undefined);
+    const ctx = known ?? (requestId ? await resumeRequest(this.checkid, request, requestId) : undefined);
     return {
       csrf: csrfToken(request, reply, () => this.random.token()),
       requestId: ctx ? requestId : undefined,

@@ -23,7 +23,7 @@ export class EmbeddedDatabaseInUse extends Error {
   }
 }
 
-export function isInMemory(dir: string): boolean {
+function isInMemory(dir: string): boolean {
   return dir.startsWith('memory://');
 }
 

@@ -64,8 +64,3 @@ export class InvalidRealm extends OpenIdError {
   readonly code = 'invalid_realm';
   override readonly allowRedirect = false;
 }
-
-/** A direct request that is only accepted over TLS arrived without it (e.g. §8.4.1 no-encryption). */
-export class TlsRequiredForRequest extends OpenIdError {
-  readonly code = 'tls_required';
-}

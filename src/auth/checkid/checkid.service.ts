@@ -92,6 +92,12 @@ export class CheckidService {
     return ctx;
   }
 
+  /** Re-reads and re-validates a parked request (login, consent and /continue pages). */
+  async resume(domain: DomainConfig, requestId: unknown, openid: OpenIdRequestContext, client: ClientInfo): Promise<CheckidContext> {
+    const parked = await this.pending.load(requestId, domain.name);
+    return this.validate(domain, parked.message, openid, client);
+  }
+
   /** What happens next for a validated request, given who (if anyone) is logged in. */
   async decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
     // PAPE 1.0 §5.1 max_auth_age: a login older than the RP accepts counts as no login.
