@@ -178,6 +178,26 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     expect(res.body).toContain('The return_to URL is outside the realm');
   });
 
+  // Issue 8, 5d: a host with a trailing dot is another origin for the browser (WHATWG URL), so
+  // another relying party; §9.2 matching must not let one stand for the other, either way.
+  it.each([
+    ['the realm', true],
+    ['the return_to', false],
+  ])('refuses a trailing-dot host on %s only, with an error page and no redirect', async (_which, dotOnRealm) => {
+    // A DNS name (an IPv4 address with a trailing dot is the same address to WHATWG URL).
+    const { port } = new URL(site.origin);
+    const plain = `http://localhost:${port}`;
+    const dotted = `http://localhost.:${port}`;
+    const realm = `${dotOnRealm ? dotted : plain}/`;
+    const returnTo = `${dotOnRealm ? plain : dotted}/verify?session=abc`;
+    const authUrl = await authenticate(new openid.RelyingParty(returnTo, realm, true, false, []), op.identifier(username));
+    expect(new URL(authUrl).searchParams.get('openid.realm')).toBe(realm);
+    const res = await new Browser().request('GET', authUrl);
+    expect(res.status).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.body).toContain('The return_to URL is outside the realm');
+  });
+
   describe('OpenID 1.1, through a delegating page on the RP site', () => {
     const path = '/romeo-delegates';
     beforeAll(() => {
