@@ -267,6 +267,29 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     expect(params.get('session')).toBe('abc');
   });
 
+  // Issue 8, 5e (OpenID 2.0 §9.1, §11.2): an RP that skips discovery-based verification would
+  // believe whatever claimed_id we sign; in our own namespace it must name the same account.
+  it('refuses a claimed_id of ours that names another account than identity, before any page', async () => {
+    const other = uniqueName('mallory');
+    for (const claimedId of [op.identifier(other), op.endpoint, `${op.base}/somewhere`]) {
+      const res = await new Browser().request('GET', checkidUrl({ 'openid.claimed_id': claimedId }));
+      const params = new URL(returnUrl(res)).searchParams;
+      expect(params.get('openid.mode')).toBe('error');
+      expect(params.get('openid.error')).toBe('openid.claimed_id and openid.identity name different accounts');
+    }
+  });
+
+  it('still signs a claimed_id of ours that names the same account in another spelling, and a delegation', async () => {
+    const upper = op.identifier(username).replace(`/openid/${username}`, `/openid/${username.toUpperCase()}`);
+    for (const claimedId of [upper, `${site.origin}/romeo-elsewhere`]) {
+      const browser = new Browser();
+      const params = new URL(returnUrl(await signIn(browser, checkidUrl({ 'openid.claimed_id': claimedId })))).searchParams;
+      expect(params.get('openid.mode')).toBe('id_res');
+      expect(params.get('openid.claimed_id')).toBe(claimedId);
+      expect(params.get('openid.identity')).toBe(op.identifier(username));
+    }
+  });
+
   it('negotiates association types: unsupported-type names a pair to retry with', async () => {
     const body = await directPost(op, { 'openid.ns': 'http://specs.openid.net/auth/2.0', 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-MD5', 'openid.session_type': 'DH-SHA1' }, 400);
     expect(body).toBe('ns:http://specs.openid.net/auth/2.0\nerror:Unsupported association type\nerror_code:unsupported-type\nassoc_type:HMAC-SHA256\nsession_type:DH-SHA256\n');
