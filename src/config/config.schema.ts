@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { InvalidJid, normalizeDomain, parseBareJid } from '../xmpp/jid.js';
+import { parseXmppService } from '../xmpp/xmpp-address.js';
 
 // The one source of truth for configuration: every option with its validator, its default and a
 // one-line description. `config/openid-provider.example.yaml` is generated from this file
@@ -64,10 +66,100 @@ const cidr = z.string().superRefine((value, ctx) => {
 
 const filePath = z.string().min(1);
 
-const domain = z.strictObject({
-  name: hostname.describe('The XMPP domain: user@name owns the identifier {base_url}/openid/user.'),
-  base_url: baseUrl.describe('Public origin of this domain\'s provider ({base}); https:// in production.'),
+/** `xmpp://host:port` or `xmpps://host:port` (src/xmpp/xmpp-address.ts), or only the `schemes` given. */
+function xmppAddress(schemes: readonly ('xmpp' | 'xmpps')[] = ['xmpp', 'xmpps']) {
+  return z.string().superRefine((value, ctx) => {
+    try {
+      parseXmppService(value, schemes);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+}
+
+const xmppDomainName = z.string().superRefine((value, ctx) => {
+  try {
+    if (normalizeDomain(value) !== value) ctx.addIssue({ code: 'custom', message: `write it as ${normalizeDomain(value)}` });
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof InvalidJid ? error.reason : 'expected a domain name' });
+  }
 });
+
+const bareJid = z.string().superRefine((value, ctx) => {
+  try {
+    parseBareJid(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof InvalidJid ? `not a bare JID: ${error.reason}` : 'expected a bare JID such as openid@example.org' });
+  }
+});
+
+// The bot's credentials live in files (read at start, surrounding whitespace trimmed): never a
+// secret in this file, so the configuration can be shared, logged and kept in version control.
+const componentBot = z.strictObject({
+  component: xmppDomainName.describe('Domain of the XEP-0114 component, e.g. openid.example.org (Prosody: a Component "openid.example.org" block).'),
+  service: xmppAddress(['xmpp']).describe(
+    'Component port of the XMPP server, xmpp://host:port (Prosody: component_ports, usually 5347). XEP-0114 links are not encrypted: keep it on loopback or a private network.',
+  ),
+  secret_file: filePath.describe('File holding the component secret (Prosody: component_secret).'),
+});
+
+const accountBot = z.strictObject({
+  jid: bareJid.describe('Bare JID of an ordinary account of this domain the bot signs in as (over xmpp.server, like a chat app).'),
+  password_file: filePath.describe('File holding that account\'s password.'),
+});
+
+const xmppSettings = z.strictObject({
+  server: withMeta(
+    xmppAddress()
+      .optional()
+      .describe(
+        'The domain\'s XMPP server (c2s): xmpp://host:port (STARTTLS, required) or xmpps://host:port (direct TLS). Its certificate must be valid for the domain name. Required with accounts: xmpp.',
+      ),
+    { example: 'xmpp://xmpp.example.org:5222' },
+  ),
+  ca_file: withMeta(
+    filePath.optional().describe('PEM file of CA certificates trusted for that server, in addition to Node\'s bundled list (which then replaces NODE_EXTRA_CA_CERTS for it).'),
+    { example: '/etc/openid/xmpp-ca.pem' },
+  ),
+  timeout: duration()
+    .prefault('10s')
+    .describe('Longest a password check may take, from the TCP connect to the vCard read; slower answers "sign-in service unavailable".'),
+  bot: withMeta(
+    z
+      .union([componentBot, accountBot])
+      .optional()
+      .describe('The OpenID bot (chat commands, sign-in approval from the chat app): an XEP-0114 component {component, service, secret_file}, or an account {jid, password_file}.'),
+    { example: { component: 'openid.example.org', service: 'xmpp://127.0.0.1:5347', secret_file: '/etc/openid/xmpp-component.secret' } },
+  ),
+});
+
+const domain = z
+  .strictObject({
+    name: hostname.describe('The XMPP domain: user@name owns the identifier {base_url}/openid/user.'),
+    base_url: baseUrl.describe('Public origin of this domain\'s provider ({base}); https:// in production.'),
+    accounts: z
+      .enum(['local', 'xmpp'])
+      .default('local')
+      .describe(
+        'Where passwords are checked: local, the local account store (npm run cli -- user add); xmpp, the domain\'s XMPP server (SASL PLAIN over verified TLS), every account of which owns its identifier.',
+      ),
+    xmpp: withMeta(xmppSettings.optional().describe('How to reach the domain\'s XMPP server, and the OpenID bot.'), {
+      example: { server: 'xmpp://xmpp.example.org:5222', timeout: '10s' },
+    }),
+  })
+  .superRefine((d, ctx) => {
+    if (d.accounts === 'xmpp' && d.xmpp?.server === undefined) ctx.addIssue({ code: 'custom', path: ['xmpp', 'server'], message: 'required when accounts is xmpp' });
+    const bot = d.xmpp?.bot;
+    if (bot !== undefined && 'jid' in bot) {
+      if (d.xmpp?.server === undefined) ctx.addIssue({ code: 'custom', path: ['xmpp', 'server'], message: 'required for a bot that signs in as an account' });
+      try {
+        if (parseBareJid(bot.jid).domain !== d.name) ctx.addIssue({ code: 'custom', path: ['xmpp', 'bot', 'jid'], message: `must be an account of ${d.name}` });
+      } catch {
+        // Reported by the JID validator.
+      }
+    }
+    if (bot !== undefined && 'component' in bot && bot.component === d.name) ctx.addIssue({ code: 'custom', path: ['xmpp', 'bot', 'component'], message: 'must differ from the domain itself, e.g. openid.' + d.name });
+  });
 
 const tlsFiles = z.strictObject({
   cert: filePath.describe('PEM certificate chain.'),
