@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, type Repository } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { Random } from '../common/random.js';
-import { AppConfigService } from '../config/app-config.service.js';
-import type { User } from '../users/user.entity.js';
-import { UsersService } from '../users/users.service.js';
+import { Clock } from '../../common/clock.js';
+import { Random } from '../../common/random.js';
+import { AppConfigService } from '../../config/app-config.service.js';
+import type { User } from '../../users/user.entity.js';
+import { UsersService } from '../../users/users.service.js';
 import { Session } from './session.entity.js';
 
 /** last_seen_at is written at most this often per session (it is only used for the idle timeout). */

@@ -34,23 +34,3 @@ export class Session {
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;
 }
-
-/** An authentication request waiting for the user (login, consent), kept server-side. */
-@Entity({ name: 'pending_requests' })
-export class PendingRequest {
-  @Column({ type: 'varchar', length: 64, primary: true })
-  id: string;
-
-  @Column({ type: 'varchar', length: 253 })
-  domain: string;
-
-  /** The request's openid.* pairs, as received. */
-  @Column({ type: 'jsonb' })
-  message: [string, string][];
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
-}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from '../common/clock.js';
-import { AppConfigService } from '../config/app-config.service.js';
-import { tryNormalizeUsername } from '../users/username.js';
+import { Clock } from '../../common/clock.js';
+import { AppConfigService } from '../../config/app-config.service.js';
+import { tryNormalizeUsername } from '../../users/username.js';
 import { LoginThrottleRepository } from './login-throttle.repository.js';
 
 export interface ThrottleKeys {

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, type Repository } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { Random } from '../common/random.js';
-import { AppError } from '../http/app-error.js';
-import { PendingRequest } from './session.entity.js';
+import { Clock } from '../../common/clock.js';
+import { Random } from '../../common/random.js';
+import { AppError } from '../../http/app-error.js';
+import { PendingRequest } from './pending-request.entity.js';
 
 /** How long a user may take between the RP's redirect and their decision. */
 const PENDING_LIFETIME_MS = 30 * 60 * 1000;
