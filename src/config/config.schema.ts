@@ -7,7 +7,9 @@ import { parseRealm } from '../protocol/realm.js';
 // one-line description. `config/openid-provider.example.yaml` is generated from this file
 // (`npm run config:example`) and a test fails when the two drift apart.
 //
-// Options marked `sensitive` are never logged or echoed back (see `redactConfig`).
+// Options marked `sensitive` are never logged or echoed back: nothing logs the configuration
+// object, their validation messages never quote the value, and the database URL is logged only
+// through describeDatabase, which masks its password.
 
 export interface OptionMeta {
   /** Never written to a log line or an error message. */

@@ -115,6 +115,11 @@ describe('configuration loading', () => {
     );
   });
 
+  it('never echoes a sensitive value in its messages (database.url)', () => {
+    const problems = problemsOf(() => parseConfig({ domains: [{ name: 'a.org', base_url: 'https://a.org' }], database: { url: 'mysql://op:hunter2@db/op' } }, null));
+    expect(problems).toEqual(['database.url: expected a postgres:// URL']);
+  });
+
   it('requires at least one domain and refuses duplicates', () => {
     expect(problemsOf(() => parseConfig({}, null))).toEqual([expect.stringMatching(/^domains: /)]);
     expect(problemsOf(() => parseConfig({ domains: [] }, null))).toEqual(['domains: at least one domain is required']);
