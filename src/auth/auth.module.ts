@@ -16,6 +16,7 @@ import { LocalCredentialBackend } from './login/local-credential-backend.js';
 import { LoginController } from './login/login.controller.js';
 import { LoginThrottleRepository } from './login/login-throttle.repository.js';
 import { LoginThrottleService } from './login/login-throttle.service.js';
+import { PendingRequestRepository } from './checkid/pending-request.repository.js';
 import { PendingRequestService } from './checkid/pending-request.service.js';
 import { PendingRequest } from './checkid/pending-request.entity.js';
 import { SessionModule } from './session/session.module.js';
@@ -26,7 +27,7 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
   controllers: [EndpointController, LoginController, ConsentController],
-  providers: [PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
+  providers: [PendingRequestRepository, PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;

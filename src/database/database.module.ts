@@ -5,6 +5,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { databaseConfig } from '../config/namespaces.js';
 import { AppDataSource, dataSourceOptions, describeDatabase, runMigrations } from './data-source.js';
 import { DatabaseHealth } from './database-health.js';
+import { DatabaseHealthRepository } from './database-health.repository.js';
 
 /** The one DataSource of the process, with pending migrations applied before anything is served. */
 @Global()
@@ -27,7 +28,7 @@ import { DatabaseHealth } from './database-health.js';
       },
     }),
   ],
-  providers: [DatabaseHealth],
+  providers: [DatabaseHealthRepository, DatabaseHealth],
   exports: [DatabaseHealth],
 })
 export class DatabaseModule {
