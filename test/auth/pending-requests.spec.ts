@@ -7,7 +7,7 @@ import { PendingRequestRepository } from '../../src/auth/checkid/pending-request
 import { PendingRequestExpired, PendingRequestService } from '../../src/auth/checkid/pending-request.service.js';
 import { Clock } from '../../src/common/clock.js';
 import { CommonModule } from '../../src/common/common.module.js';
-import { ConfigModule } from '../../src/config/config.module.js';
+import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { createRootLogger } from '../../src/http/logger.js';
 import { Metrics } from '../../src/http/metrics.js';
@@ -36,7 +36,7 @@ describe('pending requests', () => {
     clock = new TestClock();
     const moduleRef = await Test.createTestingModule({
       imports: [
-        ConfigModule.forRoot(testConfig()),
+        AppConfigModule.forRoot(testConfig()),
         RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }),
         CommonModule,
         DatabaseModule,

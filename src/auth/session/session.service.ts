@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
-import { AppConfigService } from '../../config/app-config.service.js';
+import { securityConfig } from '../../config/namespaces.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import type { Session } from './session.entity.js';
@@ -30,14 +31,14 @@ export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly users: UsersService,
-    private readonly config: AppConfigService,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
   ) {}
 
   async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string }): Promise<{ token: string; session: Session }> {
     const now = this.clock.now();
-    const lifetimes = this.config.get('security').session;
+    const lifetimes = this.security.session;
     const token = this.random.token();
     const session = await this.sessions.insert({
       tokenHash: hashToken(token),
@@ -63,7 +64,7 @@ export class SessionService {
     const now = this.clock.now();
     const session = await this.sessions.findUnexpired(hashToken(token), now);
     if (!session) return undefined;
-    const idle = this.config.get('security').session.idle_timeout * 1000;
+    const idle = this.security.session.idle_timeout * 1000;
     if (!session.remember && session.lastSeenAt.getTime() + idle <= now.getTime()) {
       await this.sessions.delete(session.id);
       return undefined;
