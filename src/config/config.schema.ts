@@ -134,7 +134,7 @@ const xmppSettings = z.strictObject({
     { example: 'xmpp://xmpp.example.org:5222' },
   ),
   ca_file: withMeta(
-    filePath.optional().describe('PEM file of CA certificates trusted for that server, in addition to Node\'s bundled list (which then replaces NODE_EXTRA_CA_CERTS for it).'),
+    filePath.optional().describe('PEM file of CA certificates to trust for that server besides Node\'s bundled ones (NODE_EXTRA_CA_CERTS then does not apply to it).'),
     { example: '/etc/openid/xmpp-ca.pem' },
   ),
   timeout: duration()

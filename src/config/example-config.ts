@@ -85,6 +85,8 @@ function render(shape: Record<string, z.ZodType>, depth: number): string {
     out += comment(description ? description + note : undefined, indent);
     if (isObject(inner)) {
       out += `${indent}${key}:\n${render(inner.shape as Record<string, z.ZodType>, depth + 1)}`;
+    } else if (itemObject(inner) && Array.isArray(example)) {
+      out += `${indent}${key}:\n${example.map((item) => renderItem(itemObject(inner)!, item as Record<string, unknown>, depth + 1)).join('')}`;
     } else if (hasDefault) {
       out += `${indent}${key}:${scalar(defaultValue, indent)}\n`;
     } else if (optional) {
@@ -98,6 +100,51 @@ function render(shape: Record<string, z.ZodType>, depth: number): string {
     }
   }
   return out;
+}
+
+/** The object schema of an array's items, if it is an array of objects. */
+function itemObject(schema: z.ZodType): z.ZodObject | undefined {
+  if (schema.def.type !== 'array') return undefined;
+  const element = unwrap((schema.def as unknown as { element: z.ZodType }).element).inner;
+  return isObject(element) ? element : undefined;
+}
+
+/**
+ * One example item of a list of objects (the domains): every field of the item's schema with its
+ * description, the example's value where it has one, else the default, else a commented-out
+ * example; optional sub-objects as a commented-out block documenting their own fields.
+ */
+function renderItem(item: z.ZodObject, values: Record<string, unknown>, depth: number): string {
+  const indent = '  '.repeat(depth);
+  const lines = fieldLines(item.shape as Record<string, z.ZodType>, values, `${indent}  `);
+  const first = lines.findIndex((l) => !l.trimStart().startsWith('#'));
+  return lines
+    .map((line, i) => (i < first ? line.slice(2) : i === first ? `${indent}- ${line.slice(indent.length + 2)}` : line))
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+function fieldLines(shape: Record<string, z.ZodType>, values: Record<string, unknown> | undefined, indent: string): string[] {
+  const lines: string[] = [];
+  for (const [key, field] of Object.entries(shape)) {
+    const { inner, hasDefault, defaultValue, optional } = unwrap(field);
+    const { example, sensitive } = optionMeta(field);
+    const description = field.description ?? inner.description;
+    lines.push(...comment(description ? description + (sensitive ? ' (secret: never logged)' : '') : undefined, indent).split('\n').filter((l) => l !== ''));
+    const given = values?.[key];
+    const valueLines = (value: unknown) => `${key}:${scalar(value, '')}`.split('\n');
+    if (given !== undefined) {
+      lines.push(...valueLines(given).map((l) => `${indent}${l}`));
+    } else if (hasDefault) {
+      lines.push(...valueLines(defaultValue).map((l) => `${indent}${l}`));
+    } else if (optional && isObject(inner)) {
+      // Commented out as a whole: its fields are indented under the "# ", their own comments nest.
+      lines.push(`${indent}# ${key}:`, ...fieldLines(inner.shape as Record<string, z.ZodType>, example as Record<string, unknown> | undefined, `${indent}#   `));
+    } else {
+      lines.push(...valueLines(example ?? null).map((l) => `${indent}${optional ? '# ' : ''}${l}`));
+    }
+  }
+  return lines;
 }
 
 export function renderExampleConfig(): string {

@@ -19,8 +19,9 @@ export const DEFAULT_BACKOFF: BackoffPolicy = Object.freeze({ initialMs: 1000, m
  * `random` returns a number in [0, 1).
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number): number {
-  const exponent = Math.min(Math.max(0, Math.floor(attempt)), 30);
+  const exponent = Number.isFinite(attempt) ? Math.min(Math.max(0, Math.floor(attempt)), 30) : 0;
+  const drawn = random();
   const window = Math.min(policy.maxMs, policy.initialMs * 2 ** exponent);
-  const r = Math.min(Math.max(random(), 0), 1);
+  const r = Number.isFinite(drawn) ? Math.min(Math.max(drawn, 0), 1) : 0;
   return Math.round(window / 2 + (r * window) / 2);
 }

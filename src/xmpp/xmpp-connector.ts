@@ -195,7 +195,9 @@ export class XmppConnector {
         // whether the account exists (the library's SCRAM costs ~0.7 s of CPU for a known account
         // and answers an unknown one at once: a timing oracle; STACK-NOTES.md §5b).
         if (!mechanisms.includes('PLAIN')) throw new XmppUnavailable('no_plain_mechanism', `the server offers ${mechanisms.join(', ') || 'no usable mechanism'} but not PLAIN`);
-        await authenticate({ username: params.username, password: params.password }, 'PLAIN', undefined as unknown as Ltx);
+        // RFC 4616 §2: PLAIN carries UTF-8. @xmpp/base64 encodes with btoa, which takes one
+        // character per byte (and throws on anything above U+00FF): hand it the UTF-8 bytes so.
+        await authenticate({ username: utf8Bytes(params.username), password: utf8Bytes(params.password) }, 'PLAIN', undefined as unknown as Ltx);
       },
     });
     // Reconnecting is ours to decide (never for a check; with back-off for the bot).
@@ -462,6 +464,11 @@ function configuredDomain(domain: string): string {
 
 function plainPasswordAcceptable(password: string): boolean {
   return typeof password === 'string' && password.length > 0 && !password.includes('\u0000') && Buffer.byteLength(password, 'utf8') <= MAX_PASSWORD_BYTES;
+}
+
+/** A string as its UTF-8 bytes, one character per byte (what btoa-based encoders expect). */
+function utf8Bytes(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
 }
 
 function bareOf(jid: string): string {
