@@ -201,9 +201,10 @@ export class XmppSession {
       this.current = link;
       link.onStanza((stanza) => this.dispatch(link, stanza));
       for (const h of this.iqHandlers) link.handleIq(h.type, h.ns, h.name, h.handler);
+      // Announced first, then "online": whoever waits for online can count on the presence.
+      await this.announce(link);
       this.setState('online');
       this.options.log?.('info', 'XMPP session online', { kind: this.options.kind, jid: link.jid });
-      await this.announce(link);
       const keepalive = this.keepalive(link);
       const { reason } = await link.closed;
       clearInterval(keepalive);
@@ -224,12 +225,21 @@ export class XmppSession {
     try {
       if (this.options.kind === 'account') {
         await this.sendOn(link, presence(undefined, undefined, this.options.status));
-        return;
+      } else {
+        const targets = (await this.options.presenceTo?.()) ?? [];
+        for (const to of targets) await this.sendOn(link, presence(link.jid, to, this.options.status));
       }
-      const targets = (await this.options.presenceTo?.()) ?? [];
-      for (const to of targets) await this.sendOn(link, presence(link.jid, to, this.options.status));
     } catch (error) {
       this.options.log?.('warn', 'XMPP presence could not be sent', { error: describe(error) });
+      return;
+    }
+    // A server handles one stream's stanzas in order (RFC 6120 §10.1): once it answers a ping
+    // sent after our presence, the presence is in effect, and a message to our bare JID will
+    // reach us. Only then do we call ourselves online.
+    try {
+      await link.request(element('iq', { type: 'get', to: this.options.serverDomain }, element('ping', { xmlns: NS_PING })), this.options.connectTimeoutMs);
+    } catch {
+      // A server without XEP-0199 answers with an error, which is just as good a barrier.
     }
   }
 

@@ -102,7 +102,7 @@ describe('XmppConnector.login against Prosody', () => {
     await expect(check({ username: 'nobody-here', password: PASSWORDS.wrong })).resolves.toEqual({ outcome: 'invalid', condition: 'not-authorized' });
     const known: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 7; i += 1) {
+    for (let i = 0; i < 9; i += 1) {
       for (const [list, username] of [
         [known, 'juliet'],
         [unknown, `ghost${i}`],
@@ -115,7 +115,7 @@ describe('XmppConnector.login against Prosody', () => {
     }
     // PLAIN's server-side cost is one PBKDF2 for a known account and nearly nothing for an unknown
     // one (a few ms in Prosody); the library's SCRAM-SHA-1 would differ by ~600 ms (STACK-NOTES §5b).
-    expect(Math.abs(median(known) - median(unknown)), `known ${known.map(Math.round)} vs unknown ${unknown.map(Math.round)}`).toBeLessThan(50);
+    expect(Math.abs(median(known) - median(unknown)), `known ${known.map(Math.round)} vs unknown ${unknown.map(Math.round)}`).toBeLessThan(80);
   });
 
   it('reports a disabled account (SASL account-disabled, RFC 6120 §6.5.1), before any password check', async () => {

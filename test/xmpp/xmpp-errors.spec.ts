@@ -46,3 +46,14 @@ describe('XmppUnavailable', () => {
     expect(networkReason(Object.assign(new Error('x'), { code }))).toBe(reason);
   });
 });
+
+describe('XmppModule', () => {
+  it('provides the connector through Nest (the logger comes from RuntimeModule when present)', async () => {
+    const { Test } = await import('@nestjs/testing');
+    const { XmppModule } = await import('../../src/xmpp/xmpp.module.js');
+    const { XmppConnector } = await import('../../src/xmpp/xmpp-connector.js');
+    const moduleRef = await Test.createTestingModule({ imports: [XmppModule] }).compile();
+    expect(moduleRef.get(XmppConnector)).toBeInstanceOf(XmppConnector);
+    await moduleRef.close();
+  });
+});
