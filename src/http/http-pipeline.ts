@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundException } from '@nestjs/common';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfigService } from '../config/app-config.service.js';
 import { AppError } from './app-error.js';
@@ -46,7 +47,6 @@ export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigS
   // Pages rendered outside Nest's DI (the error responder) read the look from the instance.
   fastify.decorate('branding', branding);
   fastify.decorateRequest('domain', undefined);
-  fastify.decorateRequest('openid', undefined);
   fastify.decorateRequest('secure', false);
 
   fastify.addHook('onRequest', async (request: Timed, reply) => {
@@ -101,6 +101,25 @@ export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigS
     sendError(request, reply, error, logger);
     return reply;
   }
+}
+
+export class MalformedAddress extends AppError {
+  constructor() {
+    super('bad_url', 400, 'Bad address', 'This address is not valid: it has broken percent-encoding.');
+  }
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors its router raises before any hook or route runs. A path
+ * parameter over maxParamLength is longer than any name or id we serve, so it is a miss like any
+ * other (the unmatched-route 404); malformed percent-encoding is a bad request. Fastify's own
+ * answer would be bare JSON that echoes the path.
+ */
+export function frameworkErrorHandler(logger: Logger) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    reply.header('x-request-id', request.id);
+    sendError(request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new NotFoundException() : error.code === 'FST_ERR_BAD_URL' ? new MalformedAddress() : error, logger);
+  };
 }
 
 /** Request ids: a trusted proxy's X-Request-Id is kept (for end-to-end correlation), otherwise a UUID. */
