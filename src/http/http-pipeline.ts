@@ -26,6 +26,18 @@ export class TlsRequired extends AppError {
   }
 }
 
+/** The helmet-style baseline on every response; pages add their CSP and X-Frame-Options. */
+function baselineHeaders(reply: FastifyReply): void {
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('cross-origin-resource-policy', 'same-origin');
+  reply.header('origin-agent-cluster', '?1');
+  reply.header('x-dns-prefetch-control', 'off');
+  reply.header('x-permitted-cross-domain-policies', 'none');
+  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
+  if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+}
+
 const started = Symbol('started');
 type Timed = FastifyRequest & { [started]?: bigint };
 
@@ -78,15 +90,7 @@ export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigS
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (request.secure) reply.header('strict-transport-security', hsts);
-    // The helmet-style baseline on every response; pages add their CSP and X-Frame-Options.
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('origin-agent-cluster', '?1');
-    reply.header('x-dns-prefetch-control', 'off');
-    reply.header('x-permitted-cross-domain-policies', 'none');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
-    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+    baselineHeaders(reply);
     return payload;
   });
 
@@ -113,11 +117,13 @@ export class MalformedAddress extends AppError {
  * Fastify's `frameworkErrors`: errors its router raises before any hook or route runs. A path
  * parameter over maxParamLength is longer than any name or id we serve, so it is a miss like any
  * other (the unmatched-route 404); malformed percent-encoding is a bad request. Fastify's own
- * answer would be bare JSON that echoes the path.
+ * answer would be bare JSON that echoes the path. No hook runs for these requests, so the request
+ * id and the baseline headers are set here.
  */
 export function frameworkErrorHandler(logger: Logger) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     reply.header('x-request-id', request.id);
+    baselineHeaders(reply);
     sendError(request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new NotFoundException() : error.code === 'FST_ERR_BAD_URL' ? new MalformedAddress() : error, logger);
   };
 }

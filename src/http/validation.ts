@@ -44,7 +44,8 @@ function describe(error: ValidationError, path: string, out: InvalidField[]): vo
   const constraints = Object.entries(error.constraints ?? {});
   if (constraints.length > 0) {
     // The value is only looked at to tell "absent" and "repeated" from the rest (a repeated
-    // single field arrives as an array from the form parser); it is never part of the answer.
+    // single field arrives as an array from the form parser, and every single field is
+    // @IsString); it is never part of the answer.
     const value: unknown = error.value;
     if (value === undefined && !('whitelistValidation' in (error.constraints ?? {}))) {
       out.push({ name, rule: 'missing', reason: 'is missing' });

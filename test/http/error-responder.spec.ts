@@ -76,6 +76,22 @@ describe(sendError.name, () => {
     );
   });
 
+  it('answers an OpenID error no flow tagged like any other error (problem+json)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/untagged', headers: { accept: '*/*' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toMatchObject({ code: 'invalid_return_to', status: 400 });
+  });
+
+  it('keeps the tag of the step nearest the failure', () => {
+    const error = new UnsupportedAssociationType('x');
+    answeredAs(error, { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' });
+    answeredAs(error, { direct: true, version: '1.x' });
+    expect(error.answer).toEqual({ direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' });
+    const other = new Error('not an OpenID error');
+    expect(answeredAs(other, { direct: true, version: '2.0' })).toBe(other);
+  });
+
   it('never redirects an error about the return_to itself', async () => {
     const res = await app.inject({ method: 'GET', url: '/indirect-refused', headers: { accept: '*/*' } });
     expect(res.statusCode).toBe(400);

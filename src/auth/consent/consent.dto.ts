@@ -17,6 +17,7 @@ export class ConsentForm extends CsrfProtectedForm {
   @MaxLength(MAX_PENDING_REQUEST_ID)
   request: string;
 
+  @IsString()
   @IsIn(DECISIONS)
   decision: Decision;
 

@@ -24,6 +24,7 @@ export class LoginForm extends CsrfProtectedForm {
 
   /** The checkbox's value is "1"; unticked, the field is absent. */
   @IsOptional()
+  @IsString()
   @IsIn(['1'])
   remember?: '1';
 
