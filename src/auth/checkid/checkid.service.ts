@@ -78,6 +78,8 @@ export class CheckidService {
       checkReturnTo(ctx);
       // Realm policy (config: allowed/denied patterns, http and IP realms, over-broad wildcards).
       this.realmPolicy.check(ctx.realm!.value);
+      // OpenID 2.0 §5.2.3: the return_to now lies in an acceptable realm (§9.2), so errors from
+      // here on may travel to it as openid.mode=error.
       if (ctx.returnTo) answer = ctx.answer = { ...answer, verifiedReturnTo: ctx.returnTo.value };
       checkIdentity(ctx);
       // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
