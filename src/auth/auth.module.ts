@@ -19,6 +19,7 @@ import { LoginController } from './login/login.controller.js';
 import { LoginService } from './login/login.service.js';
 import { LoginThrottleRepository } from './login/login-throttle.repository.js';
 import { LoginThrottleService } from './login/login-throttle.service.js';
+import { PendingRequestRepository } from './checkid/pending-request.repository.js';
 import { PendingRequestService } from './checkid/pending-request.service.js';
 import { PendingRequest } from './checkid/pending-request.entity.js';
 import { SessionModule } from './session/session.module.js';
@@ -29,7 +30,7 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
   controllers: [EndpointController, LoginController, ConsentController],
-  providers: [PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
+  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;

@@ -13,7 +13,7 @@ export interface DatabaseTarget {
   description: string;
 }
 
-export function describeDatabase(config: Config): DatabaseTarget {
+export function describeDatabase(config: Pick<Config, 'database'>): DatabaseTarget {
   const url = config.database.url;
   if (url) return { kind: 'postgres', description: redactUrl(url) };
   return { kind: 'embedded', description: `embedded PGlite in ${config.database.embedded_dir}` };
@@ -30,7 +30,7 @@ export function redactUrl(url: string): string {
 }
 
 /** TypeORM options for PostgreSQL (database.url / DATABASE_URL) or the embedded database. */
-export async function dataSourceOptions(config: Config): Promise<DataSourceOptions> {
+export async function dataSourceOptions(config: Pick<Config, 'database'>): Promise<DataSourceOptions> {
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,

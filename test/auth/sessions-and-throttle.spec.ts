@@ -12,7 +12,7 @@ import { LoginThrottleService } from '../../src/auth/login/login-throttle.servic
 import { SessionService } from '../../src/auth/session/session.service.js';
 import { Clock } from '../../src/common/clock.js';
 import { CommonModule } from '../../src/common/common.module.js';
-import { ConfigModule } from '../../src/config/config.module.js';
+import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { TrustGrantsService } from '../../src/realm/trust-grants.service.js';
 import { UsersService } from '../../src/users/users.service.js';
@@ -43,7 +43,7 @@ describe('sessions, grants and throttling', () => {
     const loaded = testConfig({ security: { login_rate_limit: { max_attempts_per_account: 3, max_attempts_per_address: 5, window: '15m', backoff_base: '30s', backoff_max: '5m' } } });
     clock = new TestClock();
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }), CommonModule, DatabaseModule, UsersModule, SessionModule, TrustModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }), CommonModule, DatabaseModule, UsersModule, SessionModule, TrustModule],
       providers: [LoginThrottleService, LoginThrottleRepository],
     })
       .overrideProvider(Clock)

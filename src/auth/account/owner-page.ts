@@ -1,6 +1,7 @@
 import { identityHead, type IdentityLinks } from '../../discovery/identity-page.js';
 import type { PageOptions } from '../../http/pages.js';
 import { defineView, view } from '../../http/views.js';
+import { deviceName } from './device-name.js';
 import type { ProfileField } from '../../users/user.entity.js';
 
 export interface OwnerView {
@@ -62,7 +63,7 @@ defineView(
 
 <section aria-labelledby="sessions">
 <h2 id="sessions">Sessions</h2>
-<ul class="list"><% it.sessions.forEach(function (s) { %><li><span><%= s.userAgent || 'Unknown browser' %><% if (s.id === it.currentSessionId) { %> <strong>(this browser)</strong><% } %></span>
+<ul class="list"><% it.sessions.forEach(function (s) { %><li><span><span title="<%= s.userAgent || '' %>"><%= s.device %></span><% if (s.id === it.currentSessionId) { %> <strong>(this browser)</strong><% } %></span>
 <span class="meta">from <%= s.ip || 'unknown address' %> · signed in <%~ include('@when', { iso: s.createdAt.toISOString() }) %> · last active <%~ include('@when', { iso: s.lastSeenAt.toISOString() }) %><% if (s.remember) { %> · remembered<% } %></span>
 <% if (s.id !== it.currentSessionId) { %><%~ include('@post-button', { action: '/account/sessions/' + s.id + '/revoke', csrf: it.csrf, label: 'End session', secondary: true }) %><% } %></li><% }) %></ul>
 </section>
@@ -90,6 +91,6 @@ export function ownerPage(data: OwnerView): PageOptions {
   return {
     title: `${data.account} — your OpenID`,
     head: identityHead(links),
-    body: view('owner', { ...data, snippet, labels: EVENT_LABELS }),
+    body: view('owner', { ...data, sessions: data.sessions.map((s) => ({ ...s, device: deviceName(s.userAgent) })), snippet, labels: EVENT_LABELS }),
   };
 }

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { AssertionSigner } from '../../association/assertion-signer.js';
 import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
-import { AppConfigService } from '../../config/app-config.service.js';
+import { realmConfig } from '../../config/namespaces.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Field, Mode } from '../../protocol/consts.js';
 import { answeredAs, answering, type ErrorAnswer, InvalidReturnTo } from '../../protocol/errors.js';
@@ -56,7 +57,7 @@ export class CheckidService {
     private readonly trust: TrustGrantsService,
     private readonly pending: PendingRequestService,
     private readonly signer: AssertionSigner,
-    private readonly config: AppConfigService,
+    @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly auditLog: AuditService,
@@ -86,7 +87,7 @@ export class CheckidService {
       ctx.attributes = this.attributes.parse(message);
       const check = ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' as const };
       ctx.returnToCheck = check;
-      if (this.config.get('realm').return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
+      if (this.realm.return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
         // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
         answer = { direct: false, version: message.version };
         throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
-import { AppConfigService } from '../../config/app-config.service.js';
+import { securityConfig } from '../../config/namespaces.js';
 import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
-import { Session } from './session.entity.js';
+import type { Session } from './session.entity.js';
+import { SessionRepository } from './session.repository.js';
 
 /** last_seen_at is written at most this often per session (it is only used for the idle timeout). */
 const TOUCH_EVERY_MS = 60_000;
@@ -29,30 +29,28 @@ function hashToken(token: string): Buffer {
 @Injectable()
 export class SessionService {
   constructor(
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly sessions: SessionRepository,
     private readonly users: UsersService,
-    private readonly config: AppConfigService,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
   ) {}
 
   async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string }): Promise<{ token: string; session: Session }> {
     const now = this.clock.now();
-    const lifetimes = this.config.get('security').session;
+    const lifetimes = this.security.session;
     const token = this.random.token();
-    const session = await this.sessions.save(
-      this.sessions.create({
-        tokenHash: hashToken(token),
-        userId: user.id,
-        remember: options.remember,
-        authTime: now,
-        createdAt: now,
-        lastSeenAt: now,
-        expiresAt: new Date(now.getTime() + (options.remember ? lifetimes.remember_me_timeout : lifetimes.absolute_timeout) * 1000),
-        ip: options.ip?.slice(0, 45) ?? null,
-        userAgent: options.userAgent?.slice(0, 512) ?? null,
-      }),
-    );
+    const session = await this.sessions.insert({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      remember: options.remember,
+      authTime: now,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + (options.remember ? lifetimes.remember_me_timeout : lifetimes.absolute_timeout) * 1000),
+      ip: options.ip?.slice(0, 45) ?? null,
+      userAgent: options.userAgent?.slice(0, 512) ?? null,
+    });
     return { token, session };
   }
 
@@ -64,42 +62,40 @@ export class SessionService {
   async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
     if (!token) return undefined;
     const now = this.clock.now();
-    const session = await this.sessions.findOne({ where: { tokenHash: hashToken(token), expiresAt: MoreThan(now) } });
+    const session = await this.sessions.findUnexpired(hashToken(token), now);
     if (!session) return undefined;
-    const idle = this.config.get('security').session.idle_timeout * 1000;
+    const idle = this.security.session.idle_timeout * 1000;
     if (!session.remember && session.lastSeenAt.getTime() + idle <= now.getTime()) {
-      await this.sessions.delete({ id: session.id });
+      await this.sessions.delete(session.id);
       return undefined;
     }
     const user = await this.users.findById(session.userId);
     if (!user || user.disabled) return undefined;
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-      await this.sessions.update({ id: session.id }, { lastSeenAt: now });
+      await this.sessions.touch(session.id, now);
       session.lastSeenAt = now;
     }
     return { session, user };
   }
 
   async revoke(token: string | undefined): Promise<void> {
-    if (token) await this.sessions.delete({ tokenHash: hashToken(token) });
+    if (token) await this.sessions.deleteByTokenHash(hashToken(token));
   }
 
   listActive(userId: string): Promise<Session[]> {
-    return this.sessions.find({ where: { userId, expiresAt: MoreThan(this.clock.now()) }, order: { lastSeenAt: 'DESC' } });
+    return this.sessions.listUnexpired(userId, this.clock.now());
   }
 
   /** Ends one of the user's sessions (the id alone proves nothing: the user must own it). */
-  async revokeById(userId: string, id: string): Promise<boolean> {
-    const result = await this.sessions.delete({ id, userId });
-    return (result.affected ?? 0) > 0;
+  revokeById(userId: string, id: string): Promise<boolean> {
+    return this.sessions.deleteOwned(userId, id);
   }
 
-  async revokeAll(userId: string): Promise<void> {
-    await this.sessions.delete({ userId });
+  revokeAll(userId: string): Promise<void> {
+    return this.sessions.deleteAllOf(userId);
   }
 
-  async pruneExpired(): Promise<number> {
-    const result = await this.sessions.delete({ expiresAt: LessThan(this.clock.now()) });
-    return result.affected ?? 0;
+  pruneExpired(): Promise<number> {
+    return this.sessions.pruneExpiredBefore(this.clock.now());
   }
 }
