@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError, type ValidationPipeOptions } from '@nestjs/common';
 import { AppError } from './app-error.js';
 
 // Every form, body and query the service accepts is a class-validator DTO (`*.dto.ts` next to its
@@ -71,17 +71,36 @@ export function invalidInput(errors: ValidationError[]): InvalidInput {
 }
 
 /**
- * The global pipe: unknown fields are refused rather than dropped (whitelist +
+ * The global pipe: unknown fields of a form or body are refused rather than dropped (whitelist +
  * forbidNonWhitelisted: a form that carries something we do not expect is not the form we
  * served), DTOs arrive as class instances with their transforms applied, and a failure is our
  * InvalidInput instead of Nest's bare BadRequestException.
+ *
+ * Query strings of pages are the exception: links get decorated on their way to a person
+ * (utm_* tags, a mail client's tracking, `next=` from a bookmarklet), and a sign-in page that
+ * answers "invalid input" to such a link helps nobody. Unknown query parameters are dropped
+ * (never read, never echoed); the ones a DTO names are validated as strictly as a form.
  */
+export class AppValidationPipe extends ValidationPipe {
+  private readonly queryPipe = new ValidationPipe({ ...OPTIONS, forbidNonWhitelisted: false });
+
+  constructor() {
+    super(OPTIONS);
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return metadata.type === 'query' ? this.queryPipe.transform(value, metadata) : super.transform(value, metadata);
+  }
+}
+
+const OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  validationError: { target: false },
+  exceptionFactory: invalidInput,
+} satisfies ValidationPipeOptions;
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    validationError: { target: false },
-    exceptionFactory: invalidInput,
-  });
+  return new AppValidationPipe();
 }

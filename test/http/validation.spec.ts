@@ -135,13 +135,17 @@ describe('request input through DTOs', () => {
   });
 
   describe('queries and path parameters', () => {
-    it('refuses a repeated or unknown query parameter of a page', async () => {
+    it('refuses a repeated query parameter of a page, and ignores unknown ones (decorated links)', async () => {
       const twice = await new Browser().request('GET', `${op.base}/consent?request=a&request=b`, undefined, JSON_ACCEPT);
       expect(twice.status).toBe(400);
       expect(problem(twice)['errors']).toEqual([{ pointer: '#/request', detail: 'was sent more than once' }]);
-      const unknown = await new Browser().request('GET', `${op.base}/login?next=https://evil.example`, undefined, JSON_ACCEPT);
-      expect(unknown.status).toBe(400);
-      expect(problem(unknown)['errors']).toEqual([{ pointer: '#/next', detail: 'is not a field of this form' }]);
+      const unknown = await new Browser().request('GET', `${op.base}/login?next=https://evil.example&utm_source=mail`);
+      expect(unknown.status).toBe(200);
+      expect(unknown.body).toContain('name="password"');
+      expect(unknown.body).not.toContain('evil.example');
+      const tooLong = await new Browser().request('GET', `${op.base}/login?request=${'r'.repeat(65)}&utm_source=mail`, undefined, JSON_ACCEPT);
+      expect(tooLong.status).toBe(400);
+      expect(problem(tooLong)['errors']).toEqual([{ pointer: '#/request', detail: expect.stringContaining('shorter than or equal to 64') }]);
     });
 
     it('serves long usernames, and answers a :user longer than any account name like any miss', async () => {
