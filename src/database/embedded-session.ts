@@ -169,6 +169,7 @@ class SocketClient {
     private readonly socket: Socket,
     private readonly db: PGlite,
     private readonly arbiter: SessionArbiter,
+    private readonly idleTimeoutMs: number,
   ) {
     socket.on('data', (data) => this.onData(data));
     socket.on('error', () => this.close());
@@ -251,7 +252,7 @@ class SocketClient {
     this.idleTimer = setTimeout(() => {
       this.socket.write(errorResponse('25P03', 'idle in transaction on the shared embedded database for too long'));
       this.socket.destroy();
-    }, OWNER_IDLE_TIMEOUT_MS);
+    }, this.idleTimeoutMs);
     this.idleTimer.unref();
   }
 
@@ -285,6 +286,7 @@ export class EmbeddedSocketServer {
     private readonly db: PGlite,
     private readonly arbiter: SessionArbiter,
     readonly path: string,
+    private readonly ownerIdleTimeoutMs = OWNER_IDLE_TIMEOUT_MS,
   ) {}
 
   async start(): Promise<void> {
@@ -295,7 +297,7 @@ export class EmbeddedSocketServer {
         socket.end(errorResponse('53300', 'too many connections to the shared embedded database'));
         return;
       }
-      const client = new SocketClient(socket, this.db, this.arbiter);
+      const client = new SocketClient(socket, this.db, this.arbiter, this.ownerIdleTimeoutMs);
       this.clients.add(client);
       socket.on('close', () => void client.done.then(() => this.clients.delete(client)));
     });

@@ -83,13 +83,13 @@ async function open(dir: string): Promise<Instance> {
  * file. Returns the path, or null when there is nothing to share (no directory open, in memory) or
  * the path is too long for a socket.
  */
-export async function shareEmbedded(): Promise<string | null> {
+export async function shareEmbedded(options: { ownerIdleTimeoutMs?: number } = {}): Promise<string | null> {
   const current = instance;
   if (!current?.lockFile) return null;
   if (current.socket) return current.socket.path;
   const path = resolve(current.dir, SOCKET_NAME);
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return null;
-  const server = new EmbeddedSocketServer(current.db, current.arbiter, path);
+  const server = new EmbeddedSocketServer(current.db, current.arbiter, path, options.ownerIdleTimeoutMs);
   await server.start();
   current.socket = server;
   writeLock(current.lockFile, path);
