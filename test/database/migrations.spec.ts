@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { parseConfig } from '../../src/config/config.loader.js';
-import { createDataSource, pendingMigrations, revertLastMigration, runMigrations } from '../../src/database/data-source.js';
+import { createDataSource, dataSourceOptions, pendingMigrations, revertLastMigration, runMigrations } from '../../src/database/data-source.js';
 import { closeEmbedded, EmbeddedDatabaseInUse, openEmbedded } from '../../src/database/embedded.js';
 import { kebabName, migrationIndex, tidyGenerated } from '../../src/database/migration-generate.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
@@ -127,6 +127,14 @@ describe('the embedded database directory', () => {
     // A live process (our parent) holds the lock.
     writeFileSync(join(dir, 'openid-provider.lock'), String(process.ppid));
     await expect(openEmbedded(dir)).rejects.toBeInstanceOf(EmbeddedDatabaseInUse);
+  });
+
+  it('is reached through the socket its holder names in the lock file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-pglite-'));
+    writeFileSync(join(dir, 'openid-provider.lock'), `${process.ppid}\n${join(dir, '.s.PGSQL.5432')}\n`);
+    const options = await dataSourceOptions(parseConfig({ domains, database: { embedded_dir: dir } }, null));
+    expect(options).toMatchObject({ type: 'postgres', host: dir, port: 5432, poolSize: 1, synchronize: false });
+    expect(options).not.toHaveProperty('extra');
   });
 
   it('takes over a stale lock left by a dead process', async () => {
