@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LoadedConfig } from './config/config.loader.js';
-import { AppConfigService } from './config/app-config.service.js';
+import { Domains } from './config/domains.js';
+import { securityConfig, type SecurityConfig } from './config/namespaces.js';
 import { AppModule, type AppRuntime } from './app.module.js';
 import { Branding } from './http/branding.js';
 import { installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
@@ -36,8 +37,8 @@ export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined
 
 /** Everything that must be set on the application before init, whoever created it. */
 export function configureApp(app: NestFastifyApplication, runtime: AppRuntime): void {
-  const config = app.get(AppConfigService);
-  installHttpPipeline(app.getHttpAdapter().getInstance(), config, runtime.logger, runtime.metrics, app.get(Branding));
+  const security = app.get<string, SecurityConfig>(securityConfig.KEY);
+  installHttpPipeline(app.getHttpAdapter().getInstance(), security, app.get(Domains), runtime.logger, runtime.metrics, app.get(Branding));
 }
 
 export interface StartedApp {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { CommonModule } from './common/common.module.js';
 import { ROOT_LOGGER } from './common/tokens.js';
 import type { LoadedConfig } from './config/config.loader.js';
-import { ConfigModule } from './config/config.module.js';
+import { AppConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
@@ -41,7 +41,7 @@ export class AppModule {
   static forRoot(loaded: LoadedConfig, runtime: AppRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
       providers: [{ provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) }],
     };
   }

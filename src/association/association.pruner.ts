@@ -28,7 +28,7 @@ export class AssociationPruner implements OnApplicationBootstrap, OnApplicationS
 
   async prune(): Promise<void> {
     try {
-      const removed = await this.repository.pruneExpired(this.clock.now());
+      const removed = await this.repository.pruneExpiredBefore(this.clock.now());
       if (removed.associations + removed.nonces > 0) this.logger.debug({ ...removed }, 'pruned expired associations and nonces');
     } catch (error) {
       this.logger.warn({ err: error }, 'pruning expired associations failed');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, type Repository } from 'typeorm';
+import type { Repository } from 'typeorm';
+import { affected, deleteExpiredBefore } from '../database/query-shapes.js';
 import type { AssociationKind } from '../protocol/random.js';
 import { Association, UsedNonce } from './association.entity.js';
 
@@ -24,12 +25,7 @@ export class AssociationRepository {
 
   /** Deletes the association, answering whether this call was the one that deleted it. */
   async consume(handle: string, kind: AssociationKind): Promise<boolean> {
-    const result = await this.associations.delete({ handle, kind });
-    return (result.affected ?? 0) > 0;
-  }
-
-  async delete(handle: string): Promise<void> {
-    await this.associations.delete({ handle });
+    return affected(await this.associations.delete({ handle, kind })) > 0;
   }
 
   /**
@@ -41,9 +37,7 @@ export class AssociationRepository {
     return (result.raw as unknown[]).length > 0;
   }
 
-  async pruneExpired(now: Date): Promise<{ associations: number; nonces: number }> {
-    const a = await this.associations.delete({ expiresAt: LessThan(now) });
-    const n = await this.nonces.delete({ expiresAt: LessThan(now) });
-    return { associations: a.affected ?? 0, nonces: n.affected ?? 0 };
+  async pruneExpiredBefore(now: Date): Promise<{ associations: number; nonces: number }> {
+    return { associations: await deleteExpiredBefore(this.associations, now), nonces: await deleteExpiredBefore(this.nonces, now) };
   }
 }

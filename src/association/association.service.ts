@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { Random } from '../common/random.js';
-import { AppConfigService } from '../config/app-config.service.js';
+import { openidConfig } from '../config/namespaces.js';
 import { MAC_KEY_LENGTH } from '../protocol/association-types.js';
 import type { AssocType } from '../protocol/consts.js';
 import { createAssociationHandle, isValidAssociationHandle, type AssociationKind } from '../protocol/random.js';
@@ -22,14 +23,14 @@ export class AssociationService {
 
   constructor(
     private readonly repository: AssociationRepository,
-    private readonly config: AppConfigService,
+    @Inject(openidConfig.KEY) private readonly openid: ConfigType<typeof openidConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
   ) {}
 
   async create(kind: AssociationKind, assocType: AssocType): Promise<Association> {
     const now = this.clock.now();
-    const lifetime = kind === 'shared' ? this.config.get('openid').association_lifetime : this.config.get('openid').private_association_lifetime;
+    const lifetime = kind === 'shared' ? this.openid.association_lifetime : this.openid.private_association_lifetime;
     const association = Object.assign(new Association(), {
       handle: createAssociationHandle(now, kind, this.random.bytes),
       kind,

@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
-import { AppConfigService } from '../config/app-config.service.js';
+import { openidConfig } from '../config/namespaces.js';
 import { Field, Mode } from '../protocol/consts.js';
 import { InvalidRequest } from '../protocol/errors.js';
 import type { KeyValuePairs } from '../protocol/kv-form.js';
@@ -24,7 +25,7 @@ export class CheckAuthenticationService {
   constructor(
     private readonly associations: AssociationService,
     private readonly repository: AssociationRepository,
-    private readonly config: AppConfigService,
+    @Inject(openidConfig.KEY) private readonly openid: ConfigType<typeof openidConfig>,
     private readonly clock: Clock,
   ) {}
 
@@ -67,7 +68,7 @@ export class CheckAuthenticationService {
       // response_nonce in 2.0; our own nonces carry their issue time.
       const nonce = fields.get(Field.responseNonce);
       if (nonce === undefined) return false;
-      const window = this.config.get('openid').nonce_window;
+      const window = this.openid.nonce_window;
       const { time } = parseResponseNonce(nonce);
       if (!isNonceTimeWithinWindow(time, now, { maxAgeSeconds: window, maxFutureSeconds: MAX_FUTURE_SKEW_SECONDS })) return false;
       const expiresAt = new Date(time.getTime() + (window + MAX_FUTURE_SKEW_SECONDS) * 1000);

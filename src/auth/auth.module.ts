@@ -5,26 +5,29 @@ import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RealmModule } from '../realm/realm.module.js';
 import { SregModule } from '../sreg/sreg.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { AccountController } from './account.controller.js';
-import { AccountModule } from './account.module.js';
+import { AuditModule } from '../audit/audit.module.js';
+import { TrustModule } from '../realm/trust.module.js';
+import { AccountModule } from './account/account.module.js';
 import { CheckidService } from './checkid/checkid.service.js';
-import { ConsentController } from './consent.controller.js';
-import { CredentialBackend } from './credential-backend.js';
+import { ConsentController } from './consent/consent.controller.js';
+import { CredentialBackend } from './login/credential-backend.js';
 import { EndpointController } from './endpoint.controller.js';
-import { LocalCredentialBackend } from './local-credential-backend.js';
-import { LoginController } from './login.controller.js';
-import { LoginThrottleRepository } from './login-throttle.repository.js';
-import { LoginThrottleService } from './login-throttle.service.js';
-import { PendingRequestService } from './pending-request.service.js';
-import { PendingRequest } from './session.entity.js';
-import { SessionService } from './session.service.js';
+import { LocalCredentialBackend } from './login/local-credential-backend.js';
+import { LoginController } from './login/login.controller.js';
+import { LoginThrottleRepository } from './login/login-throttle.repository.js';
+import { LoginThrottleService } from './login/login-throttle.service.js';
+import { PendingRequestRepository } from './checkid/pending-request.repository.js';
+import { PendingRequestService } from './checkid/pending-request.service.js';
+import { PendingRequest } from './checkid/pending-request.entity.js';
+import { SessionModule } from './session/session.module.js';
+import { SessionService } from './session/session.service.js';
 
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
-  controllers: [EndpointController, LoginController, ConsentController, AccountController],
-  providers: [PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
+  imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
+  controllers: [EndpointController, LoginController, ConsentController],
+  providers: [PendingRequestRepository, PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;

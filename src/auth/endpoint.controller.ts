@@ -2,7 +2,7 @@ import { Controller, Get, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AssociateService } from '../association/associate.service.js';
 import { CheckAuthenticationService } from '../association/check-authentication.service.js';
-import { sendDiscovery } from '../discovery/discovery.controller.js';
+import { sendDocument } from '../http/pages.js';
 import { DiscoveryService } from '../discovery/discovery.service.js';
 import { Mode, NS_OPENID_2_0 } from '../protocol/consts.js';
 import { InvalidRequest, UnsupportedMode } from '../protocol/errors.js';
@@ -10,10 +10,12 @@ import type { KeyValuePairs } from '../protocol/kv-form.js';
 import { parseOpenIdMessage } from '../protocol/message.js';
 import { toKeyValue } from '../protocol/message-encode.js';
 import { CheckidService } from './checkid/checkid.service.js';
-import { bodyPairs, queryPairs, clientInfo, requireDomain, sendOutcome } from './http-helpers.js';
-import { PendingRequestService } from './pending-request.service.js';
-import { readSessionToken } from './session-cookies.js';
-import { SessionService } from './session.service.js';
+import { clientInfo, requireDomain } from '../http/request-input.js';
+import { sendOutcome } from './checkid/checkid-http.js';
+import { bodyPairs, queryPairs } from './openid-input.js';
+import { PendingRequestService } from './checkid/pending-request.service.js';
+import { readSessionToken } from './session/session-cookies.js';
+import { SessionService } from './session/session.service.js';
 
 const DIRECT_MODES: ReadonlySet<string> = new Set([Mode.associate, Mode.checkAuthentication]);
 
@@ -37,7 +39,7 @@ export class EndpointController {
     const pairs = queryPairs(request);
     if (pairs.length === 0) {
       const forceXrds = new URLSearchParams(request.url.split('?')[1] ?? '').has('xrds');
-      sendDiscovery(reply, this.discovery.opIdentifierDocument(requireDomain(request), request.headers.accept, forceXrds));
+      sendDocument(reply, this.discovery.opIdentifierDocument(requireDomain(request), request.headers.accept, forceXrds));
       return;
     }
     await this.handle(request, reply, pairs);

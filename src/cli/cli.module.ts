@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { LoadedConfig } from '../config/config.loader.js';
-import { ConfigModule } from '../config/config.module.js';
+import { AppConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { UsersModule } from '../users/users.module.js';
 
@@ -8,6 +8,6 @@ import { UsersModule } from '../users/users.module.js';
 @Module({})
 export class CliModule {
   static forRoot(loaded: LoadedConfig): DynamicModule {
-    return { module: CliModule, imports: [ConfigModule.forRoot(loaded), DatabaseModule, UsersModule] };
+    return { module: CliModule, imports: [AppConfigModule.forRoot(loaded), DatabaseModule, UsersModule] };
   }
 }

@@ -1,11 +1,15 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { OpenIdError } from '../protocol/errors.js';
+import { parseRealm } from '../protocol/realm.js';
 
 // The one source of truth for configuration: every option with its validator, its default and a
 // one-line description. `config/openid-provider.example.yaml` is generated from this file
 // (`npm run config:example`) and a test fails when the two drift apart.
 //
-// Options marked `sensitive` are never logged or echoed back (see `redactConfig`).
+// Options marked `sensitive` are never logged or echoed back: nothing logs the configuration
+// object, their validation messages never quote the value, and the database URL is logged only
+// through describeDatabase, which masks its password.
 
 export interface OptionMeta {
   /** Never written to a log line or an error message. */
@@ -63,6 +67,18 @@ const cidr = z.string().superRefine((value, ctx) => {
 });
 
 const filePath = z.string().min(1);
+
+// realm.allowed / realm.denied patterns are written as realms (OpenID 2.0 §9.2). Checked here, not
+// when RealmPolicy is built, so that a bad pattern stops start-up like every other bad value:
+// listed with the file, exit code 2, before Nest opens the database.
+const realmPattern = z.string().superRefine((value, ctx) => {
+  try {
+    parseRealm(value);
+  } catch (error) {
+    const reason = error instanceof OpenIdError && error.detail !== undefined ? error.detail : 'not a valid realm';
+    ctx.addIssue({ code: 'custom', message: `not a realm pattern such as https://*.example.com/ (${reason})` });
+  }
+});
 
 const domain = z.strictObject({
   name: hostname.describe('The XMPP domain: user@name owns the identifier {base_url}/openid/user.'),
@@ -175,10 +191,10 @@ export const configSchema = z.strictObject({
       allow_http: z.boolean().default(true).describe('Accept http:// realms (shown with a warning on the consent page). false: https:// realms only.'),
       allow_ip_hosts: z.boolean().default(true).describe('Accept realms whose host is an IP address.'),
       allowed: z
-        .array(z.string().min(1))
+        .array(realmPattern)
         .default([])
         .describe('If not empty, only realms matching one of these patterns are served (same syntax as realms, e.g. https://*.example.com/).'),
-      denied: z.array(z.string().min(1)).default([]).describe('Realms matching one of these patterns are refused (same syntax as realms).'),
+      denied: z.array(realmPattern).default([]).describe('Realms matching one of these patterns are refused (same syntax as realms).'),
       discovery: z
         .strictObject({
           https_only: z.boolean().default(true).describe('Fetch relying-party XRDS documents over https:// only.'),
@@ -221,7 +237,8 @@ export const configSchema = z.strictObject({
       product_name: z.string().min(1).max(60).default('OpenID').describe('Name shown in page titles and headers.'),
       logo: z
         .string()
-        .min(1)
+        // Served with the content type its extension names (Branding); pages embed it as <img>.
+        .regex(/\.(?:svg|png)$/i, 'expected the path of an .svg or .png file')
         .optional()
         .describe('Path of an SVG or PNG logo shown in page headers (served from /assets/logo). Absent: the product name alone.'),
       theme: z

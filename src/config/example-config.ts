@@ -9,7 +9,8 @@ const HEADER = `# openid-provider configuration: every option with its default.
 # Generated from src/config/config.schema.ts by \`npm run config:example\`; do not edit by hand.
 # Copy to config/openid-provider.yaml (or point OPENID_PROVIDER_CONFIG at a copy) and adjust.
 # Unknown keys, wrong types and bad values stop start-up with a message naming each path.
-# Environment overrides: DATABASE_URL (database.url), LOG_LEVEL (logging.level).
+# Environment overrides: DATABASE_URL (database.url), LOG_LEVEL (logging.level). Apart from these
+# and OPENID_PROVIDER_CONFIG, no environment variable and no .env file configures the service.
 # Durations are whole seconds or a number with s, m, h or d (90s, 15m, 12h, 30d).
 `;
 

@@ -13,7 +13,7 @@ export interface DatabaseTarget {
   description: string;
 }
 
-export function describeDatabase(config: Config): DatabaseTarget {
+export function describeDatabase(config: Pick<Config, 'database'>): DatabaseTarget {
   const url = config.database.url;
   if (url) return { kind: 'postgres', description: redactUrl(url) };
   return { kind: 'embedded', description: `embedded PGlite in ${config.database.embedded_dir}` };
@@ -34,7 +34,7 @@ export function redactUrl(url: string): string {
  * in this process, or, when a running server holds the directory and shares it, reached through
  * that server's socket.
  */
-export async function dataSourceOptions(config: Config): Promise<DataSourceOptions> {
+export async function dataSourceOptions(config: Pick<Config, 'database'>): Promise<DataSourceOptions> {
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,

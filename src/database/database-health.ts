@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { pendingMigrations } from './data-source.js';
+import { DatabaseHealthRepository } from './database-health.repository.js';
 
 export interface DatabaseStatus {
   reachable: boolean;
@@ -13,13 +12,13 @@ export class DatabaseHealth {
   /** Once the schema is current it stays so for the life of this build: no need to ask again. */
   private schemaCurrent = false;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly database: DatabaseHealthRepository) {}
 
   async status(): Promise<DatabaseStatus> {
     try {
-      await this.dataSource.query('SELECT 1');
+      await this.database.ping();
       if (this.schemaCurrent) return { reachable: true, pendingMigrations: [] };
-      const pending = await pendingMigrations(this.dataSource);
+      const pending = await this.database.pendingMigrations();
       this.schemaCurrent = pending.length === 0;
       return { reachable: true, pendingMigrations: pending };
     } catch {

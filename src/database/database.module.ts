@@ -1,17 +1,19 @@
-import { Global, Logger, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
-import { AppConfigService } from '../config/app-config.service.js';
+import { databaseConfig } from '../config/namespaces.js';
 import { AppDataSource, dataSourceOptions, describeDatabase, runMigrations } from './data-source.js';
 import { DatabaseHealth } from './database-health.js';
+import { DatabaseHealthRepository } from './database-health.repository.js';
 
 /** The one DataSource of the process, with pending migrations applied before anything is served. */
 @Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
-      inject: [AppConfigService],
-      useFactory: (config: AppConfigService) => dataSourceOptions(config.all),
+      inject: [databaseConfig.KEY],
+      useFactory: (database: ConfigType<typeof databaseConfig>) => dataSourceOptions({ database }),
       dataSourceFactory: async (options?: DataSourceOptions) => {
         const dataSource = await new AppDataSource(options!).initialize();
         const logger = new Logger('Database');
@@ -26,12 +28,13 @@ import { DatabaseHealth } from './database-health.js';
       },
     }),
   ],
-  providers: [DatabaseHealth],
+  providers: [DatabaseHealthRepository, DatabaseHealth],
   exports: [DatabaseHealth],
 })
 export class DatabaseModule {
-  constructor(config: AppConfigService) {
-    const target = describeDatabase(config.all);
+  constructor(@Inject(databaseConfig.KEY) database: ConfigType<typeof databaseConfig>) {
+    // database.url is sensitive: describeDatabase masks its password.
+    const target = describeDatabase({ database });
     new Logger('Database').log(`using ${target.kind === 'postgres' ? `PostgreSQL at ${target.description}` : target.description}`);
   }
 }

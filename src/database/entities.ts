@@ -1,6 +1,7 @@
 import { Association, UsedNonce } from '../association/association.entity.js';
-import { AuditEvent } from '../auth/audit.entity.js';
-import { PendingRequest, Session } from '../auth/session.entity.js';
+import { AuditEvent } from '../audit/audit.entity.js';
+import { PendingRequest } from '../auth/checkid/pending-request.entity.js';
+import { Session } from '../auth/session/session.entity.js';
 import { TrustGrant } from '../realm/trust-grant.entity.js';
 import { User } from '../users/user.entity.js';
 

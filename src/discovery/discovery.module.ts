@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
-import { AccountModule } from '../auth/account.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { DiscoveryController } from './discovery.controller.js';
 import { DiscoveryService } from './discovery.service.js';
 
+/**
+ * Discovery documents: XRDS (Yadis) and HTML for the OP identifier and the claimed identifiers
+ * (OpenID 2.0 §7.3). The routes that serve them are the OP endpoint (auth) and the identity page
+ * (auth/account), which also shows the owner's management view.
+ */
 @Module({
-  imports: [UsersModule, AccountModule],
-  controllers: [DiscoveryController],
+  imports: [UsersModule],
   providers: [DiscoveryService],
   exports: [DiscoveryService],
 })

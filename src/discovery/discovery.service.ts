@@ -21,8 +21,9 @@ export interface DiscoveryDocument {
  */
 const EXTENSION_TYPES = [NS_SREG_1_1, NS_SREG_1_0, NS_AX_1_0, NS_PAPE_1_0];
 
-/** Yadis 1.0 §6.2.4: the document a Yadis request asked for is application/xrds+xml. */
-const XRDS_TYPE = 'application/xrds+xml; charset=utf-8';
+// Yadis 1.0 §6.2.4: the document a Yadis request asked for is application/xrds+xml. Exactly the media type, no parameters (Yadis 1.0 §6.2.4-6.2.5): some RP libraries compare the
+// header byte for byte and fall back to HTML discovery otherwise. XRDS is XML and says UTF-8 itself.
+const XRDS_TYPE = 'application/xrds+xml';
 /** Discovery documents are public and change rarely; negotiated ones vary by Accept. */
 const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { uiConfig } from '../config/namespaces.js';
 
 /** What a page needs of the operator's look. */
 export interface BrandingView {
@@ -17,11 +18,11 @@ export class Branding implements BrandingView {
   readonly logo?: { body: Buffer; contentType: string };
   readonly theme?: string;
 
-  constructor(config: AppConfigService) {
-    const ui = config.get('ui');
+  constructor(@Inject(uiConfig.KEY) ui: ConfigType<typeof uiConfig>) {
     this.productName = ui.product_name;
     if (ui.logo) {
       const type = { '.svg': 'image/svg+xml', '.png': 'image/png' }[extname(ui.logo).toLowerCase()];
+      // The schema admits .svg and .png only; this guards a Config not made by parseConfig.
       if (!type) throw new Error(`ui.logo: ${ui.logo} must be an .svg or .png file`);
       this.logo = { body: readFileSync(ui.logo), contentType: type };
     }

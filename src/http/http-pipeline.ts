@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { AppConfigService } from '../config/app-config.service.js';
+import type { SecurityConfig } from '../config/namespaces.js';
+import type { Domains } from '../config/domains.js';
 import { AppError } from './app-error.js';
 import type { BrandingView } from './branding.js';
 import { sendError } from './error-responder.js';
@@ -39,8 +40,7 @@ function pathOf(url: string): string {
  * (Errors Fastify raises itself, such as unparseable bodies, reach the global filter through the
  * error handler Nest installs.)
  */
-export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigService, logger: Logger, metrics: Metrics, branding: BrandingView): void {
-  const security = config.get('security');
+export function installHttpPipeline(fastify: FastifyInstance, security: SecurityConfig, domains: Domains, logger: Logger, metrics: Metrics, branding: BrandingView): void {
   const hsts = `max-age=${security.hsts_max_age}`;
 
   // Pages rendered outside Nest's DI (the error responder) read the look from the instance.
@@ -57,7 +57,7 @@ export function installHttpPipeline(fastify: FastifyInstance, config: AppConfigS
     const path = pathOf(request.url);
     if (OPERATIONAL_PATHS.has(path)) return;
 
-    const domain = config.domainForHost(request.hostname);
+    const domain = domains.forHost(request.hostname);
     if (!domain) return refuse(request, reply, new UnknownHost(request.hostname));
     request.domain = domain;
 

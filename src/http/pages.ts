@@ -70,3 +70,14 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
     .type('text/html; charset=utf-8')
     .send(renderPage(options, (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING));
 }
+
+/** A document for machines (XRDS) or a discovery page: never framed, no script, no referrer. */
+export function sendDocument(reply: FastifyReply, doc: { contentType: string; body: string; headers: Readonly<Record<string, string>> }): void {
+  reply
+    .headers(doc.headers)
+    .header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+    .header('x-frame-options', 'DENY')
+    .header('referrer-policy', 'no-referrer')
+    .type(doc.contentType)
+    .send(doc.body);
+}

@@ -21,10 +21,12 @@ import type { Realm } from './realm.js';
 export function isOverBroad(realm: Realm): boolean {
   if (!realm.wildcard) return false;
   if (realm.host === '') return true;
-  const info = parseDomain(realm.host, { allowPrivateDomains: true });
+  // The PSL knows names without the root's trailing dot: "*.com." is as broad as "*.com".
+  const name = realm.host.endsWith('.') ? realm.host.slice(0, -1) : realm.host;
+  const info = parseDomain(name, { allowPrivateDomains: true });
   // `domain` is the registrable domain (public suffix + one label); null means the host is a
   // public suffix itself, or something the PSL cannot place.
-  return info.domain === null || info.publicSuffix === realm.host;
+  return info.domain === null || info.publicSuffix === name;
 }
 
 /**

@@ -18,7 +18,10 @@
 //   - return_to: a fragment is allowed and ignored for matching (it never reaches the server).
 //   - hosts are compared in their WHATWG-normalised ASCII form: lowercase, IDNs in punycode
 //     ("bücher" and "xn--bcher-kva" are the same host), IPv4 in dotted decimal, IPv6 compressed;
-//     one trailing dot (the DNS root) is removed; empty labels ("a..b", ".a") are refused.
+//     empty labels ("a..b", ".a") are refused. A trailing dot (the DNS root) is kept: browsers
+//     treat "https://rp.example.org." as another origin than "https://rp.example.org" (WHATWG URL
+//     keeps the dot, the HTML origin comparison is by string), so it is another relying party
+//     and one must never match the other, in either direction.
 //   - ports: the scheme's default when absent, so ":80" on http equals no port (RFC 3986 §6.2.3).
 //   - path and query: WHATWG-normalised (dot segments resolved, non-ASCII percent-encoded), then
 //     percent-encodings of unreserved characters decoded and the others upper-cased (RFC 3986
@@ -33,7 +36,7 @@ export type HostKind = 'domain' | 'ipv4' | 'ipv6';
 
 export interface HttpUrlParts {
   readonly scheme: UrlScheme;
-  /** Normalised ASCII host, without a trailing dot; IPv6 keeps its brackets. */
+  /** Normalised ASCII host, trailing dot kept (another origin); IPv6 keeps its brackets. */
   readonly host: string;
   readonly hostKind: HostKind;
   /** Effective port: the explicit one or the scheme's default. */
@@ -117,9 +120,10 @@ function parseHttpUrl(value: string, allowWildcard: boolean, fail: (reason: stri
   if (wildcard && hostKind !== 'domain') fail('wildcard on an IP address');
 
   if (hostKind === 'domain') {
-    if (host.endsWith('.')) host = host.slice(0, -1);
-    if (host.length === 0 && !bareWildcard) fail('empty host');
-    if (host.split('.').some((label) => label.length === 0) && !bareWildcard) fail('empty host label');
+    // One trailing dot is the root label, not an empty one (and it stays part of the host).
+    const labels = (host.endsWith('.') ? host.slice(0, -1) : host).split('.');
+    if ((host.length === 0 || host === '.') && !bareWildcard) fail('empty host');
+    if (labels.some((label) => label.length === 0) && !bareWildcard) fail('empty host label');
   }
 
   const port = url.port === '' ? DEFAULT_PORT[scheme] : Number(url.port);

@@ -20,10 +20,10 @@
 // https://*.example/; deny https://*.bad.example/ or the wider pattern to cover both.
 
 import { domainToUnicode } from 'node:url';
-import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service.js';
-import { ConfigError } from '../config/config.loader.js';
-import { InvalidRealm, OpenIdError } from '../protocol/errors.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { realmConfig } from '../config/namespaces.js';
+import { InvalidRealm } from '../protocol/errors.js';
 import { parseRealm, type Realm } from '../protocol/realm.js';
 import { pathMatches } from '../protocol/realm-match.js';
 import { isOverBroad } from '../protocol/realm-policy.js';
@@ -52,15 +52,11 @@ export class RealmPolicy {
   private readonly allowed: readonly Pattern[];
   private readonly denied: readonly Pattern[];
 
-  /** Throws ConfigError naming `realm.allowed[i]` / `realm.denied[i]` for a pattern that is not a realm. */
-  constructor(config: AppConfigService) {
-    const settings = config.get('realm');
-    this.allowHttp = settings.allow_http;
-    this.allowIpHosts = settings.allow_ip_hosts;
-    const problems: string[] = [];
-    this.allowed = compilePatterns('realm.allowed', settings.allowed, problems);
-    this.denied = compilePatterns('realm.denied', settings.denied, problems);
-    if (problems.length > 0) throw new ConfigError(config.file, problems);
+  constructor(@Inject(realmConfig.KEY) realm: ConfigType<typeof realmConfig>) {
+    this.allowHttp = realm.allow_http;
+    this.allowIpHosts = realm.allow_ip_hosts;
+    this.allowed = compilePatterns(realm.allowed);
+    this.denied = compilePatterns(realm.denied);
   }
 
   /**
@@ -118,15 +114,7 @@ export function realmFallsUnder(realm: Realm, pattern: Realm): boolean {
   return realm.host === pattern.host || realm.host.endsWith(`.${pattern.host}`);
 }
 
-function compilePatterns(path: string, sources: readonly string[], problems: string[]): Pattern[] {
-  const patterns: Pattern[] = [];
-  sources.forEach((source, i) => {
-    try {
-      patterns.push({ source, realm: parseRealm(source) });
-    } catch (error) {
-      const reason = error instanceof OpenIdError && error.detail !== undefined ? error.detail : 'not a valid realm';
-      problems.push(`${path}[${i}]: not a realm pattern such as https://*.example.com/ (${reason})`);
-    }
-  });
-  return patterns;
+/** The schema has already refused patterns that are not realms (config.schema.ts, realmPattern). */
+function compilePatterns(sources: readonly string[]): Pattern[] {
+  return sources.map((source) => ({ source, realm: parseRealm(source) }));
 }

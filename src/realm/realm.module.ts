@@ -7,8 +7,8 @@ import { YadisDiscovery } from './yadis.js';
 
 /**
  * Realm policy, the SSRF-guarded fetch every outbound request goes through, Yadis discovery and
- * return_to verification (OpenID 2.0 §9.2, §9.2.1, §13). Needs AppConfigService (ConfigModule)
- * and Clock (CommonModule), both global.
+ * return_to verification (OpenID 2.0 §9.2, §9.2.1, §13). Needs the `realm` configuration
+ * namespace (AppConfigModule) and Clock (CommonModule), both global.
  */
 @Module({
   providers: [HostResolver, SafeFetch, YadisDiscovery, ReturnToVerifier, RealmPolicy],

@@ -21,9 +21,10 @@
 // that was briefly down is retried soon. The cache is only a cache: with it empty every answer is
 // the same, one discovery later.
 
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
-import { AppConfigService } from '../config/app-config.service.js';
+import { realmConfig } from '../config/namespaces.js';
 import type { Realm, ReturnToUrl } from '../protocol/realm.js';
 import { parseReturnTo } from '../protocol/realm.js';
 import { hostMatches, returnToMatchesEndpoints, returnToMatchesRealm } from '../protocol/realm-match.js';
@@ -59,7 +60,7 @@ export class ReturnToVerifier {
   private readonly inFlight = new Map<string, Promise<Discovered>>();
 
   constructor(
-    private readonly config: AppConfigService,
+    @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
     private readonly yadis: YadisDiscovery,
     private readonly clock: Clock,
   ) {}
@@ -70,7 +71,7 @@ export class ReturnToVerifier {
    * A bare "*" realm has no discovery URL: InvalidRealm (the realm policy refuses it earlier).
    */
   async verify(realm: Realm, returnTo: ReturnToUrl): Promise<ReturnToVerification> {
-    if (this.config.get('realm').return_to_verification === 'off') return { status: 'skipped' };
+    if (this.realm.return_to_verification === 'off') return { status: 'skipped' };
     if (!returnToMatchesRealm(realm, returnTo)) return { status: 'unverified', reason: 'no_match' };
     const discovered = await this.discover(realm);
     switch (discovered.kind) {
@@ -127,7 +128,7 @@ export class ReturnToVerifier {
   }
 
   private remember(key: string, value: Discovered): void {
-    const ttlMs = this.config.get('realm').discovery.cache_ttl * 1000;
+    const ttlMs = this.realm.discovery.cache_ttl * 1000;
     const lifetime = value.kind === 'failed' ? Math.min(ttlMs, FAILURE_TTL_MS) : ttlMs;
     this.cache.delete(key);
     this.cache.set(key, { value, expiresAt: this.clock.now().getTime() + lifetime });

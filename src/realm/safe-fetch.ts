@@ -27,8 +27,9 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOption
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { realmConfig } from '../config/namespaces.js';
 import { AppError } from '../http/app-error.js';
 import { classifyAddress } from './address-policy.js';
 import { HostResolver, type ResolvedAddress } from './host-resolver.js';
@@ -118,10 +119,10 @@ export class SafeFetch {
   private readonly limits: Limits;
 
   constructor(
-    config: AppConfigService,
+    @Inject(realmConfig.KEY) realm: ConfigType<typeof realmConfig>,
     private readonly resolver: HostResolver,
   ) {
-    const discovery = config.get('realm').discovery;
+    const discovery = realm.discovery;
     this.limits = {
       httpsOnly: discovery.https_only,
       allowPrivateAddresses: discovery.allow_private_addresses,

@@ -4,7 +4,7 @@ import { User } from '../users/user.entity.js';
 /** "Allow always": the user trusts this realm; later requests from it need no page. */
 @Entity({ name: 'trust_grants' })
 // The constraints and indexes of migration 1764350000000, declared here too so that the entities describe the
-// schema exactly and `npm run migration:generate` finds nothing to add (test/database/schema-sync.spec.ts).
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
 @Unique('trust_grants_user_realm_key', ['userId', 'realm'])
 export class TrustGrant {
   @PrimaryGeneratedColumn('uuid')

@@ -1,42 +1,34 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
-import { TrustGrant } from './trust-grant.entity.js';
+import type { TrustGrant } from './trust-grant.entity.js';
+import { TrustGrantRepository } from './trust-grant.repository.js';
 
 /** The realms each user trusts always ("allow always" on the consent page). */
 @Injectable()
 export class TrustGrantsService {
   constructor(
-    @InjectRepository(TrustGrant) private readonly grants: Repository<TrustGrant>,
+    private readonly grants: TrustGrantRepository,
     private readonly clock: Clock,
   ) {}
 
   find(userId: string, realm: string): Promise<TrustGrant | null> {
-    return this.grants.findOne({ where: { userId, realm } });
+    return this.grants.find(userId, realm);
   }
 
   /** Creates or replaces the grant (one per user and realm). */
-  async grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields): Promise<void> {
-    const now = this.clock.now();
-    await this.grants
-      .createQueryBuilder()
-      .insert()
-      .values({ userId, realm, fields, askedFields, createdAt: now, lastUsedAt: now })
-      .orUpdate(['fields', 'asked_fields', 'last_used_at'], ['user_id', 'realm'])
-      .execute();
+  grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields): Promise<void> {
+    return this.grants.upsert({ userId, realm, fields, askedFields }, this.clock.now());
   }
 
-  async markUsed(grant: TrustGrant): Promise<void> {
-    await this.grants.update({ id: grant.id }, { lastUsedAt: this.clock.now() });
+  markUsed(grant: TrustGrant): Promise<void> {
+    return this.grants.markUsed(grant.id, this.clock.now());
   }
 
   list(userId: string): Promise<TrustGrant[]> {
-    return this.grants.find({ where: { userId }, order: { createdAt: 'DESC' } });
+    return this.grants.listFor(userId);
   }
 
-  async revoke(userId: string, id: string): Promise<boolean> {
-    const result = await this.grants.delete({ userId, id });
-    return (result.affected ?? 0) > 0;
+  revoke(userId: string, id: string): Promise<boolean> {
+    return this.grants.deleteOwned(userId, id);
   }
 }

@@ -1,6 +1,7 @@
 import argon2 from 'argon2';
-import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { securityConfig } from '../config/namespaces.js';
 
 /**
  * argon2id password hashing (memory-hard; OWASP Password Storage Cheat Sheet parameters by
@@ -13,8 +14,8 @@ export class PasswordHasher {
   /** A real hash of a random password: verifying against it costs what verifying a real user does. */
   private dummy: Promise<string> | undefined;
 
-  constructor(config: AppConfigService) {
-    const p = config.get('security').password_hash;
+  constructor(@Inject(securityConfig.KEY) security: ConfigType<typeof securityConfig>) {
+    const p = security.password_hash;
     this.options = { type: argon2.argon2id, memoryCost: p.memory_kib, timeCost: p.time_cost, parallelism: p.parallelism };
   }
 

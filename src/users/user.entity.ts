@@ -3,7 +3,7 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique
 /** A local account: `username@domain` owns the identifier `{base}/openid/{username}`. */
 @Entity({ name: 'users' })
 // The constraints and indexes of migration 1764340000000, declared here too so that the entities describe the
-// schema exactly and `npm run migration:generate` finds nothing to add (test/database/schema-sync.spec.ts).
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
 @Unique('users_domain_username_key', ['domain', 'username'])
 @Check('users_username_lowercase', `"username" = lower("username")`)
 @Check('users_dob_format', `"dob" ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`)

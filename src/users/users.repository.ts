@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
+import { affected } from '../database/query-shapes.js';
 import { User } from './user.entity.js';
 
 /** The only place that talks SQL about users. Usernames passed here are already normalised. */
@@ -48,12 +49,10 @@ export class UsersRepository {
 
   /** Answers whether a row was changed. */
   async update(domain: string, username: string, changes: Partial<User>): Promise<boolean> {
-    const result = await this.users.update({ domain, username }, changes);
-    return (result.affected ?? 0) > 0;
+    return affected(await this.users.update({ domain, username }, changes)) > 0;
   }
 
   async delete(domain: string, username: string): Promise<boolean> {
-    const result = await this.users.delete({ domain, username });
-    return (result.affected ?? 0) > 0;
+    return affected(await this.users.delete({ domain, username })) > 0;
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfigService } from '../config/app-config.service.js';
+import { Domains } from '../config/domains.js';
 import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository } from './users.repository.js';
@@ -54,7 +54,7 @@ export interface NewUser extends Partial<Record<keyof Profile, string | null>> {
 @Injectable()
 export class UsersService {
   constructor(
-    private readonly config: AppConfigService,
+    private readonly domains: Domains,
     private readonly repository: UsersRepository,
     private readonly hasher: PasswordHasher,
   ) {}
@@ -72,7 +72,7 @@ export class UsersService {
 
   /** Whether any configured domain has an account yet. */
   hasAnyAccount(): Promise<boolean> {
-    return this.repository.anyIn(this.config.all.domains.map((d) => d.name));
+    return this.repository.anyIn(this.domains.all.map((d) => d.name));
   }
 
   list(domain?: string): Promise<User[]> {
@@ -141,7 +141,7 @@ export class UsersService {
   }
 
   private domain(name: string): string {
-    const domain = this.config.domainByName(name);
+    const domain = this.domains.byName(name);
     if (!domain) throw new UnknownDomain(name);
     return domain.name;
   }

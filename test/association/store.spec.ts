@@ -40,7 +40,7 @@ describe('association store', () => {
     const live = await associations.create('shared', 'HMAC-SHA1');
     const later = new Date(Date.now() + 61_000);
     await repository.consumeNonce(`2030-01-01T00:00:01Zprune${Date.now()}`, new Date(Date.now() + 1000));
-    const removed = await repository.pruneExpired(later);
+    const removed = await repository.pruneExpiredBefore(later);
     expect(removed.associations).toBeGreaterThanOrEqual(1);
     expect(removed.nonces).toBeGreaterThanOrEqual(1);
     expect(await repository.findUnexpired(live.handle, 'shared', new Date())).toBeNull();

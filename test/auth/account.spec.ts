@@ -54,6 +54,21 @@ describe('identity page for its owner', () => {
     expect(page.headers.vary).toBe('Accept, Cookie');
   });
 
+  // Issue 8, 7: sessions are named as a person names a device, not by their raw User-Agent.
+  it('names each session\'s device ("Chrome on Linux"), keeping the raw User-Agent as a tooltip', async () => {
+    const name = await newUser();
+    const chrome = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+    const firefox = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:140.0) Gecko/20100101 Firefox/140.0';
+    const owner = new Browser({ 'user-agent': chrome });
+    await login(owner, name);
+    await login(new Browser({ 'user-agent': firefox }), name);
+    await login(new Browser({ 'user-agent': 'curl/8.14.1' }), name);
+    const page = await ownerPage(owner, name);
+    expect(page.body).toContain(`<span title="${chrome}">Chrome on Linux</span> <strong>(this browser)</strong>`);
+    expect(page.body).toContain(`<span title="${firefox}">Firefox on Windows</span>`);
+    expect(page.body).toContain('<span title="curl/8.14.1">curl</span>');
+  });
+
   it('lists a trusted site and revokes it, after which the site asks again', async () => {
     const name = await newUser();
     const browser = new Browser();

@@ -2,15 +2,17 @@ import { randomInt } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { RuntimeModule } from '../../src/app.module.js';
-import { AccountModule } from '../../src/auth/account.module.js';
+import { SessionModule } from '../../src/auth/session/session.module.js';
+import { TrustModule } from '../../src/realm/trust.module.js';
+import { UsersModule } from '../../src/users/users.module.js';
 import { createRootLogger } from '../../src/http/logger.js';
 import { Metrics } from '../../src/http/metrics.js';
-import { LoginThrottleRepository } from '../../src/auth/login-throttle.repository.js';
-import { LoginThrottleService } from '../../src/auth/login-throttle.service.js';
-import { SessionService } from '../../src/auth/session.service.js';
+import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.repository.js';
+import { LoginThrottleService } from '../../src/auth/login/login-throttle.service.js';
+import { SessionService } from '../../src/auth/session/session.service.js';
 import { Clock } from '../../src/common/clock.js';
 import { CommonModule } from '../../src/common/common.module.js';
-import { ConfigModule } from '../../src/config/config.module.js';
+import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { TrustGrantsService } from '../../src/realm/trust-grants.service.js';
 import { UsersService } from '../../src/users/users.service.js';
@@ -41,7 +43,7 @@ describe('sessions, grants and throttling', () => {
     const loaded = testConfig({ security: { login_rate_limit: { max_attempts_per_account: 3, max_attempts_per_address: 5, window: '15m', backoff_base: '30s', backoff_max: '5m' } } });
     clock = new TestClock();
     const moduleRef = await Test.createTestingModule({
-      imports: [ConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }), CommonModule, DatabaseModule, AccountModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }), CommonModule, DatabaseModule, UsersModule, SessionModule, TrustModule],
       providers: [LoginThrottleService, LoginThrottleRepository],
     })
       .overrideProvider(Clock)

@@ -178,6 +178,26 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     expect(res.body).toContain('The return_to URL is outside the realm');
   });
 
+  // Issue 8, 5d: a host with a trailing dot is another origin for the browser (WHATWG URL), so
+  // another relying party; §9.2 matching must not let one stand for the other, either way.
+  it.each([
+    ['the realm', true],
+    ['the return_to', false],
+  ])('refuses a trailing-dot host on %s only, with an error page and no redirect', async (_which, dotOnRealm) => {
+    // A DNS name (an IPv4 address with a trailing dot is the same address to WHATWG URL).
+    const { port } = new URL(site.origin);
+    const plain = `http://localhost:${port}`;
+    const dotted = `http://localhost.:${port}`;
+    const realm = `${dotOnRealm ? dotted : plain}/`;
+    const returnTo = `${dotOnRealm ? plain : dotted}/verify?session=abc`;
+    const authUrl = await authenticate(new openid.RelyingParty(returnTo, realm, true, false, []), op.identifier(username));
+    expect(new URL(authUrl).searchParams.get('openid.realm')).toBe(realm);
+    const res = await new Browser().request('GET', authUrl);
+    expect(res.status).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.body).toContain('The return_to URL is outside the realm');
+  });
+
   describe('OpenID 1.1, through a delegating page on the RP site', () => {
     const path = '/romeo-delegates';
     beforeAll(() => {
@@ -245,6 +265,29 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     expect(params.get('openid.mode')).toBe('error');
     expect(params.get('openid.error')).toBe('This provider does not answer for that identifier');
     expect(params.get('session')).toBe('abc');
+  });
+
+  // Issue 8, 5e (OpenID 2.0 §9.1, §11.2): an RP that skips discovery-based verification would
+  // believe whatever claimed_id we sign; in our own namespace it must name the same account.
+  it('refuses a claimed_id of ours that names another account than identity, before any page', async () => {
+    const other = uniqueName('mallory');
+    for (const claimedId of [op.identifier(other), op.endpoint, `${op.base}/somewhere`]) {
+      const res = await new Browser().request('GET', checkidUrl({ 'openid.claimed_id': claimedId }));
+      const params = new URL(returnUrl(res)).searchParams;
+      expect(params.get('openid.mode')).toBe('error');
+      expect(params.get('openid.error')).toBe('openid.claimed_id and openid.identity name different accounts');
+    }
+  });
+
+  it('still signs a claimed_id of ours that names the same account in another spelling, and a delegation', async () => {
+    const upper = op.identifier(username).replace(`/openid/${username}`, `/openid/${username.toUpperCase()}`);
+    for (const claimedId of [upper, `${site.origin}/romeo-elsewhere`]) {
+      const browser = new Browser();
+      const params = new URL(returnUrl(await signIn(browser, checkidUrl({ 'openid.claimed_id': claimedId })))).searchParams;
+      expect(params.get('openid.mode')).toBe('id_res');
+      expect(params.get('openid.claimed_id')).toBe(claimedId);
+      expect(params.get('openid.identity')).toBe(op.identifier(username));
+    }
   });
 
   it('negotiates association types: unsupported-type names a pair to retry with', async () => {

@@ -31,10 +31,28 @@ describe('discovery', () => {
   });
   afterAll(() => t.close());
 
+  // Issue 8, 5a. Yadis 1.0 §6.2.4-6.2.5: RP libraries that compare the header byte for byte
+  // (python-openid's and several PHP ones) treat "application/xrds+xml; charset=utf-8" as HTML and
+  // fall back to HTML discovery, losing the XRDS services.
+  it('answers every XRDS with a Content-Type of exactly application/xrds+xml, no parameters', async () => {
+    const requests = [
+      { method: 'GET' as const, url: `/openid/${username}`, accept: 'application/xrds+xml' },
+      { method: 'GET' as const, url: `/openid/${username}?xrds`, accept: 'text/html' },
+      { method: 'HEAD' as const, url: `/openid/${username}`, accept: 'application/xrds+xml' },
+      { method: 'GET' as const, url: '/openid', accept: 'application/xrds+xml' },
+      { method: 'GET' as const, url: '/openid?xrds', accept: '*/*' },
+    ];
+    for (const r of requests) {
+      const res = await t.app.inject({ method: r.method, url: r.url, headers: { ...HTTPS, accept: r.accept } });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(200);
+      expect(res.headers['content-type'], `${r.method} ${r.url}`).toBe('application/xrds+xml');
+    }
+  });
+
   it('serves the XRDS of an identifier to a Yadis request (§7.3.2)', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/openid/${username}`, headers: { ...HTTPS, accept: 'application/xrds+xml' } });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(res.headers['content-type']).toBe('application/xrds+xml');
     expect(res.headers.vary).toBe('Accept');
     expect(services(res.body)).toEqual([
       { '@_priority': '0', Type: [...EXTENSIONS, 'http://specs.openid.net/auth/2.0/signon'], URI: `${BASE}/openid`, LocalID: `${BASE}/openid/${username}` },
@@ -65,7 +83,7 @@ describe('discovery', () => {
 
   it('serves the XRDS at the X-XRDS-Location whatever the Accept', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/openid/${username}?xrds`, headers: { ...HTTPS, accept: 'text/html' } });
-    expect(res.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(res.headers['content-type']).toBe('application/xrds+xml');
   });
 
   it('serves the OP identifier (§7.3.2.1.1) at the endpoint without a message', async () => {
@@ -80,8 +98,8 @@ describe('discovery', () => {
   it('negotiates on Accept (Yadis 1.0 §6.2.4) and says so in Vary', async () => {
     const cases: [string | undefined, string][] = [
       // python-openid's Yadis Accept: the XRDS is the best match.
-      ['text/html; q=0.3, application/xhtml+xml; q=0.5, application/xrds+xml', 'application/xrds+xml; charset=utf-8'],
-      ['application/xrds+xml, text/html', 'application/xrds+xml; charset=utf-8'],
+      ['text/html; q=0.3, application/xhtml+xml; q=0.5, application/xrds+xml', 'application/xrds+xml'],
+      ['application/xrds+xml, text/html', 'application/xrds+xml'],
       ['application/xrds+xml;q=0.5, text/html', 'text/html; charset=utf-8'],
       ['*/*', 'text/html; charset=utf-8'],
       [undefined, 'text/html; charset=utf-8'],
@@ -110,11 +128,11 @@ describe('discovery', () => {
   it('answers HEAD like GET, without a body', async () => {
     const xrds = await t.app.inject({ method: 'HEAD', url: `/openid/${username}`, headers: { ...HTTPS, accept: 'application/xrds+xml' } });
     expect(xrds.statusCode).toBe(200);
-    expect(xrds.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(xrds.headers['content-type']).toBe('application/xrds+xml');
     expect(xrds.headers.vary).toBe('Accept');
     expect(xrds.body).toBe('');
     const forced = await t.app.inject({ method: 'HEAD', url: `/openid/${username}?xrds`, headers: HTTPS });
-    expect(forced.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(forced.headers['content-type']).toBe('application/xrds+xml');
     const miss = await t.app.inject({ method: 'HEAD', url: `/openid/${uniqueName('ghost')}`, headers: HTTPS });
     expect(miss.statusCode).toBe(404);
   });
@@ -187,13 +205,13 @@ describe('discovery', () => {
   it('serves the OP identifier XRDS whatever the Accept at its X-XRDS-Location, cacheable and varying by Accept', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/openid?xrds', headers: { ...HTTPS, accept: 'text/html' } });
     expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(res.headers['content-type']).toBe('application/xrds+xml');
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     expect(res.headers.vary).toBe('Accept');
     expect(services(res.body)).toEqual([{ '@_priority': '0', Type: [...EXTENSIONS, 'http://specs.openid.net/auth/2.0/server'], URI: `${BASE}/openid` }]);
     const head = await t.app.inject({ method: 'HEAD', url: '/openid', headers: { ...HTTPS, accept: 'application/xrds+xml' } });
     expect(head.statusCode).toBe(200);
-    expect(head.headers['content-type']).toBe('application/xrds+xml; charset=utf-8');
+    expect(head.headers['content-type']).toBe('application/xrds+xml');
   });
 });
 

@@ -46,11 +46,14 @@ export interface BrowserResponse {
 export class Browser {
   private readonly jar = new Map<string, Map<string, string>>();
 
+  /** `headers` go with every request (e.g. a User-Agent). */
+  constructor(private readonly headers: Record<string, string> = {}) {}
+
   async request(method: 'GET' | 'POST', url: string, form?: Record<string, string> | URLSearchParams, headers: Record<string, string> = {}): Promise<BrowserResponse> {
     const u = new URL(url);
     const cookies = this.jar.get(u.host);
     const body = form ? new URLSearchParams(form).toString() : undefined;
-    const allHeaders: Record<string, string> = { accept: 'text/html,application/xhtml+xml', ...headers };
+    const allHeaders: Record<string, string> = { accept: 'text/html,application/xhtml+xml', ...this.headers, ...headers };
     if (cookies && cookies.size > 0) allHeaders['cookie'] = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (body !== undefined) allHeaders['content-type'] = 'application/x-www-form-urlencoded';
     const send = u.protocol === 'https:' ? httpsRequest : httpRequest;

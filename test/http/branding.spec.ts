@@ -1,8 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppConfigService } from '../../src/config/app-config.service.js';
-import { Branding } from '../../src/http/branding.js';
+import { ConfigError } from '../../src/config/config.loader.js';
 import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
 
 // The operator's look: ui.product_name, ui.logo and ui.theme.
@@ -35,9 +34,9 @@ describe('branding', () => {
     expect(missing.body).toContain('<span class="product">Verona ID</span>');
   });
 
-  it('refuses a logo that is neither SVG nor PNG at start-up', () => {
+  it('refuses a logo that is neither SVG nor PNG at start-up, with the other configuration errors', () => {
     writeFileSync(join(dir, 'logo.gif'), 'GIF89a');
-    const config = new AppConfigService(testConfig({ ui: { logo: join(dir, 'logo.gif') } }).config, null);
-    expect(() => new Branding(config)).toThrow('ui.logo');
+    expect(() => testConfig({ ui: { logo: join(dir, 'logo.gif') } })).toThrow(ConfigError);
+    expect(() => testConfig({ ui: { logo: join(dir, 'logo.gif') } })).toThrow('ui.logo: expected the path of an .svg or .png file');
   });
 });

@@ -7,18 +7,18 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import net, { isIP, type LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { AppConfigService } from '../../src/config/app-config.service.js';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { ConfigInput } from '../../src/config/config.schema.js';
+import type { RealmConfig } from '../../src/config/namespaces.js';
 import type { Clock } from '../../src/common/clock.js';
 import type { HostResolver, ResolvedAddress } from '../../src/realm/host-resolver.js';
 
 export type RealmInput = NonNullable<ConfigInput['realm']>;
 export type DiscoveryInput = NonNullable<RealmInput['discovery']>;
 
-/** A validated configuration with the given realm section, as the application would build it. */
-export function appConfig(realm: RealmInput = {}): AppConfigService {
-  return new AppConfigService(parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }], realm }, null), null);
+/** The validated `realm` section (what the realmConfig namespace injects), as the application would build it. */
+export function realmSettings(realm: RealmInput = {}): RealmConfig {
+  return parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }], realm }, null).realm;
 }
 
 /** Discovery settings for suites that talk to local servers (127.0.0.1 is private). */

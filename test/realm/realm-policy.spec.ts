@@ -2,10 +2,10 @@ import { ConfigError } from '../../src/config/config.loader.js';
 import { InvalidRealm } from '../../src/protocol/errors.js';
 import { parseRealm } from '../../src/protocol/realm.js';
 import { RealmPolicy, realmFallsUnder } from '../../src/realm/realm-policy.service.js';
-import { appConfig, type RealmInput } from './helpers.js';
+import { realmSettings, type RealmInput } from './helpers.js';
 
 function policy(realm: RealmInput = {}): RealmPolicy {
-  return new RealmPolicy(appConfig(realm));
+  return new RealmPolicy(realmSettings(realm));
 }
 
 function refusal(p: RealmPolicy, realm: string): InvalidRealm {
@@ -127,8 +127,8 @@ describe('RealmPolicy', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     const problems = (caught as ConfigError).problems;
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toMatch(/^realm\.allowed\[1\]: /);
-    expect(problems[1]).toMatch(/^realm\.denied\[0\]: /);
+    expect(problems[0]).toMatch(/^realm\.allowed\.1: not a realm pattern /);
+    expect(problems[1]).toMatch(/^realm\.denied\.0: not a realm pattern /);
   });
 
   describe('consent page flags', () => {

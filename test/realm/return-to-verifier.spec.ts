@@ -5,7 +5,7 @@ import type { HostResolver } from '../../src/realm/host-resolver.js';
 import { ReturnToVerifier, type ReturnToVerification } from '../../src/realm/return-to-verifier.js';
 import { SafeFetch } from '../../src/realm/safe-fetch.js';
 import { YadisDiscovery } from '../../src/realm/yadis.js';
-import { appConfig, closedPort, FakeResolver, installNetworkGuard, localDiscovery, ManualClock, startServer, type DiscoveryInput, type TestServer } from './helpers.js';
+import { realmSettings, closedPort, FakeResolver, installNetworkGuard, localDiscovery, ManualClock, startServer, type DiscoveryInput, type TestServer } from './helpers.js';
 
 installNetworkGuard();
 
@@ -58,7 +58,7 @@ describe('ReturnToVerifier (OpenID 2.0 §9.2.1, §13)', () => {
     resolver: FakeResolver;
   }
   function setup(mode: 'off' | 'warn' | 'require' = 'warn', discovery: DiscoveryInput = localDiscovery(), table?: Record<string, string[]>): Setup {
-    const config = appConfig({ return_to_verification: mode, discovery });
+    const config = realmSettings({ return_to_verification: mode, discovery });
     const resolver = new FakeResolver(table ?? Object.fromEntries(NAMES.map((n) => [n, ['127.0.0.1']])));
     const clock = new ManualClock();
     const verifier = new ReturnToVerifier(config, new YadisDiscovery(new SafeFetch(config, resolver as HostResolver)), clock as Clock);

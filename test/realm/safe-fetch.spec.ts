@@ -5,7 +5,7 @@ import { inject } from 'vitest';
 import { HostResolver } from '../../src/realm/host-resolver.js';
 import { FetchRefused, SafeFetch, type FetchRefusalReason } from '../../src/realm/safe-fetch.js';
 import {
-  appConfig,
+  realmSettings,
   closedPort,
   FAKE_PUBLIC_V4,
   FakeResolver,
@@ -20,7 +20,7 @@ import {
 installNetworkGuard();
 
 function safeFetch(discovery: DiscoveryInput, resolver: Pick<HostResolver, 'resolve'> = new HostResolver()): SafeFetch {
-  return new SafeFetch(appConfig({ discovery }), resolver as HostResolver);
+  return new SafeFetch(realmSettings({ discovery }), resolver as HostResolver);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<FetchRefused> {

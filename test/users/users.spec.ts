@@ -1,12 +1,11 @@
 import argon2 from 'argon2';
 import { Test } from '@nestjs/testing';
 import { type INestApplicationContext } from '@nestjs/common';
-import { ConfigModule } from '../../src/config/config.module.js';
+import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
 import { PasswordHasher } from '../../src/users/password-hasher.js';
 import { UsersModule } from '../../src/users/users.module.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { AppConfigService } from '../../src/config/app-config.service.js';
 import { DataSource } from 'typeorm';
 import { testConfig, uniqueName } from '../helpers/test-app.js';
 
@@ -17,7 +16,7 @@ describe(UsersService.name, () => {
 
   beforeAll(async () => {
     const loaded = testConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }, { name: 'montague.lit', base_url: 'https://montague.lit' }] });
-    const moduleRef = await Test.createTestingModule({ imports: [ConfigModule.forRoot(loaded), DatabaseModule, UsersModule] }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(loaded), DatabaseModule, UsersModule] }).compile();
     ctx = await moduleRef.init();
     users = ctx.get(UsersService);
     hasher = ctx.get(PasswordHasher, { strict: false });
@@ -115,7 +114,7 @@ describe(UsersService.name, () => {
   });
 
   it('hashes with the production default (OWASP argon2id m=19456, t=2, p=1)', async () => {
-    const production = new PasswordHasher(new AppConfigService(testConfig({ security: { password_hash: {} } }).config, null));
+    const production = new PasswordHasher(testConfig({ security: { password_hash: {} } }).config.security);
     const hash = await production.hash('correct horse battery');
     expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(await production.verify(hash, 'correct horse battery')).toBe(true);

@@ -9,6 +9,19 @@ export class UnknownIdentifier extends OpenIdError {
   readonly code = 'unknown_identifier';
 }
 
+/** claimed_id is an address of ours that does not name the account openid.identity names. */
+export class ClaimedIdMismatch extends InvalidRequest {
+  override readonly code = 'claimed_id_mismatch';
+}
+
+function isOnOrigin(domain: DomainConfig, url: string): boolean {
+  try {
+    return new URL(url).origin === new URL(domain.base_url).origin;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The username an identifier URL of ours names: `{base}/openid/{user}` on this domain, compared
  * as URLs (scheme, host and port case-insensitively, the username percent-decoded and normalised).
@@ -62,6 +75,15 @@ export function checkIdentity(ctx: CheckidContext): void {
   const username = usernameFromIdentifier(domain, identity);
   if (username === undefined) {
     throw new UnknownIdentifier('This provider does not answer for that identifier', { detail: `identity ${JSON.stringify(identity)}` });
+  }
+  // OpenID 2.0 §9.1, §11.2: a claimed identifier other than the OP-local one is a delegation, and
+  // the RP checks it by discovery. But a claimed_id in our own namespace is ours to vouch for:
+  // signing "{base}/openid/bob is alice" would be a false statement that an RP skipping §11.2's
+  // checks would believe. So on our origin, claimed_id must name the same account.
+  if (claimedId !== undefined && claimedId !== identity && isOnOrigin(domain, claimedId) && usernameFromIdentifier(domain, claimedId) !== username) {
+    throw new ClaimedIdMismatch('openid.claimed_id and openid.identity name different accounts', {
+      detail: `claimed_id ${JSON.stringify(claimedId)}, identity ${JSON.stringify(identity)}`,
+    });
   }
   ctx.identity = { kind: 'user', username, identity, claimedId };
 }

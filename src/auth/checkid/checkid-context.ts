@@ -1,8 +1,11 @@
 import type { DomainConfig } from '../../config/config.schema.js';
+import type { ClientInfo } from '../../http/request-input.js';
 import type { OpenIdMessage } from '../../protocol/message.js';
 import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
 import type { AttributeRequest } from '../../sreg/attribute-request.js';
+
+export type { ClientInfo };
 
 /** What the RP asked us to assert (OpenID 2.0 §9.1). */
 export type RequestedIdentity =
@@ -15,11 +18,6 @@ export type RequestedIdentity =
 
 /** §9.2.1 relying-party discovery outcome, for the consent page. */
 export type ReturnToCheck = ReturnToVerification;
-
-export interface ClientInfo {
-  ip: string;
-  userAgent: string | undefined;
-}
 
 /** A checkid_setup / checkid_immediate request, validated step by step. */
 export interface CheckidContext {

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { AssertionSigner } from '../../association/assertion-signer.js';
 import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
-import { AppConfigService } from '../../config/app-config.service.js';
+import { realmConfig } from '../../config/namespaces.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import type { OpenIdRequestContext } from '../../http/request-context.js';
 import { Field, Mode } from '../../protocol/consts.js';
@@ -17,10 +18,10 @@ import { maxAuthAgeExceeded } from '../../sreg/attribute-request.js';
 import type { ReleasedValues } from '../../sreg/attribute-response.js';
 import { AttributeService, type ConsentRow } from '../../sreg/attribute.service.js';
 import { ProfileSource } from '../../sreg/profile-source.js';
-import type { AuditKind } from '../audit.entity.js';
-import { AuditService } from '../audit.service.js';
-import { PendingRequestExpired, PendingRequestService } from '../pending-request.service.js';
-import type { ActiveSession } from '../session.service.js';
+import type { AuditKind } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { PendingRequestExpired, PendingRequestService } from './pending-request.service.js';
+import type { ActiveSession } from '../session/session.service.js';
 import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } from './build-response.js';
 import { checkIdentity } from './check-identity.js';
 import { checkReturnTo } from './check-return-to.js';
@@ -56,7 +57,7 @@ export class CheckidService {
     private readonly trust: TrustGrantsService,
     private readonly pending: PendingRequestService,
     private readonly signer: AssertionSigner,
-    private readonly config: AppConfigService,
+    @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly auditLog: AuditService,
@@ -82,7 +83,7 @@ export class CheckidService {
     ctx.attributes = this.attributes.parse(message);
     const check = ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' as const };
     ctx.returnToCheck = check;
-    if (this.config.get('realm').return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
+    if (this.realm.return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
       // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
       openid.verifiedReturnTo = undefined;
       throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clearCookie, cookieName, readCookie, setCookie } from '../http/cookies.js';
+import { clearCookie, cookieName, readCookie, setCookie } from '../../http/cookies.js';
 
 // The session cookie: __Host-op-session, Secure, HttpOnly, SameSite=Lax (sent on the RP's
 // top-level redirect to us, never on cross-site subrequests or POSTs).

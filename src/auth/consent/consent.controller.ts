@@ -1,17 +1,18 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Random } from '../common/random.js';
-import { identifierUrl } from '../discovery/urls.js';
-import { BadRequest } from '../http/app-error.js';
-import { sendPage } from '../http/pages.js';
-import { RealmPolicy } from '../realm/realm-policy.service.js';
-import { TrustGrantsService } from '../realm/trust-grants.service.js';
-import { type Decision, CheckidService } from './checkid/checkid.service.js';
-import { checkCsrf, csrfToken } from './csrf.js';
-import { formField, requireDomain, resumeRequest, sendOutcome } from './http-helpers.js';
-import { consentPage } from './pages/auth-pages.js';
-import { readSessionToken } from './session-cookies.js';
-import { type ActiveSession, SessionService } from './session.service.js';
+import { Random } from '../../common/random.js';
+import { identifierUrl } from '../../discovery/urls.js';
+import { BadRequest } from '../../http/app-error.js';
+import { sendPage } from '../../http/pages.js';
+import { RealmPolicy } from '../../realm/realm-policy.service.js';
+import { TrustGrantsService } from '../../realm/trust-grants.service.js';
+import { type Decision, CheckidService } from '../checkid/checkid.service.js';
+import { checkCsrf, csrfToken } from '../../http/csrf.js';
+import { formField, requireDomain } from '../../http/request-input.js';
+import { resumeRequest, sendOutcome } from '../checkid/checkid-http.js';
+import { consentPage } from './consent-page.js';
+import { readSessionToken } from '../session/session-cookies.js';
+import { type ActiveSession, SessionService } from '../session/session.service.js';
 
 const DECISIONS: ReadonlySet<string> = new Set<Decision>(['allow_once', 'allow_always', 'deny']);
 

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
-import { Clock } from '../common/clock.js';
-import { Random } from '../common/random.js';
-import { AppError } from '../http/app-error.js';
-import { PendingRequest } from './session.entity.js';
+import { Clock } from '../../common/clock.js';
+import { Random } from '../../common/random.js';
+import { AppError } from '../../http/app-error.js';
+import type { PendingRequest } from './pending-request.entity.js';
+import { PendingRequestRepository } from './pending-request.repository.js';
 
 /** How long a user may take between the RP's redirect and their decision. */
 const PENDING_LIFETIME_MS = 30 * 60 * 1000;
@@ -19,7 +18,7 @@ export class PendingRequestExpired extends AppError {
 @Injectable()
 export class PendingRequestService {
   constructor(
-    @InjectRepository(PendingRequest) private readonly pending: Repository<PendingRequest>,
+    private readonly pending: PendingRequestRepository,
     private readonly clock: Clock,
     private readonly random: Random,
   ) {}
@@ -33,19 +32,17 @@ export class PendingRequestService {
 
   async load(id: unknown, domain: string): Promise<PendingRequest> {
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{32}$/.test(id)) throw new PendingRequestExpired();
-    const found = await this.pending.findOne({ where: { id, domain, expiresAt: MoreThan(this.clock.now()) } });
+    const found = await this.pending.findUnexpired(id, domain, this.clock.now());
     if (!found) throw new PendingRequestExpired();
     return found;
   }
 
   /** Single use: answers whether this call removed it (a double-submitted decision loses). */
-  async remove(id: string): Promise<boolean> {
-    const result = await this.pending.delete({ id });
-    return (result.affected ?? 0) > 0;
+  remove(id: string): Promise<boolean> {
+    return this.pending.consume(id);
   }
 
-  async pruneExpired(): Promise<number> {
-    const result = await this.pending.delete({ expiresAt: LessThan(this.clock.now()) });
-    return result.affected ?? 0;
+  pruneExpired(): Promise<number> {
+    return this.pending.pruneExpiredBefore(this.clock.now());
   }
 }

@@ -1,19 +1,20 @@
 import { Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Random } from '../common/random.js';
-import { identifierUrl } from '../discovery/urls.js';
-import { sendPage } from '../http/pages.js';
-import { CheckidService } from './checkid/checkid.service.js';
-import type { CheckidContext } from './checkid/checkid-context.js';
-import { UsersService } from '../users/users.service.js';
-import { AuditService } from './audit.service.js';
+import { Random } from '../../common/random.js';
+import { identifierUrl } from '../../discovery/urls.js';
+import { sendPage } from '../../http/pages.js';
+import { CheckidService } from '../checkid/checkid.service.js';
+import type { CheckidContext } from '../checkid/checkid-context.js';
+import { UsersService } from '../../users/users.service.js';
+import { AuditService } from '../../audit/audit.service.js';
 import { CredentialBackend } from './credential-backend.js';
 import { LoginThrottleService } from './login-throttle.service.js';
-import { checkCsrf, csrfToken } from './csrf.js';
-import { clientInfo, formField, requireDomain, resumeRequest, sendOutcome } from './http-helpers.js';
-import { loginPage, type LoginView } from './pages/auth-pages.js';
-import { readSessionToken, writeSessionCookie } from './session-cookies.js';
-import { SessionService } from './session.service.js';
+import { checkCsrf, csrfToken } from '../../http/csrf.js';
+import { clientInfo, formField, requireDomain } from '../../http/request-input.js';
+import { resumeRequest, sendOutcome } from '../checkid/checkid-http.js';
+import { loginPage, type LoginView } from './login-page.js';
+import { readSessionToken, writeSessionCookie } from '../session/session-cookies.js';
+import { SessionService } from '../session/session.service.js';
 
 const MESSAGES = {
   invalid_credentials: 'Wrong username or password.',

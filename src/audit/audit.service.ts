@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import type { Repository } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { ROOT_LOGGER } from '../common/tokens.js';
-import { AuditEvent, type AuditKind } from './audit.entity.js';
+import type { AuditEvent, AuditKind } from './audit.entity.js';
+import { AuditRepository } from './audit.repository.js';
 
 export interface AuditInput {
   kind: AuditKind;
@@ -19,7 +18,7 @@ export interface AuditInput {
 @Injectable()
 export class AuditService {
   constructor(
-    @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
+    private readonly events: AuditRepository,
     private readonly clock: Clock,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -27,7 +26,7 @@ export class AuditService {
   /** Never fails the request it describes: a lost audit line is logged, not thrown. */
   async record(input: AuditInput): Promise<void> {
     try {
-      await this.events.insert({
+      await this.events.append({
         kind: input.kind,
         domain: input.domain,
         userId: input.userId ?? null,
@@ -42,6 +41,6 @@ export class AuditService {
   }
 
   recent(userId: string, limit = 20): Promise<AuditEvent[]> {
-    return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return this.events.recentFor(userId, limit);
   }
 }

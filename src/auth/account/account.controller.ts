@@ -1,16 +1,16 @@
 import { Controller, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { identifierUrl } from '../discovery/urls.js';
-import { AppError } from '../http/app-error.js';
-import { PROFILE_FIELDS, type ProfileField, type User } from '../users/user.entity.js';
-import { UsersService } from '../users/users.service.js';
+import { identifierUrl } from '../../discovery/urls.js';
+import { AppError } from '../../http/app-error.js';
+import { PROFILE_FIELDS, type ProfileField, type User } from '../../users/user.entity.js';
+import { UsersService } from '../../users/users.service.js';
 import { AccountService } from './account.service.js';
-import type { AuditKind } from './audit.entity.js';
-import { AuditService } from './audit.service.js';
-import { checkCsrf } from './csrf.js';
-import { clientInfo, formField, requireDomain } from './http-helpers.js';
-import { clearSessionCookie, readSessionToken } from './session-cookies.js';
-import { SessionService } from './session.service.js';
+import type { AuditKind } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { checkCsrf } from '../../http/csrf.js';
+import { clientInfo, formField, requireDomain } from '../../http/request-input.js';
+import { clearSessionCookie, readSessionToken } from '../session/session-cookies.js';
+import { SessionService } from '../session/session.service.js';
 
 export class NotSignedIn extends AppError {
   constructor() {

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { Clock } from '../common/clock.js';
-import { AppConfigService } from '../config/app-config.service.js';
-import { tryNormalizeUsername } from '../users/username.js';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../../common/clock.js';
+import { securityConfig } from '../../config/namespaces.js';
+import { tryNormalizeUsername } from '../../users/username.js';
 import { LoginThrottleRepository } from './login-throttle.repository.js';
 
 export interface ThrottleKeys {
@@ -20,7 +21,7 @@ export interface ThrottleKeys {
 export class LoginThrottleService {
   constructor(
     private readonly repository: LoginThrottleRepository,
-    private readonly config: AppConfigService,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     private readonly clock: Clock,
   ) {}
 
@@ -38,7 +39,7 @@ export class LoginThrottleService {
 
   /** Counts a failure; answers the wait it imposes (0 while under the limits). */
   async recordFailure(keys: ThrottleKeys): Promise<number> {
-    const limits = this.config.get('security').login_rate_limit;
+    const limits = this.security.login_rate_limit;
     const now = this.clock.now();
     const windowStart = new Date(now.getTime() - limits.window * 1000);
     let wait = 0;
@@ -61,6 +62,6 @@ export class LoginThrottleService {
 
   prune(): Promise<void> {
     const now = this.clock.now();
-    return this.repository.prune(new Date(now.getTime() - this.config.get('security').login_rate_limit.window * 1000), now);
+    return this.repository.prune(new Date(now.getTime() - this.security.login_rate_limit.window * 1000), now);
   }
 }

@@ -1,10 +1,10 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { User } from '../users/user.entity.js';
+import { User } from '../../users/user.entity.js';
 
 /** A login session. Only the SHA-256 of its cookie token is stored: a database leak logs no one in. */
 @Entity({ name: 'sessions' })
 // The constraints and indexes of migration 1764350000000, declared here too so that the entities describe the
-// schema exactly and `npm run migration:generate` finds nothing to add (test/database/schema-sync.spec.ts).
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
 @Unique('sessions_token_hash_key', ['tokenHash'])
 @Index('sessions_user_id_idx', ['userId'])
 @Index('sessions_expires_at_idx', ['expiresAt'])
@@ -40,25 +40,4 @@ export class Session {
 
   @Column({ name: 'user_agent', type: 'varchar', length: 512, nullable: true })
   userAgent: string | null;
-}
-
-/** An authentication request waiting for the user (login, consent), kept server-side. */
-@Entity({ name: 'pending_requests' })
-@Index('pending_requests_expires_at_idx', ['expiresAt'])
-export class PendingRequest {
-  @Column({ type: 'varchar', length: 64, primary: true })
-  id: string;
-
-  @Column({ type: 'varchar', length: 253 })
-  domain: string;
-
-  /** The request's openid.* pairs, as received. */
-  @Column({ type: 'jsonb' })
-  message: [string, string][];
-
-  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
-  createdAt: Date;
-
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
 }

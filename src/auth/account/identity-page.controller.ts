@@ -1,16 +1,16 @@
 import { Controller, Get, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AccountService } from '../auth/account.service.js';
-import { csrfToken } from '../auth/csrf.js';
-import { readSessionToken } from '../auth/session-cookies.js';
-import { SessionService } from '../auth/session.service.js';
-import { Random } from '../common/random.js';
-import { NotFound } from '../http/app-error.js';
-import { sendPage } from '../http/pages.js';
-import { PROFILE_HINTS, PROFILE_LABELS } from '../users/profile.js';
-import { PROFILE_FIELDS } from '../users/user.entity.js';
-import { ownerPage } from './identity-page.js';
-import { DiscoveryService, type DiscoveryDocument } from './discovery.service.js';
+import { AccountService } from './account.service.js';
+import { csrfToken } from '../../http/csrf.js';
+import { readSessionToken } from '../session/session-cookies.js';
+import { SessionService } from '../session/session.service.js';
+import { Random } from '../../common/random.js';
+import { NotFound } from '../../http/app-error.js';
+import { sendDocument, sendPage } from '../../http/pages.js';
+import { PROFILE_HINTS, PROFILE_LABELS } from '../../users/profile.js';
+import { PROFILE_FIELDS } from '../../users/user.entity.js';
+import { DiscoveryService } from '../../discovery/discovery.service.js';
+import { ownerPage } from './owner-page.js';
 
 export class IdentifierFormNotServed extends NotFound {
   constructor() {
@@ -18,23 +18,17 @@ export class IdentifierFormNotServed extends NotFound {
   }
 }
 
-/** Page headers for discovery documents: never framed, no script, no referrer. */
-export function sendDiscovery(reply: FastifyReply, doc: DiscoveryDocument): void {
-  reply
-    .headers(doc.headers)
-    .header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
-    .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'no-referrer')
-    .type(doc.contentType)
-    .send(doc.body);
-}
-
 function wantsXrdsQuery(request: FastifyRequest): boolean {
   return new URLSearchParams(request.url.split('?')[1] ?? '').has('xrds');
 }
 
+/**
+ * The claimed identifier {base}/openid/{user} (DESIGN.md): its discovery documents (built by the
+ * discovery module) for relying parties and visitors, and the management page for its signed-in
+ * owner. It lives with the account pages because the owner view needs the session and CSRF.
+ */
 @Controller('openid')
-export class DiscoveryController {
+export class IdentityPageController {
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly sessions: SessionService,
@@ -78,6 +72,6 @@ export class DiscoveryController {
       );
       return;
     }
-    sendDiscovery(reply, this.discovery.identifierDocument(domain, user, xrds));
+    sendDocument(reply, this.discovery.identifierDocument(domain, user, xrds));
   }
 }

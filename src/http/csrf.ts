@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../http/app-error.js';
-import { cookieName, readCookie, setCookie } from '../http/cookies.js';
+import { AppError } from './app-error.js';
+import { cookieName, readCookie, setCookie } from './cookies.js';
 
 // CSRF protection for every form: a double-submit token. The browser holds it in a __Host-
 // cookie (HttpOnly, SameSite=Lax: unreadable by scripts, unplantable by sibling subdomains) and

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { TrustGrant } from '../realm/trust-grant.entity.js';
-import { TrustGrantsService } from '../realm/trust-grants.service.js';
-import type { User } from '../users/user.entity.js';
-import type { AuditEvent } from './audit.entity.js';
-import { AuditService } from './audit.service.js';
-import type { Session } from './session.entity.js';
-import { SessionService } from './session.service.js';
+import type { TrustGrant } from '../../realm/trust-grant.entity.js';
+import { TrustGrantsService } from '../../realm/trust-grants.service.js';
+import type { User } from '../../users/user.entity.js';
+import type { AuditEvent } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { Session } from '../session/session.entity.js';
+import { SessionService } from '../session/session.service.js';
 
 export interface AccountOverview {
   grants: TrustGrant[];

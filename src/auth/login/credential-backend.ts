@@ -1,4 +1,4 @@
-import type { User } from '../users/user.entity.js';
+import type { User } from '../../users/user.entity.js';
 
 /** Outcome of a credential check; the reasons are shown to the user, so they must not enumerate accounts. */
 export type CredentialResult = { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'account_disabled' };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UsersService } from '../users/users.service.js';
+import { UsersService } from '../../users/users.service.js';
 import { CredentialBackend, type CredentialResult } from './credential-backend.js';
 
 /** Passwords checked against the local account store (argon2id). */

@@ -3,43 +3,7 @@ import { defineView, view } from '../../http/views.js';
 import type { RealmFlags } from '../../realm/realm-policy.service.js';
 import type { ReturnToCheck } from '../checkid/checkid-context.js';
 
-// The login, consent and "done" pages, and the form that carries a long response. Field names
-// and decision values are the public contract of DESIGN.md.
-
-export interface LoginView {
-  csrf: string;
-  /** Origin of the pending request's return_to: a login can end with a redirect there. */
-  returnToOrigin?: string;
-  requestId?: string;
-  domain: string;
-  username?: string;
-  /** Realm being signed in to, when there is a pending request. */
-  realm?: string;
-  error?: string;
-}
-
-defineView(
-  'login',
-  `<h1>Sign in with your <%= it.domain %> account</h1>
-<% if (it.realm) { %><p>to continue to <span class="realm"><%= it.realm %></span></p><% } %>
-<% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
-<form method="post" action="/login">
-  <input type="hidden" name="csrf" value="<%= it.csrf %>">
-  <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>
-  <label>Username <input type="text" name="username" value="<%= it.username || '' %>" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></label>
-  <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-  <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>
-  <div class="actions"><button type="submit">Sign in</button></div>
-</form>`,
-);
-
-export function loginPage(data: LoginView): PageOptions {
-  return {
-    title: `Sign in — ${data.domain}`,
-    formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
-    body: view('login', data),
-  };
-}
+// The consent page. Field names and decision values are the public contract of DESIGN.md.
 
 export interface ConsentView {
   csrf: string;
@@ -89,29 +53,4 @@ export function consentPage(data: ConsentView): PageOptions {
     formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
     body: view('consent', { ...data, unverified }),
   };
-}
-
-defineView(
-  'done',
-  `<% if (it.approved) { %><h1>Done</h1>
-<p>You are signed in at <span class="realm"><%= it.realm %></span>. The site asked not to be sent back to; you can close this page.</p><% } else { %><h1>Sign-in refused</h1>
-<p><span class="realm"><%= it.realm %></span> was told that you declined.</p><% } %>`,
-);
-
-export function donePage(realm: string, approved: boolean): PageOptions {
-  return { title: approved ? 'Signed in' : 'Sign-in refused', body: view('done', { realm, approved }) };
-}
-
-defineView(
-  'form-post',
-  `<h1>Returning to the site…</h1>
-<form id="openid-response" method="post" action="<%= it.action %>">
-  <% it.fields.forEach(function (f) { %><input type="hidden" name="<%= f.name %>" value="<%= f.value %>"><% }) %>
-  <div class="actions"><button type="submit">Continue</button></div>
-</form>`,
-);
-
-/** OpenID 2.0 §5.2.2: the response as a form POSTed to return_to, by script or by the button. */
-export function formPostPage(action: string, fields: { name: string; value: string }[]): PageOptions {
-  return { title: 'Returning to the site', formTargets: [new URL(action).origin], script: true, body: view('form-post', { action, fields }) };
 }

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { AuditEvent } from './audit.entity.js';
+
+/** SQL of the audit_events table: appended to, read newest first, never changed. */
+@Injectable()
+export class AuditRepository {
+  constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
+
+  async append(event: Omit<AuditEvent, 'id'>): Promise<void> {
+    await this.events.insert(event);
+  }
+
+  /** The user's latest events, newest first (id breaks ties within one timestamp). */
+  recentFor(userId: string, limit: number): Promise<AuditEvent[]> {
+    return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../../audit/audit.module.js';
+import { DiscoveryModule } from '../../discovery/discovery.module.js';
+import { TrustModule } from '../../realm/trust.module.js';
+import { UsersModule } from '../../users/users.module.js';
+import { SessionModule } from '../session/session.module.js';
+import { AccountController } from './account.controller.js';
+import { AccountService } from './account.service.js';
+import { IdentityPageController } from './identity-page.controller.js';
+
+/** The identity page and what its owner manages there: profile, trusted sites, sessions, history. */
+@Module({
+  imports: [UsersModule, TrustModule, SessionModule, AuditModule, DiscoveryModule],
+  controllers: [IdentityPageController, AccountController],
+  providers: [AccountService],
+})
+export class AccountModule {}

@@ -1,0 +1,96 @@
+import { identityHead, type IdentityLinks } from '../../discovery/identity-page.js';
+import type { PageOptions } from '../../http/pages.js';
+import { defineView, view } from '../../http/views.js';
+import { deviceName } from './device-name.js';
+import type { ProfileField } from '../../users/user.entity.js';
+
+export interface OwnerView {
+  account: string;
+  profile: { field: ProfileField; label: string; hint?: string; value: string; shared: boolean }[];
+  links: IdentityLinks;
+  csrf: string;
+  currentSessionId: string;
+  grants: { id: string; realm: string; fields: string[]; createdAt: Date; lastUsedAt: Date | null }[];
+  sessions: { id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null; remember: boolean }[];
+  events: { kind: string; realm: string | null; ip: string | null; createdAt: Date }[];
+}
+
+const EVENT_LABELS: Readonly<Record<string, string>> = {
+  login_succeeded: 'Signed in',
+  login_failed: 'Failed sign-in attempt',
+  login_throttled: 'Sign-in attempt refused (too many failures)',
+  assertion_approved: 'Allowed a site',
+  assertion_approved_automatically: 'Signed in to a trusted site',
+  assertion_denied: 'Refused a site',
+  logout: 'Signed out',
+  logout_everywhere: 'Signed out everywhere',
+  trust_revoked: 'Stopped trusting a site',
+  session_revoked: 'Ended a session',
+};
+
+// Small pieces shared by the owner page's sections.
+defineView('when', `<time datetime="<%= it.iso %>"><%= it.iso.slice(0, 16).replace('T', ' ') %> UTC</time>`);
+defineView(
+  'post-button',
+  `<form method="post" action="<%= it.action %>" class="inline"><input type="hidden" name="csrf" value="<%= it.csrf %>"><button type="submit"<% if (it.secondary) { %> class="secondary"<% } %>><%= it.label %></button></form>`,
+);
+
+defineView(
+  'owner',
+  `<h1><%= it.account %></h1>
+<p>Your OpenID identifier: <code><%= it.links.identifier %></code></p>
+<div class="actions"><%~ include('@post-button', { action: '/logout', csrf: it.csrf, label: 'Sign out', secondary: false }) %><%~ include('@post-button', { action: '/logout-everywhere', csrf: it.csrf, label: 'Sign out everywhere', secondary: true }) %></div>
+
+<section aria-labelledby="profile">
+<h2 id="profile">Your profile</h2>
+<p>Sites may ask for these details. You decide each time; ticked ones are offered by default.</p>
+<form method="post" action="/account/profile" class="profile">
+<input type="hidden" name="csrf" value="<%= it.csrf %>">
+<% it.profile.forEach(function (p) { %><div class="field">
+<label><%= p.label %><% if (p.hint) { %> <span class="meta">(<%= p.hint %>)</span><% } %> <input type="text" name="<%= p.field %>" value="<%= p.value %>"></label>
+<label class="check"><input type="checkbox" name="share" value="<%= p.field %>"<% if (p.shared) { %> checked<% } %>> Share by default</label>
+</div><% }) %>
+<div class="actions"><button type="submit">Save profile</button></div>
+</form>
+</section>
+
+<section aria-labelledby="trusted">
+<h2 id="trusted">Trusted sites</h2>
+<% if (it.grants.length === 0) { %><p>No site is always allowed. Sites you choose “Always allow” for appear here.</p><% } else { %><ul class="list"><% it.grants.forEach(function (g) { %><li><span class="realm"><%= g.realm %></span>
+<span class="meta"><%= g.fields.length > 0 ? 'Shares: ' + g.fields.join(', ') : 'Shares only your identifier' %> · trusted since <%~ include('@when', { iso: g.createdAt.toISOString() }) %><% if (g.lastUsedAt) { %> · last used <%~ include('@when', { iso: g.lastUsedAt.toISOString() }) %><% } %></span>
+<%~ include('@post-button', { action: '/account/trust/' + g.id + '/revoke', csrf: it.csrf, label: 'Revoke', secondary: true }) %></li><% }) %></ul><% } %>
+</section>
+
+<section aria-labelledby="sessions">
+<h2 id="sessions">Sessions</h2>
+<ul class="list"><% it.sessions.forEach(function (s) { %><li><span><span title="<%= s.userAgent || '' %>"><%= s.device %></span><% if (s.id === it.currentSessionId) { %> <strong>(this browser)</strong><% } %></span>
+<span class="meta">from <%= s.ip || 'unknown address' %> · signed in <%~ include('@when', { iso: s.createdAt.toISOString() }) %> · last active <%~ include('@when', { iso: s.lastSeenAt.toISOString() }) %><% if (s.remember) { %> · remembered<% } %></span>
+<% if (s.id !== it.currentSessionId) { %><%~ include('@post-button', { action: '/account/sessions/' + s.id + '/revoke', csrf: it.csrf, label: 'End session', secondary: true }) %><% } %></li><% }) %></ul>
+</section>
+
+<section aria-labelledby="history">
+<h2 id="history">Recent sign-ins</h2>
+<% if (it.events.length === 0) { %><p>Nothing yet.</p><% } else { %><ul class="list"><% it.events.forEach(function (e) { %><li><span><%= it.labels[e.kind] || e.kind %><% if (e.realm) { %> · <span class="realm-inline"><%= e.realm %></span><% } %></span>
+<span class="meta"><%~ include('@when', { iso: e.createdAt.toISOString() }) %><% if (e.ip) { %> · from <%= e.ip %><% } %></span></li><% }) %></ul><% } %>
+</section>
+
+<section aria-labelledby="delegate">
+<h2 id="delegate">Use your own web address</h2>
+<p>To sign in with the address of your own web site, put these lines in the <code>&lt;head&gt;</code> of its home page:</p>
+<pre><code><%= it.snippet %></code></pre>
+</section>`,
+);
+
+/** The identity page as its owner sees it: what they trust, where they are signed in, what happened. */
+export function ownerPage(data: OwnerView): PageOptions {
+  const { links } = data;
+  const snippet = `<link rel="openid2.provider" href="${links.endpoint}">
+<link rel="openid2.local_id" href="${links.identifier}">
+<link rel="openid.server" href="${links.endpoint}">
+<link rel="openid.delegate" href="${links.identifier}">`;
+  return {
+    title: `${data.account} — your OpenID`,
+    head: identityHead(links),
+    body: view('owner', { ...data, sessions: data.sessions.map((s) => ({ ...s, device: deviceName(s.userAgent) })), snippet, labels: EVENT_LABELS }),
+  };
+}

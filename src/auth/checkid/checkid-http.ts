@@ -1,0 +1,29 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendPage } from '../../http/pages.js';
+import { clientInfo, requireDomain } from '../../http/request-input.js';
+import type { CheckidContext } from './checkid-context.js';
+import { donePage, formPostPage } from './checkid-pages.js';
+import type { CheckidService } from './checkid.service.js';
+import type { Outcome } from './outcome.js';
+
+/** The parked request behind a login, consent or /continue page; its errors answer as an indirect request. */
+export function resumeRequest(checkid: CheckidService, request: FastifyRequest, requestId: unknown): Promise<CheckidContext> {
+  request.openid = { direct: false, version: '2.0' };
+  return checkid.resume(requireDomain(request), requestId, request.openid, clientInfo(request));
+}
+
+/** Answers the browser with the outcome of a checkid step. */
+export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcome: Outcome): void {
+  switch (outcome.kind) {
+    case 'redirect':
+      // OpenID 2.0 §5.2.1: an HTTP redirect; 303 after a POST so the browser follows with GET.
+      reply.header('cache-control', 'no-store').redirect(outcome.location, request.method === 'POST' ? 303 : 302);
+      return;
+    case 'form-post':
+      sendPage(reply, 200, formPostPage(outcome.action, outcome.fields));
+      return;
+    case 'done':
+      sendPage(reply, 200, donePage(outcome.realm, outcome.approved));
+      return;
+  }
+}

@@ -1,0 +1,39 @@
+import type { PageOptions } from '../../http/pages.js';
+import { defineView, view } from '../../http/views.js';
+
+// The login page. Field names are the public contract of DESIGN.md.
+
+export interface LoginView {
+  csrf: string;
+  /** Origin of the pending request's return_to: a login can end with a redirect there. */
+  returnToOrigin?: string;
+  requestId?: string;
+  domain: string;
+  username?: string;
+  /** Realm being signed in to, when there is a pending request. */
+  realm?: string;
+  error?: string;
+}
+
+defineView(
+  'login',
+  `<h1>Sign in with your <%= it.domain %> account</h1>
+<% if (it.realm) { %><p>to continue to <span class="realm"><%= it.realm %></span></p><% } %>
+<% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
+<form method="post" action="/login">
+  <input type="hidden" name="csrf" value="<%= it.csrf %>">
+  <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>
+  <label>Username <input type="text" name="username" value="<%= it.username || '' %>" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></label>
+  <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
+  <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>
+  <div class="actions"><button type="submit">Sign in</button></div>
+</form>`,
+);
+
+export function loginPage(data: LoginView): PageOptions {
+  return {
+    title: `Sign in — ${data.domain}`,
+    formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
+    body: view('login', data),
+  };
+}

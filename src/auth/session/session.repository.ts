@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { MoreThan, type Repository } from 'typeorm';
+import { affected, deleteExpiredBefore } from '../../database/query-shapes.js';
+import { Session } from './session.entity.js';
+
+/** SQL of the sessions table. Tokens arrive here already hashed. */
+@Injectable()
+export class SessionRepository {
+  constructor(@InjectRepository(Session) private readonly sessions: Repository<Session>) {}
+
+  /** One INSERT … RETURNING: the session comes back with its generated id. */
+  async insert(values: Omit<Session, 'id'>): Promise<Session> {
+    const session = this.sessions.create(values);
+    await this.sessions.insert(session);
+    return session;
+  }
+
+  findUnexpired(tokenHash: Buffer, now: Date): Promise<Session | null> {
+    return this.sessions.findOne({ where: { tokenHash, expiresAt: MoreThan(now) } });
+  }
+
+  async touch(id: string, lastSeenAt: Date): Promise<void> {
+    await this.sessions.update({ id }, { lastSeenAt });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.sessions.delete({ id });
+  }
+
+  async deleteByTokenHash(tokenHash: Buffer): Promise<void> {
+    await this.sessions.delete({ tokenHash });
+  }
+
+  /** Deletes one session only if that user owns it; answers whether it did. */
+  async deleteOwned(userId: string, id: string): Promise<boolean> {
+    return affected(await this.sessions.delete({ id, userId })) > 0;
+  }
+
+  async deleteAllOf(userId: string): Promise<void> {
+    await this.sessions.delete({ userId });
+  }
+
+  /** The user's unexpired sessions, most recently used first. */
+  listUnexpired(userId: string, now: Date): Promise<Session[]> {
+    return this.sessions.find({ where: { userId, expiresAt: MoreThan(now) }, order: { lastSeenAt: 'DESC' } });
+  }
+
+  pruneExpiredBefore(now: Date): Promise<number> {
+    return deleteExpiredBefore(this.sessions, now);
+  }
+}

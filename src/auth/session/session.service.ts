@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../../common/clock.js';
+import { Random } from '../../common/random.js';
+import { securityConfig } from '../../config/namespaces.js';
+import type { User } from '../../users/user.entity.js';
+import { UsersService } from '../../users/users.service.js';
+import type { Session } from './session.entity.js';
+import { SessionRepository } from './session.repository.js';
+
+/** last_seen_at is written at most this often per session (it is only used for the idle timeout). */
+const TOUCH_EVERY_MS = 60_000;
+
+export interface ActiveSession {
+  session: Session;
+  user: User;
+}
+
+function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+/**
+ * Server-side login sessions: the cookie carries a 256-bit random token, the database its hash.
+ * Valid on every instance; ended by the idle timeout (unless "remember me"), the absolute
+ * lifetime, logout, or the account being disabled.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly users: UsersService,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {}
+
+  async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string }): Promise<{ token: string; session: Session }> {
+    const now = this.clock.now();
+    const lifetimes = this.security.session;
+    const token = this.random.token();
+    const session = await this.sessions.insert({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      remember: options.remember,
+      authTime: now,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + (options.remember ? lifetimes.remember_me_timeout : lifetimes.absolute_timeout) * 1000),
+      ip: options.ip?.slice(0, 45) ?? null,
+      userAgent: options.userAgent?.slice(0, 512) ?? null,
+    });
+    return { token, session };
+  }
+
+  /** Cookie lifetime: persistent for "remember me", a browser-session cookie otherwise. */
+  cookieMaxAge(session: Session): number | undefined {
+    return session.remember ? Math.max(0, Math.round((session.expiresAt.getTime() - this.clock.now().getTime()) / 1000)) : undefined;
+  }
+
+  async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
+    if (!token) return undefined;
+    const now = this.clock.now();
+    const session = await this.sessions.findUnexpired(hashToken(token), now);
+    if (!session) return undefined;
+    const idle = this.security.session.idle_timeout * 1000;
+    if (!session.remember && session.lastSeenAt.getTime() + idle <= now.getTime()) {
+      await this.sessions.delete(session.id);
+      return undefined;
+    }
+    const user = await this.users.findById(session.userId);
+    if (!user || user.disabled) return undefined;
+    if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+      await this.sessions.touch(session.id, now);
+      session.lastSeenAt = now;
+    }
+    return { session, user };
+  }
+
+  async revoke(token: string | undefined): Promise<void> {
+    if (token) await this.sessions.deleteByTokenHash(hashToken(token));
+  }
+
+  listActive(userId: string): Promise<Session[]> {
+    return this.sessions.listUnexpired(userId, this.clock.now());
+  }
+
+  /** Ends one of the user's sessions (the id alone proves nothing: the user must own it). */
+  revokeById(userId: string, id: string): Promise<boolean> {
+    return this.sessions.deleteOwned(userId, id);
+  }
+
+  revokeAll(userId: string): Promise<void> {
+    return this.sessions.deleteAllOf(userId);
+  }
+
+  pruneExpired(): Promise<number> {
+    return this.sessions.pruneExpiredBefore(this.clock.now());
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { affected } from '../database/query-shapes.js';
+import { TrustGrant } from './trust-grant.entity.js';
+
+/** SQL of the trust_grants table: at most one row per (user, realm), kept so by a unique constraint. */
+@Injectable()
+export class TrustGrantRepository {
+  constructor(@InjectRepository(TrustGrant) private readonly grants: Repository<TrustGrant>) {}
+
+  find(userId: string, realm: string): Promise<TrustGrant | null> {
+    return this.grants.findOne({ where: { userId, realm } });
+  }
+
+  /**
+   * Creates the grant, or replaces the fields of the existing one: one INSERT … ON CONFLICT, so
+   * two concurrent "allow always" answers cannot make two rows or fail on the unique constraint.
+   */
+  async upsert(grant: Pick<TrustGrant, 'userId' | 'realm' | 'fields' | 'askedFields'>, now: Date): Promise<void> {
+    await this.grants
+      .createQueryBuilder()
+      .insert()
+      .values({ ...grant, createdAt: now, lastUsedAt: now })
+      .orUpdate(['fields', 'asked_fields', 'last_used_at'], ['user_id', 'realm'])
+      .execute();
+  }
+
+  async markUsed(id: string, at: Date): Promise<void> {
+    await this.grants.update({ id }, { lastUsedAt: at });
+  }
+
+  /** The user's grants, newest first. */
+  listFor(userId: string): Promise<TrustGrant[]> {
+    return this.grants.find({ where: { userId }, order: { createdAt: 'DESC' } });
+  }
+
+  /** Deletes one grant only if that user owns it; answers whether it did. */
+  async deleteOwned(userId: string, id: string): Promise<boolean> {
+    return affected(await this.grants.delete({ userId, id })) > 0;
+  }
+}
