@@ -24,9 +24,11 @@ async function main(): Promise<void> {
   const { app, tls } = await createApp(loaded, runtime);
   // Migrations are applied by now: from here on the admin CLI and the migration commands may
   // reach the embedded database through this process.
-  const socket = await shareEmbedded();
-  if (socket) log.info({ socket }, 'embedded database shared with the admin CLI on a Unix socket (owner only)');
-  else if (describeDatabase(config).kind === 'embedded' && !config.database.embedded_dir.startsWith('memory://')) log.warn('embedded database not shared (socket path too long): stop the server to use the admin CLI');
+  if (!config.database.url) {
+    const socket = await shareEmbedded(config.database.embedded_dir);
+    if (socket) log.info({ socket }, 'embedded database shared with the admin CLI on a Unix socket (owner only)');
+    else if (!config.database.embedded_dir.startsWith('memory://')) log.warn('embedded database not shared (socket path too long): stop the server to use the admin CLI');
+  }
 
   if (!config.security.https_only) {
     log.warn('security.https_only is OFF: credentials and OpenID assertions may cross the network in clear. Never run like this outside a laptop.');

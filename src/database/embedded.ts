@@ -37,7 +37,9 @@ export class EmbeddedDatabaseInUse extends Error {
     readonly socket: string | null = null,
   ) {
     super(
-      `the embedded database in ${dir} is in use by process ${pid}, which does not share it (a server shares it once it has started); stop that process or try again, or set DATABASE_URL to share a PostgreSQL server`,
+      socket
+        ? `the embedded database in ${dir} is served by process ${pid} (the admin CLI and the migration commands go through it; a second server cannot): stop that process first, or set DATABASE_URL to share a PostgreSQL server`
+        : `the embedded database in ${dir} is in use by process ${pid}, which does not share it (a server shares it once it has started); stop that process or try again, or set DATABASE_URL to share a PostgreSQL server`,
     );
     this.name = 'EmbeddedDatabaseInUse';
   }
@@ -78,14 +80,19 @@ async function open(dir: string): Promise<Instance> {
 }
 
 /**
- * Serves this process's embedded database to other processes of the same user on a Unix socket
- * (mode 0600, inside the data directory; nothing listens on TCP), and records its path in the lock
- * file. Returns the path, or null when there is nothing to share (no directory open, in memory) or
- * the path is too long for a socket.
+ * Serves this process's embedded database in `dir` to other processes of the same user on a Unix
+ * socket (mode 0600, inside the data directory; nothing listens on TCP), and records its path in
+ * the lock file. Returns the path, or null when there is nothing to share (in memory) or the path
+ * is too long for a socket. Throws EmbeddedDatabaseInUse when another process holds `dir` (this
+ * one reached it through that process's socket): a server does not run on another's database.
  */
-export async function shareEmbedded(options: { ownerIdleTimeoutMs?: number } = {}): Promise<string | null> {
+export async function shareEmbedded(dir: string, options: { ownerIdleTimeoutMs?: number } = {}): Promise<string | null> {
+  if (isInMemory(dir)) return null;
   const current = instance;
-  if (!current?.lockFile) return null;
+  if (!current || current.dir !== dir || !current.lockFile) {
+    const { pid, socket } = readLock(join(dir, LOCK_FILE));
+    throw new EmbeddedDatabaseInUse(dir, pid, socket);
+  }
   if (current.socket) return current.socket.path;
   const path = resolve(current.dir, SOCKET_NAME);
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH) return null;

@@ -137,6 +137,15 @@ describe('the admin CLI beside a server on the embedded database', () => {
     expect(up.out).toContain('No migrations are pending');
   });
 
+  it('refuses a second server on the same directory (exit code 3), and the first one goes on', async () => {
+    const other = join(work, 'other.yaml');
+    writeFileSync(other, readFileSync(config, 'utf8').replaceAll(String(port), String(await freePort())));
+    const r = await run(process.execPath, [join(install.dir, 'dist/main.js')], { cwd: work, env: install.env({ OPENID_PROVIDER_CONFIG: other }) });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain(`the embedded database in ${pglite()} is served by process ${server!.child.pid}`);
+    expect(await signIn('romeo', 'a long passphrase')).toEqual({ status: 303, location: `${base()}/openid/romeo` });
+  });
+
   it('after a SIGTERM, removes its socket and lock, and the CLI opens the directory itself', async () => {
     server!.child.kill('SIGTERM');
     expect(await server!.exited).toBe(0);

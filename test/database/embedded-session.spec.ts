@@ -80,7 +80,7 @@ describe('the embedded database shared on a Unix socket', () => {
     ds = await createDataSource(parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }], database: { embedded_dir: dir } }, null));
     await ds.initialize();
     await runMigrations(ds);
-    socket = (await shareEmbedded({ ownerIdleTimeoutMs: 700 }))!;
+    socket = (await shareEmbedded(dir, { ownerIdleTimeoutMs: 700 }))!;
     await ds.query('CREATE TABLE shared_t (id int NOT NULL, who text NOT NULL)');
   });
   afterEach(async () => {
