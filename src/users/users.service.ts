@@ -70,6 +70,11 @@ export class UsersService {
     return created;
   }
 
+  /** Whether any configured domain has an account yet. */
+  hasAnyAccount(): Promise<boolean> {
+    return this.repository.anyIn(this.domains.all.map((d) => d.name));
+  }
+
   list(domain?: string): Promise<User[]> {
     return this.repository.list(domain === undefined ? undefined : this.domain(domain));
   }
