@@ -5,7 +5,8 @@ import { Domains } from './config/domains.js';
 import { securityConfig, type SecurityConfig } from './config/namespaces.js';
 import { AppModule, type AppRuntime } from './app.module.js';
 import { Branding } from './http/branding.js';
-import { installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
+import type { Logger } from 'pino';
+import { frameworkErrorHandler, installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
 import { createRootLogger, PinoNestLogger } from './http/logger.js';
 import { Metrics } from './http/metrics.js';
 import { resolveTls, type TlsMaterial } from './http/tls.js';
@@ -16,12 +17,18 @@ import { trustedProxyMatcher } from './http/trusted-proxies.js';
 
 /** Form posts and OpenID messages are small; anything larger is refused before it is parsed. */
 const BODY_LIMIT = 256 * 1024;
+/**
+ * The longest path parameter routed: a username of 1023 bytes (RFC 6122 §2.3), every byte
+ * percent-encoded. Fastify's default (100) turned longer, valid names into a framework error;
+ * anything longer still is answered by frameworkErrorHandler.
+ */
+const MAX_PARAM_LENGTH = 3 * 1023;
 
 export function createRuntime(loaded: LoadedConfig): AppRuntime {
   return { logger: createRootLogger(loaded.config.logging.level), metrics: new Metrics() };
 }
 
-export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined): FastifyAdapter {
+export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined, logger: Logger): FastifyAdapter {
   const isTrustedProxy = trustedProxyMatcher(loaded.config.server.trusted_proxies);
   return new FastifyAdapter({
     ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } } : {}),
@@ -29,6 +36,10 @@ export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined
     trustProxy: loaded.config.server.trusted_proxies.length > 0 ? (address: string) => isTrustedProxy(address) : false,
     genReqId: requestIdGenerator(isTrustedProxy),
     bodyLimit: BODY_LIMIT,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Router errors raised before any hook runs (over-long parameter, malformed percent-encoding)
+    // answer like every other error instead of Fastify's bare JSON.
+    frameworkErrors: frameworkErrorHandler(logger),
     // Keep-alive connections are closed at shutdown once idle; in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -49,7 +60,7 @@ export interface StartedApp {
 
 export async function createApp(loaded: LoadedConfig, runtime: AppRuntime = createRuntime(loaded)): Promise<StartedApp> {
   const tls = await resolveTls(loaded.config, runtime.logger);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded, runtime), createAdapter(loaded, tls), {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(loaded, runtime), createAdapter(loaded, tls, runtime.logger), {
     logger: new PinoNestLogger(runtime.logger),
     abortOnError: false,
   });

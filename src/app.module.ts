@@ -1,5 +1,5 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { Logger } from 'pino';
 import { CommonModule } from './common/common.module.js';
 import { ROOT_LOGGER } from './common/tokens.js';
@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { HealthModule } from './health/health.module.js';
 import { AllExceptionsFilter } from './http/all-exceptions.filter.js';
 import { Metrics } from './http/metrics.js';
+import { createValidationPipe } from './http/validation.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AssetsModule } from './http/assets.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -42,7 +43,11 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
-      providers: [{ provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) }],
+      providers: [
+        { provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) },
+        // Every DTO (forms, queries, path parameters) is checked by this one pipe (src/http/validation.ts).
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
     };
   }
 }

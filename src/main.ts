@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { createApp, createRuntime } from './app.factory.js';
+import { firstAccountCommands } from './cli/first-account.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
-import { EmbeddedDatabaseInUse } from './database/embedded.js';
+import { EmbeddedDatabaseInUse, shareEmbedded } from './database/embedded.js';
 import { describeDatabase } from './database/data-source.js';
+import { UsersService } from './users/users.service.js';
 
 async function main(): Promise<void> {
   let loaded;
@@ -20,6 +22,13 @@ async function main(): Promise<void> {
   const log = runtime.logger;
   log.info({ config: loaded.file ?? 'built-in development defaults', database: describeDatabase(config).description }, 'configuration loaded');
   const { app, tls } = await createApp(loaded, runtime);
+  // Migrations are applied by now: from here on the admin CLI and the migration commands may
+  // reach the embedded database through this process.
+  if (!config.database.url) {
+    const socket = await shareEmbedded(config.database.embedded_dir);
+    if (socket) log.info({ socket }, 'embedded database shared with the admin CLI on a Unix socket (owner only)');
+    else if (!config.database.embedded_dir.startsWith('memory://')) log.warn('embedded database not shared (socket path too long): stop the server to use the admin CLI');
+  }
 
   if (!config.security.https_only) {
     log.warn('security.https_only is OFF: credentials and OpenID assertions may cross the network in clear. Never run like this outside a laptop.');
@@ -32,6 +41,10 @@ async function main(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   log.info({ scheme: tls ? 'https' : 'http', host: config.server.host, port, domains: config.domains.map((d) => d.base_url) }, 'openid-provider listening');
+  if (!(await app.get(UsersService).hasAnyAccount())) {
+    const where = config.database.url ? ' (with the same DATABASE_URL or database.url)' : '';
+    for (const command of firstAccountCommands(loaded)) log.info(`no account yet: create one with${where}: ${command}`);
+  }
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -1,9 +1,14 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AssocType } from '../protocol/consts.js';
 import type { AssociationKind } from '../protocol/random.js';
 
 /** An association (OpenID 2.0 §8): a MAC key shared with an RP, or kept private for stateless mode. */
 @Entity({ name: 'associations' })
+// The constraints and indexes of migration 1764350000000, declared here too so that the entities describe the
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
+@Check('associations_kind_value', `"kind" IN ('shared', 'private')`)
+@Check('associations_assoc_type_value', `"assoc_type" IN ('HMAC-SHA1', 'HMAC-SHA256')`)
+@Index('associations_expires_at_idx', ['expiresAt'])
 export class Association {
   @PrimaryColumn({ type: 'varchar', length: 255 })
   handle: string;
@@ -25,6 +30,7 @@ export class Association {
 }
 
 @Entity({ name: 'used_nonces' })
+@Index('used_nonces_expires_at_idx', ['expiresAt'])
 export class UsedNonce {
   @PrimaryColumn({ type: 'varchar', length: 255 })
   nonce: string;

@@ -10,10 +10,13 @@ import { TrustModule } from '../realm/trust.module.js';
 import { AccountModule } from './account/account.module.js';
 import { CheckidService } from './checkid/checkid.service.js';
 import { ConsentController } from './consent/consent.controller.js';
+import { ConsentService } from './consent/consent.service.js';
 import { CredentialBackend } from './login/credential-backend.js';
 import { EndpointController } from './endpoint.controller.js';
+import { EndpointService } from './endpoint.service.js';
 import { LocalCredentialBackend } from './login/local-credential-backend.js';
 import { LoginController } from './login/login.controller.js';
+import { LoginService } from './login/login.service.js';
 import { LoginThrottleRepository } from './login/login-throttle.repository.js';
 import { LoginThrottleService } from './login/login-throttle.service.js';
 import { PendingRequestRepository } from './checkid/pending-request.repository.js';
@@ -27,7 +30,7 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
   controllers: [EndpointController, LoginController, ConsentController],
-  providers: [PendingRequestRepository, PendingRequestService, CheckidService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
+  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;

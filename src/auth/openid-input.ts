@@ -1,6 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.js';
+import { clientInfo, type ClientInfo } from '../http/request-input.js';
 import { OPENID_PREFIX } from '../protocol/consts.js';
+import { readSessionToken } from './session/session-cookies.js';
+
+// The OpenID endpoint's input: what the controller reads off the HTTP request and hands to the
+// EndpointService as plain values. No DTO here: an openid.* message is screened by the input step
+// (src/protocol/input-limits.ts) and parsed by its own parser (§4.1.2: prefixes, namespaces,
+// duplicates), which a class-validator DTO cannot express.
 
 /** The openid.* pairs of a GET query, duplicates kept (the message parser refuses them, §4.1). */
 export function queryPairs(request: FastifyRequest): [string, string][] {
@@ -24,4 +31,34 @@ export function bodyPairs(request: FastifyRequest): [string, string][] {
     for (const v of Array.isArray(value) ? value : [value]) pairs.push([key, String(v)]);
   }
   return pairs;
+}
+
+/** One request to {base}/openid, as plain values. */
+export interface EndpointRequest {
+  /** GET, HEAD (answered as GET) or POST. */
+  readonly method: string;
+  /** openid.* pairs of the URL. */
+  readonly query: [string, string][];
+  /** openid.* pairs of a POSTed body (none for GET). */
+  readonly body: [string, string][];
+  readonly accept: string | undefined;
+  /** `?xrds`: our X-XRDS-Location asks for the XRDS whatever the Accept header. */
+  readonly forceXrds: boolean;
+  /** Over TLS (directly or through a trusted proxy): no-encryption associations need it (§8.4.1). */
+  readonly secure: boolean;
+  readonly client: ClientInfo;
+  readonly sessionToken: string | undefined;
+}
+
+export function endpointRequest(request: FastifyRequest): EndpointRequest {
+  return {
+    method: request.method,
+    query: queryPairs(request),
+    body: request.method === 'POST' ? bodyPairs(request) : [],
+    accept: request.headers.accept,
+    forceXrds: new URLSearchParams(request.url.split('?')[1] ?? '').has('xrds'),
+    secure: request.secure,
+    client: clientInfo(request),
+    sessionToken: readSessionToken(request),
+  };
 }

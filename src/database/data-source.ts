@@ -1,7 +1,7 @@
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
+import { dirname } from 'node:path';
+import { DataSource, MigrationExecutor, type DataSourceOptions, type Migration } from 'typeorm';
 import type { Config } from '../config/config.schema.js';
-import { closeEmbedded, openEmbedded } from './embedded.js';
+import { closeEmbedded, EmbeddedDatabaseInUse, embeddedPgConfig, SOCKET_NAME } from './embedded.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
@@ -29,15 +29,21 @@ export function redactUrl(url: string): string {
   }
 }
 
-/** TypeORM options for PostgreSQL (database.url / DATABASE_URL) or the embedded database. */
+/**
+ * TypeORM options for PostgreSQL (database.url / DATABASE_URL) or the embedded database: opened
+ * in this process, or, when a running server holds the directory and shares it, reached through
+ * that server's socket.
+ */
 export async function dataSourceOptions(config: Pick<Config, 'database'>): Promise<DataSourceOptions> {
   const common = {
     type: 'postgres' as const,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
-    // Migrations run under an advisory lock in runMigrations(), not by TypeORM on connect.
+    // Migrations run under an advisory lock (AppDataSource.runMigrations), not by TypeORM on connect.
     migrationsRun: false,
+    // One transaction per migration, also for the TypeORM CLI (whose default is one for all).
+    migrationsTransactionMode: 'each' as const,
     synchronize: false,
     // gen_random_uuid() is core since PostgreSQL 13; uuid-ossp is neither needed nor in PGlite.
     installExtensions: false,
@@ -45,18 +51,65 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
   };
   const url = config.database.url;
   if (url) return { ...common, url, poolSize: config.database.pool_size, applicationName: 'openid-provider' };
-  return { ...common, extra: createPgConfig(await openEmbedded(config.database.embedded_dir)) };
+  try {
+    return { ...common, extra: await embeddedPgConfig(config.database.embedded_dir) };
+  } catch (error) {
+    if (!(error instanceof EmbeddedDatabaseInUse) || !error.socket?.endsWith(`/${SOCKET_NAME}`)) throw error;
+    return {
+      ...common,
+      // pg's Unix-socket form: the socket's directory as host, ".s.PGSQL.<port>" inside it.
+      host: dirname(error.socket),
+      port: 5432,
+      username: 'postgres',
+      database: 'postgres',
+      // One session behind the socket: a second connection would only wait for the first, and
+      // deadlock if the first waits for it (the same rule as PGlite in-process).
+      poolSize: 1,
+      connectTimeoutMS: 15_000,
+      applicationName: 'openid-provider (via the server)',
+    };
+  }
 }
 
-/** A DataSource that also closes the embedded database it runs on (the pg adapter does not). */
+/** True for options that reach the embedded database through the server's socket. */
+function viaSharedSocket(options: DataSourceOptions): boolean {
+  return typeof (options as { host?: unknown }).host === 'string' && (options as { host: string }).host.startsWith('/');
+}
+
+type MigrationRunOptions = { transaction?: 'all' | 'none' | 'each'; fake?: boolean };
+
+/**
+ * The DataSource of the app, the admin CLI and the TypeORM CLI (ormconfig.ts). It closes the
+ * embedded database it opened (the pg adapter does not), and its migration methods, which the
+ * TypeORM CLI calls too, take the migration lock.
+ */
 export class AppDataSource extends DataSource {
   override async destroy(): Promise<void> {
     try {
       if (this.isInitialized) await super.destroy();
     } finally {
-      if (!(this.options as { url?: string }).url) await closeEmbedded();
+      if (!(this.options as { url?: string }).url && !viaSharedSocket(this.options)) await closeEmbedded();
     }
   }
+
+  override async runMigrations(options?: MigrationRunOptions): Promise<Migration[]> {
+    return withMigrationLock(this, (executor) => {
+      configure(executor, options);
+      return executor.executePendingMigrations();
+    });
+  }
+
+  override async undoLastMigration(options?: MigrationRunOptions): Promise<void> {
+    await withMigrationLock(this, (executor) => {
+      configure(executor, options);
+      return executor.undoLastMigration();
+    });
+  }
+}
+
+function configure(executor: MigrationExecutor, options: MigrationRunOptions | undefined): void {
+  executor.transaction = options?.transaction ?? 'each';
+  executor.fake = options?.fake ?? false;
 }
 
 export async function createDataSource(config: Config): Promise<AppDataSource> {
@@ -71,12 +124,12 @@ const MIGRATION_LOCK = 0x6f70_6964;
  * session-level advisory lock makes them take turns, and the migrations run on the locked
  * connection itself (the embedded database has a single connection).
  */
-export async function runMigrations(dataSource: DataSource): Promise<string[]> {
-  return withMigrationLock(dataSource, async (executor) => (await executor.executePendingMigrations()).map((m) => m.name));
+export async function runMigrations(dataSource: AppDataSource): Promise<string[]> {
+  return (await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name);
 }
 
-export async function revertLastMigration(dataSource: DataSource): Promise<void> {
-  await withMigrationLock(dataSource, (executor) => executor.undoLastMigration());
+export async function revertLastMigration(dataSource: AppDataSource): Promise<void> {
+  await dataSource.undoLastMigration({ transaction: 'each' });
 }
 
 export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
@@ -92,11 +145,23 @@ async function withMigrationLock<T>(dataSource: DataSource, work: (executor: Mig
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    if (viaSharedSocket(dataSource.options)) {
+      // Everyone behind the server's socket shares one PostgreSQL session, where an advisory lock
+      // is re-entrant and excludes no one. A transaction does: the server's session arbiter lets
+      // nobody else in until it ends. So the pending list is read and applied in one transaction.
+      await runner.startTransaction();
+      try {
+        const result = await work(new MigrationExecutor(dataSource, runner));
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        await runner.rollbackTransaction();
+        throw error;
+      }
+    }
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
-      const executor = new MigrationExecutor(dataSource, runner);
-      executor.transaction = 'each';
-      return await work(executor);
+      return await work(new MigrationExecutor(dataSource, runner));
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     }

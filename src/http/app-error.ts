@@ -7,11 +7,14 @@ export interface AppErrorOptions {
   cause?: unknown;
   /** Response headers to add (e.g. Retry-After, Location). */
   headers?: Readonly<Record<string, string>>;
+  /** RFC 9457 §3.2 extension members of the problem document (safe to show anyone). */
+  members?: Readonly<Record<string, unknown>>;
 }
 
 export class AppError extends Error {
   readonly detail?: string;
   readonly headers: Readonly<Record<string, string>>;
+  readonly members: Readonly<Record<string, unknown>>;
 
   constructor(
     /** Stable snake_case identifier, also the last segment of the problem `type`. */
@@ -27,6 +30,7 @@ export class AppError extends Error {
     this.name = 'AppError';
     this.detail = options.detail;
     this.headers = options.headers ?? {};
+    this.members = options.members ?? {};
   }
 }
 

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
 import { cookieName, readCookie, setCookie } from './cookies.js';
@@ -36,4 +37,20 @@ export function checkCsrf(request: FastifyRequest, submitted: unknown, origin: s
   const a = Buffer.from(submitted);
   const b = Buffer.from(cookie);
   if (a.length !== b.length || !timingSafeEqual(a, b)) throw new CsrfFailure();
+}
+
+/**
+ * The check on every form POST (`@UseGuards(CsrfGuard)`): guards run before pipes, so a
+ * cross-site or stale post is refused (403) before its fields are even validated. The token is
+ * read from the raw body: a repeated or missing `csrf` is simply not a valid token.
+ */
+@Injectable()
+export class CsrfGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const submitted = (request.body as Record<string, unknown> | undefined)?.['csrf'];
+    // Set by the HTTP pipeline for every non-operational route.
+    checkCsrf(request, submitted, new URL(request.domain!.base_url).origin);
+    return true;
+  }
 }

@@ -24,6 +24,8 @@ interface Described {
   title: string;
   detail: string;
   headers: Readonly<Record<string, string>>;
+  /** RFC 9457 §3.2 extension members. */
+  members: Readonly<Record<string, unknown>>;
 }
 
 const STATUS_CODES: Readonly<Record<number, [string, string]>> = {
@@ -45,10 +47,10 @@ const STATUS_CODES: Readonly<Record<number, [string, string]>> = {
 
 function describe(error: unknown): Described {
   if (error instanceof AppError) {
-    return { status: error.status, code: error.code, title: error.title, detail: error.publicDetail, headers: error.headers };
+    return { status: error.status, code: error.code, title: error.title, detail: error.publicDetail, headers: error.headers, members: error.members };
   }
   if (error instanceof OpenIdError) {
-    return { status: error.status, code: error.code, title: 'OpenID request refused', detail: error.message, headers: {} };
+    return { status: error.status, code: error.code, title: 'OpenID request refused', detail: error.message, headers: {}, members: {} };
   }
   // Nest's own exceptions (unmatched routes, pipes) and Fastify's (body parsing, size limits)
   // carry a 4xx status; their messages are written for clients.
@@ -56,9 +58,9 @@ function describe(error: unknown): Described {
   if (status !== undefined && status >= 400 && status < 500) {
     const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
     const detail = status === 404 ? 'There is nothing at this address.' : publicMessage(error) ?? title;
-    return { status, code, title, detail, headers: {} };
+    return { status, code, title, detail, headers: {}, members: {} };
   }
-  return { status: 500, code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.', headers: {} };
+  return { status: 500, code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.', headers: {}, members: {} };
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -93,22 +95,23 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
 
   reply.headers(described.headers);
   reply.header('cache-control', 'no-store');
-  const openid = request.openid;
+  // Set by the flow that knew the request (src/protocol/errors.ts ErrorAnswer).
+  const answer = error instanceof OpenIdError ? error.answer : undefined;
 
-  if (error instanceof OpenIdError && openid) {
-    if (openid.direct) {
+  if (error instanceof OpenIdError && answer) {
+    if (answer.direct) {
       // OpenID 2.0 §5.1.2.2: direct error responses are HTTP 400 with a key-value body.
-      reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectError(error, openid.version));
+      reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectError(error, answer.version));
       return;
     }
-    if (error.allowRedirect && openid.verifiedReturnTo) {
+    if (error.allowRedirect && answer.verifiedReturnTo) {
       // OpenID 2.0 §5.2.3: indirect errors go to the verified return_to as openid.mode=error.
-      reply.redirect(indirectErrorLocation(openid.verifiedReturnTo, error, openid.version), 302);
+      reply.redirect(indirectErrorLocation(answer.verifiedReturnTo, error, answer.version), 302);
       return;
     }
   }
 
-  if (prefersHtml(request) || (error instanceof OpenIdError && openid && !openid.direct)) {
+  if (prefersHtml(request) || (answer && !answer.direct)) {
     sendPage(reply, described.status, errorPage({ ...described, requestId }));
     return;
   }
@@ -124,6 +127,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
         detail: described.detail,
         code: described.code,
         requestId,
+        ...described.members,
       }),
     );
 }

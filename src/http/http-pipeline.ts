@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundException } from '@nestjs/common';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SecurityConfig } from '../config/namespaces.js';
 import type { Domains } from '../config/domains.js';
@@ -26,6 +27,18 @@ export class TlsRequired extends AppError {
   }
 }
 
+/** The helmet-style baseline on every response; pages add their CSP and X-Frame-Options. */
+function baselineHeaders(reply: FastifyReply): void {
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('cross-origin-opener-policy', 'same-origin');
+  reply.header('cross-origin-resource-policy', 'same-origin');
+  reply.header('origin-agent-cluster', '?1');
+  reply.header('x-dns-prefetch-control', 'off');
+  reply.header('x-permitted-cross-domain-policies', 'none');
+  reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
+  if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+}
+
 const started = Symbol('started');
 type Timed = FastifyRequest & { [started]?: bigint };
 
@@ -46,7 +59,6 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
   // Pages rendered outside Nest's DI (the error responder) read the look from the instance.
   fastify.decorate('branding', branding);
   fastify.decorateRequest('domain', undefined);
-  fastify.decorateRequest('openid', undefined);
   fastify.decorateRequest('secure', false);
 
   fastify.addHook('onRequest', async (request: Timed, reply) => {
@@ -78,15 +90,7 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
 
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (request.secure) reply.header('strict-transport-security', hsts);
-    // The helmet-style baseline on every response; pages add their CSP and X-Frame-Options.
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('cross-origin-opener-policy', 'same-origin');
-    reply.header('cross-origin-resource-policy', 'same-origin');
-    reply.header('origin-agent-cluster', '?1');
-    reply.header('x-dns-prefetch-control', 'off');
-    reply.header('x-permitted-cross-domain-policies', 'none');
-    reply.header('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()');
-    if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
+    baselineHeaders(reply);
     return payload;
   });
 
@@ -101,6 +105,27 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
     sendError(request, reply, error, logger);
     return reply;
   }
+}
+
+export class MalformedAddress extends AppError {
+  constructor() {
+    super('bad_url', 400, 'Bad address', 'This address is not valid: it has broken percent-encoding.');
+  }
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors its router raises before any hook or route runs. A path
+ * parameter over maxParamLength is longer than any name or id we serve, so it is a miss like any
+ * other (the unmatched-route 404); malformed percent-encoding is a bad request. Fastify's own
+ * answer would be bare JSON that echoes the path. No hook runs for these requests, so the request
+ * id and the baseline headers are set here.
+ */
+export function frameworkErrorHandler(logger: Logger) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    reply.header('x-request-id', request.id);
+    baselineHeaders(reply);
+    sendError(request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new NotFoundException() : error.code === 'FST_ERR_BAD_URL' ? new MalformedAddress() : error, logger);
+  };
 }
 
 /** Request ids: a trusted proxy's X-Request-Id is kept (for end-to-end correlation), otherwise a UUID. */

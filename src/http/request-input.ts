@@ -7,12 +7,6 @@ export interface ClientInfo {
   userAgent: string | undefined;
 }
 
-/** A single string field of a form body (an array or a missing field answers undefined). */
-export function formField(request: FastifyRequest, name: string): string | undefined {
-  const value = (request.body as Record<string, unknown> | undefined)?.[name];
-  return typeof value === 'string' ? value : undefined;
-}
-
 /** The client, for the sign-in history (request.ip honours X-Forwarded-For from trusted proxies only). */
 export function clientInfo(request: FastifyRequest): ClientInfo {
   const ua = request.headers['user-agent'];

@@ -5,6 +5,24 @@
 // indirect (`openid.mode=error` to return_to) responses; nothing else in the code base formats
 // an OpenID error.
 
+import type { OpenIdVersion } from './consts.js';
+
+/**
+ * How an error about one OpenID request travels back, decided by the flow that knows the request
+ * (the error responder only reads it):
+ *   - direct (associate, check_authentication, and POSTs that are not indirect): HTTP 400 with a
+ *     key-value body (OpenID 2.0 §5.1.2.2);
+ *   - indirect with a verified return_to: openid.mode=error to that URL (§5.2.3);
+ *   - indirect otherwise: a page for the person in the browser, never a redirect.
+ */
+export interface ErrorAnswer {
+  readonly direct: boolean;
+  /** 1.x errors carry no openid.ns (§14.2.1). */
+  readonly version: OpenIdVersion;
+  /** A return_to that passed realm verification (§9.2): only then may an error go there. */
+  readonly verifiedReturnTo?: string;
+}
+
 export interface OpenIdErrorOptions {
   /** Internal detail for logs; never sent to the peer. */
   detail?: string;
@@ -28,6 +46,8 @@ export abstract class OpenIdError extends Error {
   readonly allowRedirect: boolean = true;
   readonly detail?: string;
   readonly extra: Readonly<Record<string, string>>;
+  /** How to answer it; set once, by the innermost flow step that knows (see answeredAs). */
+  answer?: ErrorAnswer;
 
   constructor(publicMessage: string, options: OpenIdErrorOptions = {}) {
     super(publicMessage, options.cause === undefined ? undefined : { cause: options.cause });
@@ -37,9 +57,37 @@ export abstract class OpenIdError extends Error {
   }
 }
 
+/**
+ * Tags an OpenID error with how to answer it, unless a step nearer the failure already did (that
+ * step knew more, e.g. that the return_to had been verified). Other errors pass through untouched.
+ */
+export function answeredAs(error: unknown, answer: ErrorAnswer): unknown {
+  if (error instanceof OpenIdError && error.answer === undefined) error.answer = { ...answer };
+  return error;
+}
+
+/** Runs one step of a request's flow; an OpenID error it throws is answered as `answer` says then. */
+export async function answering<T>(answer: ErrorAnswer, step: () => Promise<T> | T): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw answeredAs(error, answer);
+  }
+}
+
 /** A message that is not a valid OpenID message (bad encoding, duplicated or missing fields). */
 export class InvalidRequest extends OpenIdError {
   readonly code: string = 'invalid_request';
+}
+
+/** A message over the size, field-count or length limits of the input step (input-limits.ts). */
+export class MessageTooLarge extends InvalidRequest {
+  override readonly code = 'message_too_large';
+}
+
+/** A key or value holding control characters (input-limits.ts). */
+export class ForbiddenCharacter extends InvalidRequest {
+  override readonly code = 'forbidden_character';
 }
 
 /** openid.mode absent or not one this OP serves. */

@@ -1,12 +1,17 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { User } from '../users/user.entity.js';
 
 /** "Allow always": the user trusts this realm; later requests from it need no page. */
 @Entity({ name: 'trust_grants' })
+// The constraints and indexes of migration 1764350000000, declared here too so that the entities describe the
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
+@Unique('trust_grants_user_realm_key', ['userId', 'realm'])
 export class TrustGrant {
   @PrimaryGeneratedColumn('uuid')
   id: string;
 
   @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => User, { name: 'trust_grants_user_fkey', onDelete: 'CASCADE' })
   userId: string;
 
   /** The realm exactly as the RP sent it (OpenID 2.0 §9.2); matching is exact. */
@@ -21,7 +26,7 @@ export class TrustGrant {
   @Column({ name: 'asked_fields', type: 'jsonb', default: () => `'[]'` })
   askedFields: string[];
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
   @Column({ name: 'last_used_at', type: 'timestamptz', nullable: true })

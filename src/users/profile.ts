@@ -35,7 +35,8 @@ export const PROFILE_HINTS: Readonly<Partial<Record<ProfileField, string>>> = {
   timezone: 'e.g. Europe/Paris',
 };
 
-const LIMITS: Readonly<Record<ProfileField, number>> = {
+/** Longest value of each field: the users table's column lengths (user.entity.ts). */
+export const PROFILE_MAX_LENGTH: Readonly<Record<ProfileField, number>> = {
   nickname: 255,
   email: 254,
   fullname: 255,
@@ -53,7 +54,7 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+
 function checkField(field: ProfileField, raw: string): string {
   const value = raw.normalize('NFC').trim();
   if (value.length === 0) throw new InvalidProfileField(field, 'is empty');
-  if (value.length > LIMITS[field]) throw new InvalidProfileField(field, `is longer than ${LIMITS[field]} characters`);
+  if (value.length > PROFILE_MAX_LENGTH[field]) throw new InvalidProfileField(field, `is longer than ${PROFILE_MAX_LENGTH[field]} characters`);
   if (/\p{Cc}/u.test(value)) throw new InvalidProfileField(field, 'contains control characters');
   switch (field) {
     case 'email':

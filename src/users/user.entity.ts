@@ -1,7 +1,14 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 
 /** A local account: `username@domain` owns the identifier `{base}/openid/{username}`. */
 @Entity({ name: 'users' })
+// The constraints and indexes of migration 1764340000000, declared here too so that the entities describe the
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
+@Unique('users_domain_username_key', ['domain', 'username'])
+@Check('users_username_lowercase', `"username" = lower("username")`)
+@Check('users_dob_format', `"dob" ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`)
+@Check('users_gender_value', `"gender" IN ('M', 'F')`)
+@Check('users_country_format', `"country" ~ '^[A-Z]{2}$'`)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -7,6 +7,8 @@
 /** RFC 6122 Appendix A.5 (nodeprep) prohibits these in addition to spaces and controls. */
 const PROHIBITED = new Set(['"', '&', "'", '/', ':', '<', '>', '@']);
 const MAX_BYTES = 1023; // RFC 6122 §2.3: localpart of at most 1023 bytes.
+/** users.username is varchar(1023): no account name is longer, in characters (nor in bytes, above). */
+export const MAX_USERNAME_LENGTH = 1023;
 
 export class InvalidUsername extends Error {
   constructor(readonly reason: string) {

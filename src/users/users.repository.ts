@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { affected } from '../database/query-shapes.js';
 import { User } from './user.entity.js';
 
@@ -24,6 +24,11 @@ export class UsersRepository {
       .addSelect('u.passwordHash')
       .where('u.domain = :domain AND u.username = :username', { domain, username })
       .getOne();
+  }
+
+  /** Whether any of these domains has an account (start-up asks, to tell how to create the first). */
+  async anyIn(domains: readonly string[]): Promise<boolean> {
+    return (await this.users.findOne({ select: { id: true }, where: { domain: In([...domains]) } })) !== null;
   }
 
   list(domain?: string): Promise<User[]> {

@@ -10,7 +10,7 @@ import { InvalidUsername, normalizeUsername, tryNormalizeUsername } from './user
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, and accept long passphrases (64 or more).
 // The upper bound only keeps a request from making us hash megabytes.
 const MIN_PASSWORD = 8;
-const MAX_PASSWORD = 1024;
+export const MAX_PASSWORD = 1024;
 
 export type CredentialCheck = { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'account_disabled' };
 
@@ -68,6 +68,11 @@ export class UsersService {
     const created = await this.repository.insert({ domain, username, passwordHash: await this.hasher.hash(password), ...profile, disabled: false });
     if (!created) throw new UserExists(username, domain);
     return created;
+  }
+
+  /** Whether any configured domain has an account yet. */
+  hasAnyAccount(): Promise<boolean> {
+    return this.repository.anyIn(this.domains.all.map((d) => d.name));
   }
 
   list(domain?: string): Promise<User[]> {

@@ -1,14 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { parseConfig } from '../../src/config/config.loader.js';
-import { createDataSource, pendingMigrations, revertLastMigration, runMigrations } from '../../src/database/data-source.js';
+import { createDataSource, dataSourceOptions, pendingMigrations, revertLastMigration, runMigrations } from '../../src/database/data-source.js';
 import { closeEmbedded, EmbeddedDatabaseInUse, openEmbedded } from '../../src/database/embedded.js';
+import { kebabName, migrationIndex, tidyGenerated } from '../../src/database/migration-generate.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
+import { withFreshDatabase } from '../helpers/databases.js';
 
 // Every migration goes up and comes back down, on the embedded database and (with
 // TEST_DATABASE_URL) on real PostgreSQL, starting from an empty database each time.
@@ -30,6 +30,8 @@ async function roundTrip(ds: DataSource): Promise<void> {
   // The schema enforces the SReg formats and case-normalised usernames itself.
   await expect(ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'Upper', 'x')`)).rejects.toThrow(/users_username_lowercase/);
   await expect(ds.query(`INSERT INTO users (domain, username, password_hash, gender) VALUES ('a', 'b', 'x', 'X')`)).rejects.toThrow(/users_gender_value/);
+  // The entities describe the migrated schema exactly: what `migration:generate` would write is empty.
+  expect((await ds.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
 }
 
 const domains = [{ name: 'example.org', base_url: 'https://example.org' }];
@@ -45,23 +47,6 @@ describe('migrations on the embedded database', () => {
     }
   });
 });
-
-/** Runs `work` against a PostgreSQL database created for it and dropped afterwards. */
-async function withFreshDatabase(prefix: string, work: (url: string) => Promise<void>): Promise<void> {
-  const base = new URL(inject('databaseUrl')!);
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base.toString() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  try {
-    await work(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
-}
 
 describe.runIf(inject('databaseUrl') !== null)('migrations on PostgreSQL', () => {
   it('go up and down on a fresh database', async () => {
@@ -91,6 +76,49 @@ describe.runIf(inject('databaseUrl') !== null)('migrations on PostgreSQL', () =>
   });
 });
 
+describe('migrations/index.ts', () => {
+  it('lists every migration file of the directory, in order (npm run migration:generate -- --index)', () => {
+    const dir = join(import.meta.dirname, '../../src/database/migrations');
+    expect(readFileSync(join(dir, 'index.ts'), 'utf8')).toBe(migrationIndex(dir));
+    const names = MIGRATIONS.map((m) => new m().name);
+    expect(names).toEqual([...names].sort((a, b) => Number(a.slice(-13)) - Number(b.slice(-13))));
+  });
+
+  it('names generated migrations in kebab case and tidies them to the house style', () => {
+    expect(kebabName('AddUserLocale')).toBe('add-user-locale');
+    expect(kebabName('add-user-locale')).toBe('add-user-locale');
+    expect(kebabName('add_user locale')).toBe('add-user-locale');
+    for (const bad of ['', '../x', 'x/y', '1abc', 'a--b', 'é']) expect(kebabName(bad)).toBeNull();
+    const generated = [
+      'import { MigrationInterface, QueryRunner } from "typeorm";',
+      '',
+      'export class AddX1 implements MigrationInterface {',
+      "    name = 'AddX1'",
+      '',
+      '    public async up(queryRunner: QueryRunner): Promise<void> {',
+      '        await queryRunner.query(`ALTER TABLE "users" ADD "x" text`);',
+      '    }',
+      '',
+      '}',
+      '',
+    ].join('\n');
+    expect(tidyGenerated(generated)).toBe(
+      [
+        "import type { MigrationInterface, QueryRunner } from 'typeorm';",
+        '',
+        'export class AddX1 implements MigrationInterface {',
+        "  name = 'AddX1';",
+        '',
+        '  async up(queryRunner: QueryRunner): Promise<void> {',
+        '    await queryRunner.query(`ALTER TABLE "users" ADD "x" text`);',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+});
+
 describe('the embedded database directory', () => {
   afterEach(() => closeEmbedded());
 
@@ -99,6 +127,14 @@ describe('the embedded database directory', () => {
     // A live process (our parent) holds the lock.
     writeFileSync(join(dir, 'openid-provider.lock'), String(process.ppid));
     await expect(openEmbedded(dir)).rejects.toBeInstanceOf(EmbeddedDatabaseInUse);
+  });
+
+  it('is reached through the socket its holder names in the lock file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'op-pglite-'));
+    writeFileSync(join(dir, 'openid-provider.lock'), `${process.ppid}\n${join(dir, '.s.PGSQL.5432')}\n`);
+    const options = await dataSourceOptions(parseConfig({ domains, database: { embedded_dir: dir } }, null));
+    expect(options).toMatchObject({ type: 'postgres', host: dir, port: 5432, poolSize: 1, synchronize: false });
+    expect(options).not.toHaveProperty('extra');
   });
 
   it('takes over a stale lock left by a dead process', async () => {

@@ -52,7 +52,7 @@ export async function bootApp(loaded: LoadedConfig = testConfig()): Promise<Test
   const runtime: AppRuntime = { logger: createRootLogger(loaded.config.logging.level), metrics: new Metrics() };
   const tls = await resolveTls(loaded.config, runtime.logger);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(loaded, runtime)] }).compile();
-  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(loaded, tls), { logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(loaded, tls, runtime.logger), { logger: false });
   configureApp(app, runtime);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -2,8 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { sendError } from '../../src/http/error-responder.js';
 import { createRootLogger } from '../../src/http/logger.js';
-import { InvalidReturnTo, UnsupportedAssociationType } from '../../src/protocol/errors.js';
-import '../../src/http/request-context.js';
+import { answeredAs, InvalidReturnTo, UnsupportedAssociationType } from '../../src/protocol/errors.js';
 
 // The one place errors become responses (STYLE.md §3), driven through a bare Fastify instance.
 
@@ -25,25 +24,24 @@ describe(sendError.name, () => {
   beforeAll(async () => {
     const logger = createRootLogger('info', log.stream);
     app = Fastify();
-    app.decorateRequest('openid', undefined);
     app.setErrorHandler((error, request, reply) => sendError(request, reply, error, logger));
     app.get('/boom', () => {
       throw new Error('connection to 10.0.0.5 failed: password authentication failed for user "op"');
     });
-    app.post('/direct', (request) => {
-      request.openid = { direct: true, version: '2.0' };
-      throw new UnsupportedAssociationType('Unsupported association type', { extra: { assoc_type: 'HMAC-SHA256', session_type: 'DH-SHA256' } });
+    // The flow tags each OpenID error with how it is answered; the responder only reads that.
+    app.post('/direct', () => {
+      throw answeredAs(new UnsupportedAssociationType('Unsupported association type', { extra: { assoc_type: 'HMAC-SHA256', session_type: 'DH-SHA256' } }), { direct: true, version: '2.0' });
     });
-    app.post('/direct-1x', (request) => {
-      request.openid = { direct: true, version: '1.x' };
-      throw new UnsupportedAssociationType('Unsupported association type');
+    app.post('/direct-1x', () => {
+      throw answeredAs(new UnsupportedAssociationType('Unsupported association type'), { direct: true, version: '1.x' });
     });
-    app.get('/indirect', (request) => {
-      request.openid = { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back?x=a%20b&y=1#frag' };
-      throw new UnsupportedAssociationType('Something is wrong\nwith two lines');
+    app.get('/indirect', () => {
+      throw answeredAs(new UnsupportedAssociationType('Something is wrong\nwith two lines'), { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back?x=a%20b&y=1#frag' });
     });
-    app.get('/indirect-refused', (request) => {
-      request.openid = { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' };
+    app.get('/indirect-refused', () => {
+      throw answeredAs(new InvalidReturnTo('The return_to URL is outside the realm'), { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' });
+    });
+    app.get('/untagged', () => {
       throw new InvalidReturnTo('The return_to URL is outside the realm');
     });
     await app.ready();
@@ -76,6 +74,22 @@ describe(sendError.name, () => {
     expect(res.headers.location).toBe(
       'https://rp.example/back?x=a%20b&y=1&openid.ns=http%3A%2F%2Fspecs.openid.net%2Fauth%2F2.0&openid.mode=error&openid.error=Something%20is%20wrong%20with%20two%20lines&openid.error_code=unsupported-type#frag',
     );
+  });
+
+  it('answers an OpenID error no flow tagged like any other error (problem+json)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/untagged', headers: { accept: '*/*' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.json()).toMatchObject({ code: 'invalid_return_to', status: 400 });
+  });
+
+  it('keeps the tag of the step nearest the failure', () => {
+    const error = new UnsupportedAssociationType('x');
+    answeredAs(error, { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' });
+    answeredAs(error, { direct: true, version: '1.x' });
+    expect(error.answer).toEqual({ direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' });
+    const other = new Error('not an OpenID error');
+    expect(answeredAs(other, { direct: true, version: '2.0' })).toBe(other);
   });
 
   it('never redirects an error about the return_to itself', async () => {

@@ -68,6 +68,45 @@ describe('attributes with a real relying party', () => {
     expect(result).not.toHaveProperty('nickname');
   });
 
+  it('ticks a required field for a new user: Allow on the untouched page sends it, signed', async () => {
+    // A user who never chose "share by default": before, nothing was ticked and sites that
+    // require an e-mail address received none.
+    const name = uniqueName('nurse');
+    await peers.op.app.get(UsersService).create({ domain: 'localhost', username: name, password: PASSWORD, ...PROFILE });
+    const relyingParty = rp([new extensions.SimpleRegistration({ email: 'required', nickname: true })]);
+    const { consent, final } = await signIn(new Browser(), await authenticate(relyingParty, peers.op.identifier(name)), name, 'allow_once');
+    expect(consent!.body).toContain('E-mail address <strong>(required by the site)</strong>: <span class="value">juliet@capulet.lit</span>');
+    expect(consent!.body).toContain('<input type="checkbox" name="release" value="email" checked>');
+    // Optional fields follow the user's defaults: none.
+    expect(consent!.body).toContain('<input type="checkbox" name="release" value="nickname">');
+    const url = back(final);
+    const params = new URL(url).searchParams;
+    expect(params.get('openid.sreg.email')).toBe('juliet@capulet.lit');
+    expect(params.get('openid.sreg.nickname')).toBeNull();
+    expect(params.get('openid.signed')!.split(',')).toContain('sreg.email');
+    const { result } = await verify(relyingParty, url);
+    expect(result).toMatchObject({ authenticated: true, email: 'juliet@capulet.lit' });
+    expect(result).not.toHaveProperty('nickname');
+  });
+
+  it('keeps an earlier "do not send" for a required field of the same realm', async () => {
+    const name = uniqueName('nurse');
+    await peers.op.app.get(UsersService).create({ domain: 'localhost', username: name, password: PASSWORD, ...PROFILE });
+    const browser = new Browser();
+    const emailOnly = rp([new extensions.SimpleRegistration({ email: 'required' })]);
+    // Always allow, with the required e-mail address unticked.
+    const first = await signIn(browser, await authenticate(emailOnly, peers.op.identifier(name)), name, 'allow_always', []);
+    expect(new URL(back(first.final)).searchParams.get('openid.sreg.email')).toBeNull();
+    // The site now also requires the full name: asked again, e-mail still unticked, full name ticked.
+    const more = rp([new extensions.SimpleRegistration({ email: 'required', fullname: 'required' })]);
+    const again = await signIn(browser, await authenticate(more, peers.op.identifier(name)), name, 'allow_once');
+    expect(again.consent!.body).toContain('<input type="checkbox" name="release" value="email">');
+    expect(again.consent!.body).toContain('<input type="checkbox" name="release" value="fullname" checked>');
+    const params = new URL(back(again.final)).searchParams;
+    expect(params.get('openid.sreg.email')).toBeNull();
+    expect(params.get('openid.sreg.fullname')).toBe('Juliet Capulet');
+  });
+
   it('answers AX fetch_request in the dialect asked, signed, read back by the RP library', async () => {
     const name = await newUser();
     const ax = new extensions.AttributeExchange({ 'http://axschema.org/contact/email': 'required', 'http://axschema.org/namePerson/friendly': 'required', 'http://schema.openid.net/namePerson': 'optional' });

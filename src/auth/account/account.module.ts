@@ -7,11 +7,12 @@ import { SessionModule } from '../session/session.module.js';
 import { AccountController } from './account.controller.js';
 import { AccountService } from './account.service.js';
 import { IdentityPageController } from './identity-page.controller.js';
+import { IdentityPageService } from './identity-page.service.js';
 
 /** The identity page and what its owner manages there: profile, trusted sites, sessions, history. */
 @Module({
   imports: [UsersModule, TrustModule, SessionModule, AuditModule, DiscoveryModule],
   controllers: [IdentityPageController, AccountController],
-  providers: [AccountService],
+  providers: [AccountService, IdentityPageService],
 })
 export class AccountModule {}

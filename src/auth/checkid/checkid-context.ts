@@ -1,5 +1,6 @@
 import type { DomainConfig } from '../../config/config.schema.js';
 import type { ClientInfo } from '../../http/request-input.js';
+import type { ErrorAnswer } from '../../protocol/errors.js';
 import type { OpenIdMessage } from '../../protocol/message.js';
 import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
@@ -28,6 +29,8 @@ export interface CheckidContext {
   readonly immediate: boolean;
   /** Who is asking, for the sign-in history. */
   readonly client: ClientInfo;
+  /** How errors about this request are answered: indirect, and to return_to once it is verified (§5.2.3). */
+  answer: ErrorAnswer;
   realm?: Realm;
   returnTo?: ReturnToUrl;
   returnToCheck?: ReturnToCheck;

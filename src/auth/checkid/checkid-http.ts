@@ -1,16 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendPage } from '../../http/pages.js';
-import { clientInfo, requireDomain } from '../../http/request-input.js';
-import type { CheckidContext } from './checkid-context.js';
 import { donePage, formPostPage } from './checkid-pages.js';
-import type { CheckidService } from './checkid.service.js';
 import type { Outcome } from './outcome.js';
-
-/** The parked request behind a login, consent or /continue page; its errors answer as an indirect request. */
-export function resumeRequest(checkid: CheckidService, request: FastifyRequest, requestId: unknown): Promise<CheckidContext> {
-  request.openid = { direct: false, version: '2.0' };
-  return checkid.resume(requireDomain(request), requestId, request.openid, clientInfo(request));
-}
 
 /** Answers the browser with the outcome of a checkid step. */
 export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcome: Outcome): void {

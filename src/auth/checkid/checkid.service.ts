@@ -5,11 +5,11 @@ import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
 import { realmConfig } from '../../config/namespaces.js';
 import type { DomainConfig } from '../../config/config.schema.js';
-import type { OpenIdRequestContext } from '../../http/request-context.js';
 import { Field, Mode } from '../../protocol/consts.js';
-import { InvalidReturnTo } from '../../protocol/errors.js';
+import { answeredAs, answering, type ErrorAnswer, InvalidReturnTo } from '../../protocol/errors.js';
 import type { KeyValuePairs } from '../../protocol/kv-form.js';
 import { parseOpenIdMessage } from '../../protocol/message.js';
+import { requestVersion } from '../../protocol/request-kind.js';
 import { RealmPolicy } from '../../realm/realm-policy.service.js';
 import { ReturnToVerifier } from '../../realm/return-to-verifier.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
@@ -66,41 +66,52 @@ export class CheckidService {
   ) {}
 
   /**
-   * Validates a request (from the endpoint, or re-read from a pending one). `openid` is the
-   * request context the error responder reads: once the return_to has been checked against the
-   * realm, later errors may travel to it as openid.mode=error (§5.2.3).
+   * Validates a request (from the endpoint, or re-read from a pending one). Its errors carry how
+   * they are answered: on a page until the return_to has been checked against the realm, then
+   * as openid.mode=error to that return_to (§5.2.3); the context keeps that for later steps.
    */
-  async validate(domain: DomainConfig, pairs: [string, string][], openid: OpenIdRequestContext, client: ClientInfo): Promise<CheckidContext> {
-    const message = parseOpenIdMessage(pairs);
-    openid.version = message.version;
-    const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate };
-    checkReturnTo(ctx);
-    // Realm policy (config: allowed/denied patterns, http and IP realms, over-broad wildcards).
-    this.realmPolicy.check(ctx.realm!.value);
-    if (ctx.returnTo) openid.verifiedReturnTo = ctx.returnTo.value;
-    checkIdentity(ctx);
-    // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
-    ctx.attributes = this.attributes.parse(message);
-    const check = ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' as const };
-    ctx.returnToCheck = check;
-    if (this.realm.return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
-      // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
-      openid.verifiedReturnTo = undefined;
-      throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {
-        detail: `return_to verification ${check.status}: ${'reason' in check ? check.reason : ''}`,
-      });
+  async validate(domain: DomainConfig, pairs: [string, string][], client: ClientInfo): Promise<CheckidContext> {
+    let answer: ErrorAnswer = { direct: false, version: requestVersion(pairs) };
+    try {
+      const message = parseOpenIdMessage(pairs);
+      answer = { direct: false, version: message.version };
+      const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate, answer };
+      checkReturnTo(ctx);
+      // Realm policy (config: allowed/denied patterns, http and IP realms, over-broad wildcards).
+      this.realmPolicy.check(ctx.realm!.value);
+      // OpenID 2.0 §5.2.3: the return_to now lies in an acceptable realm (§9.2), so errors from
+      // here on may travel to it as openid.mode=error.
+      if (ctx.returnTo) answer = ctx.answer = { ...answer, verifiedReturnTo: ctx.returnTo.value };
+      checkIdentity(ctx);
+      // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
+      ctx.attributes = this.attributes.parse(message);
+      const check = ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' as const };
+      ctx.returnToCheck = check;
+      if (this.realm.return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
+        // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
+        answer = { direct: false, version: message.version };
+        throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {
+          detail: `return_to verification ${check.status}: ${'reason' in check ? check.reason : ''}`,
+        });
+      }
+      return ctx;
+    } catch (error) {
+      throw answeredAs(error, answer);
     }
-    return ctx;
   }
 
   /** Re-reads and re-validates a parked request (login, consent and /continue pages). */
-  async resume(domain: DomainConfig, requestId: unknown, openid: OpenIdRequestContext, client: ClientInfo): Promise<CheckidContext> {
+  async resume(domain: DomainConfig, requestId: unknown, client: ClientInfo): Promise<CheckidContext> {
     const parked = await this.pending.load(requestId, domain.name);
-    return this.validate(domain, parked.message, openid, client);
+    return this.validate(domain, parked.message, client);
   }
 
   /** What happens next for a validated request, given who (if anyone) is logged in. */
-  async decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
+  decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
+    return answering(ctx.answer, () => this.next(ctx, active, pendingId));
+  }
+
+  private async next(ctx: CheckidContext, active: ActiveSession | undefined, pendingId: string | undefined): Promise<Outcome> {
     // PAPE 1.0 §5.1 max_auth_age: a login older than the RP accepts counts as no login.
     const fresh = active && !maxAuthAgeExceeded(ctx.attributes!, active.session.authTime, this.clock.now());
     const user = active && fresh && this.accountMatches(ctx, active.user) ? active.user : undefined;
@@ -125,7 +136,11 @@ export class CheckidService {
    * for are released, whatever the form says; a required field the user unticked is simply not
    * sent (SReg 1.1 §3: the RP decides what to do without it).
    */
-  async decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
+  decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
+    return answering(ctx.answer, () => this.consented(ctx, active, decision, pendingId, ticked));
+  }
+
+  private async consented(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
     const user = active.user;
     if (decision === 'deny') {
       const outcome = await this.answer(ctx, cancelFields(ctx), false, pendingId);

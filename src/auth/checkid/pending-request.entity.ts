@@ -1,7 +1,8 @@
-import { Column, Entity } from 'typeorm';
+import { Column, Entity, Index } from 'typeorm';
 
 /** An authentication request waiting for the user (login, consent), kept server-side. */
 @Entity({ name: 'pending_requests' })
+@Index('pending_requests_expires_at_idx', ['expiresAt'])
 export class PendingRequest {
   @Column({ type: 'varchar', length: 64, primary: true })
   id: string;
@@ -13,7 +14,7 @@ export class PendingRequest {
   @Column({ type: 'jsonb' })
   message: [string, string][];
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })

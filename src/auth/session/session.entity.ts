@@ -1,7 +1,13 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { User } from '../../users/user.entity.js';
 
 /** A login session. Only the SHA-256 of its cookie token is stored: a database leak logs no one in. */
 @Entity({ name: 'sessions' })
+// The constraints and indexes of migration 1764350000000, declared here too so that the entities describe the
+// schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
+@Unique('sessions_token_hash_key', ['tokenHash'])
+@Index('sessions_user_id_idx', ['userId'])
+@Index('sessions_expires_at_idx', ['expiresAt'])
 export class Session {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -10,6 +16,7 @@ export class Session {
   tokenHash: Buffer;
 
   @Column({ name: 'user_id', type: 'uuid' })
+  @ForeignKey(() => User, { name: 'sessions_user_fkey', onDelete: 'CASCADE' })
   userId: string;
 
   @Column({ type: 'boolean', default: false })
@@ -19,10 +26,10 @@ export class Session {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
-  @Column({ name: 'created_at', type: 'timestamptz' })
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
-  @Column({ name: 'last_seen_at', type: 'timestamptz' })
+  @Column({ name: 'last_seen_at', type: 'timestamptz', default: () => 'now()' })
   lastSeenAt: Date;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })

@@ -1,3 +1,5 @@
+// Written by `npm run migration:generate` (src/database/migration-generate.ts) from the files in
+// this directory; after adding a migration by hand, run `npm run migration:generate -- --index`.
 import { CreateUsers1764340000000 } from './1764340000000-create-users.js';
 import { CreateOpenidState1764350000000 } from './1764350000000-create-openid-state.js';
 import { CreateLoginThrottle1764360000000 } from './1764360000000-create-login-throttle.js';
@@ -5,4 +7,10 @@ import { CreateAuditLog1764370000000 } from './1764370000000-create-audit-log.js
 import { AddReleasePreferences1764380000000 } from './1764380000000-add-release-preferences.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
-export const MIGRATIONS = [CreateUsers1764340000000, CreateOpenidState1764350000000, CreateLoginThrottle1764360000000, CreateAuditLog1764370000000, AddReleasePreferences1764380000000];
+export const MIGRATIONS = [
+  CreateUsers1764340000000,
+  CreateOpenidState1764350000000,
+  CreateLoginThrottle1764360000000,
+  CreateAuditLog1764370000000,
+  AddReleasePreferences1764380000000,
+];

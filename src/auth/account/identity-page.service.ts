@@ -1,0 +1,72 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { type DiscoveryDocument, DiscoveryService } from '../../discovery/discovery.service.js';
+import { NotFound } from '../../http/app-error.js';
+import { PROFILE_HINTS, PROFILE_LABELS } from '../../users/profile.js';
+import { PROFILE_FIELDS } from '../../users/user.entity.js';
+import { SessionService } from '../session/session.service.js';
+import { AccountService } from './account.service.js';
+import type { OwnerView } from './owner-page.js';
+
+export class IdentifierFormNotServed extends NotFound {
+  constructor() {
+    super('identifier_form_not_served', 'Not an identifier', 'Identifiers have the form {base}/openid/{user}, without @domain: the domain is the host of the address.');
+  }
+}
+
+/** What a GET of {base}/openid/{user} asked for, as plain values. */
+export interface IdentityPageRequest {
+  readonly accept: string | undefined;
+  /** `?xrds`: our X-XRDS-Location asks for the XRDS whatever the Accept header. */
+  readonly forceXrds: boolean;
+  readonly sessionToken: string | undefined;
+}
+
+export type IdentityPageAnswer =
+  /** The management page for the signed-in owner; the controller adds the CSRF token. */
+  | { kind: 'owner'; view: Omit<OwnerView, 'csrf'>; xrdsLocation: string }
+  /** The discovery document (XRDS or the public HTML page) for everyone else. */
+  | { kind: 'document'; document: DiscoveryDocument };
+
+/**
+ * The claimed identifier {base}/openid/{user} (DESIGN.md): its discovery documents (built by the
+ * discovery module) for relying parties and visitors, and the management page for its signed-in
+ * owner.
+ */
+@Injectable()
+export class IdentityPageService {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly sessions: SessionService,
+    private readonly account: AccountService,
+  ) {}
+
+  async show(domain: DomainConfig, name: string, input: IdentityPageRequest): Promise<IdentityPageAnswer> {
+    // The mod_openid form {base}/openid/user@domain is vestigial and not served.
+    if (name.includes('@')) throw new IdentifierFormNotServed();
+    const user = await this.discovery.findAccount(domain, name);
+    // Exactly what an unmatched route answers: an unknown account looks like any other miss.
+    if (!user) throw new NotFoundException();
+    const xrds = this.discovery.wantsXrds(input.accept, input.forceXrds);
+    const active = xrds ? undefined : await this.sessions.resolve(input.sessionToken);
+    if (!active || active.user.id !== user.id) return { kind: 'document', document: this.discovery.identifierDocument(domain, user, xrds) };
+    const links = this.discovery.links(domain, user);
+    return {
+      kind: 'owner',
+      xrdsLocation: links.xrdsUrl,
+      view: {
+        account: `${user.username}@${domain.name}`,
+        links,
+        currentSessionId: active.session.id,
+        profile: PROFILE_FIELDS.map((field) => ({
+          field,
+          label: PROFILE_LABELS[field],
+          hint: PROFILE_HINTS[field],
+          value: active.user[field] ?? '',
+          shared: active.user.releaseDefaults.includes(field),
+        })),
+        ...(await this.account.overview(user)),
+      },
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { ArrayMaxSize, IsArray, IsIn, IsString, MaxLength } from 'class-validator';
+import { AsList, CsrfProtectedForm } from '../../http/forms.js';
+import { PROFILE_FIELDS, type ProfileField } from '../../users/user.entity.js';
+import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
+import type { Decision } from '../checkid/checkid.service.js';
+
+export const DECISIONS: readonly Decision[] = ['allow_once', 'allow_always', 'deny'];
+
+/**
+ * The consent form of DESIGN.md's contract: the submit button's `decision`, the ticked `release`
+ * checkboxes (repeated), and the hidden csrf and request fields. Nothing here is typed by a
+ * person (buttons and checkboxes carry fixed values), so a refused form is a tampered or broken
+ * one: it answers the structured error (the error page for browsers, problem+json otherwise).
+ */
+export class ConsentForm extends CsrfProtectedForm {
+  @IsString()
+  @MaxLength(MAX_PENDING_REQUEST_ID)
+  request: string;
+
+  @IsString()
+  @IsIn(DECISIONS)
+  decision: Decision;
+
+  /** Fields the user agrees to send; only those the RP asked for are ever released. */
+  @AsList()
+  @IsArray()
+  @ArrayMaxSize(PROFILE_FIELDS.length)
+  @IsIn(PROFILE_FIELDS, { each: true })
+  release: ProfileField[] = [];
+}

@@ -1,0 +1,26 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { csrfToken } from '../../http/csrf.js';
+import { sendPage } from '../../http/pages.js';
+import { sendOutcome } from '../checkid/checkid-http.js';
+import { writeSessionCookie } from '../session/session-cookies.js';
+import { loginPage } from './login-page.js';
+import type { LoginResult } from './login.service.js';
+
+/** Answers a login step: the page (with the browser's CSRF token), a redirect, or the signed-in next step. */
+export function answerLogin(request: FastifyRequest, reply: FastifyReply, result: LoginResult, newToken: () => string): void {
+  switch (result.kind) {
+    case 'page':
+      if (result.retryAfter !== undefined) reply.header('retry-after', String(result.retryAfter));
+      sendPage(reply, result.status, loginPage({ ...result.view, csrf: csrfToken(request, reply, newToken) }));
+      return;
+    case 'redirect':
+      sendOutcome(request, reply, { kind: 'redirect', location: result.location });
+      return;
+    case 'signed-in':
+      writeSessionCookie(request, reply, result.session.token, result.session.maxAgeSeconds);
+      // Answered by the error responder, the new session cookie already on the reply.
+      if (result.next.kind === 'error') throw result.next.error;
+      sendOutcome(request, reply, result.next);
+      return;
+  }
+}

@@ -1,0 +1,36 @@
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { CsrfProtectedForm } from '../../http/forms.js';
+import { MAX_PASSWORD } from '../../users/users.service.js';
+import { MAX_USERNAME_LENGTH } from '../../users/username.js';
+import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
+
+/**
+ * The login form of DESIGN.md's contract: username, password, an optional `remember` checkbox,
+ * and the hidden csrf and request fields.
+ *
+ * People type into this form, so a submission it refuses (a username longer than any account's,
+ * a password longer than we ever hash, a repeated or unknown field) answers the login page again
+ * with a message and HTTP 400 (LoginFormRejected), not a problem document. Within these limits an
+ * unknown account or a wrong password is a failed login (401, same message, same cost).
+ */
+export class LoginForm extends CsrfProtectedForm {
+  @IsString()
+  @MaxLength(MAX_USERNAME_LENGTH)
+  username: string;
+
+  @IsString()
+  @MaxLength(MAX_PASSWORD)
+  password: string;
+
+  /** The checkbox's value is "1"; unticked, the field is absent. */
+  @IsOptional()
+  @IsString()
+  @IsIn(['1'])
+  remember?: '1';
+
+  /** The parked OpenID request this login continues (absent for a plain sign-in). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_PENDING_REQUEST_ID)
+  request?: string;
+}

@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import type { AuditKind } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { identifierUrl } from '../../discovery/urls.js';
+import type { ClientInfo } from '../../http/request-input.js';
+import type { InvalidInput } from '../../http/validation.js';
+import { MAX_PASSWORD } from '../../users/users.service.js';
+import { UsersService } from '../../users/users.service.js';
+import type { CheckidContext } from '../checkid/checkid-context.js';
+import { CheckidService } from '../checkid/checkid.service.js';
+import type { Outcome } from '../checkid/outcome.js';
+import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
+import { SessionService } from '../session/session.service.js';
+import { CredentialBackend } from './credential-backend.js';
+import type { LoginForm } from './login.dto.js';
+import type { LoginView } from './login-page.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+
+const MESSAGES = {
+  invalid_credentials: 'Wrong username or password.',
+  account_disabled: 'This account is disabled. Ask the administrator of this domain.',
+} as const;
+
+function tooManyAttempts(seconds: number): string {
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many failed attempts. Try again in ${wait}.`;
+}
+
+/** The login page's data; the controller adds the CSRF token of the browser. */
+export type LoginPageModel = Omit<LoginView, 'csrf'>;
+
+/** A session to hand to the browser (cookie value and lifetime). */
+export interface NewSession {
+  token: string;
+  maxAgeSeconds: number | undefined;
+}
+
+/** What a login step answers; LoginController (answerLogin) turns it into HTTP. */
+export type LoginResult =
+  /** The login page, with a message when something was refused. */
+  | { kind: 'page'; status: 200 | 400 | 401 | 429; view: LoginPageModel; retryAfter?: number }
+  /** Nothing to sign in to: already signed in (the identity page is where they want to be). */
+  | { kind: 'redirect'; location: string }
+  /**
+   * Signed in: the new session, then the next step (the pending request's outcome, or the
+   * identity page). If that step failed, the session is still the browser's: `next` holds the
+   * error to answer after the cookie is set.
+   */
+  | { kind: 'signed-in'; session: NewSession; next: Outcome | { kind: 'error'; error: unknown } };
+
+/**
+ * The login flow: throttling (per account and per address, with back-off), the credential check,
+ * the sign-in history, a fresh session, and the parked OpenID request it continues.
+ */
+@Injectable()
+export class LoginService {
+  constructor(
+    private readonly credentials: CredentialBackend,
+    private readonly sessions: SessionService,
+    private readonly checkid: CheckidService,
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** GET /login, for a parked request or on its own. */
+  async show(domain: DomainConfig, requestId: string | undefined, sessionToken: string | undefined, client: ClientInfo): Promise<LoginResult> {
+    if (!requestId) {
+      const active = await this.sessions.resolve(sessionToken);
+      if (active && active.user.domain === domain.name) return { kind: 'redirect', location: identifierUrl(domain, active.user.username) };
+    }
+    return { kind: 'page', status: 200, view: await this.view(domain, requestId, client) };
+  }
+
+  /** POST /login (CSRF already checked, form validated). */
+  async submit(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo): Promise<LoginResult> {
+    const requestId = form.request || undefined;
+    const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
+    const { username, password } = form;
+    const keys = this.throttle.keys(domain.name, username, client.ip);
+    const locked = await this.throttle.waitSeconds(keys);
+    if (locked > 0) {
+      // No password is checked while locked: the lock costs an attacker the attempt.
+      await this.record(domain, username, client, 'login_throttled');
+      return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(locked), locked);
+    }
+    const result = await this.credentials.verify(domain.name, username, password);
+    if (!result.ok) {
+      await this.record(domain, username, client, 'login_failed');
+      const wait = await this.throttle.recordFailure(keys);
+      if (wait > 0) return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(wait), wait);
+      return this.refuse(domain, requestId, ctx, client, username, 401, MESSAGES[result.reason]);
+    }
+    await this.throttle.recordSuccess(keys);
+    await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: result.user.id, realm: ctx?.realm?.value, ...client });
+    // A new session at every login, the old one ended: a session id planted before login is
+    // worth nothing after it (no fixation).
+    await this.sessions.revoke(sessionToken);
+    const created = await this.sessions.create(result.user, { remember: form.remember === '1', ip: client.ip, userAgent: client.userAgent });
+    const session = { token: created.token, maxAgeSeconds: this.sessions.cookieMaxAge(created.session) };
+    if (!ctx || !requestId) return { kind: 'signed-in', session, next: { kind: 'redirect', location: identifierUrl(domain, result.user.username) } };
+    try {
+      return { kind: 'signed-in', session, next: await this.checkid.decide(ctx, { session: created.session, user: result.user }, requestId) };
+    } catch (error) {
+      // E.g. the request was answered meanwhile (a double-submitted form): signed in all the same.
+      return { kind: 'signed-in', session, next: { kind: 'error', error } };
+    }
+  }
+
+  /**
+   * The login page again for a form the LoginForm DTO refused, with what to fix. `requestId` is
+   * the raw field, kept only if it could be one of ours, so that the flow can go on.
+   */
+  async rejected(domain: DomainConfig, error: InvalidInput, requestId: unknown, client: ClientInfo): Promise<LoginResult> {
+    const id = typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_PENDING_REQUEST_ID ? requestId : undefined;
+    return { kind: 'page', status: 400, view: { ...(await this.view(domain, id, client)), error: rejection(error) } };
+  }
+
+  /** Failed logins go in the history of the account they were aimed at, when it exists. */
+  private async record(domain: DomainConfig, username: string, client: ClientInfo, kind: AuditKind): Promise<void> {
+    const userId = (await this.users.find(domain.name, username))?.id ?? null;
+    await this.audit.record({ kind, domain: domain.name, userId, ...client });
+  }
+
+  private async refuse(
+    domain: DomainConfig,
+    requestId: string | undefined,
+    ctx: CheckidContext | undefined,
+    client: ClientInfo,
+    username: string,
+    status: 401 | 429,
+    error: string,
+    retryAfter?: number,
+  ): Promise<LoginResult> {
+    const view = await this.view(domain, requestId, client, ctx);
+    return { kind: 'page', status, view: { ...view, username, error }, ...(retryAfter === undefined ? {} : { retryAfter }) };
+  }
+
+  private async view(domain: DomainConfig, requestId: string | undefined, client: ClientInfo, known?: CheckidContext): Promise<LoginPageModel> {
+    const ctx = known ?? (requestId ? await this.checkid.resume(domain, requestId, client) : undefined);
+    return {
+      requestId: ctx ? requestId : undefined,
+      domain: domain.name,
+      username: ctx?.identity?.kind === 'user' ? ctx.identity.username : undefined,
+      realm: ctx?.realm?.value,
+      returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
+    };
+  }
+}
+
+/** What a person reads when the form was refused before any credential was looked at. */
+function rejection(error: InvalidInput): string {
+  if (error.has('username', 'maxLength')) return 'That username is too long: no account has one that long.';
+  if (error.has('password', 'maxLength')) return `That password is too long: passwords have at most ${MAX_PASSWORD} characters.`;
+  return 'The form could not be read. Try again.';
+}
