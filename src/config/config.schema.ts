@@ -153,12 +153,17 @@ const domain = z
   .strictObject({
     name: hostname.describe('The XMPP domain: user@name owns the identifier {base_url}/openid/user.'),
     base_url: baseUrl.describe('Public origin of this domain\'s provider ({base}); https:// in production.'),
-    accounts: z
-      .enum(['local', 'xmpp'])
-      .default('local')
-      .describe(
-        'Where passwords are checked: local, the local account store (npm run cli -- user add); xmpp, the domain\'s XMPP server (SASL PLAIN over verified TLS), every account of which owns its identifier.',
-      ),
+    // Optional rather than defaulted, so that code building a DomainConfig by hand (tests) need
+    // not name it: absent means local.
+    accounts: withMeta(
+      z
+        .enum(['local', 'xmpp'])
+        .optional()
+        .describe(
+          'Where passwords are checked: local (also when absent), the local account store (npm run cli -- user add); xmpp, the domain\'s XMPP server (SASL PLAIN over verified TLS), every account of which owns its identifier.',
+        ),
+      { example: 'local' },
+    ),
     xmpp: withMeta(xmppSettings.optional().describe('How to reach the domain\'s XMPP server, and the OpenID bot.'), {
       example: { server: 'xmpp://xmpp.example.org:5222', timeout: '10s' },
     }),

@@ -42,7 +42,7 @@ describe('configuration loading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'op-config-'));
     const { config, file } = loadConfig({}, dir);
     expect(file).toBeNull();
-    expect(config.domains).toEqual(DEVELOPMENT_DEFAULTS.domains.map((d) => ({ accounts: 'local', ...d })));
+    expect(config.domains).toEqual(DEVELOPMENT_DEFAULTS.domains);
     expect(config.server.tls).toBe('auto');
     expect(config.server.port).toBe(8443);
     expect(config.security.https_only).toBe(true);

@@ -8,7 +8,7 @@ import { identifierXrds, opIdentifierXrds, wantsXrds } from '../../src/discovery
 // The pure parts of discovery: canonical URLs, XRDS documents (XRI Resolution 2.0 / Yadis 1.0),
 // the identity page's head, and the Yadis Accept rule. Hostile values prove the escaping.
 
-const DOMAIN = { name: 'example.org', base_url: 'https://example.org', accounts: 'local' as const };
+const DOMAIN = { name: 'example.org', base_url: 'https://example.org' };
 const HOSTILE = `https://x.example/?a=1&b="2"&c='3'<d>`;
 
 const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'Service' || name === 'Type' });

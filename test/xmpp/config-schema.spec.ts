@@ -19,8 +19,8 @@ function problems(extra: Record<string, unknown>): string[] {
 }
 
 describe('configuration: domains[].accounts and domains[].xmpp', () => {
-  it('defaults to local accounts and no XMPP at all', () => {
-    expect(domainOf({})).toEqual({ ...base, accounts: 'local' });
+  it('has local accounts (accounts absent) and no XMPP by default', () => {
+    expect(domainOf({})).toEqual(base);
   });
 
   it('reads the example of DESIGN.md, with a 10 s default timeout (in seconds)', () => {
