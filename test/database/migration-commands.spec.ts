@@ -39,6 +39,8 @@ function workspace(database: string): { dir: string; env: Record<string, string>
 /** The lines of migration:show, without TypeORM's row ids ("[X] 3 Name"; pending ones have none). */
 function shown(out: string): string[] {
   return out
+    // eslint-disable-next-line no-control-regex
+    .replace(/\u001b\[[0-9;]*m/g, '')
     .split('\n')
     .filter((l) => /^\s*\[[ X]\]/.test(l))
     .map((l) => l.trim().replace(/^(\[[ X]\]) (?:\d+ )?/, '$1 '));

@@ -34,7 +34,9 @@ export function buildInstall(): Install {
     dir,
     env: (extra = {}) => {
       const { DATABASE_URL: _url, OPENID_PROVIDER_CONFIG: _config, ...rest } = process.env;
-      return { ...rest, PATH: `${join(REPO, 'node_modules/.bin')}${delimiter}${process.env['PATH'] ?? ''}`, ...extra };
+      // No colours: with CI set, chalk-style detection turns them on even for a pipe, and the
+      // suites read the commands' output as text.
+      return { ...rest, NO_COLOR: '1', FORCE_COLOR: '0', PATH: `${join(REPO, 'node_modules/.bin')}${delimiter}${process.env['PATH'] ?? ''}`, ...extra };
     },
   };
   return built;
