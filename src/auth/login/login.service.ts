@@ -6,6 +6,7 @@ import { identifierUrl } from '../../discovery/urls.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { InvalidInput } from '../../http/validation.js';
 import { MAX_PASSWORD } from '../../users/users.service.js';
+import type { User } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
 import type { CheckidContext } from '../checkid/checkid-context.js';
 import { CheckidService } from '../checkid/checkid.service.js';
@@ -29,6 +30,17 @@ function tooManyAttempts(seconds: number): string {
 
 /** The login page's data; the controller adds the CSRF token of the browser. */
 export type LoginPageModel = Omit<LoginView, 'csrf'>;
+
+/** The context a successful proof of the account signs in with. */
+export interface SignInStep {
+  /** The parked OpenID request this sign-in continues, if any. */
+  ctx: CheckidContext | undefined;
+  requestId: string | undefined;
+  /** The browser's session before this sign-in (ended: no fixation). */
+  sessionToken: string | undefined;
+  client: ClientInfo;
+  remember: boolean;
+}
 
 /** A session to hand to the browser (cookie value and lifetime). */
 export interface NewSession {
@@ -93,15 +105,25 @@ export class LoginService {
       return this.refuse(domain, requestId, ctx, client, username, 401, MESSAGES[result.reason]);
     }
     await this.throttle.recordSuccess(keys);
-    await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: result.user.id, realm: ctx?.realm?.value, ...client });
+    return this.completeSignIn(domain, result.user, { ctx, requestId, sessionToken, client, remember: form.remember === '1' });
+  }
+
+  /**
+   * What every way of proving an account ends with (the password form today, the approval from
+   * the chat app next): the sign-in history, a fresh session, then the parked OpenID request it
+   * continues or the identity page.
+   */
+  async completeSignIn(domain: DomainConfig, user: User, step: SignInStep): Promise<LoginResult> {
+    const { ctx, requestId, sessionToken, client, remember } = step;
+    await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: user.id, realm: ctx?.realm?.value, ...client });
     // A new session at every login, the old one ended: a session id planted before login is
     // worth nothing after it (no fixation).
     await this.sessions.revoke(sessionToken);
-    const created = await this.sessions.create(result.user, { remember: form.remember === '1', ip: client.ip, userAgent: client.userAgent });
+    const created = await this.sessions.create(user, { remember, ip: client.ip, userAgent: client.userAgent });
     const session = { token: created.token, maxAgeSeconds: this.sessions.cookieMaxAge(created.session) };
-    if (!ctx || !requestId) return { kind: 'signed-in', session, next: { kind: 'redirect', location: identifierUrl(domain, result.user.username) } };
+    if (!ctx || !requestId) return { kind: 'signed-in', session, next: { kind: 'redirect', location: identifierUrl(domain, user.username) } };
     try {
-      return { kind: 'signed-in', session, next: await this.checkid.decide(ctx, { session: created.session, user: result.user }, requestId) };
+      return { kind: 'signed-in', session, next: await this.checkid.decide(ctx, { session: created.session, user }, requestId) };
     } catch (error) {
       // E.g. the request was answered meanwhile (a double-submitted form): signed in all the same.
       return { kind: 'signed-in', session, next: { kind: 'error', error } };
