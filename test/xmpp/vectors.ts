@@ -8,15 +8,4 @@ export function loadVectors<T>(name: string): T {
   return JSON.parse(readFileSync(new URL(`./vectors/${name}.json`, import.meta.url), 'utf8')) as T;
 }
 
-/** Runs `fn` and asserts it throws an error whose class name is `name`. */
-export function expectThrowsNamed(fn: () => unknown, name: string): Error {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, 'expected an error to be thrown').toBeInstanceOf(Error);
-  expect((caught as Error).name).toBe(name);
-  return caught as Error;
-}
+export { expectThrowsNamed } from '../protocol/vectors.js';
