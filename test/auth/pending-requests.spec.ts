@@ -6,6 +6,7 @@ import { PendingRequest } from '../../src/auth/checkid/pending-request.entity.js
 import { PendingRequestRepository } from '../../src/auth/checkid/pending-request.repository.js';
 import { PendingRequestExpired, PendingRequestService } from '../../src/auth/checkid/pending-request.service.js';
 import { Clock } from '../../src/common/clock.js';
+import { TestClock } from '../helpers/clock.js';
 import { CommonModule } from '../../src/common/common.module.js';
 import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
@@ -16,15 +17,6 @@ import { testConfig } from '../helpers/test-app.js';
 // Parked checkid requests against the real database. The clock sits in the past so that pruning
 // only ever reaches this suite's rows, even on a PostgreSQL database other suites share.
 
-class TestClock extends Clock {
-  time = new Date('2001-01-01T00:00:00Z');
-  override now(): Date {
-    return new Date(this.time);
-  }
-  advance(seconds: number): void {
-    this.time = new Date(this.time.getTime() + seconds * 1000);
-  }
-}
 
 describe('pending requests', () => {
   let ctx: INestApplicationContext;
@@ -33,7 +25,7 @@ describe('pending requests', () => {
   const message: [string, string][] = [['openid.mode', 'checkid_setup']];
 
   beforeAll(async () => {
-    clock = new TestClock();
+    clock = new TestClock(new Date('2001-01-01T00:00:00Z'));
     const moduleRef = await Test.createTestingModule({
       imports: [
         AppConfigModule.forRoot(testConfig()),

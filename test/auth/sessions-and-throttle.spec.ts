@@ -11,6 +11,7 @@ import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.rep
 import { LoginThrottleService } from '../../src/auth/login/login-throttle.service.js';
 import { SessionService } from '../../src/auth/session/session.service.js';
 import { Clock } from '../../src/common/clock.js';
+import { TestClock } from '../helpers/clock.js';
 import { CommonModule } from '../../src/common/common.module.js';
 import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
@@ -22,15 +23,6 @@ import { testConfig, uniqueName } from '../helpers/test-app.js';
 // moves (idle 30 min, absolute 12 h, remember-me 30 days; throttle: 3 per account, 5 per address,
 // 15 min window, back-off 30 s doubling up to 5 min).
 
-class TestClock extends Clock {
-  time = new Date('2030-01-01T00:00:00Z');
-  override now(): Date {
-    return new Date(this.time);
-  }
-  advance(seconds: number): void {
-    this.time = new Date(this.time.getTime() + seconds * 1000);
-  }
-}
 
 describe('sessions, grants and throttling', () => {
   let ctx: INestApplicationContext;
@@ -41,7 +33,7 @@ describe('sessions, grants and throttling', () => {
 
   beforeAll(async () => {
     const loaded = testConfig({ security: { login_rate_limit: { max_attempts_per_account: 3, max_attempts_per_address: 5, window: '15m', backoff_base: '30s', backoff_max: '5m' } } });
-    clock = new TestClock();
+    clock = new TestClock(new Date('2030-01-01T00:00:00Z'));
     const moduleRef = await Test.createTestingModule({
       imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger: createRootLogger('silent'), metrics: new Metrics() }), CommonModule, DatabaseModule, UsersModule, SessionModule, TrustModule],
       providers: [LoginThrottleService, LoginThrottleRepository],
