@@ -20,8 +20,9 @@ export class User {
   @Column({ type: 'varchar', length: 1023 })
   username: string;
 
-  @Column({ name: 'password_hash', type: 'text', select: false })
-  passwordHash: string;
+  /** argon2id hash of a local account's password; null for XMPP accounts (their server checks it). */
+  @Column({ name: 'password_hash', type: 'text', nullable: true, select: false })
+  passwordHash: string | null;
 
   @Column({ type: 'varchar', length: 255, nullable: true })
   nickname: string | null;
@@ -60,6 +61,17 @@ export class User {
   /** Profile fields ticked by default on the consent page. */
   @Column({ name: 'release_defaults', type: 'jsonb', default: () => `'[]'` })
   releaseDefaults: ProfileField[];
+
+  /** Profile values read from the account's vCard at its last XMPP sign-in (the user's own columns win). */
+  @Column({ type: 'jsonb', nullable: true })
+  vcard: Partial<Record<ProfileField, string>> | null;
+
+  @Column({ name: 'vcard_fetched_at', type: 'timestamptz', nullable: true })
+  vcardFetchedAt: Date | null;
+
+  /** Whether the OpenID bot tells the account about sign-ins to sites it has not seen before. */
+  @Column({ name: 'xmpp_notices', type: 'boolean', default: true })
+  xmppNotices: boolean;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

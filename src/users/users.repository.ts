@@ -47,6 +47,19 @@ export class UsersRepository {
     }
   }
 
+  /**
+   * The row of an XMPP account, created when missing (no password hash). `vcard` given (null: the
+   * account has none) replaces the stored vCard profile; undefined keeps it (it could not be read).
+   */
+  async upsertXmppAccount(domain: string, username: string, vcard: User['vcard'] | undefined): Promise<User> {
+    const fresh = vcard === undefined ? {} : { vcard, vcardFetchedAt: new Date() };
+    const insert = this.users.createQueryBuilder().insert().into(User).values({ domain, username, passwordHash: null, disabled: false, ...fresh });
+    if (vcard === undefined) insert.orIgnore();
+    else insert.orUpdate(['vcard', 'vcard_fetched_at'], ['domain', 'username']);
+    await insert.execute();
+    return this.users.findOneByOrFail({ domain, username });
+  }
+
   /** Answers whether a row was changed. */
   async update(domain: string, username: string, changes: Partial<User>): Promise<boolean> {
     return affected(await this.users.update({ domain, username }, changes)) > 0;

@@ -91,6 +91,16 @@ export class UsersService {
     return this.repository.findOne(domain.toLowerCase(), tryNormalizeUsername(username) ?? '');
   }
 
+  /**
+   * An account of an `accounts: xmpp` domain that its XMPP server has just authenticated: its
+   * row (created at the first sign-in, without a password hash, so that grants, sessions and
+   * history work as for local accounts), with the vCard profile refreshed when `vcard` is given
+   * (null: the account has no vCard; undefined: it could not be read, the stored one is kept).
+   */
+  async signedInByXmpp(domain: string, username: string, vcard?: Partial<Record<ProfileField, string>> | null): Promise<User> {
+    return this.repository.upsertXmppAccount(this.domain(domain), this.username(username), vcard);
+  }
+
   async setPassword(domain: string, username: string, password: string): Promise<void> {
     checkPassword(password);
     await this.change(domain, username, { passwordHash: await this.hasher.hash(password) });
@@ -122,7 +132,8 @@ export class UsersService {
   async verifyCredentials(domain: string, username: string, password: string): Promise<CredentialCheck> {
     const name = tryNormalizeUsername(username);
     const user = name === undefined || password.length > MAX_PASSWORD ? null : await this.repository.findWithPasswordHash(domain.toLowerCase(), name);
-    if (!user) {
+    if (!user?.passwordHash) {
+      // Unknown, or an XMPP account's row (no local password): the same work as a wrong password.
       await this.hasher.verifyNothing(password.slice(0, MAX_PASSWORD));
       return { ok: false, reason: 'invalid_credentials' };
     }

@@ -113,6 +113,26 @@ describe(UsersService.name, () => {
     expect((await users.find('example.org', name))?.email).toBeNull();
   });
 
+  it('creates an XMPP account row without a password at its first sign-in, and keeps or refreshes its vCard', async () => {
+    const name = uniqueName();
+    const first = await users.signedInByXmpp('montague.lit', name.toUpperCase(), { email: 'a@montague.lit', fullname: 'A' });
+    expect(first).toMatchObject({ domain: 'montague.lit', username: name, vcard: { email: 'a@montague.lit', fullname: 'A' }, xmppNotices: true, disabled: false });
+    const row = (await ctx.get(DataSource).query('SELECT password_hash FROM users WHERE id = $1', [first.id])) as { password_hash: string | null }[];
+    expect(row[0]!.password_hash).toBeNull();
+    // Not read this time (undefined): kept; read and absent (null): cleared. Same row throughout.
+    const kept = await users.signedInByXmpp('montague.lit', name);
+    expect(kept.id).toBe(first.id);
+    expect(kept.vcard).toEqual({ email: 'a@montague.lit', fullname: 'A' });
+    const cleared = await users.signedInByXmpp('montague.lit', name, null);
+    expect(cleared.id).toBe(first.id);
+    expect(cleared.vcard).toBeNull();
+    expect(cleared.vcardFetchedAt).toBeInstanceOf(Date);
+    // The row has no local password: a local check of it is an ordinary failure, at full cost.
+    const verifyNothing = vi.spyOn(hasher, 'verifyNothing');
+    expect(await users.verifyCredentials('montague.lit', name, 'anything at all')).toEqual({ ok: false, reason: 'invalid_credentials' });
+    expect(verifyNothing).toHaveBeenCalledOnce();
+  });
+
   it('hashes with the production default (OWASP argon2id m=19456, t=2, p=1)', async () => {
     const production = new PasswordHasher(testConfig({ security: { password_hash: {} } }).config.security);
     const hash = await production.hash('correct horse battery');

@@ -5,6 +5,7 @@ import { CreateOpenidState1764350000000 } from './1764350000000-create-openid-st
 import { CreateLoginThrottle1764360000000 } from './1764360000000-create-login-throttle.js';
 import { CreateAuditLog1764370000000 } from './1764370000000-create-audit-log.js';
 import { AddReleasePreferences1764380000000 } from './1764380000000-add-release-preferences.js';
+import { AddXmppAccounts1764390000000 } from './1764390000000-add-xmpp-accounts.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateLoginThrottle1764360000000,
   CreateAuditLog1764370000000,
   AddReleasePreferences1764380000000,
+  AddXmppAccounts1764390000000,
 ];
