@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { openidConfig } from '../config/namespaces.js';
 import { Random } from '../common/random.js';
 import { checkAssociationRequest, sessionTypeForResponse } from '../protocol/association-types.js';
 import { Field, SessionType } from '../protocol/consts.js';
@@ -14,6 +16,7 @@ export class AssociateService {
   constructor(
     private readonly associations: AssociationService,
     private readonly random: Random,
+    @Inject(openidConfig.KEY) private readonly openid: ConfigType<typeof openidConfig>,
   ) {}
 
   async associate(message: OpenIdMessage, overTls: boolean): Promise<KeyValuePairs> {
@@ -33,7 +36,7 @@ export class AssociateService {
             modulus: message.fields.get(Field.dhModulus),
             generator: message.fields.get(Field.dhGen),
             consumerPublic: message.fields.get(Field.dhConsumerPublic),
-          });
+          }, { maxModulusBits: this.openid.dh_max_modulus_bits });
     const association = await this.associations.create('shared', negotiated.assocType);
 
     // OpenID 2.0 §8.2.1: common response fields.

@@ -272,6 +272,15 @@ export const configSchema = z.strictObject({
       private_association_lifetime: duration()
         .prefault('10m')
         .describe('Lifetime of private (stateless-mode) associations: how long an RP has to confirm an assertion with check_authentication (§11.4.2).'),
+      dh_max_modulus_bits: z
+        .number()
+        .int()
+        .min(1024)
+        .max(4096)
+        .default(2048)
+        .describe(
+          'Largest dh_modulus an RP may choose for a DH-SHA1/DH-SHA256 associate (OpenID 2.0 §8.1.2); larger ones are refused. Each doubling costs ~7x the exponentiation, and anyone may ask: 2048 covers every RP library (most use the 1024-bit default).',
+        ),
       nonce_window: duration()
         .prefault('10m')
         .describe('How long a response_nonce is remembered (and accepted once) by check_authentication; older ones are refused (§11.4.2.1, §10.1).'),

@@ -51,6 +51,20 @@ describe('OpenID endpoint: direct errors and the input step', () => {
       expectDirectError(await post({ 'openid.ns': NS }), `ns:${NS}\nerror:Missing openid.mode\n`);
     });
 
+    it('§8.1.2: refuses an RP-chosen dh_modulus above openid.dh_max_modulus_bits (2048 by default) before any work', async () => {
+      const modulus = (bits: number): string => {
+        const bytes = Buffer.alloc(bits / 8 + 1, 0xff);
+        bytes[0] = 0; // btwoc: positive
+        return bytes.toString('base64');
+      };
+      const associate = (bits: number) =>
+        post({ 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256', 'openid.dh_modulus': modulus(bits), 'openid.dh_gen': 'Ag==', 'openid.dh_consumer_public': 'BQ==' });
+      expectDirectError(await associate(3072), `ns:${NS}\nerror:dh_modulus must be between 1024 and 2048 bits\n`);
+      const ok = await associate(2048);
+      expect(ok.statusCode, ok.body).toBe(200);
+      expect(ok.body).toMatch(/^ns:.*\nassoc_handle:/);
+    });
+
     it('answers a GET of associate or check_authentication in key-value form (§5.1.1: direct requests are POSTs)', async () => {
       expectDirectError(await get({ 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256' }), `ns:${NS}\nerror:openid.mode=associate must be POSTed\n`);
       expectDirectError(await get({ 'openid.ns': NS, 'openid.mode': 'check_authentication', 'openid.return_to': `${RP}/back` }), `ns:${NS}\nerror:openid.mode=check_authentication must be POSTed\n`);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 
 import { DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS } from '../../src/protocol/consts.js';
 import {
+  DhContexts,
   dhPublicKey,
   dhServerExchange,
   dhSharedSecret,
@@ -79,6 +80,13 @@ describe('Diffie-Hellman sessions (OpenID 2.0 §8.1.2, §8.2.3, §8.4.2)', () =>
       expect(response).toEqual({ dhServerPublic: expected.dhServerPublic, encMacKey: expected.encMacKey });
     });
 
+    it('gives the same answer through a reused DH context as through key objects', () => {
+      const serverPrivate = [...Buffer.from(input.serverPrivateBytesHex, 'hex')];
+      // reuseAfter 1: every group gets a context at once (the default group always has one).
+      const reused = dhServerExchange(input.sessionType, request, macKey, byteStream(serverPrivate), new DhContexts(1));
+      expect(reused).toEqual({ dhServerPublic: expected.dhServerPublic, encMacKey: expected.encMacKey });
+    });
+
     it('agrees with the RP side: g^(xa*xb) from either end, MAC key recovered by XOR', () => {
       const xb = BigInt(`0x${input.serverPrivateBytesHex}`);
       const shared = dhSharedSecret(request, xb, request.consumerPublic);
@@ -126,6 +134,30 @@ describe('Diffie-Hellman sessions (OpenID 2.0 §8.1.2, §8.2.3, §8.4.2)', () =>
       expect(recovered.equals(macKey)).toBe(true);
     },
   );
+
+  it('builds a DH context for an RP-chosen group only once it came back, and keeps a bounded number', () => {
+    const contexts = new DhContexts(3, 2);
+    const groups = [0, 1, 2].map((i) => ({ modulus: DEFAULT_DH_MODULUS + 2n * BigInt(i + 1), generator: 2n }));
+    // The first two requests of a group take the key-object path (no DH_check for one-off moduli).
+    expect(contexts.for(groups[0]!)).toBeUndefined();
+    expect(contexts.for(groups[0]!)).toBeUndefined();
+    expect(contexts.for(groups[0]!)).toBeDefined();
+    expect(contexts.for(groups[0]!)).toBe(contexts.for(groups[0]!));
+    for (const group of groups.slice(1)) for (let i = 0; i < 3; i += 1) contexts.for(group);
+    // At most two RP groups are kept: the least recently used went.
+    expect(contexts.size).toBe(2);
+    expect(contexts.for(groups[0]!)).toBeUndefined();
+    // The spec's default group always has its context, outside the bound.
+    expect(contexts.for({ modulus: DEFAULT_DH_MODULUS, generator: DEFAULT_DH_GENERATOR })).toBeDefined();
+  });
+
+  it('a reused context never answers with the previous request\'s key', () => {
+    const request = parseDhRequest({ modulus: undefined, generator: undefined, consumerPublic: 'BQ==' });
+    const first = dhServerExchange('DH-SHA256', request, Buffer.alloc(32), randomBytes);
+    const second = dhServerExchange('DH-SHA256', request, Buffer.alloc(32), randomBytes);
+    expect(second.dhServerPublic).not.toBe(first.dhServerPublic);
+    expect(second.encMacKey).not.toBe(first.encMacKey);
+  });
 
   it('§8.4.2: the MAC key length must equal the session hash length', () => {
     const request = parseDhRequest({ modulus: undefined, generator: undefined, consumerPublic: 'BQ==' });
