@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { AssocType } from '../protocol/consts.js';
 import type { AssociationKind } from '../protocol/random.js';
 
@@ -37,4 +37,17 @@ export class UsedNonce {
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
+}
+
+/** A secret the provider made for itself, shared by every instance (migration 1764391000000). */
+@Entity({ name: 'provider_secrets' })
+export class ProviderSecret {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  name: string;
+
+  @Column({ type: 'bytea' })
+  secret: Buffer;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
 }

@@ -2,14 +2,14 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssertionSigner } from './assertion-signer.js';
 import { AssociateService } from './associate.service.js';
-import { Association, UsedNonce } from './association.entity.js';
+import { Association, ProviderSecret, UsedNonce } from './association.entity.js';
 import { AssociationPruner } from './association.pruner.js';
 import { AssociationRepository } from './association.repository.js';
 import { AssociationService } from './association.service.js';
 import { CheckAuthenticationService } from './check-authentication.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Association, UsedNonce])],
+  imports: [TypeOrmModule.forFeature([Association, UsedNonce, ProviderSecret])],
   providers: [AssociationRepository, AssociationService, AssociateService, CheckAuthenticationService, AssertionSigner, AssociationPruner],
   exports: [AssociateService, CheckAuthenticationService, AssertionSigner],
 })

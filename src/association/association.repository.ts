@@ -3,14 +3,24 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { affected, deleteExpiredBefore } from '../database/query-shapes.js';
 import type { AssociationKind } from '../protocol/random.js';
-import { Association, UsedNonce } from './association.entity.js';
+import { Association, ProviderSecret, UsedNonce } from './association.entity.js';
 
 @Injectable()
 export class AssociationRepository {
   constructor(
     @InjectRepository(Association) private readonly associations: Repository<Association>,
     @InjectRepository(UsedNonce) private readonly nonces: Repository<UsedNonce>,
+    @InjectRepository(ProviderSecret) private readonly secrets: Repository<ProviderSecret>,
   ) {}
+
+  /**
+   * The provider secret of that name: `candidate` if this call stored it first, else the one
+   * already stored (INSERT … ON CONFLICT DO NOTHING, then read): every instance ends up with the same.
+   */
+  async providerSecret(name: string, candidate: Buffer): Promise<Buffer> {
+    await this.secrets.createQueryBuilder().insert().values({ name, secret: candidate }).orIgnore().execute();
+    return (await this.secrets.findOneByOrFail({ name })).secret;
+  }
 
   async insert(association: Association): Promise<void> {
     await this.associations.insert(association);

@@ -11,6 +11,7 @@ import { isNonceTimeWithinWindow, parseResponseNonce } from '../protocol/nonce.j
 import { missingSignedFields, parseSignedList, requiredSignedFields, verifySignature } from '../protocol/signing.js';
 import { AssociationRepository } from './association.repository.js';
 import { AssociationService } from './association.service.js';
+import { parseDerivedHandle } from './derived-private-association.js';
 
 /** Clock skew tolerated between OP instances for nonce timestamps. */
 const MAX_FUTURE_SKEW_SECONDS = 60;
@@ -74,8 +75,10 @@ export class CheckAuthenticationService {
       const expiresAt = new Date(time.getTime() + (window + MAX_FUTURE_SKEW_SECONDS) * 1000);
       if (!(await this.repository.consumeNonce(nonce, expiresAt))) return false;
     }
-    // Each private association signs exactly one assertion: consuming it makes a replayed
-    // check_authentication fail in 1.1 too, which has no response_nonce (§14.2.1).
-    return this.associations.consumePrivate(handle);
+    // Each private association signs exactly one assertion. 2.0: the consumed nonce above makes a
+    // replay fail (the nonce is signed). 1.1 has no response_nonce (§14.2.1): the handle is
+    // consumed instead; so is a stored private association of an earlier version in either.
+    if (message.version === '2.0' && parseDerivedHandle(handle)) return true;
+    return this.associations.consumePrivate(association);
   }
 }

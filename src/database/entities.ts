@@ -1,4 +1,4 @@
-import { Association, UsedNonce } from '../association/association.entity.js';
+import { Association, ProviderSecret, UsedNonce } from '../association/association.entity.js';
 import { AuditEvent } from '../audit/audit.entity.js';
 import { PendingRequest } from '../auth/checkid/pending-request.entity.js';
 import { Session } from '../auth/session/session.entity.js';
@@ -6,4 +6,4 @@ import { TrustGrant } from '../realm/trust-grant.entity.js';
 import { User } from '../users/user.entity.js';
 
 // Every entity and migration, listed explicitly (ESM-safe: no globs). New modules add theirs here.
-export const ENTITIES = [User, Association, UsedNonce, Session, PendingRequest, TrustGrant, AuditEvent];
+export const ENTITIES = [User, Association, UsedNonce, ProviderSecret, Session, PendingRequest, TrustGrant, AuditEvent];

@@ -1,3 +1,8 @@
+import { DataSource } from 'typeorm';
+import { Clock } from '../../src/common/clock.js';
+import { Random } from '../../src/common/random.js';
+import { openidConfig } from '../../src/config/namespaces.js';
+import { Association } from '../../src/association/association.entity.js';
 import { AssociationRepository } from '../../src/association/association.repository.js';
 import { AssociationService } from '../../src/association/association.service.js';
 import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
@@ -25,9 +30,45 @@ describe('association store', () => {
     expect(await associations.find(priv.handle, 'shared')).toBeUndefined();
     expect(await associations.find(priv.handle, 'private')).toMatchObject({ handle: priv.handle });
     expect(associations.expiresIn(shared)).toBe(60);
-    expect(await associations.consumePrivate(priv.handle)).toBe(true);
-    expect(await associations.consumePrivate(priv.handle)).toBe(false);
+    expect(await associations.consumePrivate(priv)).toBe(true);
+    expect(await associations.consumePrivate(priv)).toBe(false);
     expect(await associations.find('not a handle\n', 'shared')).toBeUndefined();
+  });
+
+  it('derives private associations from the handle: no row, the same key on every instance, nothing for an edited handle', async () => {
+    const rows = async (): Promise<number> => ((await t.app.get(DataSource).query('SELECT count(*)::int AS n FROM associations')) as { n: number }[])[0]!.n;
+    const before = await rows();
+    const priv = await associations.create('private', 'HMAC-SHA256');
+    expect(priv.handle).toMatch(/^\d+\.P2\.[A-Za-z0-9]{32}$/);
+    expect(priv.secret).toHaveLength(32);
+    expect(await rows()).toBe(before);
+    // Another instance (another process: nothing cached) derives the same key from the database.
+    const fresh = new AssociationService(repository, t.app.get(openidConfig.KEY), t.app.get(Clock), t.app.get(Random));
+    const found = await fresh.find(priv.handle, 'private');
+    expect(found?.secret.equals(priv.secret)).toBe(true);
+    expect(found?.assocType).toBe('HMAC-SHA256');
+    // The handle carries its time and type: edited, it derives another key (or is not one at all).
+    const [seconds, , random] = priv.handle.split('.');
+    const asSha1 = await associations.find(`${seconds}.P1.${random}`, 'private');
+    expect(asSha1?.secret.equals(priv.secret.subarray(0, 20))).toBe(false);
+    const earlier = await associations.find(`${Number(seconds) - 1}.P2.${random}`, 'private');
+    expect(earlier?.secret.equals(priv.secret)).toBe(false);
+    // Outside its lifetime (30 s here), or from further than the skew in the future: nothing.
+    expect(await associations.find(`${Number(seconds) - 31}.P2.${random}`, 'private')).toBeUndefined();
+    expect(await associations.find(`${Number(seconds) + 120}.P2.${random}`, 'private')).toBeUndefined();
+    // Single use through the ledger, across instances.
+    expect(await associations.consumePrivate(priv)).toBe(true);
+    expect(await associations.consumePrivate(priv)).toBe(false);
+  });
+
+  it('still verifies and consumes a stored private association of an earlier version', async () => {
+    const handle = `${Math.floor(Date.now() / 1000)}.P.${'a'.repeat(32)}${Date.now()}`.slice(0, 60);
+    const secret = Buffer.alloc(20, 7);
+    await repository.insert(Object.assign(new Association(), { handle, kind: 'private', assocType: 'HMAC-SHA1', secret, issuedAt: new Date(), expiresAt: new Date(Date.now() + 30_000) }));
+    const found = await associations.find(handle, 'private');
+    expect(found?.secret.equals(secret)).toBe(true);
+    expect(await associations.consumePrivate(found!)).toBe(true);
+    expect(await associations.find(handle, 'private')).toBeUndefined();
   });
 
   it('accepts a nonce once, across concurrent attempts', async () => {

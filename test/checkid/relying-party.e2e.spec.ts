@@ -89,7 +89,7 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     const relyingParty = rp(true);
     const url = await authenticate(relyingParty, op.identifier(username));
     const back = returnUrl(await signIn(new Browser(), url));
-    expect(new URL(back).searchParams.get('openid.assoc_handle')).toMatch(/^\d+\.P\./);
+    expect(new URL(back).searchParams.get('openid.assoc_handle')).toMatch(/^\d+\.P2\./);
     expect((await verify(relyingParty, back)).result?.authenticated).toBe(true);
     // The same assertion sent to check_authentication again (by another RP instance, say).
     const replay = await directPost(op, Object.fromEntries([...new URL(back).searchParams].map(([k, v]) => [k, k === 'openid.mode' ? 'check_authentication' : v])));
@@ -245,7 +245,7 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
   it('signs with a private association and invalidates an unknown handle (§10.1, §11.4.2.2)', async () => {
     const params = new URL(returnUrl(await signIn(new Browser(), checkidUrl({ 'openid.assoc_handle': 'forgotten-handle' })))).searchParams;
     expect(params.get('openid.invalidate_handle')).toBe('forgotten-handle');
-    expect(params.get('openid.assoc_handle')).toMatch(/^\d+\.P\./);
+    expect(params.get('openid.assoc_handle')).toMatch(/^\d+\.P2\./);
     expect(params.get('openid.signed')!.split(',')).toContain('invalidate_handle');
     const asked = Object.fromEntries([...params].map(([k, v]) => [k, k === 'openid.mode' ? 'check_authentication' : v]));
     expect(await directPost(op, asked)).toBe('ns:http://specs.openid.net/auth/2.0\nis_valid:true\ninvalidate_handle:forgotten-handle\n');
