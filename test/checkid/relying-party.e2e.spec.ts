@@ -1,5 +1,6 @@
 import { createDiffieHellman, createHash, createHmac } from 'node:crypto';
 import openid from 'openid';
+import { ReturnToVerifier } from '../../src/realm/return-to-verifier.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
 import { authenticate, verify, type RelyingParty } from '../helpers/rp.js';
@@ -132,6 +133,30 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     const back = returnUrl(after);
     expect(new URL(back).searchParams.get('openid.mode')).toBe('id_res');
     expect((await verify(relyingParty, back)).result?.authenticated).toBe(true);
+  });
+
+  it('runs relying-party discovery only for the consent page in warn mode (§9.2.1), never for a trusted immediate request', async () => {
+    const juliet = uniqueName('juliet');
+    await op.app.get(UsersService).create({ domain: 'localhost', username: juliet, password: PASSWORD });
+    const relyingParty = rp();
+    const browser = new Browser();
+    const discover = vi.spyOn(op.app.get(ReturnToVerifier, { strict: false }), 'verify');
+    try {
+      let page = await browser.follow(await authenticate(relyingParty, op.identifier(juliet)), op.base);
+      // The login page and the login itself do not discover; the consent page shows the verdict.
+      expect(discover).not.toHaveBeenCalled();
+      page = await browser.follow('', op.base, await browser.submit(page, { username: juliet, password: PASSWORD }));
+      expect(page.body).toContain('name="decision"');
+      expect(discover).toHaveBeenCalledTimes(1);
+      returnUrl(await browser.follow('', op.base, await browser.submit(page, { decision: 'allow_always' })));
+      discover.mockClear();
+      // Trusted now: checkid_immediate is answered without asking the RP's site anything.
+      const back = returnUrl(await browser.request('GET', await authenticate(relyingParty, op.identifier(juliet), true)));
+      expect(new URL(back).searchParams.get('openid.mode')).toBe('id_res');
+      expect(discover).not.toHaveBeenCalled();
+    } finally {
+      discover.mockRestore();
+    }
   });
 
   it('lets the user choose the identifier (directed identity, OP identifier)', async () => {

@@ -25,7 +25,7 @@ import type { ActiveSession } from '../session/session.service.js';
 import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } from './build-response.js';
 import { checkIdentity } from './check-identity.js';
 import { checkReturnTo } from './check-return-to.js';
-import type { CheckidContext, ClientInfo } from './checkid-context.js';
+import type { CheckidContext, ClientInfo, ReturnToCheck } from './checkid-context.js';
 import type { Outcome } from './outcome.js';
 
 export type Decision = 'allow_once' | 'allow_always' | 'deny';
@@ -85,9 +85,12 @@ export class CheckidService {
       checkIdentity(ctx);
       // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
       ctx.attributes = this.attributes.parse(message);
-      const check = ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' as const };
-      ctx.returnToCheck = check;
-      if (this.realm.return_to_verification === 'require' && check.status !== 'verified' && check.status !== 'skipped') {
+      // §9.2.1 relying-party discovery costs a fetch (or a cache lookup) on the RP's realm: run
+      // for every request only where its answer decides (require); in warn mode only the consent
+      // page shows it (returnToCheck), so immediate and auto-approved requests never wait on it.
+      if (this.realm.return_to_verification !== 'require') return ctx;
+      const check = await this.returnToCheck(ctx);
+      if (check.status !== 'verified' && check.status !== 'skipped') {
         // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
         answer = { direct: false, version: message.version };
         throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {
@@ -98,6 +101,12 @@ export class CheckidService {
     } catch (error) {
       throw answeredAs(error, answer);
     }
+  }
+
+  /** The §9.2.1 verdict on the request's return_to (discovered once per request, cached per realm). */
+  async returnToCheck(ctx: CheckidContext): Promise<ReturnToCheck> {
+    ctx.returnToCheck ??= ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' };
+    return ctx.returnToCheck;
   }
 
   /** Re-reads and re-validates a parked request (login, consent and /continue pages). */

@@ -62,7 +62,7 @@ export class ConsentService {
         requestId: requestId!,
         realm: realm.value,
         flags: this.realmPolicy.describe(realm),
-        returnToCheck: ctx.returnToCheck,
+        returnToCheck: await this.checkid.returnToCheck(ctx),
         identifier: ctx.identity?.kind === 'user' ? (ctx.identity.claimedId ?? ctx.identity.identity) : identifierUrl(domain, active.user.username),
         account: `${active.user.username}@${active.user.domain}`,
         returnToOrigin: ctx.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
