@@ -8,8 +8,9 @@ import { AuditEvent } from './audit.entity.js';
 export class AuditRepository {
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
 
-  async append(event: Omit<AuditEvent, 'id'>): Promise<void> {
-    await this.events.insert(event);
+  /** One multi-row INSERT. */
+  async appendMany(events: readonly Omit<AuditEvent, 'id'>[]): Promise<void> {
+    if (events.length > 0) await this.events.insert([...events]);
   }
 
   /** The user's latest events, newest first (id breaks ties within one timestamp). */

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
 import { ROOT_LOGGER } from '../common/tokens.js';
+import { WriteBehind } from '../database/write-behind.js';
 import type { AuditEvent, AuditKind } from './audit.entity.js';
 import { AuditRepository } from './audit.repository.js';
 
@@ -14,33 +15,48 @@ export interface AuditInput {
   userAgent?: string;
 }
 
-/** The sign-in history: written on every login and answer to a relying party, shown to its owner. */
+/**
+ * The sign-in history: written on every login and answer to a relying party, shown to its owner.
+ * Written behind the response (src/database/write-behind.ts): batched, flushed before this
+ * process reads the history and before the database closes on shutdown.
+ */
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
+  private readonly queue: WriteBehind<Omit<AuditEvent, 'id'>>;
+
   constructor(
     private readonly events: AuditRepository,
     private readonly clock: Clock,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  /** Never fails the request it describes: a lost audit line is logged, not thrown. */
-  async record(input: AuditInput): Promise<void> {
-    try {
-      await this.events.append({
-        kind: input.kind,
-        domain: input.domain,
-        userId: input.userId ?? null,
-        realm: input.realm?.slice(0, 2048) ?? null,
-        ip: input.ip?.slice(0, 45) ?? null,
-        userAgent: input.userAgent?.slice(0, 512) ?? null,
-        createdAt: this.clock.now(),
-      });
-    } catch (error) {
-      this.logger.warn({ err: error, kind: input.kind }, 'could not write an audit event');
-    }
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.queue = new WriteBehind({ write: (batch) => this.events.appendMany(batch), logger, what: 'audit events' });
   }
 
-  recent(userId: string, limit = 20): Promise<AuditEvent[]> {
+  /** Never fails nor holds up the request it describes: queued, written within milliseconds. */
+  record(input: AuditInput): Promise<void> {
+    this.queue.add({
+      kind: input.kind,
+      domain: input.domain,
+      userId: input.userId ?? null,
+      realm: input.realm?.slice(0, 2048) ?? null,
+      ip: input.ip?.slice(0, 45) ?? null,
+      userAgent: input.userAgent?.slice(0, 512) ?? null,
+      createdAt: this.clock.now(),
+    });
+    return Promise.resolve();
+  }
+
+  async recent(userId: string, limit = 20): Promise<AuditEvent[]> {
+    await this.queue.flush();
     return this.events.recentFor(userId, limit);
+  }
+
+  /** Writes what is queued (shutdown, and readers of the table elsewhere). */
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.queue.flush();
   }
 }

@@ -26,8 +26,15 @@ export class TrustGrantRepository {
       .execute();
   }
 
-  async markUsed(id: string, at: Date): Promise<void> {
-    await this.grants.update({ id }, { lastUsedAt: at });
+  /** Sets last_used_at of several grants in one UPDATE (never back in time; deleted ones are simply gone). */
+  async markUsedMany(stamps: readonly { id: string; at: Date }[]): Promise<void> {
+    if (stamps.length === 0) return;
+    await this.grants.query(
+      `UPDATE "trust_grants" AS g SET "last_used_at" = v.at
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+        WHERE g."id" = v.id AND (g."last_used_at" IS NULL OR g."last_used_at" < v.at)`,
+      [stamps.map((s) => s.id), stamps.map((s) => s.at.toISOString())],
+    );
   }
 
   /** The user's grants, newest first. */

@@ -118,6 +118,25 @@ describe('sessions, grants and throttling', () => {
     expect(await grants.find(u.id, 'https://rp.example/')).toBeNull();
   });
 
+  it('stamps a grant as used behind the response, never back in time, seen by the next list', async () => {
+    const grants = ctx.get(TrustGrantsService, { strict: false });
+    const u = await user();
+    await grants.grant(u.id, 'https://stamps.example/', []);
+    const [grant] = await grants.list(u.id);
+    const later = clock.now().getTime() + 60_000;
+    clock.advance(60);
+    await grants.markUsed(grant!);
+    clock.advance(-30);
+    await grants.markUsed(grant!); // an older stamp queued after a newer one (another request)
+    clock.advance(30);
+    const [after] = await grants.list(u.id);
+    expect(after!.lastUsedAt?.getTime()).toBe(later);
+    await grants.markUsed(after!);
+    await grants.revoke(u.id, after!.id);
+    // A stamp for a grant revoked meanwhile is simply nothing to update.
+    expect(await grants.list(u.id)).toEqual([]);
+  });
+
   it('throttles an account with a doubling back-off, capped, and forgets after the window', async () => {
     const keys = throttle.keys('example.org', uniqueName('target'), `192.0.2.${randomInt(1, 250)}`);
     expect(await throttle.recordFailure(keys)).toBe(0);
