@@ -5,7 +5,6 @@ import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
 import { securityConfig } from '../../config/namespaces.js';
 import type { User } from '../../users/user.entity.js';
-import { UsersService } from '../../users/users.service.js';
 import type { Session } from './session.entity.js';
 import { SessionRepository } from './session.repository.js';
 
@@ -30,7 +29,6 @@ function hashToken(token: string): Buffer {
 export class SessionService {
   constructor(
     private readonly sessions: SessionRepository,
-    private readonly users: UsersService,
     @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
@@ -62,15 +60,15 @@ export class SessionService {
   async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
     if (!token) return undefined;
     const now = this.clock.now();
-    const session = await this.sessions.findUnexpired(hashToken(token), now);
-    if (!session) return undefined;
+    const found = await this.sessions.findUnexpiredWithUser(hashToken(token), now);
+    if (!found) return undefined;
+    const { session, user } = found;
     const idle = this.security.session.idle_timeout * 1000;
     if (!session.remember && session.lastSeenAt.getTime() + idle <= now.getTime()) {
       await this.sessions.delete(session.id);
       return undefined;
     }
-    const user = await this.users.findById(session.userId);
-    if (!user || user.disabled) return undefined;
+    if (user.disabled) return undefined;
     if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
       await this.sessions.touch(session.id, now);
       session.lastSeenAt = now;
