@@ -1,0 +1,129 @@
+-- Shared by the workload scripts (loaded with dofile from their own directory). Each wrk thread
+-- runs its own Lua state: counters are per thread, and done() (main state) adds them up through
+-- the thread objects setup() kept.
+--
+-- A workload script defines check(status, headers, body), which returns nil for the one answer
+-- it expects and a short reason otherwise. Every other answer counts as an error: a wrong status,
+-- a wrong body, a missing header. done() prints one line, "BENCH_RESULT {json}", that run.ts reads.
+--
+-- wrk passes the arguments after "--": args[1] is the data directory run.ts prepared (request
+-- bodies, the session cookie: files, so that no secret appears on a command line).
+
+local common = {}
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+-- Thread state, set in init().
+dir = nil
+checked = 0      -- answers that passed check()
+unexpected = 0   -- answers that did not
+ignored = 0      -- filler answers after a list ran out (see common.exhausted)
+first_error = "" -- the first reason, with the status, for the report
+
+function common.read_file(path)
+  local f = assert(io.open(path, "r"), "cannot open " .. path)
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+
+function common.read_lines(path)
+  local lines = {}
+  local f = io.open(path, "r")
+  if f == nil then return lines end
+  for line in f:lines() do
+    if line ~= "" then table.insert(lines, line) end
+  end
+  f:close()
+  return lines
+end
+
+-- The session cookie header value ("name=value"), trimmed.
+function common.cookie()
+  return (common.read_file(dir .. "/cookie"):gsub("%s+$", ""))
+end
+
+-- Header lookup regardless of case (Fastify sends "location", Starman "Location").
+function common.header(headers, name)
+  local wanted = string.lower(name)
+  for k, v in pairs(headers) do
+    if string.lower(k) == wanted then return v end
+  end
+  return nil
+end
+
+function common.contains(text, part)
+  return text ~= nil and string.find(text, part, 1, true) ~= nil
+end
+
+-- A thread whose list of single-use requests ran out says so on stdout (run.ts notes the time,
+-- wrk itself keeps its clock running until -d) and stops sending.
+local stopped = false
+function common.exhausted()
+  if not stopped then
+    stopped = true
+    io.stdout:write("EXHAUSTED " .. tostring(id) .. "\n")
+    io.stdout:flush()
+    wrk.thread:stop()
+  end
+  return wrk.format("GET", "/healthz")
+end
+
+function common.is_stopped()
+  return stopped
+end
+
+function common.init(args)
+  dir = args[1]
+end
+
+function response(status, headers, body)
+  if stopped and status == 200 and common.contains(body, '"status":"ok"') then
+    ignored = ignored + 1
+    return
+  end
+  local reason = check(status, headers, body)
+  if reason == nil then
+    checked = checked + 1
+  else
+    unexpected = unexpected + 1
+    if first_error == "" then
+      first_error = "HTTP " .. tostring(status) .. ": " .. reason .. ": " .. string.sub(body or "", 1, 200)
+    end
+  end
+end
+
+local function json_string(s)
+  s = string.gsub(s, '[%c"\\]', function(c)
+    if c == '"' then return '\\"' elseif c == "\\" then return "\\\\" end
+    return string.format("\\u%04x", string.byte(c))
+  end)
+  return '"' .. s .. '"'
+end
+
+function done(summary, latency, requests)
+  local c, u, i, first = 0, 0, 0, ""
+  for _, t in ipairs(threads) do
+    c = c + t:get("checked")
+    u = u + t:get("unexpected")
+    i = i + t:get("ignored")
+    local e = t:get("first_error")
+    if first == "" and e ~= nil then first = e end
+  end
+  local e = summary.errors
+  io.stdout:write(string.format(
+    'BENCH_RESULT {"requests":%d,"duration_us":%d,"bytes":%d,"checked":%d,"unexpected":%d,"ignored":%d,' ..
+    '"socket_errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"non_2xx_3xx":%d,' ..
+    '"latency_us":{"mean":%.1f,"p50":%d,"p90":%d,"p99":%d,"max":%d},"first_error":%s}\n',
+    summary.requests, summary.duration, summary.bytes, c, u, i,
+    e.connect, e.read, e.write, e.timeout, e.status,
+    latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
+    json_string(first)))
+  io.stdout:flush()
+end
+
+return common
