@@ -6,4 +6,4 @@ import { reusedDhAssociate, timeLoop } from './micro.js';
 const { seconds } = workerData as { seconds: number };
 const op = reusedDhAssociate();
 op();
-parentPort!.postMessage(timeLoop(seconds, op).ops);
+parentPort!.postMessage(timeLoop(seconds, op));

@@ -36,8 +36,8 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [options]
   --smoke              CI mode: ~2 s per workload, nothing written, exit 1 on any error
-  --duration=S         measured seconds per workload (default 10; smoke 2)
-  --warmup=S           warm-up seconds per workload (default 3; smoke 1)
+  --duration=S         measured seconds per workload, whole (default 10; smoke 2)
+  --warmup=S           warm-up seconds per workload, whole (default 3; smoke 1)
   --connections=N      wrk connections (default 16)
   --threads=N          wrk threads (default 2)
   --workers=N          provider processes (default 1: what the provider runs today)
@@ -84,10 +84,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       case '--smoke':
         break;
       case '--duration':
-        options.duration = positive(value ?? '', 'duration');
+        options.duration = Math.ceil(positive(value ?? '', 'duration'));
         break;
       case '--warmup':
-        options.warmup = Number(value ?? 'NaN');
+        options.warmup = Math.ceil(Number(value ?? 'NaN'));
         if (!(options.warmup >= 0)) throw new Error('--warmup needs a number >= 0');
         break;
       case '--connections':

@@ -73,7 +73,7 @@ http {
   uwsgi_temp_path ${dir}/temp/uwsgi;
   scgi_temp_path ${dir}/temp/scgi;
   keepalive_requests 100000;
-  upstream starman { server 127.0.0.1:${appPort}; keepalive 32; }
+  upstream starman { server 127.0.0.1:${appPort}; }
   server {
     listen 127.0.0.1:${tlsPort} ssl;
     ssl_certificate ${setup.certPath};
@@ -81,8 +81,6 @@ http {
     ssl_protocols TLSv1.2 TLSv1.3;
     location / {
       proxy_pass http://starman;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-Proto https;
     }
@@ -98,7 +96,10 @@ http {
     BENCH_PEER_COOKIE_FILE: setup.cookieFile,
     BENCH_PEER_SECRET_FILE: secretFile,
   };
-  const starman = spawnLogged('starman', ['--listen', `127.0.0.1:${appPort}`, '--workers', '2', '-E', 'deployment', join(setup.repo, 'bench/peer/app.psgi')], join(dir, 'starman.log'), env);
+  // One request per upstream connection: a Starman worker serves one connection at a time, so a
+  // kept-alive idle connection would hold a worker (up to its 1 s keep-alive timeout) while
+  // requests queue behind it.
+  const starman = spawnLogged('starman', ['--listen', `127.0.0.1:${appPort}`, '--workers', '2', '--disable-keepalive', '-E', 'deployment', join(setup.repo, 'bench/peer/app.psgi')], join(dir, 'starman.log'), env);
   const nginx = spawnLogged('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], join(dir, 'nginx.log'), env);
   const stop = async (): Promise<void> => {
     await stopChild(nginx.child, nginx.exit, 10_000, 'SIGQUIT');

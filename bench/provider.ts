@@ -69,19 +69,19 @@ export interface RunningProvider {
   stop(): Promise<number | null>;
 }
 
-function env(configPath: string): NodeJS.ProcessEnv {
+function env(configPath: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   // The provider reads OPENID_PROVIDER_CONFIG and DATABASE_URL (and LOG_LEVEL, left alone).
-  const e: NodeJS.ProcessEnv = { ...process.env, OPENID_PROVIDER_CONFIG: configPath };
+  const e: NodeJS.ProcessEnv = { ...process.env, OPENID_PROVIDER_CONFIG: configPath, ...extra };
   delete e['NODE_OPTIONS'];
   return e;
 }
 
 /** Starts node dist/main.js (with `nodeArgs`, e.g. --cpu-prof) and waits for it to listen. */
-export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [], logName = 'provider.log'): Promise<RunningProvider> {
+export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [], logName = 'provider.log', extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningProvider> {
   const configPath = writeProviderConfig(setup);
   const logPath = join(setup.dir, logName);
   const log = openSync(logPath, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, join(setup.repo, 'dist/main.js')], { cwd: setup.dir, env: env(configPath), stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...nodeArgs, join(setup.repo, 'dist/main.js')], { cwd: setup.dir, env: env(configPath, extraEnv), stdio: ['ignore', log, log] });
   closeSync(log);
   let exited: number | null | undefined;
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exited = code))));

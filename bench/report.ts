@@ -4,8 +4,8 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DbPerRequest } from './db-stats.js';
 import type { MicroResult } from './micro.js';
+import type { DbCount } from './pg-counter.js';
 import type { WorkloadId } from './options.js';
 import type { WindowProfile } from './profile.js';
 import { barChart } from './svg-chart.js';
@@ -18,7 +18,8 @@ export interface WorkloadResult extends WrkRun {
   ratioToW0?: number;
   /** W2-dh only: requests per second over the one-core DH limit. */
   ratioToDhLimit?: number;
-  db?: DbPerRequest;
+  /** Database round trips and statements per request (PostgreSQL runs only). */
+  db?: DbCount;
   note?: string;
 }
 
@@ -93,11 +94,10 @@ export function machineLine(results: BenchResults): string {
 export function dbTable(results: BenchResults): string {
   const provider = results.targets.find((t) => t.name === 'provider')!;
   const rows = provider.workloads.filter((w) => w.db);
-  if (rows.length === 0) return '_Measured on PostgreSQL only (run with DATABASE_URL)._';
-  const lines = ['| workload | transactions/request | per table: reads (index or sequential scans), inserts, updates, deletes per request |', '| --- | ---: | --- |'];
+  if (rows.length === 0) return '_Counted on PostgreSQL only (run with DATABASE_URL)._';
+  const lines = ['| workload | round trips/request | statements/request | statements (per request) |', '| --- | ---: | ---: | --- |'];
   for (const w of rows) {
-    const tables = w.db!.tables.map((t) => `${t.table}: ${[t.reads && `${t.reads} r`, t.inserts && `${t.inserts} ins`, t.updates && `${t.updates} upd`, t.deletes && `${t.deletes} del`].filter(Boolean).join(', ')}`).join('; ');
-    lines.push(`| ${w.id} | ${fmt(w.db!.transactions, 2)} | ${tables || '–'} |`);
+    lines.push(`| ${w.id} | ${fmt(w.db!.roundTripsPerRequest, 2)} | ${fmt(w.db!.statementsPerRequest, 2)} | ${w.db!.statements.map((s) => `${s.label} ×${fmt(s.perRequest, 2)}`).join(', ') || '–'} |`);
   }
   return lines.join('\n');
 }
@@ -114,9 +114,12 @@ export function profileSection(results: BenchResults): string {
     parts.push('');
     parts.push(`Busy time by area: ${p.byArea.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join(', ')}.`);
     parts.push('');
-    parts.push('| self time | % busy | function | where |');
-    parts.push('| ---: | ---: | --- | --- |');
-    for (const f of p.selfTop.slice(0, 12)) parts.push(`| ${fmt(f.ms, 0)} ms | ${fmt(f.percent, 1)} | \`${f.name}\` | ${f.where} |`);
+    parts.push('| self time | % busy | function | where | called from (share) |');
+    parts.push('| ---: | ---: | --- | --- | --- |');
+    for (const f of p.selfTop.slice(0, 12)) {
+      const via = (f.via ?? []).map((v) => `${v.caller} ${fmt(v.percent, 0)} %`).join('; ');
+      parts.push(`| ${fmt(f.ms, 0)} ms | ${fmt(f.percent, 1)} | \`${f.name}\` | ${f.where} | ${via} |`);
+    }
     parts.push('');
     parts.push('<details><summary>The provider\'s own functions by inclusive time</summary>');
     parts.push('');

@@ -21,14 +21,14 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DbStats, type DbSnapshot } from './db-stats.js';
 import { runMicrobenchmarks } from './micro.js';
+import { type DbCount, PgCounter } from './pg-counter.js';
 import { type BenchOptions, parseOptions, WORKLOAD_IDS, type WorkloadId } from './options.js';
 import { ensurePeerPackages, startPeer } from './peer.js';
 import { loadProfile, profileWindow, type WindowProfile } from './profile.js';
 import { cli, freePort, type ProviderSetup, type RunningProvider, sleep, startProvider, stopChild } from './provider.js';
 import { type BenchResults, markdownReport, type TargetResult, updateDocs, type WorkloadResult, writeResults } from './report.js';
-import { badW5Signatures, checkidImmediatePath, DESCRIPTIONS, identifierPath, prepare, prepareW4, signIn, type Target } from './workloads.js';
+import { badW5Signatures, checkidImmediatePath, DESCRIPTIONS, identifierPath, prepare, prepareW4, recorded, signIn, type Target } from './workloads.js';
 import { runWrk, type WrkRun, wrkVersion } from './wrk.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,7 +71,9 @@ async function startHello(certPath: string, keyPath: string): Promise<{ base: st
 }
 
 /** wrk's arguments for a workload (after the data directory), by phase. */
-function workloadArgs(target: Target, id: WorkloadId, phase: 'warm' | 'run'): string[] {
+type Phase = 'warm' | 'run' | 'extra';
+
+function workloadArgs(target: Target, id: WorkloadId, phase: Phase): string[] {
   switch (id) {
     case 'W0':
       return [];
@@ -95,12 +97,14 @@ function workloadArgs(target: Target, id: WorkloadId, phase: 'warm' | 'run'): st
 interface Runner {
   options: BenchOptions;
   helloBase: string;
-  db?: DbStats;
 }
 
-async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: 'warm' | 'run', seconds: number): Promise<WrkRun> {
+async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Phase, seconds: number): Promise<WrkRun> {
+  // Recorded assertions are single-use: a new W3 (or W5) run starts its files afresh.
+  const stale = id === 'W3' ? (phase === 'run' ? ['w3-run-', 'w3-extra-'] : [`w3-${phase}-`]) : id === 'W5' ? ['w5-sample-'] : [];
+  for (const f of readdirSync(target.dataDir).filter((n) => stale.some((p) => n.startsWith(p)))) rmSync(join(target.dataDir, f));
   if (id === 'W4') {
-    const count = prepareW4(target, `w3-${phase}`, `w4-${phase}`, runner.options.threads);
+    const count = prepareW4(target, phase === 'run' ? ['w3-run', 'w3-extra'] : [`w3-${phase}`], `w4-${phase}`, runner.options.threads);
     if (phase === 'run') log(`    ${count} assertions from W3's measured run`);
   }
   const url = id === 'W0' ? `${runner.helloBase}/hello` : target.base;
@@ -110,6 +114,20 @@ async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: 'wa
 function summary(run: WrkRun): string {
   const errors = run.errors ? ` ERRORS ${run.errors}${run.firstError ? ` (first: ${run.firstError.slice(0, 160)})` : ''}` : ' errors 0';
   return `${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, p99 ${run.latencyMs.p99.toFixed(2)} ms, ${run.requests} requests in ${run.seconds.toFixed(1)} s${run.exhausted ? ' (assertions ran out)' : ''};${errors}`;
+}
+
+/**
+ * W4 checks each assertion once, so its run lasts as long as W3's run supplied assertions. When
+ * that is clearly shorter than --duration (W4 is faster than W3), an unmeasured W3 run makes more.
+ */
+async function topUpAssertions(runner: Runner, target: Target, w4Rate: number, w3?: WorkloadResult): Promise<void> {
+  const have = recorded(target, 'w3-run').length;
+  const needed = Math.ceil(w4Rate * runner.options.duration * 1.2);
+  if (!w3 || have >= needed) return;
+  const seconds = Math.min(3 * runner.options.duration, Math.ceil((needed - have) / w3.requestsPerSecond));
+  const extra = await runOne(runner, target, 'W3', 'extra', seconds);
+  if (extra.errors > 0) throw new Error(`generating W4 assertions: ${extra.errors} W3 error(s): ${extra.firstError}`);
+  log(`    ${extra.requests} more assertions from an unmeasured W3 run of ${seconds} s`);
 }
 
 async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): Promise<{ workloads: WorkloadResult[]; warmupErrors: number }> {
@@ -124,16 +142,16 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
       continue;
     }
     log(`  ${id}: ${id === 'W2-dh' ? `associate ${target.dhSession}, ${target.dhAssocType}, spec default modulus` : DESCRIPTIONS[id]}`);
+    let warmRate = 0;
     if (options.warmup > 0) {
       const warm = await runOne(runner, target, id, 'warm', options.warmup);
       warmupErrors += warm.errors;
+      warmRate = warm.requestsPerSecond;
       log(`    warm-up  ${summary(warm)}`);
     }
-    let before: DbSnapshot | undefined;
-    if (runner.db && id !== 'W0') before = await runner.db.snapshot();
+    if (id === 'W4' && !options.smoke && warmRate > 0) await topUpAssertions(runner, target, warmRate, workloads.find((w) => w.id === 'W3'));
     const run = await runOne(runner, target, id, 'run', options.duration);
     const result: WorkloadResult = { id, description: DESCRIPTIONS[id], ...run };
-    if (runner.db && before) result.db = DbStats.perRequest(before, await runner.db.snapshot(), run.requests);
     if (id === 'W5') {
       const sample = badW5Signatures(target, 'w5-sample');
       if (sample.bad > 0) {
@@ -151,6 +169,34 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
     await sleep(300);
   }
   return { workloads, warmupErrors };
+}
+
+/**
+ * PostgreSQL only: the provider restarted behind a counting relay (pg-counter.ts), each workload
+ * for a second on one connection, and the statements it sent per request.
+ */
+async function countDatabase(runner: Runner, setup: ProviderSetup, target: Target, databaseUrl: string): Promise<Map<WorkloadId, DbCount>> {
+  const counter = new PgCounter();
+  const relay = await counter.start(databaseUrl);
+  log('\ndatabase round trips: the provider restarted behind a counting relay, each workload for 1 s on one connection');
+  const provider = await startProvider(setup, [], 'provider-count.log', { DATABASE_URL: relay });
+  const counts = new Map<WorkloadId, DbCount>();
+  const single: Runner = { ...runner, options: { ...runner.options, connections: 1, threads: 1 } };
+  try {
+    for (const id of WORKLOAD_IDS.filter((w) => w !== 'W0' && runner.options.only.includes(w))) {
+      counter.reset();
+      const run = await runOne(single, target, id, 'run', 1);
+      if (run.errors > 0) throw new Error(`${id}: ${run.errors} error(s) in the counting pass: ${run.firstError}`);
+      const count = counter.read(run.requests);
+      counts.set(id, count);
+      log(`  ${id}: ${count.roundTripsPerRequest} round trips, ${count.statementsPerRequest} statements per request: ${count.statements.map((c) => `${c.label} ${c.perRequest}`).join(', ')}`);
+    }
+  } finally {
+    await provider.stop();
+    await counter.stop();
+  }
+  if (counter.unreadable) throw new Error('the database connection is encrypted: the relay cannot count (use a DATABASE_URL without TLS for the benchmark)');
+  return counts;
 }
 
 async function profileProvider(runner: Runner, setup: ProviderSetup, target: Target): Promise<Partial<Record<WorkloadId, WindowProfile>>> {
@@ -245,19 +291,24 @@ async function main(): Promise<number> {
     const notes = await prepare(target, cookie, options.only);
     log(`  one request of each workload checked${notes.length ? `; ${notes.join('; ')}` : ''}`);
 
-    const db = databaseUrl ? await DbStats.connect(databaseUrl) : undefined;
-    if (db) cleanups.push(() => db.close());
-    const runner: Runner = { options, helloBase: hello.base, db };
+    const runner: Runner = { options, helloBase: hello.base };
     log(`\nload: wrk, ${options.connections} connections, ${options.threads} threads, warm-up ${options.warmup} s, measured ${options.duration} s`);
     const measured = await runTarget(runner, target);
     const targets: TargetResult[] = [{ name: 'provider', label: 'openid-provider', workers: options.workers, workloads: measured.workloads, notes }];
     let warmupErrors = measured.warmupErrors;
 
-    let profiles: Partial<Record<WorkloadId, WindowProfile>> = {};
-    if (options.profile.length > 0) {
+    if (databaseUrl && !options.smoke) {
       await provider.stop();
       provider = undefined;
-      profiles = await profileProvider({ ...runner, db: undefined }, setup, target);
+      const counts = await countDatabase(runner, setup, target, databaseUrl);
+      for (const w of measured.workloads) w.db = counts.get(w.id);
+    }
+
+    let profiles: Partial<Record<WorkloadId, WindowProfile>> = {};
+    if (options.profile.length > 0) {
+      await provider?.stop();
+      provider = undefined;
+      profiles = await profileProvider(runner, setup, target);
     }
 
     if (options.peer) {

@@ -144,8 +144,8 @@ export function recorded(target: Target, prefix: string): string[] {
 }
 
 /** W4's input: the assertions a W3 run recorded, as check_authentication bodies, one list per wrk thread. */
-export function prepareW4(target: Target, fromPrefix: string, toPrefix: string, threads: number): number {
-  const bodies = recorded(target, fromPrefix).map(checkAuthenticationBody);
+export function prepareW4(target: Target, fromPrefixes: readonly string[], toPrefix: string, threads: number): number {
+  const bodies = fromPrefixes.flatMap((prefix) => recorded(target, prefix)).map(checkAuthenticationBody);
   for (let t = 0; t < threads; t++) {
     const mine = bodies.filter((_, i) => i % threads === t);
     writePrivate(join(target.dataDir, `${toPrefix}-${t}.txt`), mine.length ? `${mine.join('\n')}\n` : '');

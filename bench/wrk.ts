@@ -46,7 +46,8 @@ export function wrkVersion(): string | undefined {
 }
 
 export function runWrk(spec: WrkSpec): Promise<WrkRun> {
-  const argv = ['-t', String(spec.threads), '-c', String(spec.connections), '-d', `${spec.seconds}s`, '--timeout', '5s', '-s', spec.script, spec.url, '--', ...spec.args];
+  // wrk takes whole seconds.
+  const argv = ['-t', String(spec.threads), '-c', String(spec.connections), '-d', `${Math.max(1, Math.ceil(spec.seconds))}s`, '--timeout', '5s', '-s', spec.script, spec.url, '--', ...spec.args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -13,6 +13,7 @@ function init(args)
 end
 
 function request()
+  if common.verification_call() then return wrk.format("POST", "/openid", headers, bodies[1] or "") end
   n = n + 1
   if n > #bodies then return common.exhausted() end
   return wrk.format("POST", "/openid", headers, bodies[n])
