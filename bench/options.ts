@@ -32,6 +32,8 @@ export interface BenchOptions {
   docs: boolean;
   /** Workloads to run (default: all). */
   only: WorkloadId[];
+  /** Measure nothing: regenerate latest.md, docs/performance.md and the chart from latest.json. */
+  render: boolean;
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -47,6 +49,7 @@ const USAGE = `usage: npm run bench -- [options]
   --only=W1,W3         run only these workloads (W4 needs W3)
   --results=DIR        results directory (default bench/results)
   --no-docs            do not update docs/performance.md
+  --render             measure nothing: regenerate latest.md and the docs from results/latest.json
 Environment: DATABASE_URL (PostgreSQL; absent: the embedded database in a temporary directory).`;
 
 function parseIds(value: string, what: string): WorkloadId[] {
@@ -77,6 +80,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     write: !smoke,
     docs: !smoke,
     only: [...WORKLOAD_IDS],
+    render: false,
   };
   for (const arg of argv) {
     const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -119,6 +123,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--no-docs':
         options.docs = false;
+        break;
+      case '--render':
+        options.render = true;
         break;
       case '--help':
       case '-h':

@@ -8,7 +8,7 @@ import type { MicroResult } from './micro.js';
 import type { DbCount } from './pg-counter.js';
 import type { WorkloadId } from './options.js';
 import type { WindowProfile } from './profile.js';
-import { barChart } from './svg-chart.js';
+import { barChart, type ChartSeries } from './svg-chart.js';
 import { DESCRIPTIONS } from './workloads.js';
 import type { WrkRun } from './wrk.js';
 
@@ -73,7 +73,7 @@ export function resultsTable(results: BenchResults): string {
       if (p) {
         const ratio = p.id === 'W0' ? '1' : fmt(p.ratioToW0, 3) + (p.ratioToDhLimit !== undefined ? ` (${fmt(p.ratioToDhLimit, 2)}× DH limit)` : '');
         cells.push(fmt(p.requestsPerSecond), ratio + (p.note ? ` ${p.note}` : ''), fmt(p.latencyMs.p50, 2), fmt(p.latencyMs.p99, 2), String(p.errors));
-      } else cells.push('n/a', '', '', '', '');
+      } else cells.push(w.id === 'W0' ? '(same W0)' : 'not offered', '', '', '', '');
     }
     lines.push(`| ${cells.join(' | ')} |`);
   }
@@ -140,8 +140,14 @@ export function markdownReport(results: BenchResults): string {
 export function chart(results: BenchResults): string {
   const provider = results.targets.find((t) => t.name === 'provider')!;
   const peer = results.targets.find((t) => t.name === 'peer');
-  const series = [{ name: provider.label, color: '#2455c3', values: new Map(provider.workloads.map((w) => [w.id as string, w.requestsPerSecond])) }];
-  if (peer) series.push({ name: peer.label, color: '#d9822b', values: new Map(peer.workloads.map((w) => [w.id as string, w.requestsPerSecond])) });
+  const series: ChartSeries[] = [{ name: provider.label, color: '#2455c3', values: new Map(provider.workloads.map((w) => [w.id as string, w.requestsPerSecond])) }];
+  if (peer) {
+    const missing = new Map([
+      ['W0', 'the same W0 is its ceiling'],
+      ['W2-plain', 'no-encryption not offered'],
+    ]);
+    series.push({ name: `${peer.label} (W2-dh: DH-SHA1)`, color: '#d9822b', values: new Map(peer.workloads.map((w) => [w.id as string, w.requestsPerSecond])), missing });
+  }
   return barChart({
     title: 'openid-provider: requests per second by workload',
     subtitle: `${results.machine.cores} cores, load average ${results.machine.loadAverageAtStart[0]!.toFixed(2)} at start, wrk ${results.settings.connections} connections over HTTPS, ${results.startedAt.slice(0, 10)}`,
@@ -157,9 +163,17 @@ export function writeResults(results: BenchResults, dir: string): { json: string
   const text = `${JSON.stringify(results, null, 2)}\n`;
   writeFileSync(join(dir, `${stamp}.json`), text);
   writeFileSync(join(dir, 'latest.json'), text);
+  return { json: join(dir, 'latest.json'), markdown: writeMarkdown(results, dir) };
+}
+
+export function readLatest(dir: string): BenchResults {
+  return JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;
+}
+
+export function writeMarkdown(results: BenchResults, dir: string): string {
   const markdown = join(dir, 'latest.md');
   writeFileSync(markdown, `${markdownReport(results)}\n\n${profileSection(results)}\n`);
-  return { json: join(dir, 'latest.json'), markdown };
+  return markdown;
 }
 
 /** Replaces each generated block of docs/performance.md; the text around them stays. */

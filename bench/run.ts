@@ -27,7 +27,7 @@ import { type BenchOptions, parseOptions, WORKLOAD_IDS, type WorkloadId } from '
 import { ensurePeerPackages, startPeer } from './peer.js';
 import { loadProfile, profileWindow, type WindowProfile } from './profile.js';
 import { cli, freePort, type ProviderSetup, type RunningProvider, sleep, startProvider, stopChild } from './provider.js';
-import { type BenchResults, markdownReport, type TargetResult, updateDocs, type WorkloadResult, writeResults } from './report.js';
+import { type BenchResults, markdownReport, readLatest, type TargetResult, updateDocs, type WorkloadResult, writeMarkdown, writeResults } from './report.js';
 import { badW5Signatures, checkidImmediatePath, DESCRIPTIONS, identifierPath, prepare, prepareW4, recorded, signIn, type Target } from './workloads.js';
 import { runWrk, type WrkRun, wrkVersion } from './wrk.js';
 
@@ -105,7 +105,7 @@ async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Pha
   for (const f of readdirSync(target.dataDir).filter((n) => stale.some((p) => n.startsWith(p)))) rmSync(join(target.dataDir, f));
   if (id === 'W4') {
     const count = prepareW4(target, phase === 'run' ? ['w3-run', 'w3-extra'] : [`w3-${phase}`], `w4-${phase}`, runner.options.threads);
-    if (phase === 'run') log(`    ${count} assertions from W3's measured run`);
+    if (phase === 'run') log(`    ${count} assertions (W3's measured run and any top-up), each checked once`);
   }
   const url = id === 'W0' ? `${runner.helloBase}/hello` : target.base;
   return runWrk({ script: join(luaDir, SCRIPTS[id]), url, args: [target.dataDir, ...workloadArgs(target, id, phase)], seconds, connections: runner.options.connections, threads: runner.options.threads });
@@ -233,6 +233,14 @@ async function profileProvider(runner: Runner, setup: ProviderSetup, target: Tar
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.render) {
+    const dir = resolve(repo, options.resultsDir);
+    const latest = readLatest(dir);
+    log(`markdown: ${writeMarkdown(latest, dir)}`);
+    if (options.docs) updateDocs(latest, repo);
+    log(`${markdownReport(latest)}\n`);
+    return 0;
+  }
   const startedAt = new Date().toISOString();
   const loadAverageAtStart = loadavg();
   const wrk = wrkVersion();

@@ -6,6 +6,8 @@ export interface ChartSeries {
   color: string;
   /** Requests per second by row label; absent = not measured. */
   values: Map<string, number>;
+  /** What to write instead of a bar where a row has no value (default "not measured"). */
+  missing?: Map<string, string>;
 }
 
 export interface ChartSpec {
@@ -59,7 +61,7 @@ export function barChart(spec: ChartSpec): string {
       const value = series.values.get(row.label);
       const y = y0 + s * (barHeight + gap);
       if (value === undefined) {
-        out.push(`<text x="${left + 4}" y="${y + barHeight - 3}" fill="#999" font-size="10">${escape(series.name)}: not measured</text>`);
+        out.push(`<text x="${left + 4}" y="${y + barHeight - 3}" fill="#999" font-size="10">${escape(series.name)}: ${escape(series.missing?.get(row.label) ?? 'not measured')}</text>`);
         return;
       }
       const w = Math.max(1, x(value) - left);

@@ -42,6 +42,12 @@ function common.read_lines(path)
   return lines
 end
 
+-- The file this thread records answers in, "<dir>/<prefix>-<thread id>.txt" (nil: no prefix).
+function common.recorder(prefix)
+  if prefix == nil then return nil end
+  return assert(io.open(dir .. "/" .. prefix .. "-" .. tostring(id) .. ".txt", "w"))
+end
+
 -- The session cookie header value ("name=value"), trimmed.
 function common.cookie()
   return (common.read_file(dir .. "/cookie"):gsub("%s+$", ""))
@@ -58,6 +64,17 @@ end
 
 function common.contains(text, part)
   return text ~= nil and string.find(text, part, 1, true) ~= nil
+end
+
+-- What every positive checkid answer passes (OpenID 2.0 §10.1): a 302 to return_to with
+-- openid.mode=id_res, and no invalidate_handle (the RP's handle, if any, was honoured).
+-- Returns the reason it fails, or nil and the Location.
+function common.check_id_res(status, headers)
+  if status ~= 302 then return "status" end
+  local location = common.header(headers, "location")
+  if not common.contains(location, "openid.mode=id_res") then return "not id_res" end
+  if common.contains(location, "openid.invalidate_handle=") then return "invalidate_handle" end
+  return nil, location
 end
 
 -- A thread whose list of single-use requests ran out says so on stdout (run.ts notes the time,

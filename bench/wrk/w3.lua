@@ -8,7 +8,7 @@ local req, out
 function init(args)
   common.init(args)
   req = wrk.format("GET", args[2], { ["Cookie"] = common.cookie() })
-  if args[3] ~= nil then out = assert(io.open(dir .. "/" .. args[3] .. "-" .. tostring(id) .. ".txt", "w")) end
+  out = common.recorder(args[3])
 end
 
 function request()
@@ -16,10 +16,8 @@ function request()
 end
 
 function check(status, headers, body)
-  if status ~= 302 then return "status" end
-  local location = common.header(headers, "location")
-  if not common.contains(location, "openid.mode=id_res") then return "not id_res" end
-  if common.contains(location, "openid.invalidate_handle=") then return "invalidate_handle" end
+  local reason, location = common.check_id_res(status, headers)
+  if reason ~= nil then return reason end
   if out ~= nil then out:write(location, "\n") end
   return nil
 end

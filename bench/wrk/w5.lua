@@ -10,7 +10,7 @@ function init(args)
   common.init(args)
   req = wrk.format("GET", args[2], { ["Cookie"] = common.cookie() })
   handle = args[3]
-  if args[4] ~= nil then out = assert(io.open(dir .. "/" .. args[4] .. "-" .. tostring(id) .. ".txt", "w")) end
+  out = common.recorder(args[4])
   kept = 0
 end
 
@@ -19,11 +19,9 @@ function request()
 end
 
 function check(status, headers, body)
-  if status ~= 302 then return "status" end
-  local location = common.header(headers, "location")
-  if not common.contains(location, "openid.mode=id_res") then return "not id_res" end
+  local reason, location = common.check_id_res(status, headers)
+  if reason ~= nil then return reason end
   if not common.contains(location, handle) then return "not signed with the RP's association" end
-  if common.contains(location, "openid.invalidate_handle=") then return "invalidate_handle" end
   if out ~= nil and kept < 20 then
     kept = kept + 1
     out:write(location, "\n")
