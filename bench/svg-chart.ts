@@ -36,7 +36,7 @@ export function barChart(spec: ChartSpec): string {
   const gap = 3;
   const rowHeight = spec.series.length * (barHeight + gap) + 14;
   const plotWidth = width - left - right;
-  const height = top + spec.rows.length * rowHeight + 56;
+  const height = top + spec.rows.length * rowHeight + 62;
   const all = spec.series.flatMap((s) => [...s.values.values()]).concat((spec.marks ?? []).map((m) => m.value));
   const lo = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...all))));
   const hi = 10 ** Math.ceil(Math.log10(Math.max(10, ...all)));
@@ -61,7 +61,7 @@ export function barChart(spec: ChartSpec): string {
       const value = series.values.get(row.label);
       const y = y0 + s * (barHeight + gap);
       if (value === undefined) {
-        out.push(`<text x="${left + 4}" y="${y + barHeight - 3}" fill="#999" font-size="10">${escape(series.name)}: ${escape(series.missing?.get(row.label) ?? 'not measured')}</text>`);
+        out.push(`<text x="${left + 4}" y="${y + barHeight - 3}" fill="#999" font-size="10">${escape(series.name.split(' (')[0]!)}: ${escape(series.missing?.get(row.label) ?? 'not measured')}</text>`);
         return;
       }
       const w = Math.max(1, x(value) - left);

@@ -77,16 +77,28 @@ function common.check_id_res(status, headers)
   return nil, location
 end
 
--- A thread whose list of single-use requests ran out says so on stdout (run.ts notes the time,
--- wrk itself keeps its clock running until -d) and stops sending.
-local stopped = false
-function common.exhausted()
-  if not stopped then
+-- Single-use requests (W4): a thread whose list runs out sends /healthz as filler (ignored)
+-- until the answers to its last real requests are in, then says so on stdout (run.ts notes the
+-- time: wrk itself keeps its clock running until -d) and stops.
+local exhausting, stopped = false, false
+local sent, answered = 0, 0
+
+function common.sent()
+  sent = sent + 1
+end
+
+local function stop_when_drained()
+  if exhausting and not stopped and answered >= sent then
     stopped = true
     io.stdout:write("EXHAUSTED " .. tostring(id) .. "\n")
     io.stdout:flush()
     wrk.thread:stop()
   end
+end
+
+function common.exhausted()
+  exhausting = true
+  stop_when_drained()
   return wrk.format("GET", "/healthz")
 end
 
@@ -102,19 +114,16 @@ function common.verification_call()
   return false
 end
 
-function common.is_stopped()
-  return stopped
-end
-
 function common.init(args)
   dir = args[1]
 end
 
 function response(status, headers, body)
-  if stopped and status == 200 and common.contains(body, '"status":"ok"') then
+  if exhausting and status == 200 and common.contains(body, '"status":"ok"') then
     ignored = ignored + 1
     return
   end
+  answered = answered + 1
   local reason = check(status, headers, body)
   if reason == nil then
     checked = checked + 1
@@ -124,6 +133,7 @@ function response(status, headers, body)
       first_error = "HTTP " .. tostring(status) .. ": " .. reason .. ": " .. string.sub(body or "", 1, 200)
     end
   end
+  stop_when_drained()
 end
 
 local function json_string(s)
