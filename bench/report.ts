@@ -88,7 +88,7 @@ export function microTable(results: BenchResults): string {
 
 export function machineLine(results: BenchResults): string {
   const m = results.machine;
-  return `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; ${m.node}; ${m.wrk}. Load average at start ${m.loadAverageAtStart.map((n) => n.toFixed(2)).join(' / ')} (1/5/15 min), at the end ${m.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')}. wrk: ${results.settings.connections} connections, ${results.settings.threads} threads, ${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s per workload, on the same machine. Database: ${results.settings.database}. Commit ${results.commit}, ${results.startedAt}.`;
+  return `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; ${m.node}; ${m.wrk}. Load average at start ${m.loadAverageAtStart.map((n) => n.toFixed(2)).join(' / ')} (1/5/15 min), at the end ${m.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')}. Provider: ${results.targets[0]?.workers ?? 1} process(es). wrk: ${results.settings.connections} connections, ${results.settings.threads} threads, ${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s per workload, on the same machine. Database: ${results.settings.database}. Commit ${results.commit}, ${results.startedAt}.`;
 }
 
 export function dbTable(results: BenchResults): string {
