@@ -2,6 +2,7 @@
 # as a PSGI app, run by Starman behind nginx TLS. It serves the same URLs as the provider:
 #   GET  /openid/<user> with Accept: application/xrds+xml   the claimed identifier's XRDS (W1)
 #   GET|POST /openid                                         the OP endpoint (W2-W5)
+#   GET  /healthz                                            {"status":"ok"}, like the provider's
 # Net::OpenID::Server leaves sessions, identities and trust to the application: here one user,
 # signed in when the request carries the session cookie run.ts wrote, who trusts one realm. It
 # keeps no state at all (associations are derived from server_secret, no nonce is recorded), so
@@ -58,6 +59,8 @@ sub timing_safe_eq {
 my $app = sub {
     my $req = Plack::Request->new(shift);
     my $path = $req->path_info;
+    # Liveness, as the provider's /healthz: also the filler W4 sends while its last answers drain.
+    return [200, ['Content-Type' => 'application/json'], ['{"status":"ok"}']] if $path eq '/healthz';
     if ($path eq "/openid/$user") {
         return [200, ['Content-Type' => 'application/xrds+xml; charset=utf-8'], [$xrds]];
     }
