@@ -1,0 +1,142 @@
+// Command-line options of `npm run bench -- [options]`.
+
+import { availableParallelism } from 'node:os';
+
+export const WORKLOAD_IDS = ['W0', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'] as const;
+export type WorkloadId = (typeof WORKLOAD_IDS)[number];
+
+export interface BenchOptions {
+  /** CI mode: short runs, no result files or docs written, exit 1 on any error. */
+  smoke: boolean;
+  /** Seconds measured per workload. */
+  duration: number;
+  /** Seconds of unmeasured load before each measured run. */
+  warmup: number;
+  /** wrk connections (fixed for every workload, so that runs compare). */
+  connections: number;
+  /** wrk threads. */
+  threads: number;
+  /** Provider processes. Today the provider runs one; a cluster mode plugs in here. */
+  workers: number;
+  /** Seconds per microbenchmark. */
+  microSeconds: number;
+  /** Also measure Net::OpenID::Server behind nginx (Debian packages). */
+  peer: boolean;
+  /** Workloads to profile with node --cpu-prof (empty: no profiling). */
+  profile: WorkloadId[];
+  /** Where results go (JSON, markdown); docs/performance.md is updated from a full run only. */
+  resultsDir: string;
+  /** Write the results files (a smoke run writes them only when --results is given). */
+  write: boolean;
+  /** Update docs/performance.md and the chart. */
+  docs: boolean;
+  /** Workloads to run (default: all). */
+  only: WorkloadId[];
+  /** Measure nothing: regenerate latest.md, docs/performance.md and the chart from latest.json. */
+  render: boolean;
+}
+
+const USAGE = `usage: npm run bench -- [options]
+  --smoke              CI mode: ~2 s per workload, nothing written, exit 1 on any error
+  --duration=S         measured seconds per workload, whole (default 10; smoke 2)
+  --warmup=S           warm-up seconds per workload, whole (default 3; smoke 1)
+  --connections=N      wrk connections (default 16)
+  --threads=N          wrk threads (default 2)
+  --workers=N          provider processes (default 1: what the provider runs today)
+  --micro=S            seconds per microbenchmark (default 2; smoke 0.3)
+  --peer               also run Net::OpenID::Server (Starman, 2 workers) behind nginx TLS
+  --profile[=W3,W5]    profile the provider (node --cpu-prof) during these workloads (default: W1-W5)
+  --only=W1,W3         run only these workloads (W4 needs W3)
+  --results=DIR        results directory (default bench/results)
+  --no-docs            do not update docs/performance.md
+  --render             measure nothing: regenerate latest.md and the docs from results/latest.json
+Environment: DATABASE_URL (PostgreSQL; absent: the embedded database in a temporary directory).`;
+
+function parseIds(value: string, what: string): WorkloadId[] {
+  const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const id of ids) if (!(WORKLOAD_IDS as readonly string[]).includes(id)) throw new Error(`${what}: unknown workload ${id} (known: ${WORKLOAD_IDS.join(', ')})`);
+  return ids as WorkloadId[];
+}
+
+function positive(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} needs a positive number, got ${value}`);
+  return n;
+}
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const smoke = argv.includes('--smoke');
+  const options: BenchOptions = {
+    smoke,
+    duration: smoke ? 2 : 10,
+    warmup: smoke ? 1 : 3,
+    connections: 16,
+    threads: Math.min(2, availableParallelism()),
+    workers: 1,
+    microSeconds: smoke ? 0.3 : 2,
+    peer: false,
+    profile: [],
+    resultsDir: 'bench/results',
+    write: !smoke,
+    docs: !smoke,
+    only: [...WORKLOAD_IDS],
+    render: false,
+  };
+  for (const arg of argv) {
+    const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    switch (flag) {
+      case '--smoke':
+        break;
+      case '--duration':
+        options.duration = Math.ceil(positive(value ?? '', 'duration'));
+        break;
+      case '--warmup':
+        options.warmup = Math.ceil(Number(value ?? 'NaN'));
+        if (!(options.warmup >= 0)) throw new Error('--warmup needs a number >= 0');
+        break;
+      case '--connections':
+        options.connections = Math.round(positive(value ?? '', 'connections'));
+        break;
+      case '--threads':
+        options.threads = Math.round(positive(value ?? '', 'threads'));
+        break;
+      case '--workers':
+        options.workers = Math.round(positive(value ?? '', 'workers'));
+        break;
+      case '--micro':
+        options.microSeconds = positive(value ?? '', 'micro');
+        break;
+      case '--peer':
+        options.peer = true;
+        break;
+      case '--profile':
+        options.profile = value ? parseIds(value, '--profile') : ['W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'];
+        if (options.profile.includes('W0')) throw new Error('--profile: W0 is not the provider');
+        break;
+      case '--only':
+        options.only = parseIds(value ?? '', '--only');
+        break;
+      case '--results':
+        if (!value) throw new Error('--results needs a directory');
+        options.resultsDir = value;
+        options.write = true;
+        break;
+      case '--no-docs':
+        options.docs = false;
+        break;
+      case '--render':
+        options.render = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${arg}\n${USAGE}`);
+    }
+  }
+  if (options.only.includes('W4') && !options.only.includes('W3')) throw new Error('--only: W4 checks the assertions W3 produces; add W3');
+  if (options.connections < options.threads) options.threads = options.connections;
+  return options;
+}

@@ -1,0 +1,135 @@
+// The provider as an operator runs it: the production build (node dist/main.js) in a directory of
+// its own, with a configuration file in the real format (config/openid-provider.example.yaml),
+// TLS on with the development certificate the provider generates itself (`tls: auto`), and
+// PostgreSQL from DATABASE_URL or else the embedded database in that directory. Accounts are
+// made with the admin CLI, the password on standard input.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The provider's process count. Today it runs one process (issue 10, point 4 adds a cluster
+ * mode): this is the one place that will turn `--workers` into configuration.
+ */
+function workerSettings(workers: number): string {
+  if (workers !== 1) throw new Error(`--workers=${workers}: the provider runs one process today (no cluster mode yet), so only --workers=1 is measurable`);
+  return '';
+}
+
+export interface ProviderSetup {
+  repo: string;
+  /** Its working directory: configuration, data (certificate, embedded database), log. */
+  dir: string;
+  port: number;
+  workers: number;
+}
+
+export function writeProviderConfig(setup: ProviderSetup): string {
+  const path = join(setup.dir, 'openid-provider.yaml');
+  writeFileSync(
+    path,
+    `# Written by bench/run.ts: the defaults an operator starts from, on this machine.
+domains:
+  - name: localhost
+    base_url: https://localhost:${setup.port}
+server:
+  host: 127.0.0.1
+  port: ${setup.port}
+  tls: auto
+${workerSettings(setup.workers)}data_dir: ./data
+`,
+  );
+  return path;
+}
+
+export interface RunningProvider {
+  base: string;
+  process: ChildProcess;
+  logPath: string;
+  certPath: string;
+  keyPath: string;
+  cert: Buffer;
+  stop(): Promise<number | null>;
+}
+
+function env(configPath: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  // The provider reads OPENID_PROVIDER_CONFIG and DATABASE_URL (and LOG_LEVEL, left alone).
+  const e: NodeJS.ProcessEnv = { ...process.env, OPENID_PROVIDER_CONFIG: configPath, ...extra };
+  delete e['NODE_OPTIONS'];
+  return e;
+}
+
+/** Starts node dist/main.js (with `nodeArgs`, e.g. --cpu-prof) and waits for it to listen. */
+export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [], logName = 'provider.log', extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningProvider> {
+  const configPath = writeProviderConfig(setup);
+  const logPath = join(setup.dir, logName);
+  const log = openSync(logPath, 'w');
+  const child = spawn(process.execPath, [...nodeArgs, join(setup.repo, 'dist/main.js')], { cwd: setup.dir, env: env(configPath, extraEnv), stdio: ['ignore', log, log] });
+  closeSync(log);
+  let exited: number | null | undefined;
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exited = code))));
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`the provider exited with ${exited} while starting; see ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
+    if (readFileSync(logPath, 'utf8').includes('"msg":"openid-provider listening"')) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the provider did not start within 180 s; see ${logPath}`);
+    }
+    await sleep(100);
+  }
+  const certPath = join(setup.dir, 'data/tls/cert.pem');
+  const keyPath = join(setup.dir, 'data/tls/key.pem');
+  if (!existsSync(certPath)) throw new Error(`no certificate at ${certPath}`);
+  return {
+    base: `https://localhost:${setup.port}`,
+    process: child,
+    logPath,
+    certPath,
+    keyPath,
+    cert: readFileSync(certPath),
+    stop: () => stopChild(child, exit, 30_000),
+  };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+export async function stopChild(child: ChildProcess, exit: Promise<number | null>, graceMs: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  const code = await exit;
+  clearTimeout(timer);
+  return code;
+}
+
+/** Runs the admin CLI (node dist/cli.js ...) beside the server, `stdin` as its input. */
+export function cli(setup: ProviderSetup, args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const configPath = join(setup.dir, 'openid-provider.yaml');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(setup.repo, 'dist/cli.js'), ...args], { cwd: setup.dir, env: env(configPath), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}

@@ -1,0 +1,200 @@
+// Results: the JSON document (bench/results/<timestamp>.json and latest.json), the markdown
+// table, the chart, and the generated blocks of docs/performance.md (between
+// `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`; the prose around them is kept).
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MicroResult } from './micro.js';
+import type { DbCount } from './pg-counter.js';
+import type { WorkloadId } from './options.js';
+import type { WindowProfile } from './profile.js';
+import { barChart, type ChartSeries } from './svg-chart.js';
+import { DESCRIPTIONS } from './workloads.js';
+import type { WrkRun } from './wrk.js';
+
+export interface WorkloadResult extends WrkRun {
+  id: WorkloadId;
+  description: string;
+  ratioToW0?: number;
+  /** W2-dh only: requests per second over the one-core DH limit. */
+  ratioToDhLimit?: number;
+  /** Database round trips and statements per request (PostgreSQL runs only). */
+  db?: DbCount;
+  note?: string;
+}
+
+export interface TargetResult {
+  name: 'provider' | 'peer';
+  label: string;
+  workers: number;
+  workloads: WorkloadResult[];
+  notes: string[];
+}
+
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  loadAverageAtStart: number[];
+  loadAverageAtEnd: number[];
+  node: string;
+  wrk: string;
+  os: string;
+}
+
+export interface BenchResults {
+  schema: 1;
+  mode: 'full' | 'smoke';
+  startedAt: string;
+  finishedAt: string;
+  commit: string;
+  machine: Machine;
+  settings: { connections: number; threads: number; durationSeconds: number; warmupSeconds: number; database: string; tls: string; realm: string };
+  micro: MicroResult[];
+  dhLimitOneCore: number;
+  targets: TargetResult[];
+  profiles: Partial<Record<WorkloadId, WindowProfile>>;
+  errors: number;
+}
+
+const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+
+export function resultsTable(results: BenchResults): string {
+  const provider = results.targets.find((t) => t.name === 'provider')!;
+  const peer = results.targets.find((t) => t.name === 'peer');
+  const head = ['workload', `${provider.label} req/s`, 'ratio to W0', 'p50 ms', 'p99 ms', 'errors'];
+  if (peer) head.push(`${peer.label} req/s`, 'ratio', 'p50 ms', 'p99 ms', 'errors');
+  const lines = [`| ${head.join(' | ')} |`, `| --- | ${head.slice(1).map(() => '---:').join(' | ')} |`];
+  for (const w of provider.workloads) {
+    const cells = [`${w.id} ${w.description}`, fmt(w.requestsPerSecond), w.id === 'W0' ? '1' : fmt(w.ratioToW0, 3), fmt(w.latencyMs.p50, 2), fmt(w.latencyMs.p99, 2), String(w.errors)];
+    if (w.ratioToDhLimit !== undefined) cells[2] += ` (${fmt(w.ratioToDhLimit, 2)}× DH limit)`;
+    if (peer) {
+      const p = peer.workloads.find((x) => x.id === w.id);
+      if (p) {
+        const ratio = p.id === 'W0' ? '1' : fmt(p.ratioToW0, 3) + (p.ratioToDhLimit !== undefined ? ` (${fmt(p.ratioToDhLimit, 2)}× DH limit)` : '');
+        cells.push(fmt(p.requestsPerSecond), ratio + (p.note ? ` ${p.note}` : ''), fmt(p.latencyMs.p50, 2), fmt(p.latencyMs.p99, 2), String(p.errors));
+      } else cells.push(w.id === 'W0' ? '(same W0)' : 'not offered', '', '', '', '');
+    }
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function microTable(results: BenchResults): string {
+  const lines = ['| microbenchmark | ops/s | threads |', '| --- | ---: | ---: |'];
+  for (const m of results.micro) lines.push(`| ${m.description} | ${fmt(m.opsPerSecond)} | ${m.threads} |`);
+  return lines.join('\n');
+}
+
+export function machineLine(results: BenchResults): string {
+  const m = results.machine;
+  return `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; ${m.node}; ${m.wrk}. Load average at start ${m.loadAverageAtStart.map((n) => n.toFixed(2)).join(' / ')} (1/5/15 min), at the end ${m.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')}. Provider: ${results.targets[0]?.workers ?? 1} process(es). wrk: ${results.settings.connections} connections, ${results.settings.threads} threads, ${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s per workload, on the same machine. Database: ${results.settings.database}. Commit ${results.commit}, ${results.startedAt}.`;
+}
+
+export function dbTable(results: BenchResults): string {
+  const provider = results.targets.find((t) => t.name === 'provider')!;
+  const rows = provider.workloads.filter((w) => w.db);
+  if (rows.length === 0) return '_Counted on PostgreSQL only (run with DATABASE_URL)._';
+  const lines = ['| workload | round trips/request | statements/request | statements (per request) |', '| --- | ---: | ---: | --- |'];
+  for (const w of rows) {
+    lines.push(`| ${w.id} | ${fmt(w.db!.roundTripsPerRequest, 2)} | ${fmt(w.db!.statementsPerRequest, 2)} | ${w.db!.statements.map((s) => `${s.label} ×${fmt(s.perRequest, 2)}`).join(', ') || '–'} |`);
+  }
+  return lines.join('\n');
+}
+
+export function profileSection(results: BenchResults): string {
+  const ids = Object.keys(results.profiles) as WorkloadId[];
+  if (ids.length === 0) return '_No profile in this run (`npm run bench -- --profile`)._';
+  const parts: string[] = [`Profiled in the run of ${results.startedAt} (commit ${results.commit}): the provider under \`node --cpu-prof\` (one sample per millisecond), each workload's measured window cut out of the profile. Self time is where the main thread itself spent it; the idle share is time it waited.`, ''];
+  for (const id of ids) {
+    const p = results.profiles[id]!;
+    parts.push(`#### ${id}: ${DESCRIPTIONS[id]}`);
+    parts.push('');
+    parts.push(`Main thread busy ${fmt(100 - p.idlePercent, 1)} % of ${fmt(p.seconds, 1)} s (idle ${fmt(p.idlePercent, 1)} %: waiting for the database, the threadpool or the network); garbage collection ${fmt(p.gcPercent, 1)} % of the busy time.`);
+    parts.push('');
+    parts.push(`Busy time by area: ${p.byArea.map((a) => `${a.area} ${fmt(a.percent, 1)} %`).join(', ')}.`);
+    parts.push('');
+    parts.push('| self time | % busy | function | where | called from (share) |');
+    parts.push('| ---: | ---: | --- | --- | --- |');
+    for (const f of p.selfTop.slice(0, 12)) {
+      const via = (f.via ?? []).map((v) => `${v.caller} ${fmt(v.percent, 0)} %`).join('; ');
+      parts.push(`| ${fmt(f.ms, 0)} ms | ${fmt(f.percent, 1)} | \`${f.name}\` | ${f.where} | ${via} |`);
+    }
+    parts.push('');
+    parts.push('<details><summary>The provider\'s own functions by inclusive time</summary>');
+    parts.push('');
+    parts.push('| inclusive | % busy | function | where |');
+    parts.push('| ---: | ---: | --- | --- |');
+    for (const f of p.inclusiveTop.slice(0, 15)) parts.push(`| ${fmt(f.ms, 0)} ms | ${fmt(f.percent, 1)} | \`${f.name}\` | ${f.where} |`);
+    parts.push('');
+    parts.push('</details>');
+    parts.push('');
+  }
+  return parts.join('\n').trimEnd();
+}
+
+export function markdownReport(results: BenchResults): string {
+  return [`Machine: ${machineLine(results)}`, '', resultsTable(results), '', microTable(results), '', dbTable(results)].join('\n');
+}
+
+export function chart(results: BenchResults): string {
+  const provider = results.targets.find((t) => t.name === 'provider')!;
+  const peer = results.targets.find((t) => t.name === 'peer');
+  const series: ChartSeries[] = [{ name: provider.label, color: '#2455c3', values: new Map(provider.workloads.map((w) => [w.id as string, w.requestsPerSecond])) }];
+  if (peer) {
+    const missing = new Map([
+      ['W0', 'the same W0 is its ceiling'],
+      ['W2-plain', 'no-encryption not offered'],
+    ]);
+    series.push({ name: `${peer.label} (W2-dh: DH-SHA1)`, color: '#d9822b', values: new Map(peer.workloads.map((w) => [w.id as string, w.requestsPerSecond])), missing });
+  }
+  return barChart({
+    title: 'openid-provider: requests per second by workload',
+    subtitle: `${results.machine.cores} cores, load average ${results.machine.loadAverageAtStart[0]!.toFixed(2)} at start, wrk ${results.settings.connections} connections over HTTPS, ${results.startedAt.slice(0, 10)}`,
+    rows: provider.workloads.map((w) => ({ label: w.id, detail: w.description.length > 52 ? `${w.description.slice(0, 50)}…` : w.description })),
+    series,
+    marks: [{ label: `DH-SHA256 one-core limit ${fmt(results.dhLimitOneCore)}/s`, value: results.dhLimitOneCore, color: '#b3261e' }],
+  });
+}
+
+export function writeResults(results: BenchResults, dir: string): { json: string; markdown: string } {
+  mkdirSync(dir, { recursive: true });
+  const stamp = results.startedAt.replace(/[:.]/g, '-');
+  const text = `${JSON.stringify(results, null, 2)}\n`;
+  writeFileSync(join(dir, `${stamp}.json`), text);
+  writeFileSync(join(dir, 'latest.json'), text);
+  return { json: join(dir, 'latest.json'), markdown: writeMarkdown(results, dir) };
+}
+
+export function readLatest(dir: string): BenchResults {
+  return JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchResults;
+}
+
+export function writeMarkdown(results: BenchResults, dir: string): string {
+  const markdown = join(dir, 'latest.md');
+  writeFileSync(markdown, `${markdownReport(results)}\n\n${profileSection(results)}\n`);
+  return markdown;
+}
+
+/** Replaces each generated block of docs/performance.md; the text around them stays. */
+export function updateDocs(results: BenchResults, repo: string): void {
+  const path = join(repo, 'docs/performance.md');
+  if (!existsSync(path)) throw new Error(`${path} is missing: it holds the prose around the generated tables`);
+  let doc = readFileSync(path, 'utf8');
+  const blocks: Record<string, string> = {
+    machine: machineLine(results),
+    results: resultsTable(results),
+    micro: microTable(results),
+    db: dbTable(results),
+    profiles: profileSection(results),
+  };
+  // A run without --profile keeps the profiles of the last run that had them (the block says which).
+  if (Object.keys(results.profiles).length === 0) delete blocks['profiles'];
+  for (const [name, content] of Object.entries(blocks)) {
+    const re = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${name} -->)`);
+    if (!re.test(doc)) throw new Error(`docs/performance.md has no <!-- bench:${name} --> block`);
+    doc = doc.replace(re, (_m, open: string, close: string) => `${open}${content}${close}`);
+  }
+  writeFileSync(path, doc);
+  writeFileSync(join(repo, 'docs/performance.svg'), chart(results));
+}
