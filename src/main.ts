@@ -1,9 +1,12 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { createApp, createRuntime } from './app.factory.js';
+import { isFirstWorker, superviseWorkers, workerCount, workerIndex } from './cluster.js';
 import { firstAccountCommands } from './cli/first-account.js';
 import { ConfigError, loadConfig } from './config/config.loader.js';
 import { EmbeddedDatabaseInUse, shareEmbedded } from './database/embedded.js';
 import { describeDatabase } from './database/data-source.js';
+import { resolveTls } from './http/tls.js';
 import { UsersService } from './users/users.service.js';
 
 async function main(): Promise<void> {
@@ -18,9 +21,23 @@ async function main(): Promise<void> {
     throw error;
   }
   const { config } = loaded;
-  const runtime = createRuntime(loaded);
+  const workers = workerCount(config);
+  let runtime = createRuntime(loaded);
+  if (cluster.isPrimary) {
+    runtime.logger.info({ config: loaded.file ?? 'built-in development defaults', database: describeDatabase(config).description }, 'configuration loaded');
+    if (workers > 1) {
+      // The development certificate is generated once, here, before the workers read it.
+      await resolveTls(config, runtime.logger);
+      superviseWorkers(workers, runtime.logger, config.server.shutdown_grace);
+      return;
+    }
+    if (!config.database.url && config.server.workers !== 1) {
+      runtime.logger.info('embedded database: one process serves every request (server.workers applies on PostgreSQL)');
+    }
+  } else {
+    runtime = { ...runtime, logger: runtime.logger.child({ worker: workerIndex() }) };
+  }
   const log = runtime.logger;
-  log.info({ config: loaded.file ?? 'built-in development defaults', database: describeDatabase(config).description }, 'configuration loaded');
   const { app, tls } = await createApp(loaded, runtime);
   // Migrations are applied by now: from here on the admin CLI and the migration commands may
   // reach the embedded database through this process.
@@ -35,13 +52,13 @@ async function main(): Promise<void> {
   } else if (!tls && config.server.trusted_proxies.length === 0) {
     log.warn('plain HTTP listener with https_only on and no trusted_proxies: every OpenID, login and account request will be refused (403 tls_required). Configure server.tls or server.trusted_proxies.');
   }
-  if (tls) log.info({ certPath: tls.certPath, fingerprint256: tls.fingerprint256 }, 'TLS certificate');
+  if (tls && isFirstWorker()) log.info({ certPath: tls.certPath, fingerprint256: tls.fingerprint256 }, 'TLS certificate');
 
   await app.listen(config.server.port, config.server.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  log.info({ scheme: tls ? 'https' : 'http', host: config.server.host, port, domains: config.domains.map((d) => d.base_url) }, 'openid-provider listening');
-  if (!(await app.get(UsersService).hasAnyAccount())) {
+  log.info({ scheme: tls ? 'https' : 'http', host: config.server.host, port, domains: config.domains.map((d) => d.base_url), pid: process.pid }, 'openid-provider listening');
+  if (isFirstWorker() && !(await app.get(UsersService).hasAnyAccount())) {
     const where = config.database.url ? ' (with the same DATABASE_URL or database.url)' : '';
     for (const command of firstAccountCommands(loaded)) log.info(`no account yet: create one with${where}: ${command}`);
   }

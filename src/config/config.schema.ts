@@ -232,6 +232,12 @@ export const configSchema = z.strictObject({
         .default([])
         .describe('Addresses (IP or CIDR) of reverse proxies allowed to set X-Forwarded-For/-Proto/-Host. Everyone else\'s X-Forwarded-* headers are ignored.'),
       shutdown_grace: duration().prefault('10s').describe('On SIGTERM, how long in-flight requests may take before connections are closed.'),
+      workers: z
+        .union([z.literal('auto'), z.number().int().min(1).max(256)])
+        .default('auto')
+        .describe(
+          'Worker processes sharing the listener (node:cluster), each a full provider on the same PostgreSQL: auto = one per CPU core. On the embedded database there is always one (it belongs to one process), as the start-up log says.',
+        ),
     })
     .prefault({}),
   security: z

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { buildInstall, removeInstall, type Install } from '../helpers/build.js';
+import { Browser, freePort } from '../helpers/live.js';
+
+// `npm start` as an operator runs it: on PostgreSQL, server.workers processes (node:cluster)
+// share the listener; a worker that dies is replaced; SIGTERM stops them all cleanly. On the
+// embedded database there is one process whatever the setting, and the log says so.
+
+interface Started {
+  child: ChildProcess;
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+const listening = (log: string): { worker?: number; pid: number }[] =>
+  log
+    .split('\n')
+    .filter((line) => line.includes('"msg":"openid-provider listening"'))
+    .map((line) => JSON.parse(line) as { worker?: number; pid: number });
+
+describe('worker processes', () => {
+  let install: Install;
+  let work: string;
+  beforeAll(() => {
+    install = buildInstall();
+    work = mkdtempSync(join(tmpdir(), 'op-workers-'));
+  }, 120_000);
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+    removeInstall();
+  });
+
+  function start(yaml: string, ready: (log: string) => boolean): Promise<Started> {
+    const config = join(work, `op-${Date.now()}.yaml`);
+    writeFileSync(config, yaml);
+    const child = spawn(process.execPath, [join(install.dir, 'dist/main.js')], { cwd: work, env: install.env({ OPENID_PROVIDER_CONFIG: config }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (log += c));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready:\n${log}`)), 90_000);
+      const poll = setInterval(() => {
+        if (ready(log)) {
+          clearInterval(poll);
+          clearTimeout(timer);
+          resolve({ child, log: () => log, exited });
+        }
+      }, 50);
+      void exited.then((code) => {
+        clearInterval(poll);
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code}:\n${log}`));
+      });
+    });
+  }
+
+  // The suites' test certificate (global set-up), trusted by Browser.
+  const yaml = (port: number, database: string) => `domains:
+  - name: localhost
+    base_url: https://localhost:${port}
+server:
+  host: 127.0.0.1
+  port: ${port}
+  tls: { cert: ${inject('tls').cert}, key: ${inject('tls').key} }
+  workers: 2
+${database}
+data_dir: ${work}/data
+`;
+
+  it.runIf(inject('databaseUrl') !== null)('runs two workers on PostgreSQL, replaces one that dies, stops all on SIGTERM', async () => {
+    const port = await freePort();
+    const server = await start(yaml(port, `database:\n  url: ${inject('databaseUrl')}`), (log) => listening(log).length === 2);
+    const workers = listening(server.log());
+    expect(workers.map((w) => w.worker).sort()).toEqual([0, 1]);
+    expect(new Set(workers.map((w) => w.pid)).size).toBe(2);
+    // Both answer requests on the one port (the kernel spreads the connections).
+    for (let i = 0; i < 20; i += 1) expect((await new Browser().request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
+    // A worker killed outright is restarted under the same index, with a new process.
+    const victim = workers.find((w) => w.worker === 1)!;
+    process.kill(victim.pid, 'SIGKILL');
+    await vi.waitFor(() => expect(listening(server.log()).filter((w) => w.worker === 1)).toHaveLength(2), { timeout: 60_000, interval: 100 });
+    expect(server.log()).toContain('"msg":"worker exited: restarting it"');
+    expect(listening(server.log()).at(-1)!.pid).not.toBe(victim.pid);
+    expect((await new Browser().request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.log()).toContain('"msg":"all workers stopped"');
+  }, 150_000);
+
+  it('serves from one process on the embedded database, and says so', async () => {
+    const port = await freePort();
+    const server = await start(yaml(port, `database:\n  embedded_dir: ${work}/pglite-${port}`), (log) => listening(log).length === 1);
+    expect(server.log()).toContain('embedded database: one process serves every request');
+    expect(listening(server.log())[0]!.worker).toBeUndefined();
+    expect(server.log()).not.toContain('primary process supervising');
+    expect((await new Browser().request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 120_000);
+});
