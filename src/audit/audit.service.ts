@@ -40,6 +40,11 @@ export class AuditService {
     }
   }
 
+  /** How many positive assertions to `realm` the user's history holds. */
+  assertionsTo(userId: string, realm: string): Promise<number> {
+    return this.events.countAssertions(userId, realm);
+  }
+
   recent(userId: string, limit = 20): Promise<AuditEvent[]> {
     return this.events.recentFor(userId, limit);
   }
