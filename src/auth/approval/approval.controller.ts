@@ -34,8 +34,8 @@ export class ApprovalController {
   @Post(':id/cancel')
   @UseGuards(CsrfGuard)
   async cancel(@Param() params: ApprovalParams, @Body() _form: ApprovalCancelForm, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // The binding cookie stays (it expires with the request): a reload then says "cancelled".
     const location = await this.approvals.cancel(requireDomain(request), params.id, readApprovalToken(request));
-    clearApprovalCookie(request, reply);
     reply.header('cache-control', 'no-store').redirect(location, 303);
   }
 }

@@ -74,6 +74,8 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const username = tryNormalizeUsername(typed);
     if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 400, `That is not a valid ${domain.name} username.`) };
 
+    if (!this.bot.online(domain.name)) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+
     // A person using this normally never meets these limits; a flood cannot spam a user's chat
     // app (per account) nor spam many users from one place (per address). Counted from the rows
     // themselves, apart from the password throttle: approvals never lock anyone's password out.
@@ -84,8 +86,6 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
       return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
     }
-    if (!this.bot.online(domain.name)) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
-
     const now = this.clock.now();
     const jid = `${username}@${domain.name}`;
     const browserToken = this.random.token();
