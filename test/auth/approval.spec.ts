@@ -146,6 +146,16 @@ describe('approval from the chat app (XEP-0070)', () => {
     expect(sessions.map((x) => x.authMethod)).toEqual(['xmpp']);
     const owner = await browser.request('GET', `${op.base}/openid/${romeo}`);
     expect(owner.body).toContain('Sign out everywhere');
+    // The identity page's notices toggle (a CSRF form like the others there).
+    expect(owner.body).toContain('<form method="post" action="/account/notices" class="inline">');
+    const csrf = /name="csrf" value="([^"]+)"/.exec(owner.body)![1]!;
+    const forged = await browser.request('POST', `${op.base}/account/notices`, { csrf: 'x'.repeat(43), notices: 'off' });
+    expect(forged.status).toBe(403);
+    const toggled = await browser.request('POST', `${op.base}/account/notices`, { csrf, notices: 'off' });
+    expect(toggled.status).toBe(303);
+    expect((await op.app.get(UsersService).find('localhost', romeo))!.xmppNotices).toBe(false);
+    expect((await browser.request('GET', `${op.base}/openid/${romeo}`)).body).toContain('Turn notices on');
+    expect((await browser.request('POST', `${op.base}/account/notices`, { csrf, notices: 'maybe' })).status).toBe(400);
 
     // Replayed: a second echo finds nothing, a reload of the waiting page gives nothing.
     expect(await askText(app, `yes ${s.code}`)).toBe('No sign-in is waiting for that code (it may have expired).');
@@ -297,6 +307,12 @@ describe('approval from the chat app (XEP-0070)', () => {
     const res = await browser.submit(login, { username: uniqueName('late'), method: 'xmpp' });
     expect(res.status).toBe(503);
     expect(res.body).toContain('The sign-in service is unavailable right now.');
+  });
+
+  it('answers 400, never 500, for a waiting page id that is not ours', async () => {
+    const browser = new Browser();
+    expect((await browser.request('GET', `${op.base}/login/approval/not-a-uuid`)).status).toBe(400);
+    expect((await browser.request('GET', `${op.base}/login/approval/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
   });
 
   it('never logs a code or a password', () => {
