@@ -201,8 +201,11 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     const type = stanza.attrs['type'] ?? 'normal';
     const domain = entry.domain;
 
+    const sender = bareJid(from);
     const approval = readApprovalReply(stanza);
     if (approval !== undefined) {
+      // Answers count against the sender's chat limit too: nobody gets to try codes at speed.
+      if (!entry.limiter.take(sender, this.clock.now().getTime())) return;
       // Matched against the pending requests by the sender's bare JID as the server stamped it:
       // another account's answer is never anyone else's approval (XEP-0070 §4.6).
       for (const handler of this.approvalHandlers) {
@@ -217,7 +220,6 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     // RFC 6121 §5.2.3: a message without a body (chat states, receipts) expects no reply.
     const body = childText(stanza, 'body');
     if (body === undefined || body.trim() === '') return;
-    const sender = bareJid(from);
     if (!entry.limiter.take(sender, this.clock.now().getTime())) {
       if (entry.warnings.take(sender, this.clock.now().getTime())) await this.reply(entry, stanza, 'Too many messages: wait a few seconds, then try again.');
       return;
