@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
+import { In, type Repository } from 'typeorm';
 import { AuditEvent } from './audit.entity.js';
 
 /** SQL of the audit_events table: appended to, read newest first, never changed. */
@@ -14,6 +14,10 @@ export class AuditRepository {
   }
 
   /** The user's latest events, newest first (id breaks ties within one timestamp). */
+  countAssertions(userId: string, realm: string): Promise<number> {
+    return this.events.count({ where: { userId, realm: realm.slice(0, 2048), kind: In(['assertion_approved', 'assertion_approved_automatically']) } });
+  }
+
   recentFor(userId: string, limit: number): Promise<AuditEvent[]> {
     return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }

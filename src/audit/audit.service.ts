@@ -51,6 +51,12 @@ export class AuditService implements BeforeApplicationShutdown {
     return this.events.recentFor(userId, limit);
   }
 
+  /** How many positive assertions to `realm` the user's history holds (this process's queue written first). */
+  async assertionsTo(userId: string, realm: string): Promise<number> {
+    await this.queue.flush();
+    return this.events.countAssertions(userId, realm);
+  }
+
   /** Writes what is queued (shutdown, and readers of the table elsewhere). */
   flush(): Promise<void> {
     return this.queue.flush();

@@ -7,7 +7,12 @@ import { SregModule } from '../sreg/sreg.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { TrustModule } from '../realm/trust.module.js';
+import { BotModule } from '../xmpp/bot/bot.module.js';
 import { AccountModule } from './account/account.module.js';
+import { ApprovalController } from './approval/approval.controller.js';
+import { LoginApproval } from './approval/login-approval.entity.js';
+import { LoginApprovalRepository } from './approval/login-approval.repository.js';
+import { LoginApprovalService } from './approval/login-approval.service.js';
 import { CheckidService } from './checkid/checkid.service.js';
 import { ConsentController } from './consent/consent.controller.js';
 import { ConsentService } from './consent/consent.service.js';
@@ -28,9 +33,13 @@ import { SessionService } from './session/session.service.js';
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest]), UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
-  controllers: [EndpointController, LoginController, ConsentController],
-  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend }],
+  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
+  controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
+  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend },
+    // Sign-in approval from the chat app (XEP-0070), src/auth/approval.
+    LoginApprovalRepository,
+    LoginApprovalService,
+  ],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
@@ -39,11 +48,12 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly sessions: SessionService,
     private readonly pending: PendingRequestService,
     private readonly throttle: LoginThrottleService,
+    private readonly approvals: LoginApprovalService,
   ) {}
 
   onApplicationBootstrap(): void {
     // Expired sessions and abandoned requests are deleted now and then by every instance.
-    this.timer = setInterval(() => void Promise.allSettled([this.sessions.pruneExpired(), this.pending.pruneExpired(), this.throttle.prune()]), PRUNE_EVERY_MS);
+    this.timer = setInterval(() => void Promise.allSettled([this.sessions.pruneExpired(), this.pending.pruneExpired(), this.throttle.prune(), this.approvals.pruneExpired()]), PRUNE_EVERY_MS);
     this.timer.unref();
   }
 

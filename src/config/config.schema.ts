@@ -147,6 +147,27 @@ const xmppSettings = z.strictObject({
       .describe('The OpenID bot (chat commands, sign-in approval from the chat app): an XEP-0114 component {component, service, secret_file}, or an account {jid, password_file}.'),
     { example: { component: 'openid.example.org', service: 'xmpp://127.0.0.1:5347', secret_file: '/etc/openid/xmpp-component.secret' } },
   ),
+  chat_rate_limit: withMeta(
+    z
+    .strictObject({
+      burst: z.number().int().min(1).default(5).describe('Chat commands one sender may send to the bot in a row before it stops answering.'),
+      every: duration().prefault('2s').describe('Sustained rate: one more command allowed per this much time.'),
+    })
+    .prefault({})
+    .describe('Per-sender limit on the bot\'s chat commands (a token bucket per bare JID).'),
+    { example: { burst: 5, every: '2s' } },
+  ),
+  approval: withMeta(
+    z
+    .strictObject({
+      timeout: duration().prefault('3m').describe('How long a sign-in approval from the chat app (XEP-0070) waits for the answer.'),
+      max_per_account: z.number().int().min(1).default(5).describe('Approval requests sent to one account per minute; more answer 429.'),
+      max_per_address: z.number().int().min(1).default(10).describe('Approval requests from one client address per minute; more answer 429.'),
+    })
+    .prefault({})
+    .describe('Sign-in approval from the chat app (the login form\'s "Confirm with my chat app" button; needs a bot).'),
+    { example: { timeout: '3m', max_per_account: 5, max_per_address: 10 } },
+  ),
 });
 
 const domain = z

@@ -1,8 +1,17 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../http/app-error.js';
 import { DatabaseHealth } from '../database/database-health.js';
 import { Metrics } from '../http/metrics.js';
+import { OpenIdBot, type BotHealth } from '../xmpp/bot/openid-bot.service.js';
+
+export interface Readiness {
+  /** degraded: ready to serve OpenID, but an OpenID bot is offline (chat commands and approvals wait). */
+  status: 'ok' | 'degraded';
+  database: 'ok';
+  /** Only when bots are configured. */
+  xmpp_bots?: BotHealth[];
+}
 
 export class NotReady extends AppError {
   constructor(detail: string) {
@@ -16,6 +25,7 @@ export class HealthController {
   constructor(
     private readonly database: DatabaseHealth,
     @Inject(Metrics) private readonly metrics: Metrics,
+    @Optional() private readonly bot?: OpenIdBot,
   ) {}
 
   @Get('healthz')
@@ -26,11 +36,16 @@ export class HealthController {
 
   @Get('readyz')
   @Header('cache-control', 'no-store')
-  async readiness(): Promise<{ status: 'ok'; database: 'ok' }> {
+  async readiness(): Promise<Readiness> {
     const db = await this.database.status();
     if (!db.reachable) throw new NotReady('The database is unreachable.');
     if (db.pendingMigrations.length > 0) throw new NotReady(`Database migrations are pending: ${db.pendingMigrations.join(', ')}.`);
-    return { status: 'ok', database: 'ok' };
+    // An offline bot degrades the service (no chat commands, no approval from the chat app) but
+    // passwords and every OpenID endpoint still work: ready all the same, never taken out of a
+    // load balancer for it; the details say what is down (and the xmpp_bot_online metric).
+    const bots = this.bot?.health() ?? [];
+    if (bots.length === 0) return { status: 'ok', database: 'ok' };
+    return { status: bots.every((b) => b.state === 'online') ? 'ok' : 'degraded', database: 'ok', xmpp_bots: bots };
   }
 
   @Get('metrics')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { BotModule } from '../xmpp/bot/bot.module.js';
 import { HealthController } from './health.controller.js';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [BotModule], controllers: [HealthController] })
 export class HealthModule {}

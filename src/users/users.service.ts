@@ -119,6 +119,11 @@ export class UsersService {
     await this.change(domain, username, { releaseDefaults: [...new Set(fields)].filter((f): f is ProfileField => known.has(f)) });
   }
 
+  /** Whether the OpenID bot announces this account's sign-ins to sites it has not seen before. */
+  async setXmppNotices(domain: string, username: string, on: boolean): Promise<void> {
+    await this.change(domain, username, { xmppNotices: on });
+  }
+
   async remove(domain: string, username: string): Promise<void> {
     const deleted = await this.repository.delete(this.domain(domain), this.username(username));
     if (!deleted) throw new UnknownUser();

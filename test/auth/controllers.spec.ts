@@ -6,6 +6,7 @@ import { EndpointService } from '../../src/auth/endpoint.service.js';
 import { LoginController } from '../../src/auth/login/login.controller.js';
 import { LoginForm } from '../../src/auth/login/login.dto.js';
 import { LoginService, type LoginResult } from '../../src/auth/login/login.service.js';
+import { LoginApprovalService } from '../../src/auth/approval/login-approval.service.js';
 import { PendingRequestExpired } from '../../src/auth/checkid/pending-request.service.js';
 import { Random } from '../../src/common/random.js';
 import { AllExceptionsFilter } from '../../src/http/all-exceptions.filter.js';
@@ -32,6 +33,7 @@ describe('controllers', () => {
       providers: [
         { provide: EndpointService, useValue: endpoint },
         { provide: LoginService, useValue: login },
+        { provide: LoginApprovalService, useValue: {} },
         { provide: Random, useValue: { token: () => 'n'.repeat(43) } },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useFactory: () => new AllExceptionsFilter(createRootLogger('silent')) },

@@ -131,7 +131,7 @@ describe('the admin CLI beside a server on the embedded database', () => {
   it('runs the migration commands through the server too', async () => {
     const shown = await runScript(install, 'migration:show', [], { OPENID_PROVIDER_CONFIG: config });
     expect(shown.code, shown.err).toBe(0);
-    expect(shown.out).toMatch(/\[X\] \d+ AddProviderSecrets1764391000000/);
+    expect(shown.out).toMatch(/\[X\] \d+ AddLoginApprovals1764400000000/);
     const up = await runScript(install, 'migration:run', [], { OPENID_PROVIDER_CONFIG: config });
     expect(up.code, up.err).toBe(0);
     expect(up.out).toContain('No migrations are pending');

@@ -78,20 +78,21 @@ async function exercise(env: Record<string, string>): Promise<void> {
   // the house style, and registers it in index.ts.
   const dir = temp('op-gen-');
   cpSync(join(REPO, 'src/database/migrations'), dir, { recursive: true });
-  const generated = await runScript(install, 'migration:generate', ['ProviderSecretsAgain', '--dir', dir], env);
+  const generated = await runScript(install, 'migration:generate', ['LoginApprovalsAgain', '--dir', dir], env);
   expect(generated.code, generated.out + generated.err).toBe(0);
-  const file = readdirSync(dir).find((f) => /^\d{13}-provider-secrets-again\.ts$/.test(f))!;
+  const file = readdirSync(dir).find((f) => /^\d{13}-login-approvals-again\.ts$/.test(f))!;
   expect(file).toBeDefined();
   const text = readFileSync(join(dir, file), 'utf8');
   const timestamp = file.slice(0, 13);
-  expect(text).toContain(`export class ProviderSecretsAgain${timestamp} implements MigrationInterface {`);
+  expect(text).toContain(`export class LoginApprovalsAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  expect(text).toMatch(/CREATE TABLE "provider_secrets" \(/);
-  expect(text).toMatch(/PRIMARY KEY \("name"\)/);
-  expect(text).toMatch(/DROP TABLE "provider_secrets"/);
+  expect(text).toMatch(/CREATE TABLE "login_approvals"/);
+  expect(text).toMatch(/ALTER TABLE "sessions"\s+ADD "auth_method" character varying\(16\) NOT NULL DEFAULT 'password'/);
+  expect(text).toMatch(/ALTER TABLE "sessions" DROP COLUMN "auth_method"/);
+  expect(text).toMatch(/DROP TABLE "login_approvals"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
-  expect(index).toContain(`import { ProviderSecretsAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
-  expect(index).toMatch(new RegExp(`${LAST},\\n  ProviderSecretsAgain${timestamp},\\n\\];`));
+  expect(index).toContain(`import { LoginApprovalsAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
+  expect(index).toMatch(new RegExp(`${LAST},\\n  LoginApprovalsAgain${timestamp},\\n\\];`));
 
   const again = await runScript(install, 'migration:run', [], env);
   expect(again.code, again.err).toBe(0);

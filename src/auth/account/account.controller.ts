@@ -4,7 +4,7 @@ import { CsrfGuard } from '../../http/csrf.js';
 import { uuidParam } from '../../http/params.js';
 import { clientInfo, requireDomain } from '../../http/request-input.js';
 import { clearSessionCookie, readSessionToken } from '../session/session-cookies.js';
-import { ButtonForm, ProfileForm } from './account.dto.js';
+import { ButtonForm, NoticesForm, ProfileForm } from './account.dto.js';
 import { type AccountAnswer, AccountService } from './account.service.js';
 
 /** The owner's actions from the identity page, and signing out. Every one is a CSRF-checked POST. */
@@ -26,6 +26,11 @@ export class AccountController {
   @Post('account/profile')
   async saveProfile(@Body() form: ProfileForm, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     answer(request, reply, await this.account.saveProfile(requireDomain(request), readSessionToken(request), form));
+  }
+
+  @Post('account/notices')
+  async notices(@Body() form: NoticesForm, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    answer(request, reply, await this.account.setNotices(requireDomain(request), readSessionToken(request), form.notices === 'on'));
   }
 
   @Post('account/trust/:id/revoke')

@@ -31,3 +31,10 @@ export class ProfileForm extends CsrfProtectedForm {
   @IsIn(PROFILE_FIELDS, { each: true })
   share: ProfileField[] = [];
 }
+
+/** The owner page's notices toggle: the OpenID bot's new-site messages on or off. */
+export class NoticesForm extends CsrfProtectedForm {
+  @IsString()
+  @IsIn(['on', 'off'])
+  notices: 'on' | 'off';
+}

@@ -74,6 +74,13 @@ export class AccountService {
     return this.backToIdentityPage(domain, user);
   }
 
+  /** The OpenID bot's new-site notices on or off (also `notices on|off` in chat). */
+  async setNotices(domain: DomainConfig, sessionToken: string | undefined, on: boolean): Promise<AccountAnswer> {
+    const user = await this.owner(sessionToken);
+    await this.users.setXmppNotices(user.domain, user.username, on);
+    return this.backToIdentityPage(domain, user);
+  }
+
   async revokeGrant(domain: DomainConfig, sessionToken: string | undefined, grantId: string, client: ClientInfo): Promise<AccountAnswer> {
     const user = await this.owner(sessionToken);
     if (isUuid(grantId) && (await this.trust.revoke(user.id, grantId))) await this.record(user, 'trust_revoked', client);

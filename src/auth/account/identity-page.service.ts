@@ -66,6 +66,8 @@ export class IdentityPageService {
           shared: active.user.releaseDefaults.includes(field),
         })),
         ...(await this.account.overview(user)),
+        // The OpenID bot's new-site notices, where the domain has a bot (issue 9 point 5).
+        notices: domain.xmpp?.bot === undefined ? undefined : active.user.xmppNotices,
       },
     };
   }

@@ -13,6 +13,8 @@ export interface OwnerView {
   grants: { id: string; realm: string; fields: string[]; createdAt: Date; lastUsedAt: Date | null }[];
   sessions: { id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null; remember: boolean }[];
   events: { kind: string; realm: string | null; ip: string | null; createdAt: Date }[];
+  /** Whether the OpenID bot sends new-site notices; undefined where the domain has no bot. */
+  notices?: boolean;
 }
 
 const EVENT_LABELS: Readonly<Record<string, string>> = {
@@ -61,7 +63,13 @@ defineView(
 <%~ include('@post-button', { action: '/account/trust/' + g.id + '/revoke', csrf: it.csrf, label: 'Revoke', secondary: true }) %></li><% }) %></ul><% } %>
 </section>
 
-<section aria-labelledby="sessions">
+<% if (it.notices !== undefined) { %><section aria-labelledby="notices">
+<h2 id="notices">Chat notices</h2>
+<p>The OpenID bot <%= it.notices ? 'sends you a chat message' : 'does not send you a message' %> when you sign in to a site for the first time.</p>
+<form method="post" action="/account/notices" class="inline"><input type="hidden" name="csrf" value="<%= it.csrf %>"><input type="hidden" name="notices" value="<%= it.notices ? 'off' : 'on' %>"><button type="submit" class="secondary"><%= it.notices ? 'Turn notices off' : 'Turn notices on' %></button></form>
+</section>
+
+<% } %><section aria-labelledby="sessions">
 <h2 id="sessions">Sessions</h2>
 <ul class="list"><% it.sessions.forEach(function (s) { %><li><span><span title="<%= s.userAgent || '' %>"><%= s.device %></span><% if (s.id === it.currentSessionId) { %> <strong>(this browser)</strong><% } %></span>
 <span class="meta">from <%= s.ip || 'unknown address' %> · signed in <%~ include('@when', { iso: s.createdAt.toISOString() }) %> · last active <%~ include('@when', { iso: s.lastSeenAt.toISOString() }) %><% if (s.remember) { %> · remembered<% } %></span>

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AssertionSigner } from '../../association/assertion-signer.js';
 import { Clock } from '../../common/clock.js';
@@ -20,6 +20,7 @@ import { AttributeService, type ConsentRow } from '../../sreg/attribute.service.
 import { ProfileSource } from '../../sreg/profile-source.js';
 import type { AuditKind } from '../../audit/audit.entity.js';
 import { AuditService } from '../../audit/audit.service.js';
+import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
 import { PendingRequestExpired, PendingRequestService } from './pending-request.service.js';
 import type { ActiveSession } from '../session/session.service.js';
 import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } from './build-response.js';
@@ -63,6 +64,7 @@ export class CheckidService {
     private readonly auditLog: AuditService,
     private readonly attributes: AttributeService,
     private readonly profiles: ProfileSource,
+    @Optional() private readonly bot?: OpenIdBot,
   ) {}
 
   /**
@@ -161,7 +163,19 @@ export class CheckidService {
     const outcome = await this.assert(ctx, active, released, pendingId);
     if (decision === 'allow_always') await this.trust.grant(user.id, ctx.realm!.value, released, asked);
     await this.audit(ctx, user, 'assertion_approved');
+    await this.noticeIfNewSite(user, ctx.realm!.value);
     return outcome;
+  }
+
+  /**
+   * The OpenID bot's new-site notice (issue 9 point 3): the first positive assertion to a realm
+   * (the history holds only the one just written). Automatic approvals need a grant, which an
+   * earlier consent made, so they are never a first time.
+   */
+  private async noticeIfNewSite(user: User, realm: string): Promise<void> {
+    if (this.bot === undefined || !this.bot.configured(user.domain) || !user.xmppNotices) return;
+    if ((await this.auditLog.assertionsTo(user.id, realm)) > 1) return;
+    await this.bot.notifyNewSite(user, realm);
   }
 
   private audit(ctx: CheckidContext, user: User, kind: AuditKind): Promise<void> {

@@ -13,6 +13,8 @@ export interface LoginView {
   /** Realm being signed in to, when there is a pending request. */
   realm?: string;
   error?: string;
+  /** Whether to offer "Confirm with my chat app" (XEP-0070 approval; `accounts: xmpp` with a bot). */
+  chatApproval?: boolean;
 }
 
 defineView(
@@ -26,7 +28,8 @@ defineView(
   <label>Username <input type="text" name="username" value="<%= it.username || '' %>" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></label>
   <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
   <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>
-  <div class="actions"><button type="submit">Sign in</button></div>
+  <div class="actions"><button type="submit" name="method" value="password">Sign in</button><% if (it.chatApproval) { %>
+    <button type="submit" name="method" value="xmpp" formnovalidate>Confirm with my chat app</button><% } %></div>
 </form>`,
 );
 

@@ -3,6 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Random } from '../../common/random.js';
 import { CsrfGuard } from '../../http/csrf.js';
 import { clientInfo, requireDomain } from '../../http/request-input.js';
+import { answerApprovalStart } from '../approval/approval-http.js';
+import { LoginApprovalService } from '../approval/login-approval.service.js';
 import { PendingRequestQuery } from '../checkid/pending-request.dto.js';
 import { readSessionToken } from '../session/session-cookies.js';
 import { answerLogin } from './login-http.js';
@@ -16,6 +18,7 @@ export class LoginController {
   constructor(
     private readonly login: LoginService,
     private readonly random: Random,
+    private readonly approval: LoginApprovalService,
   ) {}
 
   @Get()
@@ -29,6 +32,11 @@ export class LoginController {
   @UseGuards(CsrfGuard)
   @UseInterceptors(LoginFormRejected)
   async submit(@Body() form: LoginForm, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    if (form.method === 'xmpp') {
+      // DESIGN.md "XMPP": "Confirm with my chat app" (XEP-0070), then the waiting page.
+      answerApprovalStart(request, reply, await this.approval.begin(requireDomain(request), form, clientInfo(request)), () => this.random.token());
+      return;
+    }
     const result = await this.login.submit(requireDomain(request), form, readSessionToken(request), clientInfo(request));
     answerLogin(request, reply, result, () => this.random.token());
   }

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { CsrfProtectedForm } from '../../http/forms.js';
 import { MAX_PASSWORD } from '../../users/users.service.js';
 import { MAX_USERNAME_LENGTH } from '../../users/username.js';
@@ -18,9 +18,17 @@ export class LoginForm extends CsrfProtectedForm {
   @MaxLength(MAX_USERNAME_LENGTH)
   username: string;
 
+  /** Not needed (and ignored) when the chat app confirms the sign-in (method=xmpp). */
+  @ValidateIf((form: LoginForm) => form.method !== 'xmpp' || form.password !== undefined)
   @IsString()
   @MaxLength(MAX_PASSWORD)
   password: string;
+
+  /** Which submit button: the password (default) or "Confirm with my chat app" (DESIGN.md "XMPP"). */
+  @IsOptional()
+  @IsString()
+  @IsIn(['password', 'xmpp'])
+  method?: 'password' | 'xmpp';
 
   /** The checkbox's value is "1"; unticked, the field is absent. */
   @IsOptional()

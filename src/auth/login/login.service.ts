@@ -40,6 +40,8 @@ export interface SignInStep {
   sessionToken: string | undefined;
   client: ClientInfo;
   remember: boolean;
+  /** How the account was proved (sessions.auth_method): the password form unless said otherwise. */
+  authMethod?: 'password' | 'xmpp';
 }
 
 /** A session to hand to the browser (cookie value and lifetime). */
@@ -51,7 +53,7 @@ export interface NewSession {
 /** What a login step answers; LoginController (answerLogin) turns it into HTTP. */
 export type LoginResult =
   /** The login page, with a message when something was refused. */
-  | { kind: 'page'; status: 200 | 400 | 401 | 429; view: LoginPageModel; retryAfter?: number }
+  | { kind: 'page'; status: 200 | 400 | 401 | 429 | 503; view: LoginPageModel; retryAfter?: number }
   /** Nothing to sign in to: already signed in (the identity page is where they want to be). */
   | { kind: 'redirect'; location: string }
   /**
@@ -119,7 +121,7 @@ export class LoginService {
     // A new session at every login, the old one ended: a session id planted before login is
     // worth nothing after it (no fixation).
     await this.sessions.revoke(sessionToken);
-    const created = await this.sessions.create(user, { remember, ip: client.ip, userAgent: client.userAgent });
+    const created = await this.sessions.create(user, { remember, ip: client.ip, userAgent: client.userAgent, authMethod: step.authMethod });
     const session = { token: created.token, maxAgeSeconds: this.sessions.cookieMaxAge(created.session) };
     if (!ctx || !requestId) return { kind: 'signed-in', session, next: { kind: 'redirect', location: identifierUrl(domain, user.username) } };
     try {
@@ -139,6 +141,11 @@ export class LoginService {
     return { kind: 'page', status: 400, view: { ...(await this.view(domain, id, client)), error: rejection(error) } };
   }
 
+  /** The login page with a message, for the other ways of proving an account (approval from the chat app). */
+  refused(domain: DomainConfig, requestId: string | undefined, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: string, retryAfter?: number): Promise<LoginResult> {
+    return this.refuse(domain, requestId, undefined, client, username, status, error, retryAfter);
+  }
+
   /** Failed logins go in the history of the account they were aimed at, when it exists. */
   private async record(domain: DomainConfig, username: string, client: ClientInfo, kind: AuditKind): Promise<void> {
     const userId = (await this.users.find(domain.name, username))?.id ?? null;
@@ -151,7 +158,7 @@ export class LoginService {
     ctx: CheckidContext | undefined,
     client: ClientInfo,
     username: string,
-    status: 401 | 429,
+    status: 400 | 401 | 429 | 503,
     error: string,
     retryAfter?: number,
   ): Promise<LoginResult> {
@@ -167,6 +174,8 @@ export class LoginService {
       username: ctx?.identity?.kind === 'user' ? ctx.identity.username : undefined,
       realm: ctx?.realm?.value,
       returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
+      // DESIGN.md "XMPP": the second submit button, where a bot can send the confirm request.
+      chatApproval: domain.accounts === 'xmpp' && domain.xmpp?.bot !== undefined,
     };
   }
 }

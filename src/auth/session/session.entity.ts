@@ -26,6 +26,10 @@ export class Session {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
+  /** How the user proved the account: the password form, or approval from the chat app (XEP-0070). */
+  @Column({ name: 'auth_method', type: 'varchar', length: 16, default: 'password' })
+  authMethod: 'password' | 'xmpp';
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -34,7 +34,7 @@ export class SessionService {
     private readonly random: Random,
   ) {}
 
-  async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string }): Promise<{ token: string; session: Session }> {
+  async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string; authMethod?: 'password' | 'xmpp' }): Promise<{ token: string; session: Session }> {
     const now = this.clock.now();
     const lifetimes = this.security.session;
     const token = this.random.token();
@@ -42,6 +42,7 @@ export class SessionService {
       tokenHash: hashToken(token),
       userId: user.id,
       remember: options.remember,
+      authMethod: options.authMethod ?? 'password',
       authTime: now,
       createdAt: now,
       lastSeenAt: now,

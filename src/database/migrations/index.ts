@@ -7,6 +7,7 @@ import { CreateAuditLog1764370000000 } from './1764370000000-create-audit-log.js
 import { AddReleasePreferences1764380000000 } from './1764380000000-add-release-preferences.js';
 import { AddXmppAccounts1764390000000 } from './1764390000000-add-xmpp-accounts.js';
 import { AddProviderSecrets1764391000000 } from './1764391000000-add-provider-secrets.js';
+import { AddLoginApprovals1764400000000 } from './1764400000000-add-login-approvals.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   AddReleasePreferences1764380000000,
   AddXmppAccounts1764390000000,
   AddProviderSecrets1764391000000,
+  AddLoginApprovals1764400000000,
 ];

@@ -1,0 +1,200 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Clock } from '../../common/clock.js';
+import { Random } from '../../common/random.js';
+import { ROOT_LOGGER } from '../../common/tokens.js';
+import type { DomainConfig } from '../../config/config.schema.js';
+import type { ClientInfo } from '../../http/request-input.js';
+import { tryNormalizeUsername } from '../../users/username.js';
+import { UsersService } from '../../users/users.service.js';
+import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
+import { buildConfirmMessage, generateTransactionCode, matchApproval, type ApprovalReply } from '../../xmpp/http-auth.js';
+import { CheckidService } from '../checkid/checkid.service.js';
+import type { LoginForm } from '../login/login.dto.js';
+import { LoginService, type LoginResult } from '../login/login.service.js';
+import type { LoginApproval } from './login-approval.entity.js';
+import { LoginApprovalRepository } from './login-approval.repository.js';
+
+// Sign-in approval from the chat app (XEP-0070; DESIGN.md "XMPP"; issue 9 point 4). The login
+// form's method=xmpp button parks the sign-in as a row here and has the OpenID bot send the
+// confirm request to the user's bare JID; the answer (a <confirm/> echo, "yes CODE", "no CODE"
+// or an error) moves the row on, on whichever instance's bot received it; the waiting page, on
+// any instance, completes the sign-in once the row says accepted, for the one browser that asked.
+
+const UNAVAILABLE = 'The sign-in service is unavailable right now. Try again in a minute, or sign in with your password.';
+
+export type ApprovalStart =
+  | { kind: 'login'; result: LoginResult }
+  /** Sent: the browser goes to the waiting page, carrying the binding token in a cookie. */
+  | { kind: 'started'; id: string; browserToken: string; maxAgeSeconds: number };
+
+export type ApprovalView =
+  | { kind: 'waiting'; code: string; site: string; id: string; seconds: number }
+  | { kind: 'finished'; status: 403 | 404 | 410; title: string; message: string; loginUrl: string };
+
+export type ApprovalStatus = { kind: 'page'; view: ApprovalView } | { kind: 'signed-in'; result: LoginResult };
+
+function hashToken(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}
+
+@Injectable()
+export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly approvals: LoginApprovalRepository,
+    private readonly bot: OpenIdBot,
+    private readonly login: LoginService,
+    private readonly checkid: CheckidService,
+    private readonly users: UsersService,
+    private readonly random: Random,
+    private readonly clock: Clock,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.unsubscribe = this.bot.onApprovalReply((domain, reply) => this.answered(domain, reply));
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  /** POST /login with method=xmpp (CSRF checked, form validated). */
+  async begin(domain: DomainConfig, form: LoginForm, client: ClientInfo): Promise<ApprovalStart> {
+    const requestId = form.request || undefined;
+    const typed = form.username.trim();
+    if (domain.accounts !== 'xmpp' || domain.xmpp?.bot === undefined) {
+      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 400, 'Confirming with the chat app is not available here: sign in with your password.') };
+    }
+    // Re-validates the parked request first: an expired one ends here, as with a password.
+    const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
+    const username = tryNormalizeUsername(typed);
+    if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 400, `That is not a valid ${domain.name} username.`) };
+
+    if (!this.bot.online(domain.name)) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+
+    // A person using this normally never meets these limits; a flood cannot spam a user's chat
+    // app (per account) nor spam many users from one place (per address). Counted from the rows
+    // themselves, apart from the password throttle: approvals never lock anyone's password out.
+    const limits = domain.xmpp.approval;
+    const since = new Date(this.clock.now().getTime() - 60_000);
+    const perAccount = await this.approvals.countForAccount(domain.name, username, since);
+    const perAddress = client.ip === undefined ? 0 : await this.approvals.countForAddress(domain.name, client.ip, since);
+    if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
+      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
+    }
+    const now = this.clock.now();
+    const jid = `${username}@${domain.name}`;
+    const browserToken = this.random.token();
+    const row = await this.approvals.insert({
+      domain: domain.name,
+      username,
+      jid,
+      code: generateTransactionCode(this.random.bytes),
+      thread: this.random.token(16),
+      browserHash: hashToken(browserToken),
+      requestId: ctx ? requestId! : null,
+      realm: ctx?.realm?.value ?? null,
+      remember: form.remember === '1',
+      ip: client.ip?.slice(0, 45) ?? null,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + limits.timeout * 1000),
+    });
+    try {
+      // XEP-0070 §4.5: a <message> to the bare JID (delivered to the most available resource),
+      // with a <thread>, a body for clients without http-auth, and the <confirm/>. Whether the
+      // account exists we cannot know (its server may bounce it: an error, read as a denial), so
+      // a known and an unknown username get the same waiting page: nothing is enumerated.
+      await this.bot.send(domain.name, (from) =>
+        buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site: row.realm ?? 'your identity page', url: `${domain.base_url}/login`, id: this.random.token(12) }),
+      );
+    } catch (error) {
+      await this.approvals.transition(row.id, 'pending', 'cancelled', 'unsent');
+      this.logger.warn({ err: error, domain: domain.name }, 'could not send the sign-in approval request');
+      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+    }
+    return { kind: 'started', id: row.id, browserToken, maxAgeSeconds: limits.timeout };
+  }
+
+  /**
+   * A reply the bot received: settles the pending request it answers, if any, and says what to
+   * tell the sender (undefined: nothing). Only requests sent to the sender's own bare JID are
+   * considered, so another account can neither approve nor deny someone's sign-in.
+   */
+  async answered(domain: DomainConfig, reply: ApprovalReply): Promise<string | undefined> {
+    const pending = await this.approvals.pendingFor(domain.name, reply.from, this.clock.now());
+    for (const row of pending) {
+      const outcome = matchApproval(reply, { code: row.code, thread: row.thread, user: row.jid });
+      if (outcome === 'unrelated') continue;
+      // Single use: only the first answer moves a pending row; a second echo finds it settled.
+      const settled = await this.approvals.transition(row.id, 'pending', outcome === 'accept' ? 'accepted' : 'denied', reply.via);
+      if (!settled) continue;
+      this.logger.info({ domain: domain.name, approval: row.id, outcome, via: reply.via }, 'sign-in approval answered');
+      return outcome === 'accept' ? `Approved: the browser showing ${row.code} continues the sign-in.` : `Denied: nobody was signed in with ${row.code}.`;
+    }
+    return reply.via === 'error' ? undefined : 'No sign-in is waiting for that code (it may have expired).';
+  }
+
+  /** GET of the waiting page: still waiting, finished, or signed in (the parked request continues). */
+  async status(domain: DomainConfig, id: string, browserToken: string | undefined, sessionToken: string | undefined, client: ClientInfo): Promise<ApprovalStatus> {
+    const row = await this.approvals.find(id, domain.name);
+    if (row === null) return finished(404, 'Unknown sign-in', 'This sign-in approval does not exist.', undefined);
+    if (!boundTo(row, browserToken)) return finished(403, 'Another browser', 'This sign-in was started in another browser: only that browser can continue it.', undefined);
+    const now = this.clock.now();
+    if (row.state === 'pending' && row.expiresAt <= now) {
+      await this.approvals.transition(row.id, 'pending', 'denied', 'timeout');
+      return finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId);
+    }
+    switch (row.state) {
+      case 'pending':
+        return { kind: 'page', view: { kind: 'waiting', code: row.code, site: row.realm ?? 'your identity page', id: row.id, seconds: Math.max(0, Math.round((row.expiresAt.getTime() - now.getTime()) / 1000)) } };
+      case 'accepted': {
+        // Single use: whichever request claims the accepted row signs in; a reload finds it completed.
+        if (!(await this.approvals.transition(row.id, 'accepted', 'completed'))) return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId);
+        const user = await this.users.signedInByXmpp(domain.name, row.username);
+        if (user.disabled) return finished(403, 'Account disabled', 'This account is disabled. Ask the administrator of this domain.', row.requestId);
+        const ctx = row.requestId === null ? undefined : await this.checkid.resume(domain, row.requestId, client);
+        const result = await this.login.completeSignIn(domain, user, { ctx, requestId: row.requestId ?? undefined, sessionToken, client, remember: row.remember, authMethod: 'xmpp' });
+        return { kind: 'signed-in', result };
+      }
+      case 'denied':
+        return row.answeredVia === 'timeout'
+          ? finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId)
+          : finished(403, 'Denied', 'The sign-in was denied from the chat app. Nobody was signed in.', row.requestId);
+      case 'completed':
+        return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId);
+      case 'cancelled':
+        return finished(410, 'Cancelled', 'This sign-in was cancelled.', row.requestId);
+    }
+  }
+
+  /** The waiting page's cancel button: the pending row is cancelled; back to the login page. */
+  async cancel(domain: DomainConfig, id: string, browserToken: string | undefined): Promise<string> {
+    const row = await this.approvals.find(id, domain.name);
+    if (row !== null && boundTo(row, browserToken)) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
+    return loginUrl(row?.requestId ?? null);
+  }
+
+  pruneExpired(): Promise<number> {
+    // Kept a while after expiry: the per-minute limits count recent rows.
+    return this.approvals.pruneBefore(new Date(this.clock.now().getTime() - 60 * 60 * 1000));
+  }
+}
+
+/** The browser-binding token, compared in constant time over the SHA-256 stored (STYLE.md §7). */
+function boundTo(row: LoginApproval, browserToken: string | undefined): boolean {
+  if (browserToken === undefined) return false;
+  const hash = hashToken(browserToken);
+  return hash.length === row.browserHash.length && timingSafeEqual(hash, row.browserHash);
+}
+
+function loginUrl(requestId: string | null): string {
+  return requestId === null ? '/login' : `/login?request=${encodeURIComponent(requestId)}`;
+}
+
+function finished(status: 403 | 404 | 410, title: string, message: string, requestId: string | null | undefined): ApprovalStatus {
+  return { kind: 'page', view: { kind: 'finished', status, title, message, loginUrl: loginUrl(requestId ?? null) } };
+}

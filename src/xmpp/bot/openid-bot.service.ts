@@ -1,0 +1,266 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import { Clock } from '../../common/clock.js';
+import { ROOT_LOGGER } from '../../common/tokens.js';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { Domains } from '../../config/domains.js';
+import { Metrics } from '../../http/metrics.js';
+import type { User } from '../../users/user.entity.js';
+import { parseBotCommand } from '../bot-commands.js';
+import { readApprovalReply, type ApprovalReply } from '../http-auth.js';
+import { bareJid, tryParseJid } from '../jid.js';
+import { readSecretFile } from '../secret-file.js';
+import type { XmppBotCredentials } from '../xmpp-connector.js';
+import { XmppConnector } from '../xmpp-connector.js';
+import type { XmppSession, XmppSessionHealth } from '../xmpp-session.js';
+import { childText, element, type XmlElement } from '../xml-node.js';
+import { BotCommandRunner } from './bot-command-runner.js';
+import { ChatRateLimiter } from './chat-rate-limiter.js';
+
+// The OpenID bot (DESIGN.md "XMPP"; issue 9 point 3): one long-lived XMPP session per domain
+// with `xmpp.bot`, as an XEP-0114 component (preferred) or an ordinary account. It answers the
+// chat commands of accounts of its own domain, tells users about sign-ins to sites they had not
+// used before, and carries the XEP-0070 sign-in approvals (src/auth/approval) both ways.
+
+/** Answers an approval reply; the text (if any) goes back to the sender as a chat line. */
+export type ApprovalReplyHandler = (domain: DomainConfig, reply: ApprovalReply) => Promise<string | undefined>;
+
+export interface BotHealth extends Omit<XmppSessionHealth, 'since'> {
+  readonly domain: string;
+  readonly kind: 'component' | 'account';
+  readonly since: string;
+}
+
+interface BotEntry {
+  readonly domain: DomainConfig;
+  readonly kind: 'component' | 'account';
+  session?: XmppSession;
+  /** Set when the bot could not even be started (its secret file unreadable). */
+  startError?: string;
+  readonly limiter: ChatRateLimiter;
+  /** One "slow down" line per sender now and then, not one per ignored message. */
+  readonly warnings: ChatRateLimiter;
+  /** Bare JIDs that wrote to us: a component has no roster, they get our presence (XEP-0114). */
+  readonly contacts: Set<string>;
+}
+
+const MAX_CONTACTS = 5000;
+const CONNECT_TIMEOUT_MS = 10_000;
+const STATUS = 'Say help';
+
+@Injectable()
+export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly bots = new Map<string, BotEntry>();
+  private readonly approvalHandlers = new Set<ApprovalReplyHandler>();
+
+  constructor(
+    private readonly connector: XmppConnector,
+    domains: Domains,
+    private readonly commands: BotCommandRunner,
+    private readonly clock: Clock,
+    @Inject(Metrics) metrics: Metrics,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    for (const domain of domains.all) {
+      const bot = domain.xmpp?.bot;
+      if (bot === undefined) continue;
+      const rate = domain.xmpp!.chat_rate_limit;
+      this.bots.set(domain.name, {
+        domain,
+        kind: 'component' in bot ? 'component' : 'account',
+        limiter: new ChatRateLimiter({ burst: rate.burst, everyMs: rate.every * 1000 }),
+        warnings: new ChatRateLimiter({ burst: 1, everyMs: 30_000 }),
+        contacts: new Set(),
+      });
+    }
+    const bots = this.bots;
+    new Gauge({
+      name: 'xmpp_bot_online',
+      help: 'Whether the OpenID bot of a domain is connected to its XMPP server (1) or not (0).',
+      labelNames: ['domain'] as const,
+      registers: [metrics.registry],
+      collect() {
+        for (const entry of bots.values()) this.set({ domain: entry.domain.name }, entry.session?.state === 'online' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'xmpp_bot_connection_failures',
+      help: 'Connections of the OpenID bot lost or refused since the process started, per domain.',
+      labelNames: ['domain'] as const,
+      registers: [metrics.registry],
+      collect() {
+        for (const entry of bots.values()) this.set({ domain: entry.domain.name }, entry.session?.health().failures ?? 0);
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await Promise.all([...this.bots.values()].map((entry) => this.start(entry)));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.bots.values()].map((entry) => entry.session?.stop()));
+  }
+
+  /** Whether `domain` has a bot configured (online or not). */
+  configured(domain: string): boolean {
+    return this.bots.has(domain);
+  }
+
+  /** Whether the bot of `domain` can send right now. */
+  online(domain: string): boolean {
+    return this.bots.get(domain)?.session?.state === 'online';
+  }
+
+  /** One entry per configured bot, for /readyz. No secrets, no stanza content. */
+  health(): BotHealth[] {
+    return [...this.bots.values()].map((entry) => {
+      const h = entry.session?.health();
+      return {
+        domain: entry.domain.name,
+        kind: entry.kind,
+        state: h?.state ?? 'offline',
+        since: (h?.since ?? new Date(0)).toISOString(),
+        jid: h?.jid,
+        lastError: h?.lastError ?? entry.startError,
+        failures: h?.failures ?? 0,
+      };
+    });
+  }
+
+  /** Registers the XEP-0070 reply handler (LoginApprovalService); returns the unsubscribe function. */
+  onApprovalReply(handler: ApprovalReplyHandler): () => void {
+    this.approvalHandlers.add(handler);
+    return () => this.approvalHandlers.delete(handler);
+  }
+
+  /**
+   * Sends the stanza `build` makes from the bot's own JID. Throws XmppUnavailable while offline
+   * (nothing is queued: a sign-in approval sent minutes late is worthless).
+   */
+  async send(domain: string, build: (from: string) => XmlElement): Promise<void> {
+    const session = this.bots.get(domain)?.session;
+    if (session === undefined || session.jid === undefined) throw new Error('the OpenID bot is not running');
+    await session.send(build(session.jid));
+  }
+
+  /**
+   * The new-site notice (issue 9 point 3): after a positive assertion to a realm this user had
+   * never been signed in to, unless they turned notices off. Best effort: never fails the sign-in.
+   */
+  async notifyNewSite(user: User, realm: string): Promise<void> {
+    const entry = this.bots.get(user.domain);
+    if (entry === undefined || !user.xmppNotices || entry.session?.state !== 'online') return;
+    const to = `${user.username}@${user.domain}`;
+    const body = [
+      `You just signed in to ${oneLine(realm)} for the first time.`,
+      `Not you? Say "revoke ${oneLine(realm)}" to stop trusting it, and "signout all" to end your sessions.`,
+      'Say "notices off" to stop these messages.',
+    ].join('\n');
+    try {
+      await this.send(user.domain, (from) => message(entry, { from, to, type: 'chat' }, body));
+    } catch (error) {
+      this.logger.warn({ err: error, domain: user.domain }, 'could not send the new-site notice');
+    }
+  }
+
+  private async start(entry: BotEntry): Promise<void> {
+    const bot = entry.domain.xmpp!.bot!;
+    let credentials: XmppBotCredentials;
+    try {
+      credentials =
+        'component' in bot
+          ? { kind: 'component', service: bot.service, component: bot.component, secret: await readSecretFile(bot.secret_file) }
+          : { kind: 'account', service: entry.domain.xmpp!.server!, jid: bot.jid, password: await readSecretFile(bot.password_file), caFile: entry.domain.xmpp!.ca_file };
+    } catch (error) {
+      // The OpenID endpoint works without the bot: it degrades (/readyz shows why), it does not stop.
+      entry.startError = (error as Error).message;
+      this.logger.error({ domain: entry.domain.name, error: entry.startError }, 'the OpenID bot cannot start');
+      return;
+    }
+    const session = this.connector.openSession({
+      credentials,
+      domain: entry.domain.name,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      status: STATUS,
+      presenceTo: () => [...entry.contacts],
+    });
+    entry.session = session;
+    session.onStanza((stanza) => {
+      this.onStanza(entry, stanza).catch((error: unknown) => this.logger.warn({ err: error, domain: entry.domain.name }, 'the OpenID bot failed to answer a message'));
+    });
+    session.start();
+  }
+
+  private async onStanza(entry: BotEntry, stanza: XmlElement): Promise<void> {
+    if (stanza.name !== 'message') return;
+    const from = tryParseJid(stanza.attrs['from']);
+    // Messages from servers and components (no localpart) are not from a person.
+    if (from?.local === undefined) return;
+    const type = stanza.attrs['type'] ?? 'normal';
+    const domain = entry.domain;
+
+    const sender = bareJid(from);
+    const approval = readApprovalReply(stanza);
+    if (approval !== undefined) {
+      // Answers count against the sender's chat limit too: nobody gets to try codes at speed.
+      if (!entry.limiter.take(sender, this.clock.now().getTime())) return;
+      // Matched against the pending requests by the sender's bare JID as the server stamped it:
+      // another account's answer is never anyone else's approval (XEP-0070 §4.6).
+      for (const handler of this.approvalHandlers) {
+        const answer = await handler(domain, approval);
+        if (answer !== undefined && type !== 'error') await this.reply(entry, stanza, answer);
+      }
+      return;
+    }
+    // RFC 6120 §8.3.1: an error stanza is never answered. RFC 6121 §5.2.2: groupchat and headline
+    // messages are not addressed to us as a conversation.
+    if (type !== 'chat' && type !== 'normal') return;
+    // RFC 6121 §5.2.3: a message without a body (chat states, receipts) expects no reply.
+    const body = childText(stanza, 'body');
+    if (body === undefined || body.trim() === '') return;
+    if (!entry.limiter.take(sender, this.clock.now().getTime())) {
+      if (entry.warnings.take(sender, this.clock.now().getTime())) await this.reply(entry, stanza, 'Too many messages: wait a few seconds, then try again.');
+      return;
+    }
+    if (from.domain !== domain.name) {
+      await this.reply(entry, stanza, `Sorry, I only serve accounts of ${domain.name}.`);
+      return;
+    }
+    await this.remember(entry, sender);
+    const parsed = parseBotCommand(body);
+    const text = parsed.ok ? await this.commands.run(domain, from.local, parsed.command) : parsed.reply;
+    await this.reply(entry, stanza, text);
+  }
+
+  /** A component is seen online only by those it sends presence to: the first message earns it. */
+  private async remember(entry: BotEntry, sender: string): Promise<void> {
+    if (entry.contacts.has(sender)) return;
+    if (entry.contacts.size >= MAX_CONTACTS) entry.contacts.delete(entry.contacts.values().next().value!);
+    entry.contacts.add(sender);
+    const session = entry.session;
+    if (entry.kind === 'component' && session?.jid !== undefined) {
+      await session.send(element('presence', { from: session.jid, to: sender }, element('status', {}, STATUS))).catch(() => undefined);
+    }
+  }
+
+  /** RFC 6121 §5.2.5: a reply goes to the full JID that wrote, with the same type and thread. */
+  private async reply(entry: BotEntry, incoming: XmlElement, body: string): Promise<void> {
+    const type = incoming.attrs['type'] === 'normal' || incoming.attrs['type'] === undefined ? 'normal' : 'chat';
+    const thread = childText(incoming, 'thread');
+    await this.send(entry.domain.name, (from) => message(entry, { from, to: incoming.attrs['from']!, type }, body, thread));
+  }
+}
+
+function message(entry: BotEntry, attrs: { from: string; to: string; type: string }, body: string, thread?: string): XmlElement {
+  // A component must say who it speaks as (XEP-0114 §3); an account's server stamps `from` itself.
+  const from = entry.kind === 'component' ? attrs.from : undefined;
+  const cleanThread = thread !== undefined && thread.length > 0 && thread.length <= 256 ? thread : undefined;
+  return element('message', { from, to: attrs.to, type: attrs.type }, element('body', {}, body), cleanThread === undefined ? undefined : element('thread', {}, cleanThread));
+}
+
+function oneLine(text: string): string {
+  const clean = text.replace(/\p{Cc}+/gu, ' ').trim();
+  return clean.length > 200 ? `${clean.slice(0, 199)}…` : clean;
+}
