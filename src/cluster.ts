@@ -52,6 +52,7 @@ export function superviseWorkers(count: number, log: Logger, graceSeconds: numbe
   const fork = (index: number): void => {
     const worker = cluster.fork({ [WORKER_INDEX_ENV]: String(index) });
     byIndex.set(index, worker);
+    worker.on('message', (message: unknown) => relay(index, message));
     startedAt.set(index, Date.now());
     worker.on('exit', (code, signal) => {
       byIndex.delete(index);
@@ -72,6 +73,18 @@ export function superviseWorkers(count: number, log: Logger, graceSeconds: numbe
         if (!stopping) fork(index);
       }, delay).unref();
     });
+  };
+
+  // The OpenID bot's link lives in worker 0 (src/xmpp/bot/openid-bot.service.ts): its health goes
+  // to the other workers, their stanzas to it. Nothing else travels between workers.
+  const relay = (from: number, message: unknown): void => {
+    const type = (message as { type?: unknown } | null)?.type;
+    if (type === 'openid-bot:health' && from === 0) {
+      for (const [index, worker] of byIndex) if (index !== 0 && worker.isConnected()) worker.send(message as object);
+    } else if (type === 'openid-bot:send' && from !== 0) {
+      const holder = byIndex.get(0);
+      if (holder?.isConnected()) holder.send(message as object);
+    }
   };
 
   for (let i = 0; i < count; i += 1) fork(i);

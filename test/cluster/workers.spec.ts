@@ -5,10 +5,19 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { buildInstall, removeInstall, type Install } from '../helpers/build.js';
 import { Browser, freePort } from '../helpers/live.js';
+import { uniqueName } from '../helpers/test-app.js';
+import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
+import { element, firstChild } from '../../src/xmpp/xml-node.js';
+import { chatApp, secretFile } from '../xmpp/bot-harness.js';
+import { capturedConnector, nextStanza } from '../xmpp/fixtures.js';
+import { HOSTS, startProsody } from '../xmpp/prosody.js';
 
 // `npm start` as an operator runs it: on PostgreSQL, server.workers processes (node:cluster)
 // share the listener; a worker that dies is replaced; SIGTERM stops them all cleanly. On the
 // embedded database there is one process whatever the setting, and the log says so.
+
+/** One connection per request, so that the primary hands them to the workers in turn. */
+const CLOSE = { connection: 'close' };
 
 interface Started {
   child: ChildProcess;
@@ -79,17 +88,74 @@ data_dir: ${work}/data
     expect(workers.map((w) => w.worker).sort()).toEqual([0, 1]);
     expect(new Set(workers.map((w) => w.pid)).size).toBe(2);
     // Both answer requests on the one port (the kernel spreads the connections).
-    for (let i = 0; i < 20; i += 1) expect((await new Browser().request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
+    for (let i = 0; i < 20; i += 1) expect((await new Browser(CLOSE).request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
     // A worker killed outright is restarted under the same index, with a new process.
     const victim = workers.find((w) => w.worker === 1)!;
     process.kill(victim.pid, 'SIGKILL');
     await vi.waitFor(() => expect(listening(server.log()).filter((w) => w.worker === 1)).toHaveLength(2), { timeout: 60_000, interval: 100 });
     expect(server.log()).toContain('"msg":"worker exited: restarting it"');
     expect(listening(server.log()).at(-1)!.pid).not.toBe(victim.pid);
-    expect((await new Browser().request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
+    expect((await new Browser(CLOSE).request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     expect(server.log()).toContain('"msg":"all workers stopped"');
+  }, 150_000);
+
+  it.runIf(inject('databaseUrl') !== null)('keeps the OpenID bot in worker 0 and lets every worker use it (approval from the chat app)', async () => {
+    const password = 'wherefore-art-thou';
+    const user = uniqueName('juliet');
+    const prosody = await startProsody({ accounts: [{ user, password }] });
+    const { connector } = capturedConnector();
+    const app = chatApp(connector, prosody, user, password);
+    const port = await freePort();
+    let server: Started | undefined;
+    try {
+      app.start();
+      await app.waitOnline(5000);
+      const xmpp = `    accounts: xmpp
+    xmpp:
+      server: ${prosody.c2s}
+      ca_file: ${prosody.caFile}
+      bot: { component: ${HOSTS.component}, service: ${prosody.componentService}, secret_file: ${secretFile()} }
+`;
+      const config = yaml(port, `database:\n  url: ${inject('databaseUrl')}`).replace(`    base_url: https://localhost:${port}\n`, `    base_url: https://localhost:${port}\n${xmpp}`);
+      server = await start(config, (log) => listening(log).length === 2);
+      // Both workers report the bot online (worker 1 from worker 0's reports).
+      const base = `https://localhost:${port}`;
+      await vi.waitFor(
+        async () => {
+          for (let i = 0; i < 6; i += 1) expect((await new Browser(CLOSE).request('GET', `${base}/readyz`)).body).toContain('"state":"online"');
+        },
+        { timeout: 20_000, interval: 200 },
+      );
+      // Approvals started on either worker (the primary hands connections round-robin) all go out
+      // through worker 0's link, and the answer, received by worker 0, signs in on either.
+      for (let round = 0; round < 4; round += 1) {
+        const browser = new Browser(CLOSE);
+        const login = await browser.request('GET', `${base}/login`);
+        const confirm = nextStanza(app, (st) => st.name === 'message' && firstChild(st, 'confirm', NS_HTTP_AUTH) !== undefined, 10_000);
+        const posted = await browser.submit(login, { username: user, method: 'xmpp' });
+        expect(posted.status, posted.body).toBe(303);
+        const waiting = new URL(String(posted.headers.location), base).toString();
+        const code = firstChild(await confirm, 'confirm', NS_HTTP_AUTH)!.attrs['id']!;
+        await app.send(element('message', { type: 'chat', to: HOSTS.component }, element('body', {}, `yes ${code}`)));
+        // The waiting page (reloaded as its meta refresh does) until it stops waiting: signed in.
+        let page = await browser.request('GET', waiting);
+        for (let i = 0; i < 100 && page.status === 200 && page.body.includes('http-equiv="refresh"'); i += 1) {
+          await new Promise((r) => setTimeout(r, 100));
+          page = await browser.request('GET', waiting);
+        }
+        expect(page.status, page.body.slice(0, 500)).toBe(302);
+        expect(page.headers.location).toBe(`${base}/openid/${user}`);
+      }
+      const posts = server.log().split('\n').filter((l) => l.includes('"method":"POST"') && l.includes('"route":"/login"'));
+      expect(new Set(posts.map((l) => (JSON.parse(l) as { worker: number }).worker))).toEqual(new Set([0, 1]));
+    } finally {
+      server?.child.kill('SIGTERM');
+      if (server) expect(await server.exited).toBe(0);
+      await app.stop();
+      await prosody.dispose();
+    }
   }, 150_000);
 
   it('serves from one process on the embedded database, and says so', async () => {
@@ -98,7 +164,7 @@ data_dir: ${work}/data
     expect(server.log()).toContain('embedded database: one process serves every request');
     expect(listening(server.log())[0]!.worker).toBeUndefined();
     expect(server.log()).not.toContain('primary process supervising');
-    expect((await new Browser().request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
+    expect((await new Browser(CLOSE).request('GET', `https://localhost:${port}/readyz`)).status).toBe(200);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 120_000);

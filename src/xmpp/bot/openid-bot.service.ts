@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
+import { isFirstWorker } from '../../cluster.js';
 import { Clock } from '../../common/clock.js';
 import { ROOT_LOGGER } from '../../common/tokens.js';
 import type { DomainConfig } from '../../config/config.schema.js';
@@ -12,7 +14,7 @@ import { readApprovalReply, type ApprovalReply } from '../http-auth.js';
 import { bareJid, tryParseJid } from '../jid.js';
 import { readSecretFile } from '../secret-file.js';
 import type { XmppBotCredentials } from '../xmpp-connector.js';
-import { XmppConnector } from '../xmpp-connector.js';
+import { parseXml, serializeXml, XmppConnector } from '../xmpp-connector.js';
 import type { XmppSession, XmppSessionHealth } from '../xmpp-session.js';
 import { childText, element, type XmlElement } from '../xml-node.js';
 import { BotCommandRunner } from './bot-command-runner.js';
@@ -45,6 +47,23 @@ interface BotEntry {
   readonly contacts: Set<string>;
 }
 
+/**
+ * With several workers (src/cluster.ts) one process holds the bot's XMPP link (a server takes one
+ * connection per component): worker 0. The others relay through the primary: worker 0 tells them
+ * the bot's health, they hand it stanzas to send. Everything the bot decides on (approvals,
+ * grants, sessions) is in the database, so answers received by worker 0 reach every worker.
+ */
+export const BOT_RELAY = { health: 'openid-bot:health', send: 'openid-bot:send' } as const;
+type RelayMessage = { type: typeof BOT_RELAY.health; bots: BotHealth[] } | { type: typeof BOT_RELAY.send; domain: string; stanza: string };
+const RELAY_EVERY_MS = 2000;
+/** Health older than this from worker 0 counts as offline (worker 0 is gone or restarting). */
+const RELAY_STALE_MS = 3 * RELAY_EVERY_MS;
+
+function isRelayMessage(value: unknown): value is RelayMessage {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === BOT_RELAY.health || type === BOT_RELAY.send;
+}
+
 const MAX_CONTACTS = 5000;
 const CONNECT_TIMEOUT_MS = 10_000;
 const STATUS = 'Say help';
@@ -53,6 +72,14 @@ const STATUS = 'Say help';
 export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly bots = new Map<string, BotEntry>();
   private readonly approvalHandlers = new Set<ApprovalReplyHandler>();
+  /** Whether this process holds the XMPP links (the only process, or worker 0 of several). */
+  private readonly holder = !cluster.isWorker || isFirstWorker();
+  /** In the other workers: the health worker 0 last reported, and when. */
+  private relayed: { bots: Map<string, BotHealth>; at: number } = { bots: new Map(), at: 0 };
+  private relayTimer: NodeJS.Timeout | undefined;
+  private readonly onRelay = (message: unknown): void => {
+    if (isRelayMessage(message)) this.relay(message);
+  };
 
   constructor(
     private readonly connector: XmppConnector,
@@ -75,13 +102,15 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       });
     }
     const bots = this.bots;
+    const online = (domain: string): boolean => this.online(domain);
+    const failures = (entry: BotEntry): number => (this.holder ? (entry.session?.health().failures ?? 0) : (this.relayed.bots.get(entry.domain.name)?.failures ?? 0));
     new Gauge({
       name: 'xmpp_bot_online',
       help: 'Whether the OpenID bot of a domain is connected to its XMPP server (1) or not (0).',
       labelNames: ['domain'] as const,
       registers: [metrics.registry],
       collect() {
-        for (const entry of bots.values()) this.set({ domain: entry.domain.name }, entry.session?.state === 'online' ? 1 : 0);
+        for (const entry of bots.values()) this.set({ domain: entry.domain.name }, online(entry.domain.name) ? 1 : 0);
       },
     });
     new Gauge({
@@ -90,17 +119,54 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       labelNames: ['domain'] as const,
       registers: [metrics.registry],
       collect() {
-        for (const entry of bots.values()) this.set({ domain: entry.domain.name }, entry.session?.health().failures ?? 0);
+        for (const entry of bots.values()) this.set({ domain: entry.domain.name }, failures(entry));
       },
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.bots.size === 0) return;
+    if (cluster.isWorker) process.on('message', this.onRelay);
+    if (!this.holder) return;
     await Promise.all([...this.bots.values()].map((entry) => this.start(entry)));
+    if (cluster.isWorker) {
+      this.relayTimer = setInterval(() => this.announce(), RELAY_EVERY_MS);
+      this.relayTimer.unref();
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.relayTimer);
+    process.off('message', this.onRelay);
     await Promise.all([...this.bots.values()].map((entry) => entry.session?.stop()));
+  }
+
+  /** Worker 0: the bots' health to the other workers (through the primary). */
+  private announce(): void {
+    const message: RelayMessage = { type: BOT_RELAY.health, bots: this.health() };
+    if (process.connected) process.send?.(message);
+  }
+
+  private relay(message: RelayMessage): void {
+    if (message.type === BOT_RELAY.health) {
+      if (!this.holder) this.relayed = { bots: new Map(message.bots.map((b) => [b.domain, b])), at: Date.now() };
+      return;
+    }
+    if (!this.holder) return;
+    let stanza: XmlElement;
+    try {
+      stanza = parseXml(message.stanza);
+    } catch (error) {
+      this.logger.warn({ err: error, domain: message.domain }, 'a relayed stanza did not parse');
+      return;
+    }
+    const session = this.bots.get(message.domain)?.session;
+    if (session?.state !== 'online') return;
+    session.send(stanza).catch((error: unknown) => this.logger.warn({ err: error, domain: message.domain }, 'could not send a relayed stanza'));
+  }
+
+  private relayedHealth(domain: string): BotHealth | undefined {
+    return Date.now() - this.relayed.at <= RELAY_STALE_MS ? this.relayed.bots.get(domain) : undefined;
   }
 
   /** Whether `domain` has a bot configured (online or not). */
@@ -110,11 +176,18 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
 
   /** Whether the bot of `domain` can send right now. */
   online(domain: string): boolean {
+    if (!this.holder) return this.bots.has(domain) && this.relayedHealth(domain)?.state === 'online';
     return this.bots.get(domain)?.session?.state === 'online';
   }
 
   /** One entry per configured bot, for /readyz. No secrets, no stanza content. */
   health(): BotHealth[] {
+    if (!this.holder) {
+      return [...this.bots.values()].map(
+        (entry) =>
+          this.relayedHealth(entry.domain.name) ?? { domain: entry.domain.name, kind: entry.kind, state: 'offline', since: new Date(0).toISOString(), lastError: 'no news from worker 0, which holds the XMPP link', failures: 0 },
+      );
+    }
     return [...this.bots.values()].map((entry) => {
       const h = entry.session?.health();
       return {
@@ -140,6 +213,13 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
    * (nothing is queued: a sign-in approval sent minutes late is worthless).
    */
   async send(domain: string, build: (from: string) => XmlElement): Promise<void> {
+    if (!this.holder) {
+      const health = this.relayedHealth(domain);
+      if (health?.state !== 'online' || health.jid === undefined) throw new Error('the OpenID bot is not running');
+      const message: RelayMessage = { type: BOT_RELAY.send, domain, stanza: serializeXml(build(health.jid)) };
+      process.send?.(message);
+      return;
+    }
     const session = this.bots.get(domain)?.session;
     if (session === undefined || session.jid === undefined) throw new Error('the OpenID bot is not running');
     await session.send(build(session.jid));
@@ -151,7 +231,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   async notifyNewSite(user: User, realm: string): Promise<void> {
     const entry = this.bots.get(user.domain);
-    if (entry === undefined || !user.xmppNotices || entry.session?.state !== 'online') return;
+    if (entry === undefined || !user.xmppNotices || !this.online(user.domain)) return;
     const to = `${user.username}@${user.domain}`;
     const body = [
       `You just signed in to ${oneLine(realm)} for the first time.`,
@@ -187,6 +267,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       presenceTo: () => [...entry.contacts],
     });
     entry.session = session;
+    if (cluster.isWorker) session.onState(() => this.announce());
     session.onStanza((stanza) => {
       this.onStanza(entry, stanza).catch((error: unknown) => this.logger.warn({ err: error, domain: entry.domain.name }, 'the OpenID bot failed to answer a message'));
     });
