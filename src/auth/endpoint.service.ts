@@ -74,7 +74,7 @@ export class EndpointService {
       // OpenID 2.0 §5.1.1: direct requests are POSTs.
       if (!posted) throw new InvalidRequest(`openid.mode=${mode} must be POSTed`);
       const message = parseOpenIdMessage(pairs);
-      const fields = mode === Mode.associate ? await this.associate.associate(message, input.secure) : await this.checkAuthentication.check(message);
+      const fields = mode === Mode.associate ? await this.associate.associate(message, input.secure, input.client.ip) : await this.checkAuthentication.check(message);
       return { kind: 'direct', fields };
     }
     if (!CHECKID_MODES.has(mode)) throw new UnsupportedMode(`Unsupported openid.mode ${JSON.stringify(mode)}`);

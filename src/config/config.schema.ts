@@ -308,6 +308,13 @@ export const configSchema = z.strictObject({
         .describe(
           'Largest dh_modulus an RP may choose for a DH-SHA1/DH-SHA256 associate (OpenID 2.0 §8.1.2); larger ones are refused. Each doubling costs ~7x the exponentiation, and anyone may ask: 2048 covers every RP library (most use the 1024-bit default).',
         ),
+      associate_rate_limit: z
+        .strictObject({
+          burst: z.number().int().min(1).default(100).describe('Associate requests one client address (IPv6: its /64) may make in a row.'),
+          per_second: z.number().positive().default(20).describe('Then this many per second (per process: each worker counts its own).'),
+        })
+        .prefault({})
+        .describe('Associate (OpenID 2.0 §8) costs a Diffie-Hellman exponentiation anyone may ask for; an honest RP asks once per association lifetime.'),
       nonce_window: duration()
         .prefault('10m')
         .describe('How long a response_nonce is remembered (and accepted once) by check_authentication; older ones are refused (§11.4.2.1, §10.1).'),

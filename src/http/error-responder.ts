@@ -50,7 +50,7 @@ function describe(error: unknown): Described {
     return { status: error.status, code: error.code, title: error.title, detail: error.publicDetail, headers: error.headers, members: error.members };
   }
   if (error instanceof OpenIdError) {
-    return { status: error.status, code: error.code, title: 'OpenID request refused', detail: error.message, headers: {}, members: {} };
+    return { status: error.status, code: error.code, title: 'OpenID request refused', detail: error.message, headers: error.headers, members: {} };
   }
   // Nest's own exceptions (unmatched routes, pipes) and Fastify's (body parsing, size limits)
   // carry a 4xx status; their messages are written for clients.

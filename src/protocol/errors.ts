@@ -46,6 +46,8 @@ export abstract class OpenIdError extends Error {
   readonly allowRedirect: boolean = true;
   readonly detail?: string;
   readonly extra: Readonly<Record<string, string>>;
+  /** HTTP headers to send with the error response (e.g. Retry-After). */
+  readonly headers: Readonly<Record<string, string>> = {};
   /** How to answer it; set once, by the innermost flow step that knows (see answeredAs). */
   answer?: ErrorAnswer;
 
@@ -111,4 +113,20 @@ export class InvalidReturnTo extends OpenIdError {
 export class InvalidRealm extends OpenIdError {
   readonly code = 'invalid_realm';
   override readonly allowRedirect = false;
+}
+
+/**
+ * Too many associate requests from one client (our policy: associate is a public-key operation
+ * anyone may ask for, and an honest RP associates once per association lifetime). A direct error
+ * (§5.1.2.2, HTTP 400 as the spec says), with error_code rate_limited and Retry-After.
+ */
+export class AssociateRateLimited extends OpenIdError {
+  readonly code = 'rate_limited';
+  override readonly errorCode = 'rate_limited';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(retryAfterSeconds: number) {
+    super('Too many association requests from this address: try again later');
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
 }

@@ -18,7 +18,7 @@ import { parseXml, serializeXml, XmppConnector } from '../xmpp-connector.js';
 import type { XmppSession, XmppSessionHealth } from '../xmpp-session.js';
 import { childText, element, type XmlElement } from '../xml-node.js';
 import { BotCommandRunner } from './bot-command-runner.js';
-import { ChatRateLimiter } from './chat-rate-limiter.js';
+import { TokenBuckets } from '../../common/token-buckets.js';
 
 // The OpenID bot (DESIGN.md "XMPP"; issue 9 point 3): one long-lived XMPP session per domain
 // with `xmpp.bot`, as an XEP-0114 component (preferred) or an ordinary account. It answers the
@@ -40,9 +40,9 @@ interface BotEntry {
   session?: XmppSession;
   /** Set when the bot could not even be started (its secret file unreadable). */
   startError?: string;
-  readonly limiter: ChatRateLimiter;
+  readonly limiter: TokenBuckets;
   /** One "slow down" line per sender now and then, not one per ignored message. */
-  readonly warnings: ChatRateLimiter;
+  readonly warnings: TokenBuckets;
   /** Bare JIDs that wrote to us: a component has no roster, they get our presence (XEP-0114). */
   readonly contacts: Set<string>;
 }
@@ -96,8 +96,8 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       this.bots.set(domain.name, {
         domain,
         kind: 'component' in bot ? 'component' : 'account',
-        limiter: new ChatRateLimiter({ burst: rate.burst, everyMs: rate.every * 1000 }),
-        warnings: new ChatRateLimiter({ burst: 1, everyMs: 30_000 }),
+        limiter: new TokenBuckets({ burst: rate.burst, everyMs: rate.every * 1000 }),
+        warnings: new TokenBuckets({ burst: 1, everyMs: 30_000 }),
         contacts: new Set(),
       });
     }

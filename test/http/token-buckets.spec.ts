@@ -1,8 +1,8 @@
-import { ChatRateLimiter } from '../../src/xmpp/bot/chat-rate-limiter.js';
+import { TokenBuckets } from '../../src/common/token-buckets.js';
 
-describe(ChatRateLimiter.name, () => {
+describe(TokenBuckets.name, () => {
   it('allows a burst, then one command per interval, per sender', () => {
-    const limiter = new ChatRateLimiter({ burst: 3, everyMs: 2000 });
+    const limiter = new TokenBuckets({ burst: 3, everyMs: 2000 });
     expect([0, 1, 2, 3].map(() => limiter.take('romeo@example.org', 0))).toEqual([true, true, true, false]);
     expect(limiter.take('juliet@example.org', 0)).toBe(true);
     expect(limiter.take('romeo@example.org', 1999)).toBe(false);

@@ -1,18 +1,19 @@
-// A token bucket per sender for the bot's chat commands: `burst` commands in a row, then one more
-// every `everyMs`. In memory: the bot's XMPP session lives in one process, so does its limit.
-// Bounded: the least recently seen senders are forgotten first (a full bucket is the default).
+// A token bucket per key (a chat sender, a client address): `burst` actions in a row, then one
+// more every `everyMs`. In memory, per process: take() is synchronous, so concurrent requests of
+// one process cannot race past it. Bounded: the least recently seen keys are forgotten first (a
+// full bucket is the default). Used for the bot's chat commands and associate requests.
 
-export interface ChatRateLimit {
+export interface RateLimit {
   readonly burst: number;
   readonly everyMs: number;
 }
 
-const MAX_SENDERS = 10_000;
+const MAX_KEYS = 10_000;
 
-export class ChatRateLimiter {
+export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(private readonly limit: ChatRateLimit) {}
+  constructor(private readonly limit: RateLimit) {}
 
   /** Takes one token for `sender` at `nowMs`; false when the sender has none left. */
   take(sender: string, nowMs: number): boolean {
@@ -25,7 +26,7 @@ export class ChatRateLimiter {
       return false;
     }
     this.buckets.set(sender, { tokens: tokens - 1, at: nowMs });
-    if (this.buckets.size > MAX_SENDERS) this.buckets.delete(this.buckets.keys().next().value!);
+    if (this.buckets.size > MAX_KEYS) this.buckets.delete(this.buckets.keys().next().value!);
     return true;
   }
 }
