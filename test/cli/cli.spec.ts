@@ -48,7 +48,7 @@ describe('npm run cli -- user …', () => {
     expect(added).toEqual({ code: 0, out: `created ${name}@montague.lit, identifier https://montague.lit/openid/${name}\n`, err: '' });
     const listed = await cli(one, ['user', 'list']);
     expect(listed.code).toBe(0);
-    expect(listed.out).toContain(`${name}@montague.lit\tactive\thttps://montague.lit/openid/${name}\n`);
+    expect(listed.out).toContain(`${name}@montague.lit\tactive\thttps://montague.lit/openid/${name}\tlocal\n`);
     const json = await cli(one, ['user', 'list', '--json']);
     const entry = (JSON.parse(json.out) as { username: string; email: string; passwordHash?: string }[]).find((u) => u.username === name);
     expect(entry).toMatchObject({ username: name, email: 'romeo@montague.lit', fullname: 'Romeo Montague', disabled: false, identifier: `https://montague.lit/openid/${name}` });
