@@ -5,6 +5,7 @@ import { DiscoveryModule } from '../discovery/discovery.module.js';
 import { RealmModule } from '../realm/realm.module.js';
 import { SregModule } from '../sreg/sreg.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { XmppModule } from '../xmpp/xmpp.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { TrustModule } from '../realm/trust.module.js';
 import { BotModule } from '../xmpp/bot/bot.module.js';
@@ -19,7 +20,9 @@ import { ConsentService } from './consent/consent.service.js';
 import { CredentialBackend } from './login/credential-backend.js';
 import { EndpointController } from './endpoint.controller.js';
 import { EndpointService } from './endpoint.service.js';
+import { DomainCredentialBackend } from './login/domain-credential-backend.js';
 import { LocalCredentialBackend } from './login/local-credential-backend.js';
+import { XmppCredentialBackend } from './login/xmpp-credential-backend.js';
 import { LoginController } from './login/login.controller.js';
 import { LoginService } from './login/login.service.js';
 import { LoginThrottleRepository } from './login/login-throttle.repository.js';
@@ -33,9 +36,11 @@ import { SessionService } from './session/session.service.js';
 const PRUNE_EVERY_MS = 10 * 60 * 1000;
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule],
+  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule],
   controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
-  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, { provide: CredentialBackend, useClass: LocalCredentialBackend },
+  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LocalCredentialBackend,
+    XmppCredentialBackend,
+    { provide: CredentialBackend, useClass: DomainCredentialBackend },
     // Sign-in approval from the chat app (XEP-0070), src/auth/approval.
     LoginApprovalRepository,
     LoginApprovalService,

@@ -11,10 +11,11 @@ function shellWord(word: string): string {
 /**
  * The admin-CLI commands that create a first account, one per configured domain, exactly as the
  * operator types them where the server was started: with OPENID_PROVIDER_CONFIG when the server
- * read another file than the default one, so that the CLI opens the same database.
+ * read another file than the default one, so that the CLI opens the same database. Not for
+ * `accounts: xmpp` domains: their accounts are the XMPP server's, `user add` refuses them.
  */
 export function firstAccountCommands(loaded: LoadedConfig, cwd = process.cwd()): string[] {
   const file = loaded.file;
   const env = file !== null && file !== resolve(cwd, DEFAULT_CONFIG_PATH) ? `OPENID_PROVIDER_CONFIG=${shellWord(file)} ` : '';
-  return loaded.config.domains.map((d) => `${EXAMPLE} | ${env}npm run cli -- user add romeo --domain ${shellWord(d.name)} --password-stdin`);
+  return loaded.config.domains.filter((d) => d.accounts !== 'xmpp').map((d) => `${EXAMPLE} | ${env}npm run cli -- user add romeo --domain ${shellWord(d.name)} --password-stdin`);
 }

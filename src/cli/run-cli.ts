@@ -116,9 +116,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'list': {
         const list = await users.list(values.domain);
         if (values.json) {
-          io.stdout.write(`${JSON.stringify(list.map((u) => ({ ...publicUser(u), identifier: identifierOf(loaded, u) })), null, 2)}\n`);
+          io.stdout.write(`${JSON.stringify(list.map((u) => ({ ...publicUser(u), identifier: identifierOf(loaded, u), kind: accountKind(loaded, u) })), null, 2)}\n`);
         } else {
-          for (const u of list) io.stdout.write(`${u.username}@${u.domain}\t${u.disabled ? 'disabled' : 'active'}\t${identifierOf(loaded, u)}\n`);
+          for (const u of list) io.stdout.write(`${u.username}@${u.domain}\t${u.disabled ? 'disabled' : 'active'}\t${identifierOf(loaded, u)}\t${accountKind(loaded, u)}\n`);
           if (list.length === 0) io.stderr.write('no users\n');
         }
         break;
@@ -166,6 +166,11 @@ function defaultDomain(loaded: LoadedConfig): string {
 function identifierOf(loaded: LoadedConfig, user: User): string {
   const domain = loaded.config.domains.find((d) => d.name === user.domain);
   return domain ? `${domain.base_url}/openid/${encodeURIComponent(user.username)}` : '(domain no longer configured)';
+}
+
+/** Who checks the account's password: its domain's `accounts` (xmpp: the domain's XMPP server). */
+function accountKind(loaded: LoadedConfig, user: User): 'local' | 'xmpp' {
+  return loaded.config.domains.find((d) => d.name === user.domain)?.accounts === 'xmpp' ? 'xmpp' : 'local';
 }
 
 function publicUser(u: User): Record<string, unknown> {

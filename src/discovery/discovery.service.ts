@@ -5,9 +5,16 @@ import { Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
+import { tryNormalizeUsername } from '../users/username.js';
 import { identityPage, providerPage, type IdentityLinks } from './identity-page.js';
 import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from './urls.js';
 import { identifierXrds, opIdentifierXrds, wantsXrds } from './xrds.js';
+
+/** The account an identifier names: its row, or null before an XMPP account's first sign-in. */
+export interface DiscoveredAccount {
+  readonly username: string;
+  readonly user: User | null;
+}
 
 export interface DiscoveryDocument {
   contentType: string;
@@ -38,10 +45,20 @@ export class DiscoveryService {
   /**
    * The account behind `{base}/openid/{user}`, or undefined for an unknown, malformed or disabled
    * one: exactly one database lookup in every case, so timing says little about which exist.
+   *
+   * On an `accounts: xmpp` domain the XMPP server, not our table, knows the accounts: every valid
+   * JID localpart (RFC 6122 §2.3 nodeprep, as username.ts approximates it) is answered, with its
+   * row when that person has signed in before (`user` null otherwise), so that an RP can discover
+   * the identifier before the first sign-in and the answer is alike for every name. A row disabled
+   * here is answered too (refused at sign-in): a 404 would single it out among all the names.
    */
-  async findAccount(domain: DomainConfig, rawUsername: string): Promise<User | undefined> {
+  async findAccount(domain: DomainConfig, rawUsername: string): Promise<DiscoveredAccount | undefined> {
     const user = await this.users.find(domain.name, rawUsername);
-    return user && !user.disabled ? user : undefined;
+    if (domain.accounts === 'xmpp') {
+      const username = tryNormalizeUsername(rawUsername);
+      return username === undefined ? undefined : { username, user };
+    }
+    return user && !user.disabled ? { username: user.username, user } : undefined;
   }
 
   /** Whether a request for an identifier asks for its XRDS (Yadis §6.2.4, or our X-XRDS-Location). */
@@ -49,18 +66,18 @@ export class DiscoveryService {
     return forceXrds || wantsXrds(accept);
   }
 
-  links(domain: DomainConfig, user: User): IdentityLinks {
-    return { endpoint: opEndpointUrl(domain), identifier: identifierUrl(domain, user.username), xrdsUrl: xrdsUrl(domain, user.username) };
+  links(domain: DomainConfig, username: string): IdentityLinks {
+    return { endpoint: opEndpointUrl(domain), identifier: identifierUrl(domain, username), xrdsUrl: xrdsUrl(domain, username) };
   }
 
-  identifierDocument(domain: DomainConfig, user: User, xrds: boolean): DiscoveryDocument {
+  identifierDocument(domain: DomainConfig, username: string, xrds: boolean): DiscoveryDocument {
     const endpoint = opEndpointUrl(domain);
-    const identifier = identifierUrl(domain, user.username);
-    const location = xrdsUrl(domain, user.username);
+    const identifier = identifierUrl(domain, username);
+    const location = xrdsUrl(domain, username);
     if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, EXTENSION_TYPES), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
-      body: renderPage(identityPage(`${user.username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding),
+      body: renderPage(identityPage(`${username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding),
       // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS. The page differs for its signed-in
       // owner, so shared caches key it on the cookie too.
       headers: { ...PUBLIC_CACHE, vary: 'Accept, Cookie', 'x-xrds-location': location },

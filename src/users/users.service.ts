@@ -44,6 +44,17 @@ export class WeakPassword extends BadRequest {
   }
 }
 
+/** `user add` / `user passwd` on an `accounts: xmpp` domain: its XMPP server owns the passwords. */
+export class XmppManagedAccounts extends Conflict {
+  constructor(domain: string) {
+    super(
+      'xmpp_accounts',
+      'Accounts managed by the XMPP server',
+      `${domain} has accounts: xmpp: its XMPP server checks the passwords, so there are no local passwords to set; every account of that server signs in with its XMPP password, no local account needed`,
+    );
+  }
+}
+
 export interface NewUser extends Partial<Record<keyof Profile, string | null>> {
   domain: string;
   username: string;
@@ -60,7 +71,7 @@ export class UsersService {
   ) {}
 
   async create(input: NewUser): Promise<User> {
-    const domain = this.domain(input.domain);
+    const domain = this.localDomain(input.domain);
     const username = this.username(input.username);
     checkPassword(input.password);
     const { domain: _d, username: _u, password, ...profileInput } = input;
@@ -102,6 +113,7 @@ export class UsersService {
   }
 
   async setPassword(domain: string, username: string, password: string): Promise<void> {
+    this.localDomain(domain);
     checkPassword(password);
     await this.change(domain, username, { passwordHash: await this.hasher.hash(password) });
   }
@@ -160,6 +172,13 @@ export class UsersService {
     const domain = this.domains.byName(name);
     if (!domain) throw new UnknownDomain(name);
     return domain.name;
+  }
+
+  /** A domain whose passwords are ours to keep (not `accounts: xmpp`). */
+  private localDomain(name: string): string {
+    const domain = this.domain(name);
+    if (this.domains.byName(domain)?.accounts === 'xmpp') throw new XmppManagedAccounts(domain);
+    return domain;
   }
 
   private username(name: string): string {

@@ -9,12 +9,13 @@ import { uniqueName } from '../helpers/test-app.js';
 
 // The admin CLI of DESIGN.md, run in-process against the run's database with a real config file.
 
-function workspace(domains: string[]): string {
+/** `xmpp`: the domains whose accounts are checked by an XMPP server (never asked here). */
+function workspace(domains: string[], xmpp: string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'op-cli-'));
   const url = inject('databaseUrl');
   const yaml = [
     'domains:',
-    ...domains.flatMap((d) => [`  - name: ${d}`, `    base_url: https://${d}`]),
+    ...domains.flatMap((d) => [`  - name: ${d}`, `    base_url: https://${d}`, ...(xmpp.includes(d) ? ['    accounts: xmpp', `    xmpp: { server: 'xmpp://xmpp.${d}:5222' }`] : [])]),
     'security:',
     '  password_hash: { memory_kib: 8192, time_cost: 1, parallelism: 1 }',
     'database:',
@@ -48,7 +49,7 @@ describe('npm run cli -- user …', () => {
     expect(added).toEqual({ code: 0, out: `created ${name}@montague.lit, identifier https://montague.lit/openid/${name}\n`, err: '' });
     const listed = await cli(one, ['user', 'list']);
     expect(listed.code).toBe(0);
-    expect(listed.out).toContain(`${name}@montague.lit\tactive\thttps://montague.lit/openid/${name}\n`);
+    expect(listed.out).toContain(`${name}@montague.lit\tactive\thttps://montague.lit/openid/${name}\tlocal\n`);
     const json = await cli(one, ['user', 'list', '--json']);
     const entry = (JSON.parse(json.out) as { username: string; email: string; passwordHash?: string }[]).find((u) => u.username === name);
     expect(entry).toMatchObject({ username: name, email: 'romeo@montague.lit', fullname: 'Romeo Montague', disabled: false, identifier: `https://montague.lit/openid/${name}` });
@@ -96,6 +97,18 @@ describe('npm run cli -- user …', () => {
     expect(await cli(two, ['user', 'add', name, '--password-stdin'], 'good password')).toMatchObject({ code: 2, err: expect.stringContaining('say which with --domain') });
     expect((await cli(two, ['user', 'add', name, '--domain', 'capulet.lit', '--password-stdin'], 'good password')).out).toBe(`created ${name}@capulet.lit, identifier https://capulet.lit/openid/${name}\n`);
     expect((await cli(two, ['user', 'list', '--domain', 'capulet.lit'])).out).toContain(`${name}@capulet.lit`);
+  });
+
+  it('refuses user add and user passwd on an accounts: xmpp domain, and lists the kind of each account', async () => {
+    const mixed = workspace(['montague.lit', 'verona.lit'], ['verona.lit']);
+    const name = uniqueName('mercutio');
+    const add = await cli(mixed, ['user', 'add', name, '--domain', 'verona.lit', '--password-stdin'], 'good password');
+    expect(add).toMatchObject({ code: 1, out: '' });
+    expect(add.err).toContain('verona.lit has accounts: xmpp: its XMPP server checks the passwords');
+    expect(await cli(mixed, ['user', 'passwd', name, '--domain', 'verona.lit', '--password-stdin'], 'good password')).toMatchObject({ code: 1, err: expect.stringContaining('accounts: xmpp') });
+    expect((await cli(mixed, ['user', 'add', name, '--domain', 'montague.lit', '--password-stdin'], 'good password')).code).toBe(0);
+    const listed = await cli(mixed, ['user', 'list', '--domain', 'montague.lit']);
+    expect(listed.out).toContain(`${name}@montague.lit\tactive\thttps://montague.lit/openid/${name}\tlocal\n`);
   });
 
   it('stops on a bad configuration file, naming the key', async () => {

@@ -22,6 +22,14 @@ describe('the first-account command', () => {
   it('names each configured domain', () => {
     expect(firstAccountCommands({ config: two, file: join('/srv/op', 'config/openid-provider.yaml') }, '/srv/op')).toEqual([command('', 'montague.lit'), command('', 'capulet.lit')]);
   });
+
+  it('leaves out accounts: xmpp domains, whose accounts are the XMPP server\'s', () => {
+    const mixed = parseConfig(
+      { domains: [{ name: 'montague.lit', base_url: 'https://montague.lit' }, { name: 'verona.lit', base_url: 'https://verona.lit', accounts: 'xmpp', xmpp: { server: 'xmpp://xmpp.verona.lit:5222' } }] },
+      null,
+    );
+    expect(firstAccountCommands({ config: mixed, file: null }, '/srv/op')).toEqual([command('', 'montague.lit')]);
+  });
 });
 
 describe('UsersService.hasAnyAccount', () => {

@@ -26,11 +26,12 @@ export interface LiveProvider extends TestApp {
   identifier(username: string): string;
 }
 
-export async function startProvider(input: Partial<ConfigInput> = {}): Promise<LiveProvider> {
+/** `domain`: more settings of the `localhost` domain (e.g. `accounts: xmpp`), whose base_url has the port chosen here. */
+export async function startProvider(input: Partial<ConfigInput> = {}, domain: Partial<ConfigInput['domains'][number]> = {}): Promise<LiveProvider> {
   const port = await freePort();
   const base = `https://localhost:${port}`;
   const tls = inject('tls');
-  const t = await bootApp(testConfig({ domains: [{ name: 'localhost', base_url: base }], ...input, server: { tls, ...input.server } }));
+  const t = await bootApp(testConfig({ domains: [{ name: 'localhost', base_url: base, ...domain }], ...input, server: { tls, ...input.server } }));
   await t.app.listen(port, '127.0.0.1');
   return { ...t, base, endpoint: `${base}/openid`, identifier: (u) => `${base}/openid/${u}` };
 }

@@ -46,10 +46,11 @@ export interface TestApp {
 
 /**
  * Boots the real AppModule on Fastify, exactly as main.ts does (same adapter options and HTTP
- * pipeline), without listening unless asked; drive it with app.inject().
+ * pipeline), without listening unless asked; drive it with app.inject(). `logger`: e.g. one that
+ * keeps its lines, to prove what never reaches a log.
  */
-export async function bootApp(loaded: LoadedConfig = testConfig()): Promise<TestApp> {
-  const runtime: AppRuntime = { logger: createRootLogger(loaded.config.logging.level), metrics: new Metrics() };
+export async function bootApp(loaded: LoadedConfig = testConfig(), logger = createRootLogger(loaded.config.logging.level)): Promise<TestApp> {
+  const runtime: AppRuntime = { logger, metrics: new Metrics() };
   const tls = await resolveTls(loaded.config, runtime.logger);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(loaded, runtime)] }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createAdapter(loaded, tls, runtime.logger), { logger: false });

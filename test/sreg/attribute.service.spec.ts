@@ -1,7 +1,8 @@
 import { Test } from '@nestjs/testing';
 import { NS_AX_1_0, NS_SREG_1_1 } from '../../src/protocol/consts.js';
 import { AttributeService } from '../../src/sreg/attribute.service.js';
-import { LocalProfileSource, ProfileSource } from '../../src/sreg/profile-source.js';
+import { AccountProfileSource, profileWithOrigins } from '../../src/sreg/account-profile-source.js';
+import { ProfileSource } from '../../src/sreg/profile-source.js';
 import { SregModule } from '../../src/sreg/sreg.module.js';
 import { User } from '../../src/users/user.entity.js';
 import { requestMessage } from './helpers.js';
@@ -27,20 +28,28 @@ function user(overrides: Partial<User>): User {
 }
 
 describe(SregModule.name, () => {
-  it('provides AttributeService and ProfileSource (the local account row by default)', async () => {
+  it('provides AttributeService and ProfileSource (the account row over its vCard)', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [SregModule] }).compile();
     expect(moduleRef.get(AttributeService)).toBeInstanceOf(AttributeService);
-    expect(moduleRef.get(ProfileSource)).toBeInstanceOf(LocalProfileSource);
+    expect(moduleRef.get(ProfileSource)).toBeInstanceOf(AccountProfileSource);
     await moduleRef.close();
   });
 });
 
-describe(LocalProfileSource.name, () => {
+describe(AccountProfileSource.name, () => {
   it('loads the non-empty profile columns of the user row, nothing else', async () => {
-    const values = await new LocalProfileSource().load(
+    const values = await new AccountProfileSource().load(
       user({ nickname: 'alice', email: 'alice@example.org', fullname: '  ', gender: 'F', passwordHash: 'secret' }),
     );
     expect(values).toEqual({ nickname: 'alice', email: 'alice@example.org', gender: 'F' });
+  });
+
+  it("fills the fields the user left empty from the vCard; the user's own values win", async () => {
+    const row = user({ nickname: 'ali', email: null, fullname: ' ', vcard: { nickname: 'alice', email: 'alice@vcard.example', fullname: 'Alice Example', country: 'FR' } });
+    expect(await new AccountProfileSource().load(row)).toEqual({ nickname: 'ali', email: 'alice@vcard.example', fullname: 'Alice Example', country: 'FR' });
+    expect([...profileWithOrigins(row).fromVcard].sort()).toEqual(['country', 'email', 'fullname']);
+    // Clearing the user's own value falls back to the vCard's.
+    expect((await new AccountProfileSource().load({ ...row, nickname: null })).nickname).toBe('alice');
   });
 });
 

@@ -44,13 +44,15 @@ export class IdentityPageService {
   async show(domain: DomainConfig, name: string, input: IdentityPageRequest): Promise<IdentityPageAnswer> {
     // The mod_openid form {base}/openid/user@domain is vestigial and not served.
     if (name.includes('@')) throw new IdentifierFormNotServed();
-    const user = await this.discovery.findAccount(domain, name);
+    const account = await this.discovery.findAccount(domain, name);
     // Exactly what an unmatched route answers: an unknown account looks like any other miss.
-    if (!user) throw new NotFoundException();
+    if (!account) throw new NotFoundException();
     const xrds = this.discovery.wantsXrds(input.accept, input.forceXrds);
     const active = xrds ? undefined : await this.sessions.resolve(input.sessionToken);
-    if (!active || active.user.id !== user.id) return { kind: 'document', document: this.discovery.identifierDocument(domain, user, xrds) };
-    const links = this.discovery.links(domain, user);
+    // An XMPP account never signed in has no row, hence no owner: the public view.
+    const user = account.user;
+    if (!user || !active || active.user.id !== user.id) return { kind: 'document', document: this.discovery.identifierDocument(domain, account.username, xrds) };
+    const links = this.discovery.links(domain, user.username);
     return {
       kind: 'owner',
       xrdsLocation: links.xrdsUrl,
@@ -58,11 +60,16 @@ export class IdentityPageService {
         account: `${user.username}@${domain.name}`,
         links,
         currentSessionId: active.session.id,
+        accountKind: domain.accounts === 'xmpp' ? 'xmpp' : 'local',
+        ...(active.user.vcardFetchedAt ? { vcardFetchedAt: active.user.vcardFetchedAt } : {}),
         profile: PROFILE_FIELDS.map((field) => ({
           field,
           label: PROFILE_LABELS[field],
           hint: PROFILE_HINTS[field],
           value: active.user[field] ?? '',
+          // The vCard's value is shown beside the user's own; released only while theirs is empty
+          // (AccountProfileSource).
+          ...(active.user.vcard?.[field] ? { vcard: active.user.vcard[field] } : {}),
           shared: active.user.releaseDefaults.includes(field),
         })),
         ...(await this.account.overview(user)),

@@ -6,7 +6,12 @@ import type { ProfileField } from '../../users/user.entity.js';
 
 export interface OwnerView {
   account: string;
-  profile: { field: ProfileField; label: string; hint?: string; value: string; shared: boolean }[];
+  /** Who checks the password: local (this provider) or xmpp (the domain's XMPP server). */
+  accountKind: 'local' | 'xmpp';
+  /** When the vCard was last read (XMPP accounts that signed in). */
+  vcardFetchedAt?: Date;
+  /** `value` is the user's own; `vcard` the vCard's, released while the user's own is empty. */
+  profile: { field: ProfileField; label: string; hint?: string; value: string; vcard?: string; shared: boolean }[];
   links: IdentityLinks;
   csrf: string;
   currentSessionId: string;
@@ -41,6 +46,7 @@ defineView(
   'owner',
   `<h1><%= it.account %></h1>
 <p>Your OpenID identifier: <code><%= it.links.identifier %></code></p>
+<p class="meta"><% if (it.accountKind === 'xmpp') { %>XMPP account: your password is checked by your chat server<% } else { %>Local account: your password is kept by this provider<% } %></p>
 <div class="actions"><%~ include('@post-button', { action: '/logout', csrf: it.csrf, label: 'Sign out', secondary: false }) %><%~ include('@post-button', { action: '/logout-everywhere', csrf: it.csrf, label: 'Sign out everywhere', secondary: true }) %></div>
 
 <section aria-labelledby="profile">
@@ -49,7 +55,8 @@ defineView(
 <form method="post" action="/account/profile" class="profile">
 <input type="hidden" name="csrf" value="<%= it.csrf %>">
 <% it.profile.forEach(function (p) { %><div class="field">
-<label><%= p.label %><% if (p.hint) { %> <span class="meta">(<%= p.hint %>)</span><% } %> <input type="text" name="<%= p.field %>" value="<%= p.value %>"></label>
+<label><%= p.label %><% if (p.hint) { %> <span class="meta">(<%= p.hint %>)</span><% } %> <input type="text" name="<%= p.field %>" value="<%= p.value %>"<% if (p.vcard && !p.value) { %> placeholder="<%= p.vcard %>"<% } %>></label>
+<% if (p.vcard) { %><span class="meta vcard"><% if (p.value) { %>Your own value; your vCard says <%= p.vcard %><% } else { %>From your vCard: <%= p.vcard %><% } %><% if (it.vcardFetchedAt) { %> (read <%~ include('@when', { iso: it.vcardFetchedAt.toISOString() }) %>)<% } %><% if (!p.value) { %>. Type a value to use your own instead<% } %></span><% } %>
 <label class="check"><input type="checkbox" name="share" value="<%= p.field %>"<% if (p.shared) { %> checked<% } %>> Share by default</label>
 </div><% }) %>
 <div class="actions"><button type="submit">Save profile</button></div>

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { csrfToken } from '../../http/csrf.js';
+import { prefersHtml } from '../../http/error-responder.js';
 import { sendPage } from '../../http/pages.js';
 import { sendOutcome } from '../checkid/checkid-http.js';
 import { writeSessionCookie } from '../session/session-cookies.js';
@@ -12,6 +13,12 @@ export function answerLogin(request: FastifyRequest, reply: FastifyReply, result
     case 'page':
       if (result.retryAfter !== undefined) reply.header('retry-after', String(result.retryAfter));
       sendPage(reply, result.status, loginPage({ ...result.view, csrf: csrfToken(request, reply, newToken) }));
+      return;
+    case 'unavailable':
+      // Machines get the 503 problem document (with Retry-After) from the error responder.
+      if (!prefersHtml(request)) throw result.error;
+      for (const [name, value] of Object.entries(result.error.headers ?? {})) reply.header(name, value);
+      sendPage(reply, 503, loginPage({ ...result.view, csrf: csrfToken(request, reply, newToken) }));
       return;
     case 'redirect':
       sendOutcome(request, reply, { kind: 'redirect', location: result.location });

@@ -7,6 +7,7 @@ import type { ClientInfo } from '../../http/request-input.js';
 import type { InvalidInput } from '../../http/validation.js';
 import { MAX_PASSWORD } from '../../users/users.service.js';
 import type { User } from '../../users/user.entity.js';
+import type { XmppUnavailable } from '../../xmpp/xmpp-errors.js';
 import { UsersService } from '../../users/users.service.js';
 import type { CheckidContext } from '../checkid/checkid-context.js';
 import { CheckidService } from '../checkid/checkid.service.js';
@@ -21,6 +22,7 @@ import { LoginThrottleService } from './login-throttle.service.js';
 const MESSAGES = {
   invalid_credentials: 'Wrong username or password.',
   account_disabled: 'This account is disabled. Ask the administrator of this domain.',
+  unavailable: 'The sign-in service is unavailable right now. Try again in a few minutes.',
 } as const;
 
 function tooManyAttempts(seconds: number): string {
@@ -54,6 +56,11 @@ export interface NewSession {
 export type LoginResult =
   /** The login page, with a message when something was refused. */
   | { kind: 'page'; status: 200 | 400 | 401 | 429 | 503; view: LoginPageModel; retryAfter?: number }
+  /**
+   * No verdict on the password (the domain's XMPP server is down, slow or fails TLS): the login
+   * page with a 503 for browsers, `error`'s problem document for machines.
+   */
+  | { kind: 'unavailable'; view: LoginPageModel; error: XmppUnavailable }
   /** Nothing to sign in to: already signed in (the identity page is where they want to be). */
   | { kind: 'redirect'; location: string }
   /**
@@ -100,6 +107,12 @@ export class LoginService {
       return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(locked), locked);
     }
     const result = await this.credentials.verify(domain.name, username, password);
+    if (!result.ok && result.reason === 'unavailable') {
+      // Nothing is known about the password: not a failure of the user's, so neither the account
+      // nor the address is counted, and the page says to try again, never "wrong password".
+      const view = await this.view(domain, requestId, client, ctx);
+      return { kind: 'unavailable', view: { ...view, username, error: MESSAGES.unavailable }, error: result.error };
+    }
     if (!result.ok) {
       await this.record(domain, username, client, 'login_failed');
       const wait = await this.throttle.recordFailure(keys);

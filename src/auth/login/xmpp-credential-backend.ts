@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { UsersService } from '../../users/users.service.js';
+import { XmppConnector } from '../../xmpp/xmpp-connector.js';
+import { XmppUnavailable } from '../../xmpp/xmpp-errors.js';
+import type { CredentialResult } from './credential-backend.js';
+
+/**
+ * Passwords of an `accounts: xmpp` domain, checked by its XMPP server: one c2s login per check
+ * (SASL PLAIN over verified TLS, XmppConnector), which also reads the account's vCard on the
+ * same authenticated connection. The password goes to the connector and nowhere else: it is not
+ * stored, logged, or put into any result or error.
+ */
+@Injectable()
+export class XmppCredentialBackend {
+  constructor(
+    private readonly connector: XmppConnector,
+    private readonly users: UsersService,
+  ) {}
+
+  async verify(domain: DomainConfig, username: string, password: string): Promise<CredentialResult> {
+    const server = domain.xmpp?.server;
+    // The schema requires xmpp.server with accounts: xmpp; a hand-built config without one is
+    // an operator's problem, not the user's password.
+    if (server === undefined) return { ok: false, reason: 'unavailable', error: new XmppUnavailable('not_configured', `${domain.name} has accounts: xmpp but no xmpp.server`) };
+    let answer;
+    try {
+      answer = await this.connector.login({
+        service: server,
+        domain: domain.name,
+        username,
+        password,
+        caFile: domain.xmpp?.ca_file,
+        timeoutMs: (domain.xmpp?.timeout ?? 10) * 1000,
+      });
+    } catch (error) {
+      // Unreachable, TLS failure, timeout, stream error: no verdict on the password.
+      if (error instanceof XmppUnavailable) return { ok: false, reason: 'unavailable', error };
+      throw error;
+    }
+    switch (answer.outcome) {
+      case 'invalid':
+        // RFC 6120 §6.5.10 not-authorized: wrong password and unknown account alike. PLAIN costs
+        // the server the same either way, so the answer takes the same time too.
+        return { ok: false, reason: 'invalid_credentials' };
+      case 'disabled':
+        // RFC 6120 §6.5.1 account-disabled. Prosody answers it before it looks at the password,
+        // so it proves nothing about who is asking: telling it apart from a wrong password would
+        // tell anyone that this account exists (and is disabled). The normal failure, then.
+        return { ok: false, reason: 'invalid_credentials' };
+      case 'ok': {
+        // The row (created at the first sign-in), its vCard profile refreshed: undefined when the
+        // vCard could not be read this time keeps the stored one.
+        const user = await this.users.signedInByXmpp(domain.name, username, answer.vcard === undefined ? undefined : answer.vcard.values);
+        // Disabled here (`user disable`): refused like a disabled local account, which is also
+        // only said once the password was right.
+        if (user.disabled) return { ok: false, reason: 'account_disabled' };
+        return { ok: true, user };
+      }
+    }
+  }
+}
