@@ -31,6 +31,10 @@ export function profileWithOrigins(user: Pick<User, ProfileField | 'vcard'>): Pr
       fromVcard.add(field);
     }
   }
+  // The vCard's N goes with its FN only: beside a full name of the user's own, parts of another
+  // name would contradict it.
+  const name = user.vcard?.name;
+  if (fromVcard.has('fullname') && name && (name.given !== undefined || name.family !== undefined)) values.nameParts = name;
   return { values, fromVcard };
 }
 

@@ -9,12 +9,12 @@
 
 import { NS_AX_1_0, NS_PAPE_1_0 } from '../protocol/consts.js';
 import type { ExtensionFields } from '../protocol/message-encode.js';
-import type { ProfileField } from '../users/user.entity.js';
+import type { NameParts, ProfileField } from '../users/user.entity.js';
 import { PAPE_POLICY_NONE, type AttributeRequest, type AxRequest, type SregRequest } from './attribute-request.js';
 import { ATTRIBUTE_FIELDS, axValue, sregValue } from './attributes.js';
 
 /** Values the user agreed to send, per field (raw profile values; formatted here). */
-export type ReleasedValues = Partial<Record<ProfileField, string>>;
+export type ReleasedValues = Partial<Record<ProfileField, string>> & { nameParts?: NameParts };
 
 /** How the user authenticated, for PAPE (PAPE 1.0 §5.2). */
 export interface PapeFacts {
@@ -88,7 +88,7 @@ function axResponseFields(ax: AxRequest, released: ReleasedValues): Array<[strin
   }
   const fields: Array<[string, string]> = [['mode', 'fetch_response']];
   for (const { alias, typeUri, field, count } of ax.attributes) {
-    const value = field === undefined ? undefined : axValue(typeUri, released[field]);
+    const value = field === undefined ? undefined : axValue(typeUri, released[field], released.nameParts);
     if (value !== undefined) {
       // AX 1.0 §5.2: "any attribute value present ... MUST have an associated openid.ax.type.<alias>".
       fields.push([`type.${alias}`, typeUri]);

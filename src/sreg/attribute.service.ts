@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ExtensionFields } from '../protocol/message-encode.js';
 import type { OpenIdMessage } from '../protocol/message.js';
 import { PROFILE_LABELS } from '../users/profile.js';
-import type { ProfileField } from '../users/user.entity.js';
+import type { NameParts, ProfileField } from '../users/user.entity.js';
 import { parseAttributeRequest, type AttributeRequest } from './attribute-request.js';
 import { buildAttributeResponse, type PapeFacts, type ReleasedValues } from './attribute-response.js';
 import { axValue, sregValue } from './attributes.js';
@@ -34,13 +34,13 @@ export class AttributeService {
    * field, else the first AX type asking for it that has something to send (e.g. a partial date
    * of birth can go as SReg dob and AX birthYear, never as AX birthDate).
    */
-  describe(request: AttributeRequest, profile: Partial<Record<ProfileField, string | null | undefined>>): ConsentRow[] {
+  describe(request: AttributeRequest, profile: Partial<Record<ProfileField, string | null | undefined>> & { nameParts?: NameParts }): ConsentRow[] {
     const rows = request.fields.map(({ field, required, sources }): ConsentRow => {
       const raw = profile[field];
       let value = sources.includes('sreg') ? sregValue(field, raw) : undefined;
       for (const attribute of request.ax?.attributes ?? []) {
         if (value !== undefined) break;
-        if (attribute.field === field) value = axValue(attribute.typeUri, raw);
+        if (attribute.field === field) value = axValue(attribute.typeUri, raw, profile.nameParts);
       }
       return { field, label: PROFILE_LABELS[field], value, required };
     });

@@ -15,13 +15,13 @@
 // Type URIs are compared exactly (AX 1.0 §3.2: an attribute type identifier is a URI; no
 // normalisation is defined), so every spelling seen in deployed RPs is listed.
 //
-// Declined: namePerson/first and namePerson/last. Splitting a full name is culture-dependent
-// (family name first, several given names, particles such as "van der"), the consent page must
-// show exactly what is sent, and a structured source (vCard N) is the right input if we ever
-// offer them. They are recognised as "unknown" attributes: answered with count 0 when the RP
-// asked with a count, otherwise left out (AX 1.0 §5.2).
+// namePerson/first and namePerson/last are never split out of a full name (culture-dependent:
+// family name first, several given names, particles such as "van der"): they come from a
+// structured source, the vCard's N (XEP-0054 N/GIVEN, N/FAMILY; RFC 6350 §6.2.2), and only with
+// the vCard's own full name. They belong to the fullname field: consent and release are that
+// field's. Without N they are answered like any value we do not have (AX 1.0 §5.2).
 
-import { PROFILE_FIELDS, type ProfileField } from '../users/user.entity.js';
+import { PROFILE_FIELDS, type NameParts, type ProfileField } from '../users/user.entity.js';
 
 /** Our attribute vocabulary: the SReg 1.1 §4 field names, in the specification's order. */
 export const ATTRIBUTE_FIELDS: readonly ProfileField[] = PROFILE_FIELDS;
@@ -34,6 +34,8 @@ export interface AxAttributeType {
   readonly dialect: AxDialect;
   /** AX value from the SReg-format value (already checked by sregValue); undefined = nothing to send. */
   readonly format: (sregFormatted: string) => string | undefined;
+  /** A part of the field's value, from the structured name (namePerson/first, /last). */
+  readonly part?: keyof NameParts;
 }
 
 const AXSCHEMA_ORG = 'http://axschema.org/';
@@ -66,13 +68,15 @@ function birthComponent(index: 1 | 2 | 3): (dob: string) => string | undefined {
   };
 }
 
-type Paths = ReadonlyArray<readonly [string, ProfileField, AxAttributeType['format']?]>;
+type Paths = ReadonlyArray<readonly [string, ProfileField, AxAttributeType['format']?, AxAttributeType['part']?]>;
 
 /** Paths shared by axschema.org and schema.openid.net. */
 const AXSCHEMA_PATHS: Paths = [
   ['namePerson/friendly', 'nickname'],
   ['contact/email', 'email'],
   ['namePerson', 'fullname'],
+  ['namePerson/first', 'fullname', same, 'given'],
+  ['namePerson/last', 'fullname', same, 'family'],
   ['birthDate', 'dob', birthDate],
   ['birthDate/birthYear', 'dob', birthComponent(1)],
   ['birthDate/birthMonth', 'dob', birthComponent(2)],
@@ -88,6 +92,8 @@ const AXSCHEMA_PATHS: Paths = [
 const OPENID_NET_SCHEMA_PATHS: Paths = [
   ['namePerson/friendly', 'nickname'],
   ['contact/internet/email', 'email'],
+  ['namePerson/first', 'fullname', same, 'given'],
+  ['namePerson/last', 'fullname', same, 'family'],
   ['birthDate/birthYear', 'dob', birthComponent(1)],
   ['birthDate/birthMonth', 'dob', birthComponent(2)],
   ['birthDate/birthday', 'dob', birthComponent(3)],
@@ -107,7 +113,7 @@ const OPENID_NET_SCHEMA_PATHS: Paths = [
 ];
 
 function dialect(base: string, name: AxDialect, paths: Paths): AxAttributeType[] {
-  return paths.map(([path, field, format]) => ({ typeUri: base + path, field, dialect: name, format: format ?? same }));
+  return paths.map(([path, field, format, part]) => ({ typeUri: base + path, field, dialect: name, format: format ?? same, ...(part ? { part } : {}) }));
 }
 
 /** Every AX type URI we can answer, in all three dialects. */
@@ -177,9 +183,11 @@ export function sregValue(field: ProfileField, raw: string | null | undefined): 
 }
 
 /** The AX value for a type URI from a raw profile value, or undefined when nothing is sent. */
-export function axValue(typeUri: string, raw: string | null | undefined): string | undefined {
+export function axValue(typeUri: string, raw: string | null | undefined, nameParts?: NameParts): string | undefined {
   const type = BY_TYPE_URI.get(typeUri);
   if (!type) return undefined;
+  // A part goes only where its whole is released (raw is the field's released value).
+  if (type.part) return sregValue(type.field, raw) === undefined ? undefined : sregValue(type.field, nameParts?.[type.part]);
   const formatted = sregValue(type.field, raw);
   return formatted === undefined ? undefined : type.format(formatted);
 }

@@ -64,7 +64,7 @@ export class User {
 
   /** Profile values read from the account's vCard at its last XMPP sign-in (the user's own columns win). */
   @Column({ type: 'jsonb', nullable: true })
-  vcard: Partial<Record<ProfileField, string>> | null;
+  vcard: VcardValues | null;
 
   @Column({ name: 'vcard_fetched_at', type: 'timestamptz', nullable: true })
   vcardFetchedAt: Date | null;
@@ -83,3 +83,10 @@ export class User {
 export const PROFILE_FIELDS = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export type Profile = { [K in ProfileField]: User[K] };
+/** vCard N (XEP-0054 / RFC 6350 §6.2.2): given and family name, for AX namePerson/first and /last. */
+export interface NameParts {
+  readonly given?: string;
+  readonly family?: string;
+}
+/** The profile read from a vCard: SReg-format values, and the structured name. */
+export type VcardValues = Partial<Record<ProfileField, string>> & { readonly name?: NameParts };

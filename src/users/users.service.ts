@@ -4,7 +4,7 @@ import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository } from './users.repository.js';
 import { validateProfile } from './profile.js';
-import { PROFILE_FIELDS, type Profile, type ProfileField, type User } from './user.entity.js';
+import { PROFILE_FIELDS, type Profile, type ProfileField, type User, type VcardValues } from './user.entity.js';
 import { InvalidUsername, normalizeUsername, tryNormalizeUsername } from './username.js';
 
 // NIST SP 800-63B §5.1.1.2: at least 8 characters, and accept long passphrases (64 or more).
@@ -108,7 +108,7 @@ export class UsersService {
    * history work as for local accounts), with the vCard profile refreshed when `vcard` is given
    * (null: the account has no vCard; undefined: it could not be read, the stored one is kept).
    */
-  async signedInByXmpp(domain: string, username: string, vcard?: Partial<Record<ProfileField, string>> | null): Promise<User> {
+  async signedInByXmpp(domain: string, username: string, vcard?: VcardValues | null): Promise<User> {
     return this.repository.upsertXmppAccount(this.domain(domain), this.username(username), vcard);
   }
 

@@ -64,7 +64,7 @@ describe('nothing unreleased ever appears', () => {
     'openid.sreg.optional': ATTRIBUTE_FIELDS.join(','),
     'openid.ns.ax': NS_AX_1_0,
     'openid.ax.mode': 'fetch_request',
-    'openid.ax.type.other': 'http://axschema.org/namePerson/first',
+    'openid.ax.type.other': 'http://axschema.org/contact/phone/default',
     'openid.ax.count.other': '1',
   };
   const aliases: string[] = ['other'];
@@ -138,9 +138,20 @@ describe('attribute vocabulary (attributes.ts)', () => {
     ['birthYear from a partial dob', 'http://axschema.org/birthDate/birthYear', '1980-00-00', '1980'],
     ['birthYear unknown', 'http://schema.openid.net/birthDate/birthYear', '0000-05-17', undefined],
     ['birthday', 'http://openid.net/schema/birthDate/birthday', '1980-05-07', '07'],
-    ['not a type we serve', 'http://axschema.org/namePerson/first', 'Alice', undefined],
+    ['not a type we serve', 'http://axschema.org/contact/phone/default', 'Alice', undefined],
   ])('%s', (_title, typeUri, raw, expected) => {
     expect(axValue(typeUri, raw)).toBe(expected);
+  });
+
+  it('answers namePerson/first and /last from the structured name only, and only with the full name released', () => {
+    const parts = { given: 'Juliet', family: 'Capulet' };
+    expect(axValue('http://axschema.org/namePerson/first', 'Juliet Capulet', parts)).toBe('Juliet');
+    expect(axValue('http://openid.net/schema/namePerson/last', 'Juliet Capulet', parts)).toBe('Capulet');
+    // Never split out of a full name; never sent when the full name is withheld.
+    expect(axValue('http://axschema.org/namePerson/first', 'Juliet Capulet')).toBeUndefined();
+    expect(axValue('http://axschema.org/namePerson/first', undefined, parts)).toBeUndefined();
+    // Validated like the full name (OpenID 2.0 §4.1.1: no newline).
+    expect(axValue('http://axschema.org/namePerson/last', 'Juliet Capulet', { family: 'Cap\nulet' })).toBeUndefined();
   });
 
   it('formats PAPE 1.0 §5.2 auth_time', () => {

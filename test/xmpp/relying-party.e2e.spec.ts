@@ -79,4 +79,34 @@ describe('XMPP accounts with a real relying party (Prosody)', () => {
     const { result } = await verify(relyingParty, url);
     expect(result).toMatchObject({ authenticated: true, email: 'romeo@mantua.example' });
   });
+
+  it("sends AX first and last name from the vCard's N, with the vCard's full name", async () => {
+    const card = '<vCard xmlns="vcard-temp"><FN>Romeo Montague</FN><N><FAMILY>Montague</FAMILY><GIVEN>Romeo</GIVEN></N></vCard>';
+    await storeVcards(prosody, romeo, { vcardTemp: card });
+    const relyingParty = rp([
+      new extensions.AttributeExchange({ 'http://axschema.org/namePerson': 'required', 'http://axschema.org/namePerson/first': 'required', 'http://axschema.org/namePerson/last': 'required' }),
+    ]);
+    const browser = new Browser({ 'x-forwarded-for': clientAddress() });
+    let page = await browser.follow(await authenticate(relyingParty, op.identifier(romeo.user)), op.base);
+    page = await browser.follow('', op.base, await browser.submit(page, { username: romeo.user, password: PASSWORD }));
+    // One consent row, the full name: its parts go with it.
+    expect(page.body).toContain('<span class="value">Romeo Montague</span>');
+    const form = new URLSearchParams();
+    for (const m of page.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!);
+    form.append('decision', 'allow_once');
+    form.append('release', 'fullname');
+    const final = await browser.request('POST', `${op.base}/consent`, form);
+    const url = String(final.headers.location);
+    const params = new URL(url).searchParams;
+    const value = (type: string): string | null => {
+      const alias = [...params.keys()].find((k) => k.startsWith('openid.ax.type.') && params.get(k) === type)!.slice('openid.ax.type.'.length);
+      return params.get(`openid.ax.value.${alias}`);
+    };
+    expect(value('http://axschema.org/namePerson')).toBe('Romeo Montague');
+    expect(value('http://axschema.org/namePerson/first')).toBe('Romeo');
+    expect(value('http://axschema.org/namePerson/last')).toBe('Montague');
+    const { result, error } = await verify(relyingParty, url);
+    expect(error).toBeUndefined();
+    expect(result).toMatchObject({ authenticated: true, fullname: 'Romeo Montague', firstname: 'Romeo', lastname: 'Montague' });
+  });
 });

@@ -137,15 +137,15 @@ describe('XMPP accounts: sign-in with the XMPP password (Prosody)', () => {
   it('reads a vcard-temp (XEP-0054) into the profile: the PREF e-mail, N, BDAY, ADR, TZ', async () => {
     expect((await browser(HOSTS.separate).login({ username: paris.user, password: PASSWORD })).status).toBe(303);
     const row = (await t.app.get(UsersService).find(HOSTS.separate, paris.user))!;
-    expect(row.vcard).toEqual({ fullname: 'Romeo Montague', nickname: 'romy', email: 'romeo@montague.example', dob: '1597-07-16', postcode: '37121', country: 'IT', timezone: 'Europe/Rome' });
-    expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'romeo@montague.example', dob: '1597-07-16' });
+    expect(row.vcard).toEqual({ fullname: 'Romeo Montague', nickname: 'romy', email: 'romeo@montague.example', dob: '1597-07-16', postcode: '37121', country: 'IT', timezone: 'Europe/Rome', name: { given: 'Romeo', family: 'Montague' } });
+    expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'romeo@montague.example', dob: '1597-07-16', nameParts: { given: 'Romeo', family: 'Montague' } });
   });
 
   it('reads a vCard4 published over PEP (XEP-0292) into the profile', async () => {
     const res = await browser(HOSTS.separate).login({ username: juliet.user, password: PASSWORD });
     expect(res.status).toBe(303);
     const row = (await t.app.get(UsersService).find(HOSTS.separate, juliet.user))!;
-    expect(row.vcard).toEqual({ fullname: 'Juliet Capulet', email: 'juliet@capulet.example', dob: '0000-07-31', language: 'it', postcode: '37100', country: 'IT', timezone: 'Europe/Rome' });
+    expect(row.vcard).toEqual({ fullname: 'Juliet Capulet', email: 'juliet@capulet.example', dob: '0000-07-31', language: 'it', postcode: '37100', country: 'IT', timezone: 'Europe/Rome', name: { given: 'Juliet', family: 'Capulet' } });
     expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'juliet@capulet.example', language: 'it' });
   });
 

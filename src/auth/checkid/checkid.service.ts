@@ -202,6 +202,8 @@ export class CheckidService {
       const value = profile[field];
       if (releasedFields.includes(field) && value !== undefined) released[field] = value;
     }
+    // AX namePerson/first and /last go with the full name they are parts of (src/sreg/attributes.ts).
+    if (released.fullname !== undefined && profile.nameParts) released.nameParts = profile.nameParts;
     // PAPE 1.0 §5.2: auth_time is when this session's user last typed their password; a password
     // meets none of the PAPE policies, so auth_policies says none.
     const extensions = this.attributes.respond(ctx.attributes!, released, { authTime: active.session.authTime, policies: [] });

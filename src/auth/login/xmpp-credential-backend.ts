@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
+import type { VcardValues } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
+import type { VcardProfile } from '../../xmpp/vcard-mapping.js';
 import { XmppConnector } from '../../xmpp/xmpp-connector.js';
 import { XmppUnavailable } from '../../xmpp/xmpp-errors.js';
 import type { CredentialResult } from './credential-backend.js';
@@ -51,7 +53,7 @@ export class XmppCredentialBackend {
       case 'ok': {
         // The row (created at the first sign-in), its vCard profile refreshed: undefined when the
         // vCard could not be read this time keeps the stored one.
-        const user = await this.users.signedInByXmpp(domain.name, username, answer.vcard === undefined ? undefined : answer.vcard.values);
+        const user = await this.users.signedInByXmpp(domain.name, username, answer.vcard === undefined ? undefined : vcardValues(answer.vcard));
         // Disabled here (`user disable`): refused like a disabled local account, which is also
         // only said once the password was right.
         if (user.disabled) return { ok: false, reason: 'account_disabled' };
@@ -59,4 +61,10 @@ export class XmppCredentialBackend {
       }
     }
   }
+}
+
+/** What is stored of a vCard: its SReg-format values, and N when it has one (AX first/last name). */
+function vcardValues(vcard: VcardProfile): VcardValues {
+  const { given, family } = vcard.name;
+  return given === undefined && family === undefined ? { ...vcard.values } : { ...vcard.values, name: { given, family } };
 }
