@@ -1,4 +1,5 @@
 import type { ProfileValues } from '../sreg/profile-source.js';
+import type { VcardValues } from '../users/user.entity.js';
 import { validateProfile } from '../users/profile.js';
 import type { ProfileField } from '../users/user.entity.js';
 import { childElements, firstChild, namespaceOf, textOf, type XmlElement } from './xml-node.js';
@@ -370,4 +371,10 @@ export function countryCode(input: string): string | undefined {
     return assignedCodes().has(code) ? code : undefined;
   }
   return names().get(nameKey(value)) ?? undefined;
+}
+
+/** What is stored of a vCard: its SReg-format values, and N when it has one (AX first/last name). */
+export function vcardValues(vcard: VcardProfile): VcardValues {
+  const { given, family } = vcard.name;
+  return given === undefined && family === undefined ? { ...vcard.values } : { ...vcard.values, name: { given, family } };
 }

@@ -11,6 +11,7 @@ import { authenticate, verify } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 import { askText, bodyOf, chatApp, droppableRelay, secretFile, startBotProvider } from '../xmpp/bot-harness.js';
 import { capturedConnector, nextStanza, until } from '../xmpp/fixtures.js';
+import { storeVcards } from '../xmpp/accounts-helpers.js';
 import { HOSTS, startProsody, type Prosody } from '../xmpp/prosody.js';
 
 // Sign-in approval from the chat app (XEP-0070) against a real Prosody: the login form's
@@ -252,9 +253,11 @@ describe('approval from the chat app (XEP-0070)', () => {
     expect((await browser.request('GET', s.url)).status).toBe(410);
   });
 
-  it('end to end: a Prosody user signs in at a real RP by chat approval, and gets the new-site notice', async () => {
+  it('end to end: a Prosody user signs in at a real RP by chat approval, the vCard fills SReg and AX, and the new-site notice comes', async () => {
+    await storeVcards(prosody, { user: juliet, password: PASSWORD }, { vcardTemp: '<vCard xmlns="vcard-temp"><FN>Juliet Capulet</FN><EMAIL><INTERNET/><USERID>juliet@verona.example</USERID></EMAIL></vCard>' });
     const app = await online(juliet);
-    const relyingParty = new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, []);
+    const asked = [new openid.SimpleRegistration({ email: 'required' }), new openid.AttributeExchange({ 'http://axschema.org/contact/email': 'required' })];
+    const relyingParty = new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, asked);
     // Identifier select: the RP knows only the OP identifier; the chat account picks the identity.
     const start = await authenticate(relyingParty, op.endpoint);
     const browser = new Browser();
@@ -264,13 +267,23 @@ describe('approval from the chat app (XEP-0070)', () => {
     await app.send(echo(s));
     const consent = await browser.follow('', op.base, await settled(browser, s.url));
     expect(consent.body).toContain('name="decision"');
+    // Read by the bot when the approval came (XEP-0054): the sign-in had no connection of its own.
+    expect(consent.body).toContain('<span class="value">juliet@verona.example</span>');
     const notice = nextStanza(app, (m) => m.name === 'message' && m.attrs['from'] === HOSTS.component && (bodyOf(m) ?? '').includes('for the first time'), 5000);
-    const back = await browser.follow('', op.base, await browser.submit(consent, { decision: 'allow_once' }));
+    const form = new URLSearchParams();
+    for (const m of consent.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!);
+    form.append('decision', 'allow_once');
+    form.append('release', 'email');
+    const back = await browser.request('POST', `${op.base}/consent`, form);
     expect([302, 303]).toContain(back.status);
     const location = String(back.headers.location);
     expect(location.startsWith(`${site.origin}/verify?`)).toBe(true);
     expect(new URL(location).searchParams.get('openid.mode')).toBe('id_res');
-    expect(await verify(relyingParty, location)).toEqual({ error: undefined, result: { authenticated: true, claimedIdentifier: op.identifier(juliet) } });
+    const params = new URL(location).searchParams;
+    expect(params.get('openid.sreg.email')).toBe('juliet@verona.example');
+    const axAlias = [...params.keys()].find((k) => k.startsWith('openid.ax.type.') && params.get(k) === 'http://axschema.org/contact/email')!.slice('openid.ax.type.'.length);
+    expect(params.get(`openid.ax.value.${axAlias}`)).toBe('juliet@verona.example');
+    expect(await verify(relyingParty, location)).toMatchObject({ error: undefined, result: { authenticated: true, claimedIdentifier: op.identifier(juliet), email: 'juliet@verona.example' } });
     expect(bodyOf(await notice)).toContain(`Say "revoke ${site.origin}/"`);
   });
 

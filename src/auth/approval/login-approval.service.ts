@@ -9,6 +9,7 @@ import type { ClientInfo } from '../../http/request-input.js';
 import { tryNormalizeUsername } from '../../users/username.js';
 import { UsersService } from '../../users/users.service.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
+import { vcardValues } from '../../xmpp/vcard-mapping.js';
 import { buildConfirmMessage, generateTransactionCode, matchApproval, type ApprovalReply } from '../../xmpp/http-auth.js';
 import { CheckidService } from '../checkid/checkid.service.js';
 import type { LoginForm } from '../login/login.dto.js';
@@ -129,6 +130,12 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     for (const row of pending) {
       const outcome = matchApproval(reply, { code: row.code, thread: row.thread, user: row.jid });
       if (outcome === 'unrelated') continue;
+      // Accepted: the vCard first (the bot reads it; this sign-in has no connection of the user's
+      // own), so that the sign-in the waiting page completes releases it (issue 9 point 2).
+      if (outcome === 'accept') {
+        const vcard = await this.bot.fetchVcard(domain.name, row.jid);
+        if (vcard !== undefined) await this.users.signedInByXmpp(domain.name, row.username, vcardValues(vcard));
+      }
       // Single use: only the first answer moves a pending row; a second echo finds it settled.
       const settled = await this.approvals.transition(row.id, 'pending', outcome === 'accept' ? 'accepted' : 'denied', reply.via);
       if (!settled) continue;

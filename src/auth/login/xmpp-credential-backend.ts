@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
-import type { VcardValues } from '../../users/user.entity.js';
 import { UsersService } from '../../users/users.service.js';
-import type { VcardProfile } from '../../xmpp/vcard-mapping.js';
+import { vcardValues } from '../../xmpp/vcard-mapping.js';
 import { XmppConnector } from '../../xmpp/xmpp-connector.js';
 import { XmppUnavailable } from '../../xmpp/xmpp-errors.js';
 import type { CredentialResult } from './credential-backend.js';
@@ -63,8 +62,3 @@ export class XmppCredentialBackend {
   }
 }
 
-/** What is stored of a vCard: its SReg-format values, and N when it has one (AX first/last name). */
-function vcardValues(vcard: VcardProfile): VcardValues {
-  const { given, family } = vcard.name;
-  return given === undefined && family === undefined ? { ...vcard.values } : { ...vcard.values, name: { given, family } };
-}

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
@@ -16,7 +17,8 @@ import { readSecretFile } from '../secret-file.js';
 import type { XmppBotCredentials } from '../xmpp-connector.js';
 import { parseXml, serializeXml, XmppConnector } from '../xmpp-connector.js';
 import type { XmppSession, XmppSessionHealth } from '../xmpp-session.js';
-import { childText, element, type XmlElement } from '../xml-node.js';
+import { NS_PUBSUB, NS_VCARD_TEMP, VCARD4_NODE, profileFromVcards, vcard4FromPubsub, type VcardProfile } from '../vcard-mapping.js';
+import { childElements, childText, element, type XmlElement } from '../xml-node.js';
 import { BotCommandRunner } from './bot-command-runner.js';
 import { TokenBuckets } from '../../common/token-buckets.js';
 
@@ -223,6 +225,25 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     const session = this.bots.get(domain)?.session;
     if (session === undefined || session.jid === undefined) throw new Error('the OpenID bot is not running');
     await session.send(build(session.jid));
+  }
+
+  /**
+   * The vCard of `jid` as the bot can read it (XEP-0054 vcard-temp get, XEP-0292 vCard4 from the
+   * account's PEP node), for sign-ins approved from the chat app, which have no authenticated
+   * connection of the user's own to read it on. Undefined when neither could be read (offline,
+   * timeout, access refused): the caller keeps what it had. In the process holding the link only.
+   */
+  async fetchVcard(domain: string, jid: string, timeoutMs = 3000): Promise<VcardProfile | undefined> {
+    const session = this.holder ? this.bots.get(domain)?.session : undefined;
+    if (session?.state !== 'online') return undefined;
+    const [temp, v4] = await Promise.allSettled([
+      session.request(element('iq', { type: 'get', from: session.jid, to: jid, id: randomUUID() }, element('vCard', { xmlns: NS_VCARD_TEMP })), timeoutMs),
+      session.request(element('iq', { type: 'get', from: session.jid, to: jid, id: randomUUID() }, element('pubsub', { xmlns: NS_PUBSUB }, element('items', { node: VCARD4_NODE, max_items: '1' }))), timeoutMs),
+    ]);
+    if (temp.status === 'rejected' && v4.status === 'rejected') return undefined;
+    const vcardTemp = temp.status === 'fulfilled' ? childElements(temp.value, 'vCard', NS_VCARD_TEMP)[0] : undefined;
+    const vcard4 = v4.status === 'fulfilled' ? vcard4FromPubsub(childElements(v4.value, 'pubsub', NS_PUBSUB)[0]) : undefined;
+    return profileFromVcards({ vcardTemp, vcard4 });
   }
 
   /**
