@@ -35,6 +35,10 @@ const XRDS_TYPE = 'application/xrds+xml';
 const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
 
 /** Identifier and OP identifier discovery (OpenID 2.0 §7.3): XRDS, or HTML with links. */
+/** How long a discovered account (or its absence) is remembered, and how many are. */
+const ACCOUNT_TTL_MS = 1000;
+const ACCOUNT_CACHE_SIZE = 10_000;
+
 @Injectable()
 export class DiscoveryService {
   constructor(
@@ -53,6 +57,23 @@ export class DiscoveryService {
    * here is answered too (refused at sign-in): a 404 would single it out among all the names.
    */
   async findAccount(domain: DomainConfig, rawUsername: string): Promise<DiscoveredAccount | undefined> {
+    // Relying parties fetch an identifier many times around a sign-in (Yadis HEAD/GET, HTML then
+    // XRDS): the answer is kept for a second, found or not, in every process; a removed or
+    // disabled account stops being discovered within that second everywhere.
+    const key = `${domain.name}\n${rawUsername}`;
+    const now = performance.now();
+    const cached = this.recent.get(key);
+    if (cached !== undefined && cached.until > now) return cached.account;
+    const account = await this.lookUp(domain, rawUsername);
+    if (cached !== undefined) this.recent.delete(key);
+    this.recent.set(key, { account, until: now + ACCOUNT_TTL_MS });
+    if (this.recent.size > ACCOUNT_CACHE_SIZE) this.recent.delete(this.recent.keys().next().value!);
+    return account;
+  }
+
+  private readonly recent = new Map<string, { account: DiscoveredAccount | undefined; until: number }>();
+
+  private async lookUp(domain: DomainConfig, rawUsername: string): Promise<DiscoveredAccount | undefined> {
     const user = await this.users.find(domain.name, rawUsername);
     if (domain.accounts === 'xmpp') {
       const username = tryNormalizeUsername(rawUsername);

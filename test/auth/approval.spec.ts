@@ -7,7 +7,7 @@ import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
 import { childText, element, firstChild, type XmlElement } from '../../src/xmpp/xml-node.js';
 import type { XmppSession } from '../../src/xmpp/xmpp-session.js';
 import { Browser, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
-import { authenticate, verify } from '../helpers/rp.js';
+import { authenticate, extensions, verify } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 import { askText, bodyOf, chatApp, droppableRelay, secretFile, startBotProvider } from '../xmpp/bot-harness.js';
 import { capturedConnector, nextStanza, until } from '../xmpp/fixtures.js';
@@ -256,7 +256,7 @@ describe('approval from the chat app (XEP-0070)', () => {
   it('end to end: a Prosody user signs in at a real RP by chat approval, the vCard fills SReg and AX, and the new-site notice comes', async () => {
     await storeVcards(prosody, { user: juliet, password: PASSWORD }, { vcardTemp: '<vCard xmlns="vcard-temp"><FN>Juliet Capulet</FN><EMAIL><INTERNET/><USERID>juliet@verona.example</USERID></EMAIL></vCard>' });
     const app = await online(juliet);
-    const asked = [new openid.SimpleRegistration({ email: 'required' }), new openid.AttributeExchange({ 'http://axschema.org/contact/email': 'required' })];
+    const asked = [new extensions.SimpleRegistration({ email: 'required' }), new extensions.AttributeExchange({ 'http://axschema.org/contact/email': 'required' })];
     const relyingParty = new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, asked);
     // Identifier select: the RP knows only the OP identifier; the chat account picks the identity.
     const start = await authenticate(relyingParty, op.endpoint);

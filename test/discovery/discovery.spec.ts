@@ -168,16 +168,26 @@ describe('discovery', () => {
         expect(strip(res.body, res.headers['x-request-id']), `${path} ${accept}`).toBe(strip(miss.body, miss.headers['x-request-id']));
       }
     }
+    // Names not asked for yet (each answer, found or not, is remembered for a second).
+    const other = uniqueName('mercutio');
+    await users.create({ domain: 'example.org', username: other, password: 'a good passphrase' });
+    const gone = uniqueName('paris');
+    await users.create({ domain: 'example.org', username: gone, password: 'a good passphrase' });
+    await users.setDisabled('example.org', gone, true);
     const find = vi.spyOn(UsersRepository.prototype, 'findOne');
     try {
-      for (const path of [`/openid/${uniqueName('ghost')}`, '/openid/bad%20name', `/openid/${disabled}`, `/openid/${username}`]) {
+      for (const path of [`/openid/${uniqueName('ghost')}`, '/openid/worse%20name', `/openid/${gone}`, `/openid/${other}`]) {
         find.mockClear();
         await t.app.inject({ method: 'GET', url: path, headers: HTTPS });
         expect(find, path).toHaveBeenCalledTimes(1);
+        // Asked again at once (an RP's HTML then XRDS fetch): answered from memory, found or not.
+        find.mockClear();
+        await t.app.inject({ method: 'GET', url: path, headers: { ...HTTPS, accept: 'application/xrds+xml' } });
+        expect(find, path).not.toHaveBeenCalled();
       }
       // A malformed name is looked up as the empty name, which no account has.
       find.mockClear();
-      await t.app.inject({ method: 'GET', url: '/openid/bad%20name', headers: HTTPS });
+      await t.app.inject({ method: 'GET', url: '/openid/bad%20name%20too', headers: HTTPS });
       expect(find).toHaveBeenCalledWith('example.org', '');
     } finally {
       find.mockRestore();
