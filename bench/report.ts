@@ -296,9 +296,10 @@ export function updateDocs(results: BenchResults, repo: string): void {
   // A run without --profile keeps the profiles of the last run that had them (the block says which).
   if (Object.keys(results.profiles).length === 0) delete blocks['profiles'];
   for (const [name, content] of Object.entries(blocks)) {
-    const re = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${name} -->)`);
+    // An empty block (the two markers on consecutive lines) is a block too.
+    const re = new RegExp(`(<!-- bench:${name} -->)\\n(?:[\\s\\S]*?\\n)?(<!-- /bench:${name} -->)`);
     if (!re.test(doc)) throw new Error(`docs/performance.md has no <!-- bench:${name} --> block`);
-    doc = doc.replace(re, (_m, open: string, close: string) => `${open}${content}${close}`);
+    doc = doc.replace(re, (_m, open: string, close: string) => `${open}\n${content}\n${close}`);
   }
   writeFileSync(path, doc);
   writeFileSync(join(repo, 'docs/performance.svg'), chart(results));
