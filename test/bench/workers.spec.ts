@@ -1,6 +1,9 @@
 import { defaultWorkers, parseOptions } from '../../bench/options.js';
 import { listeningWorkers, workerSettings } from '../../bench/provider.js';
-import { type BenchResults, chart, resultsTable, targetsTable } from '../../bench/report.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BenchResults, chart, resultsTable, targetsTable, updateDocs } from '../../bench/report.js';
 
 // The benchmark's worker passes: what --workers defaults to (what an operator runs here), what
 // is written into the provider's configuration, how start-up waits for every worker, and the
@@ -59,5 +62,22 @@ describe('bench workers', () => {
     expect(targets).toContain('| W1 ≥ 0.60 of W0 | **not met**: 0.400 (4,000/s) | met: 0.700 (7,000/s) |');
     expect(targets).toMatch(/p99 < 50 ms .* \| \*\*not met\*\*: W3 over/);
     expect(chart(results)).toContain('openid-provider (2 workers) W1: 7,000/s');
+
+    // docs/performance.md: every generated block is filled, an empty one (two markers on
+    // consecutive lines) included, and the text around them stays.
+    const repo = mkdtempSync(join(tmpdir(), 'bench-docs-'));
+    try {
+      mkdirSync(join(repo, 'docs'));
+      const blocks = ['machine', 'results', 'micro', 'db', 'targets'].map((b) => `<!-- bench:${b} -->\n<!-- /bench:${b} -->`);
+      writeFileSync(join(repo, 'docs/performance.md'), `# Prose\n\n${blocks.join('\n\nkept\n\n')}\n`);
+      updateDocs(results, repo);
+      const doc = readFileSync(join(repo, 'docs/performance.md'), 'utf8');
+      expect(doc).toContain(`<!-- bench:targets -->\n${targetsTable(results)}\n<!-- /bench:targets -->`);
+      expect(doc.match(/kept/g)).toHaveLength(4);
+      updateDocs(results, repo);
+      expect(readFileSync(join(repo, 'docs/performance.md'), 'utf8')).toBe(doc);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 });
