@@ -200,7 +200,7 @@ export function dbTable(results: BenchResults): string {
 export function profileSection(results: BenchResults): string {
   const ids = Object.keys(results.profiles) as WorkloadId[];
   if (ids.length === 0) return '_No profile in this run (`npm run bench -- --profile`)._';
-  const parts: string[] = [`Profiled in the run of ${results.startedAt} (commit ${results.commit}): the provider under \`node --cpu-prof\` (one sample per millisecond), each workload's measured window cut out of the profile. Self time is where the main thread itself spent it; the idle share is time it waited.`, ''];
+  const parts: string[] = [`Profiled in the run of ${results.startedAt} (commit ${results.commit}): the provider with 1 worker (\`server.workers: 1\`: one profile holds every request) under \`node --cpu-prof\` (one sample per millisecond), each workload's measured window cut out of the profile. Self time is where the main thread itself spent it; the idle share is time it waited.`, ''];
   for (const id of ids) {
     const p = results.profiles[id]!;
     parts.push(`#### ${id}: ${DESCRIPTIONS[id]}`);
