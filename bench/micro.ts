@@ -4,8 +4,9 @@
 //     SHA-256 of its btwoc and the XOR with a 32-byte MAC key. "Reused" is one DiffieHellman
 //     object per group (OpenSSL checks the prime once); on one core, then on every core at once
 //     (worker_threads), since associate is CPU-bound and only scales across cores;
-//   - the same maths through the provider's own code (dist/protocol/dh.js: KeyObjects built per
-//     request), and with a DiffieHellman object built per request (prime check every time);
+//   - the same maths through the provider's own code (dist/protocol/dh.js: a reused DH context
+//     per group since e8d3bcd), and with a DiffieHellman object built per request (prime check
+//     every time);
 //   - HMAC-SHA256 of 400 bytes (about one assertion's signed text).
 
 import { createDiffieHellman, createHash, createHmac, randomBytes } from 'node:crypto';
@@ -121,7 +122,7 @@ export async function runMicrobenchmarks(seconds: number, repo: string): Promise
   const macKey = randomBytes(32);
   const provider = (): void => void providerDh.dhServerExchange('DH-SHA256', group, macKey, randomBytes);
   provider();
-  record('dh-sha256-provider', "the provider's dhServerExchange (dist/protocol/dh.js: KeyObjects per request), one core", timeLoop(seconds, provider));
+  record('dh-sha256-provider', "the provider's dhServerExchange (dist/protocol/dh.js: its reused DH context for the default group), one core", timeLoop(seconds, provider));
   const perRequest = perRequestDhAssociate();
   record('dh-sha256-new-object', 'a DiffieHellman built per request (OpenSSL prime check each time), one core', timeLoop(Math.min(seconds, 1), perRequest));
   const hmac = hmac400();

@@ -16,8 +16,12 @@ export interface BenchOptions {
   connections: number;
   /** wrk threads. */
   threads: number;
-  /** Provider processes. Today the provider runs one; a cluster mode plugs in here. */
-  workers: number;
+  /**
+   * Provider process counts (server.workers), one measured pass of W1-W5 each (W0 once). Default:
+   * on PostgreSQL 1 and the core count (what an operator runs here: server.workers auto), on the
+   * embedded database 1 (it always runs one process); --smoke: the operator's count only.
+   */
+  workers: number[];
   /** Seconds per microbenchmark. */
   microSeconds: number;
   /** Also measure Net::OpenID::Server behind nginx (Debian packages). */
@@ -42,7 +46,9 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup=S           warm-up seconds per workload, whole (default 3; smoke 1)
   --connections=N      wrk connections (default 16)
   --threads=N          wrk threads (default 2)
-  --workers=N          provider processes (default 1: what the provider runs today)
+  --workers=1,N        provider processes (server.workers), one pass of W1-W5 per count, W0 once
+                       (default: 1,<cores> on PostgreSQL, 1 on the embedded database; smoke: one
+                       pass, <cores> on PostgreSQL, 1 embedded; profile and round trips: 1 worker)
   --micro=S            seconds per microbenchmark (default 2; smoke 0.3)
   --peer               also run Net::OpenID::Server (Starman, 2 workers) behind nginx TLS
   --profile[=W3,W5]    profile the provider (node --cpu-prof) during these workloads (default: W1-W5)
@@ -64,15 +70,37 @@ function positive(value: string, name: string): number {
   return n;
 }
 
-export function parseOptions(argv: readonly string[]): BenchOptions {
+/**
+ * What an operator runs on this machine (server.workers: auto): one process per core on
+ * PostgreSQL, one on the embedded database.
+ */
+export function operatorWorkers(postgres: boolean, cores = availableParallelism()): number {
+  return postgres ? cores : 1;
+}
+
+export function defaultWorkers(postgres: boolean, smoke: boolean, cores = availableParallelism()): number[] {
+  const operator = operatorWorkers(postgres, cores);
+  if (smoke || operator === 1) return [operator];
+  return [1, operator];
+}
+
+function parseWorkers(value: string, postgres: boolean): number[] {
+  const counts = value.split(',').map((s) => s.trim()).filter(Boolean).map((s) => Number(s));
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 256)) throw new Error(`--workers needs a list of process counts (1-256), e.g. --workers=1,2; got ${value}`);
+  if (!postgres && counts.some((n) => n > 1)) throw new Error(`--workers=${value}: on the embedded database the provider runs one process; set DATABASE_URL to measure several`);
+  return [...new Set(counts)];
+}
+
+export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const smoke = argv.includes('--smoke');
+  const postgres = Boolean(env['DATABASE_URL']);
   const options: BenchOptions = {
     smoke,
     duration: smoke ? 2 : 10,
     warmup: smoke ? 1 : 3,
     connections: 16,
     threads: Math.min(2, availableParallelism()),
-    workers: 1,
+    workers: defaultWorkers(postgres, smoke),
     microSeconds: smoke ? 0.3 : 2,
     peer: false,
     profile: [],
@@ -101,7 +129,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         options.threads = Math.round(positive(value ?? '', 'threads'));
         break;
       case '--workers':
-        options.workers = Math.round(positive(value ?? '', 'workers'));
+        options.workers = parseWorkers(value ?? '', postgres);
         break;
       case '--micro':
         options.microSeconds = positive(value ?? '', 'micro');

@@ -25,12 +25,33 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * The provider's process count. Today it runs one process (issue 10, point 4 adds a cluster
- * mode): this is the one place that will turn `--workers` into configuration.
+ * The provider's process count, as `server.workers` (src/cluster.ts): always written, since the
+ * provider's default (`auto`, one per core on PostgreSQL) is not what every pass measures. On the
+ * embedded database the provider runs one process whatever it says, so only 1 is accepted there.
  */
-function workerSettings(workers: number): string {
-  if (workers !== 1) throw new Error(`--workers=${workers}: the provider runs one process today (no cluster mode yet), so only --workers=1 is measurable`);
-  return '';
+export function workerSettings(workers: number, postgres: boolean): string {
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`workers: ${workers} is not a process count`);
+  if (workers > 1 && !postgres) throw new Error(`--workers=${workers}: on the embedded database the provider runs one process (server.workers applies on PostgreSQL: set DATABASE_URL)`);
+  return `  workers: ${workers}\n`;
+}
+
+const LISTENING = '"msg":"openid-provider listening"';
+
+/**
+ * How many of the provider's processes have said they listen, from its log: one line per worker
+ * (with its `worker` index when there are several; a worker restarted after a crash logs again,
+ * so indexes are counted once), or the single process's line without a `worker` field.
+ */
+export function listeningWorkers(log: string): number {
+  const lines = log.split('\n').filter((l) => l.includes(LISTENING));
+  const indexes = new Set<string>();
+  let unindexed = 0;
+  for (const line of lines) {
+    const index = /"worker":(\d+)/.exec(line)?.[1];
+    if (index === undefined) unindexed += 1;
+    else indexes.add(index);
+  }
+  return indexes.size + unindexed;
 }
 
 export interface ProviderSetup {
@@ -38,7 +59,10 @@ export interface ProviderSetup {
   /** Its working directory: configuration, data (certificate, embedded database), log. */
   dir: string;
   port: number;
+  /** server.workers for the next start (1 on the embedded database). */
   workers: number;
+  /** DATABASE_URL is set: the provider runs on PostgreSQL. */
+  postgres: boolean;
 }
 
 export function writeProviderConfig(setup: ProviderSetup): string {
@@ -53,7 +77,7 @@ server:
   host: 127.0.0.1
   port: ${setup.port}
   tls: auto
-${workerSettings(setup.workers)}# W2 measures the associate work itself: the per-address limit (a DoS guard, default a burst of
+${workerSettings(setup.workers, setup.postgres)}# W2 measures the associate work itself: the per-address limit (a DoS guard, default a burst of
 # 100 then 20/s) would refuse a load generator that sends everything from one address.
 openid:
   associate_rate_limit: { burst: 1000000, per_second: 1000000 }
@@ -80,7 +104,10 @@ function env(configPath: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
   return e;
 }
 
-/** Starts node dist/main.js (with `nodeArgs`, e.g. --cpu-prof) and waits for it to listen. */
+/**
+ * Starts node dist/main.js (with `nodeArgs`, e.g. --cpu-prof; with several workers node:cluster
+ * passes them on to every worker) and waits until all `setup.workers` processes listen.
+ */
 export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [], logName = 'provider.log', extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningProvider> {
   const configPath = writeProviderConfig(setup);
   const logPath = join(setup.dir, logName);
@@ -92,10 +119,10 @@ export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (exited !== undefined) throw new Error(`the provider exited with ${exited} while starting; see ${logPath}:\n${readFileSync(logPath, 'utf8').slice(-2000)}`);
-    if (readFileSync(logPath, 'utf8').includes('"msg":"openid-provider listening"')) break;
+    if (listeningWorkers(readFileSync(logPath, 'utf8')) >= setup.workers) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`the provider did not start within 180 s; see ${logPath}`);
+      throw new Error(`the provider did not start its ${setup.workers} worker(s) within 180 s (${listeningWorkers(readFileSync(logPath, 'utf8'))} listening); see ${logPath}`);
     }
     await sleep(100);
   }

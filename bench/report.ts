@@ -59,23 +59,118 @@ export interface BenchResults {
 
 const fmt = (n: number | undefined, digits = 0): string => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
+/** The provider's passes (one per worker count, in the order measured), then the peer if any. */
+export function providerTargets(results: BenchResults): TargetResult[] {
+  return results.targets.filter((t) => t.name === 'provider');
+}
+
+function workloadIds(results: BenchResults): WorkloadId[] {
+  const ids: WorkloadId[] = [];
+  for (const t of results.targets) for (const w of t.workloads) if (!ids.includes(w.id)) ids.push(w.id);
+  return ids;
+}
+
+/**
+ * One row per workload and server: each provider pass (1 worker, N workers), then the peer. W0
+ * is measured once; every ratio is to that W0.
+ */
 export function resultsTable(results: BenchResults): string {
-  const provider = results.targets.find((t) => t.name === 'provider')!;
-  const peer = results.targets.find((t) => t.name === 'peer');
-  const head = ['workload', `${provider.label} req/s`, 'ratio to W0', 'p50 ms', 'p99 ms', 'errors'];
-  if (peer) head.push(`${peer.label} req/s`, 'ratio', 'p50 ms', 'p99 ms', 'errors');
-  const lines = [`| ${head.join(' | ')} |`, `| --- | ${head.slice(1).map(() => '---:').join(' | ')} |`];
-  for (const w of provider.workloads) {
-    const cells = [`${w.id} ${w.description}`, fmt(w.requestsPerSecond), w.id === 'W0' ? '1' : fmt(w.ratioToW0, 3), fmt(w.latencyMs.p50, 2), fmt(w.latencyMs.p99, 2), String(w.errors)];
-    if (w.ratioToDhLimit !== undefined) cells[2] += ` (${fmt(w.ratioToDhLimit, 2)}× DH limit)`;
-    if (peer) {
-      const p = peer.workloads.find((x) => x.id === w.id);
-      if (p) {
-        const ratio = p.id === 'W0' ? '1' : fmt(p.ratioToW0, 3) + (p.ratioToDhLimit !== undefined ? ` (${fmt(p.ratioToDhLimit, 2)}× DH limit)` : '');
-        cells.push(fmt(p.requestsPerSecond), ratio + (p.note ? ` ${p.note}` : ''), fmt(p.latencyMs.p50, 2), fmt(p.latencyMs.p99, 2), String(p.errors));
-      } else cells.push(w.id === 'W0' ? '(same W0)' : 'not offered', '', '', '', '');
+  const head = ['workload', 'server', 'req/s', 'ratio to W0', 'p50 ms', 'p99 ms', 'errors'];
+  const lines = [`| ${head.join(' | ')} |`, '| --- | --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const id of workloadIds(results)) {
+    let first = true;
+    for (const t of results.targets) {
+      const w = t.workloads.find((x) => x.id === id);
+      if (!w) {
+        if (id === 'W2-plain' && t.name === 'peer') lines.push(`| ${first ? `${id} ${DESCRIPTIONS[id]}` : ''} | ${t.label} | not offered |  |  |  |  |`);
+        else continue;
+        first = false;
+        continue;
+      }
+      let ratio = w.id === 'W0' ? '1' : fmt(w.ratioToW0, 3);
+      if (w.ratioToDhLimit !== undefined) ratio += ` (${fmt(w.ratioToDhLimit, 2)}× DH limit)`;
+      if (w.note) ratio += ` ${w.note}`;
+      const server = w.id === 'W0' ? 'bare Fastify' : t.label;
+      lines.push(`| ${first ? `${id} ${w.description}` : ''} | ${server} | ${fmt(w.requestsPerSecond)} | ${ratio} | ${fmt(w.latencyMs.p50, 2)} | ${fmt(w.latencyMs.p99, 2)} | ${w.errors} |`);
+      first = false;
     }
-    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+interface TargetCheck {
+  label: string;
+  /** ratio or DH multiple needed, undefined for the all-workloads checks. */
+  verdict: (t: TargetResult, results: BenchResults) => { met: boolean; value: string } | undefined;
+}
+
+const RATIO_TARGETS: [WorkloadId, number][] = [
+  ['W1', 0.6],
+  ['W3', 0.35],
+  ['W4', 0.3],
+  ['W5', 0.4],
+];
+
+function targetChecks(): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const [id, min] of RATIO_TARGETS.slice(0, 1)) checks.push(ratioCheck(id, min));
+  checks.push({
+    label: 'W2 (DH-SHA256 associate) ≥ 1.0× the one-core raw DH limit',
+    verdict: (t) => {
+      const w = t.workloads.find((x) => x.id === 'W2-dh');
+      if (!w || w.ratioToDhLimit === undefined) return undefined;
+      return { met: w.ratioToDhLimit >= 1, value: `${fmt(w.ratioToDhLimit, 2)}× (${fmt(w.requestsPerSecond)}/s)` };
+    },
+  });
+  for (const [id, min] of RATIO_TARGETS.slice(1)) checks.push(ratioCheck(id, min));
+  checks.push({
+    label: 'zero errors (measured runs; any warm-up error also fails the run)',
+    verdict: (t) => {
+      const n = t.workloads.reduce((sum, w) => sum + w.errors, 0);
+      return { met: n === 0, value: String(n) };
+    },
+  });
+  checks.push({
+    label: 'p99 < 50 ms at 16 connections (W1, W3, W4, W5, W2-plain)',
+    verdict: (t) => {
+      const ws = t.workloads.filter((w) => w.id !== 'W0' && w.id !== 'W2-dh');
+      if (ws.length === 0) return undefined;
+      const worst = ws.reduce((a, b) => (b.latencyMs.p99 > a.latencyMs.p99 ? b : a));
+      const over = ws.filter((w) => w.latencyMs.p99 >= 50).map((w) => w.id);
+      return { met: over.length === 0, value: over.length ? `${over.join(', ')} over (worst ${worst.id} ${fmt(worst.latencyMs.p99, 1)} ms)` : `worst ${worst.id} ${fmt(worst.latencyMs.p99, 1)} ms` };
+    },
+  });
+  checks.push({
+    label: 'W2-dh p99 < 100 ms',
+    verdict: (t) => {
+      const w = t.workloads.find((x) => x.id === 'W2-dh');
+      return w ? { met: w.latencyMs.p99 < 100, value: `${fmt(w.latencyMs.p99, 1)} ms` } : undefined;
+    },
+  });
+  return checks;
+}
+
+function ratioCheck(id: WorkloadId, min: number): TargetCheck {
+  return {
+    label: `${id} ≥ ${min.toFixed(2)} of W0`,
+    verdict: (t) => {
+      const w = t.workloads.find((x) => x.id === id);
+      if (!w || w.ratioToW0 === undefined) return undefined;
+      return { met: w.ratioToW0 >= min, value: `${fmt(w.ratioToW0, 3)} (${fmt(w.requestsPerSecond)}/s)` };
+    },
+  };
+}
+
+/** Issue 10's targets, met or not, for each provider pass (the benchmark asserts none). */
+export function targetsTable(results: BenchResults): string {
+  const passes = providerTargets(results);
+  const lines = [`| target | ${passes.map((t) => t.label).join(' | ')} |`, `| --- | ${passes.map(() => '---').join(' | ')} |`];
+  for (const check of targetChecks()) {
+    const cells = passes.map((t) => {
+      const v = check.verdict(t, results);
+      return v ? `${v.met ? 'met' : '**not met**'}: ${v.value}` : 'not measured';
+    });
+    lines.push(`| ${check.label} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }
@@ -88,12 +183,12 @@ export function microTable(results: BenchResults): string {
 
 export function machineLine(results: BenchResults): string {
   const m = results.machine;
-  return `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; ${m.node}; ${m.wrk}. Load average at start ${m.loadAverageAtStart.map((n) => n.toFixed(2)).join(' / ')} (1/5/15 min), at the end ${m.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')}. Provider: ${results.targets[0]?.workers ?? 1} process(es). wrk: ${results.settings.connections} connections, ${results.settings.threads} threads, ${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s per workload, on the same machine. Database: ${results.settings.database}. Commit ${results.commit}, ${results.startedAt}.`;
+  return `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; ${m.node}; ${m.wrk}. Load average at start ${m.loadAverageAtStart.map((n) => n.toFixed(2)).join(' / ')} (1/5/15 min), at the end ${m.loadAverageAtEnd.map((n) => n.toFixed(2)).join(' / ')}. Provider: ${providerTargets(results).map((t) => `${t.workers} process${t.workers === 1 ? '' : 'es'}`).join(', then ')} (server.workers), each pass W1-W5, W0 once. wrk: ${results.settings.connections} connections, ${results.settings.threads} threads, ${results.settings.warmupSeconds} s warm-up + ${results.settings.durationSeconds} s per workload, on the same machine. Database: ${results.settings.database}. Commit ${results.commit}, ${results.startedAt}.`;
 }
 
 export function dbTable(results: BenchResults): string {
-  const provider = results.targets.find((t) => t.name === 'provider')!;
-  const rows = provider.workloads.filter((w) => w.db);
+  const provider = providerTargets(results).find((t) => t.workloads.some((w) => w.db));
+  const rows = provider ? provider.workloads.filter((w) => w.db) : [];
   if (rows.length === 0) return '_Counted on PostgreSQL only (run with DATABASE_URL)._';
   const lines = ['| workload | round trips/request | statements/request | statements (per request) |', '| --- | ---: | ---: | --- |'];
   for (const w of rows) {
@@ -105,7 +200,7 @@ export function dbTable(results: BenchResults): string {
 export function profileSection(results: BenchResults): string {
   const ids = Object.keys(results.profiles) as WorkloadId[];
   if (ids.length === 0) return '_No profile in this run (`npm run bench -- --profile`)._';
-  const parts: string[] = [`Profiled in the run of ${results.startedAt} (commit ${results.commit}): the provider under \`node --cpu-prof\` (one sample per millisecond), each workload's measured window cut out of the profile. Self time is where the main thread itself spent it; the idle share is time it waited.`, ''];
+  const parts: string[] = [`Profiled in the run of ${results.startedAt} (commit ${results.commit}): the provider with 1 worker (\`server.workers: 1\`: one profile holds every request) under \`node --cpu-prof\` (one sample per millisecond), each workload's measured window cut out of the profile. Self time is where the main thread itself spent it; the idle share is time it waited.`, ''];
   for (const id of ids) {
     const p = results.profiles[id]!;
     parts.push(`#### ${id}: ${DESCRIPTIONS[id]}`);
@@ -134,13 +229,21 @@ export function profileSection(results: BenchResults): string {
 }
 
 export function markdownReport(results: BenchResults): string {
-  return [`Machine: ${machineLine(results)}`, '', resultsTable(results), '', microTable(results), '', dbTable(results)].join('\n');
+  return [`Machine: ${machineLine(results)}`, '', resultsTable(results), '', targetsTable(results), '', microTable(results), '', dbTable(results)].join('\n');
 }
 
+const PROVIDER_COLORS = ['#7fa3e6', '#2455c3', '#0f2f73', '#4b8f3a'];
+
 export function chart(results: BenchResults): string {
-  const provider = results.targets.find((t) => t.name === 'provider')!;
+  const passes = providerTargets(results);
   const peer = results.targets.find((t) => t.name === 'peer');
-  const series: ChartSeries[] = [{ name: provider.label, color: '#2455c3', values: new Map(provider.workloads.map((w) => [w.id as string, w.requestsPerSecond])) }];
+  const series: ChartSeries[] = passes.map((t, i) => ({
+    name: t.label,
+    color: PROVIDER_COLORS[i % PROVIDER_COLORS.length]!,
+    // W0 is one bar (the first pass measured it), drawn in the first series.
+    values: new Map(t.workloads.filter((w) => i === 0 || w.id !== 'W0').map((w) => [w.id as string, w.requestsPerSecond])),
+    missing: new Map([['W0', 'the same W0']]),
+  }));
   if (peer) {
     const missing = new Map([
       ['W0', 'the same W0 is its ceiling'],
@@ -148,10 +251,11 @@ export function chart(results: BenchResults): string {
     ]);
     series.push({ name: `${peer.label} (W2-dh: DH-SHA1)`, color: '#d9822b', values: new Map(peer.workloads.map((w) => [w.id as string, w.requestsPerSecond])), missing });
   }
+  const ids = workloadIds(results);
   return barChart({
     title: 'openid-provider: requests per second by workload',
     subtitle: `${results.machine.cores} cores, load average ${results.machine.loadAverageAtStart[0]!.toFixed(2)} at start, wrk ${results.settings.connections} connections over HTTPS, ${results.startedAt.slice(0, 10)}`,
-    rows: provider.workloads.map((w) => ({ label: w.id, detail: w.description.length > 52 ? `${w.description.slice(0, 50)}…` : w.description })),
+    rows: ids.map((id) => ({ label: id, detail: DESCRIPTIONS[id].length > 52 ? `${DESCRIPTIONS[id].slice(0, 50)}…` : DESCRIPTIONS[id] })),
     series,
     marks: [{ label: `DH-SHA256 one-core limit ${fmt(results.dhLimitOneCore)}/s`, value: results.dhLimitOneCore, color: '#b3261e' }],
   });
@@ -186,14 +290,16 @@ export function updateDocs(results: BenchResults, repo: string): void {
     results: resultsTable(results),
     micro: microTable(results),
     db: dbTable(results),
+    targets: targetsTable(results),
     profiles: profileSection(results),
   };
   // A run without --profile keeps the profiles of the last run that had them (the block says which).
   if (Object.keys(results.profiles).length === 0) delete blocks['profiles'];
   for (const [name, content] of Object.entries(blocks)) {
-    const re = new RegExp(`(<!-- bench:${name} -->\\n)[\\s\\S]*?(\\n<!-- /bench:${name} -->)`);
+    // An empty block (the two markers on consecutive lines) is a block too.
+    const re = new RegExp(`(<!-- bench:${name} -->)\\n(?:[\\s\\S]*?\\n)?(<!-- /bench:${name} -->)`);
     if (!re.test(doc)) throw new Error(`docs/performance.md has no <!-- bench:${name} --> block`);
-    doc = doc.replace(re, (_m, open: string, close: string) => `${open}${content}${close}`);
+    doc = doc.replace(re, (_m, open: string, close: string) => `${open}\n${content}\n${close}`);
   }
   writeFileSync(path, doc);
   writeFileSync(join(repo, 'docs/performance.svg'), chart(results));

@@ -45,6 +45,10 @@ const RETURN_TO = 'https://localhost:4443/openid/return';
 
 const SCRIPTS: Record<WorkloadId, string> = { W0: 'w0.lua', W1: 'w1.lua', 'W2-dh': 'w2.lua', 'W2-plain': 'w2.lua', W3: 'w3.lua', W4: 'w4.lua', W5: 'w5.lua' };
 
+function workersLabel(workers: number): string {
+  return `${workers} worker${workers === 1 ? '' : 's'}`;
+}
+
 function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
@@ -136,7 +140,8 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
   let warmupErrors = 0;
   let ceiling = w0;
   for (const id of WORKLOAD_IDS.filter((w) => options.only.includes(w))) {
-    if (id === 'W0' && target.name !== 'provider') continue;
+    // W0 is measured once, in the first pass; later passes and the peer are compared with it.
+    if (id === 'W0' && (target.name !== 'provider' || w0)) continue;
     if (id === 'W2-plain' && !target.plainAssociate) {
       log(`  ${id}: not offered by ${target.name} (no-encryption associations in OpenID 2.0)`);
       continue;
@@ -178,8 +183,9 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
 async function countDatabase(runner: Runner, setup: ProviderSetup, target: Target, databaseUrl: string): Promise<Map<WorkloadId, DbCount>> {
   const counter = new PgCounter();
   const relay = await counter.start(databaseUrl);
-  log('\ndatabase round trips: the provider restarted behind a counting relay, each workload for 1 s on one connection');
-  const provider = await startProvider(setup, [], 'provider-count.log', { DATABASE_URL: relay });
+  log('\ndatabase round trips: the provider (1 worker) restarted behind a counting relay, each workload for 1 s on one connection');
+  // One process: the count per request does not depend on how many share the load.
+  const provider = await startProvider({ ...setup, workers: 1 }, [], 'provider-count.log', { DATABASE_URL: relay });
   const counts = new Map<WorkloadId, DbCount>();
   const single: Runner = { ...runner, options: { ...runner.options, connections: 1, threads: 1 } };
   try {
@@ -203,8 +209,10 @@ async function profileProvider(runner: Runner, setup: ProviderSetup, target: Tar
   const { options } = runner;
   const dir = join(setup.dir, 'profile');
   mkdirSync(dir, { recursive: true });
-  log(`\nprofile: the provider under node --cpu-prof, ${options.profile.join(', ')}`);
-  const provider = await startProvider(setup, ['--cpu-prof', `--cpu-prof-dir=${dir}`], 'provider-profile.log');
+  log(`\nprofile: the provider (1 worker) under node --cpu-prof, ${options.profile.join(', ')}`);
+  // One process, so one profile holds every request (with several, node:cluster would hand
+  // --cpu-prof to each worker and each profile would see part of the load).
+  const provider = await startProvider({ ...setup, workers: 1 }, ['--cpu-prof', `--cpu-prof-dir=${dir}`], 'provider-profile.log');
   const windows = new Map<WorkloadId, { from: number; to: number }>();
   try {
     const needed = WORKLOAD_IDS.filter((id) => options.profile.includes(id) || (id === 'W3' && options.profile.includes('W4')));
@@ -266,10 +274,10 @@ async function main(): Promise<number> {
   const cleanups: (() => Promise<unknown>)[] = [];
   let keep = true;
   const databaseUrl = process.env['DATABASE_URL'];
-  const setup: ProviderSetup = { repo, dir: work, port: await freePort(), workers: options.workers };
+  const setup: ProviderSetup = { repo, dir: work, port: await freePort(), workers: options.workers[0]!, postgres: Boolean(databaseUrl) };
   const user = `bench${randomBytes(3).toString('hex')}`;
   try {
-    log(`\nprovider: node dist/main.js in ${work}, ${options.workers} worker(s), ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded database'}, TLS with a generated certificate`);
+    log(`\nprovider: node dist/main.js in ${work}, ${workersLabel(setup.workers)} (passes: ${options.workers.map(workersLabel).join(', ')}), ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded database'}, TLS with a generated certificate`);
     let provider: RunningProvider | undefined = await startProvider(setup);
     cleanups.push(async () => provider && (await provider.stop()));
     const hello = await startHello(provider.certPath, provider.keyPath);
@@ -300,16 +308,31 @@ async function main(): Promise<number> {
     log(`  one request of each workload checked${notes.length ? `; ${notes.join('; ')}` : ''}`);
 
     const runner: Runner = { options, helloBase: hello.base };
-    log(`\nload: wrk, ${options.connections} connections, ${options.threads} threads, warm-up ${options.warmup} s, measured ${options.duration} s`);
-    const measured = await runTarget(runner, target);
-    const targets: TargetResult[] = [{ name: 'provider', label: 'openid-provider', workers: options.workers, workloads: measured.workloads, notes }];
-    let warmupErrors = measured.warmupErrors;
+    const targets: TargetResult[] = [];
+    let warmupErrors = 0;
+    let w0: WorkloadResult | undefined;
+    for (const [pass, workers] of options.workers.entries()) {
+      if (pass > 0) {
+        // The same directory, port, database, account and session: only server.workers changes.
+        await provider?.stop();
+        provider = undefined;
+        setup.workers = workers;
+        provider = await startProvider(setup, [], `provider-${workers}w.log`);
+        const again = await prepare(target, cookie, options.only);
+        log(`\nprovider restarted with ${workersLabel(workers)}; one request of each workload checked again${again.length ? `; ${again.join('; ')}` : ''}`);
+      }
+      log(`\nload (${workersLabel(workers)}): wrk, ${options.connections} connections, ${options.threads} threads, warm-up ${options.warmup} s, measured ${options.duration} s`);
+      const measured = await runTarget(runner, target, w0);
+      w0 ??= measured.workloads.find((w) => w.id === 'W0');
+      targets.push({ name: 'provider', label: `openid-provider (${workersLabel(workers)})`, workers, workloads: measured.workloads, notes });
+      warmupErrors += measured.warmupErrors;
+    }
 
     if (databaseUrl && !options.smoke) {
       await provider.stop();
       provider = undefined;
       const counts = await countDatabase(runner, setup, target, databaseUrl);
-      for (const w of measured.workloads) w.db = counts.get(w.id);
+      for (const t of targets) for (const w of t.workloads) w.db = counts.get(w.id);
     }
 
     let profiles: Partial<Record<WorkloadId, WindowProfile>> = {};
@@ -332,7 +355,6 @@ async function main(): Promise<number> {
       const peerTarget: Target = { ...target, name: 'peer', base: peer.base, identifier: `${peer.base}/openid/${user}`, dataDir: peerData, dhSession: 'DH-SHA1', dhAssocType: 'HMAC-SHA1', plainAssociate: false, association: undefined };
       const peerNotes = await prepare(peerTarget, peerCookie, options.only);
       log(`  one request of each workload checked${peerNotes.length ? `; ${peerNotes.join('; ')}` : ''}`);
-      const w0 = measured.workloads.find((w) => w.id === 'W0');
       const peerRun = await runTarget(runner, peerTarget, w0);
       warmupErrors += peerRun.warmupErrors;
       targets.push({ name: 'peer', label: 'Net::OpenID::Server', workers: 2, workloads: peerRun.workloads, notes: peerNotes });

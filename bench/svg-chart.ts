@@ -74,7 +74,7 @@ export function barChart(spec: ChartSpec): string {
     out.push(`<line x1="${mx}" y1="${top - 6}" x2="${mx}" y2="${bottom}" stroke="${mark.color}" stroke-dasharray="4 3"/>`);
     out.push(`<text x="${mx}" y="${top - 10}" text-anchor="middle" fill="${mark.color}" font-size="10">${escape(mark.label)}</text>`);
   }
-  let lx = left;
+  let lx = 16;
   for (const series of spec.series) {
     out.push(`<rect x="${lx}" y="${height - 16}" width="12" height="10" fill="${series.color}"/>`);
     out.push(`<text x="${lx + 16}" y="${height - 7}">${escape(series.name)}</text>`);
