@@ -1,4 +1,4 @@
-import { hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { MAC_KEY_LENGTH } from '../protocol/association-types.js';
 import { AssocType } from '../protocol/consts.js';
 import { ALPHANUMERIC, randomToken, type RandomBytes } from '../protocol/random.js';
@@ -39,7 +39,24 @@ export function parseDerivedHandle(handle: string): DerivedHandle | undefined {
   return { issuedAt: new Date(Number(match[1]) * 1000), assocType: TYPES[match[2] as '1' | '2'] };
 }
 
-/** The MAC key of a derived private association (RFC 5869 HKDF-SHA256, as long as its HMAC, §6.2). */
-export function derivePrivateMacKey(derivationKey: Buffer, handle: string, assocType: AssocType): Buffer {
-  return Buffer.from(hkdfSync('sha256', derivationKey, SALT, Buffer.from(handle, 'ascii'), MAC_KEY_LENGTH[assocType]));
+// RFC 5869 §2.2 HKDF-Extract, PRK = HMAC-Hash(salt, IKM), depends on the derivation key only:
+// computed once per key, not once per assertion.
+let extracted: { key: Buffer; prk: Buffer } | undefined;
+
+function pseudorandomKey(derivationKey: Buffer): Buffer {
+  if (extracted?.key !== derivationKey) extracted = { key: derivationKey, prk: createHmac('sha256', SALT).update(derivationKey).digest() };
+  return extracted.prk;
 }
+
+/**
+ * The MAC key of a derived private association (RFC 5869 HKDF-SHA256, as long as its HMAC, §6.2).
+ * RFC 5869 §2.3 HKDF-Expand for L ≤ HashLen is its first block, T(1) = HMAC-Hash(PRK, info | 0x01),
+ * cut to L: one HMAC per assertion (test/association/derived-private-association.spec.ts checks
+ * it against node:crypto's hkdfSync).
+ */
+export function derivePrivateMacKey(derivationKey: Buffer, handle: string, assocType: AssocType): Buffer {
+  const block = createHmac('sha256', pseudorandomKey(derivationKey)).update(handle, 'ascii').update(ONE).digest();
+  return block.subarray(0, MAC_KEY_LENGTH[assocType]);
+}
+
+const ONE = Buffer.from([1]);
