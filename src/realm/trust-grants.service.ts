@@ -6,6 +6,10 @@ import { WriteBehind } from '../database/write-behind.js';
 import type { TrustGrant } from './trust-grant.entity.js';
 import { TrustGrantRepository } from './trust-grant.repository.js';
 
+/** How long a found grant is remembered, and how many are. */
+const GRANT_TTL_MS = 1000;
+const GRANT_CACHE_SIZE = 10_000;
+
 interface Stamp {
   readonly id: string;
   readonly at: Date;
@@ -40,13 +44,36 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
     return this.stamps.flush();
   }
 
-  find(userId: string, realm: string): Promise<TrustGrant | null> {
-    return this.grants.find(userId, realm);
+  /**
+   * The user's grant for the realm. Found grants are remembered for a second (every trusted
+   * sign-in asks): a grant revoked here is forgotten at once, one revoked by another process stops
+   * working there within the second. Absent grants are not remembered, so an "always allow" just
+   * given counts at once everywhere.
+   */
+  async find(userId: string, realm: string): Promise<TrustGrant | null> {
+    const key = `${userId}\n${realm}`;
+    const now = performance.now();
+    const cached = this.recent.get(key);
+    if (cached !== undefined && cached.until > now) return cached.grant;
+    this.recent.delete(key);
+    const grant = await this.grants.find(userId, realm);
+    if (grant) {
+      this.recent.set(key, { grant, until: now + GRANT_TTL_MS });
+      if (this.recent.size > GRANT_CACHE_SIZE) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return grant;
+  }
+
+  private readonly recent = new Map<string, { grant: TrustGrant; until: number }>();
+
+  private forget(userId: string): void {
+    for (const key of this.recent.keys()) if (key.startsWith(`${userId}\n`)) this.recent.delete(key);
   }
 
   /** Creates or replaces the grant (one per user and realm). */
-  grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields): Promise<void> {
-    return this.grants.upsert({ userId, realm, fields, askedFields }, this.clock.now());
+  async grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields): Promise<void> {
+    await this.grants.upsert({ userId, realm, fields, askedFields }, this.clock.now());
+    this.forget(userId);
   }
 
   /** Stamps the grant as used now (queued: it never holds up the assertion). */
@@ -60,7 +87,10 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
     return this.grants.listFor(userId);
   }
 
-  revoke(userId: string, id: string): Promise<boolean> {
-    return this.grants.deleteOwned(userId, id);
+  async revoke(userId: string, id: string): Promise<boolean> {
+    this.forget(userId);
+    const revoked = await this.grants.deleteOwned(userId, id);
+    this.forget(userId);
+    return revoked;
   }
 }

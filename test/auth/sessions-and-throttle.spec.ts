@@ -15,6 +15,7 @@ import { TestClock } from '../helpers/clock.js';
 import { CommonModule } from '../../src/common/common.module.js';
 import { AppConfigModule } from '../../src/config/config.module.js';
 import { DatabaseModule } from '../../src/database/database.module.js';
+import { TrustGrantRepository } from '../../src/realm/trust-grant.repository.js';
 import { TrustGrantsService } from '../../src/realm/trust-grants.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { testConfig, uniqueName } from '../helpers/test-app.js';
@@ -116,6 +117,27 @@ describe('sessions, grants and throttling', () => {
     expect(await grants.revoke(other.id, list[0]!.id)).toBe(false);
     expect(await grants.revoke(u.id, list[0]!.id)).toBe(true);
     expect(await grants.find(u.id, 'https://rp.example/')).toBeNull();
+  });
+
+  it('remembers a found grant for a second: a revoke here counts at once, one elsewhere within the second', async () => {
+    const grants = ctx.get(TrustGrantsService, { strict: false });
+    const repository = ctx.get(TrustGrantRepository, { strict: false });
+    const u = await user();
+    expect(await grants.find(u.id, 'https://cached.example/')).toBeNull();
+    // Absent grants are not remembered: "always allow" counts at once.
+    await grants.grant(u.id, 'https://cached.example/', ['email']);
+    const found = await grants.find(u.id, 'https://cached.example/');
+    expect(found?.fields).toEqual(['email']);
+    // Revoked by another process (straight in the table): still trusted here for at most a second.
+    await repository.deleteOwned(u.id, found!.id);
+    expect((await grants.find(u.id, 'https://cached.example/'))?.id).toBe(found!.id);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await grants.find(u.id, 'https://cached.example/')).toBeNull();
+    // Revoked through this process: gone at once.
+    await grants.grant(u.id, 'https://cached.example/', []);
+    const again = await grants.find(u.id, 'https://cached.example/');
+    expect(await grants.revoke(u.id, again!.id)).toBe(true);
+    expect(await grants.find(u.id, 'https://cached.example/')).toBeNull();
   });
 
   it('stamps a grant as used behind the response, never back in time, seen by the next list', async () => {
