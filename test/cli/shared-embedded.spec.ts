@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { buildInstall, removeInstall, run, runScript, type Install } from '../helpers/build.js';
+import { buildInstall, removeInstall, run, runScript, startServer, type Install, type RunningServer } from '../helpers/build.js';
 import { Browser, freePort } from '../helpers/live.js';
 
 // The embedded database used by two processes: `npm start`'s server holds the directory and
@@ -11,11 +10,7 @@ import { Browser, freePort } from '../helpers/live.js';
 // it while the server is busy answering requests; the new account signs in at once. Then the
 // server goes away (SIGTERM, SIGKILL) and the CLI opens the directory itself.
 
-interface Server {
-  child: ChildProcess;
-  log: () => string;
-  exited: Promise<number | null>;
-}
+type Server = RunningServer;
 
 describe('the admin CLI beside a server on the embedded database', () => {
   let install: Install;
@@ -26,28 +21,7 @@ describe('the admin CLI beside a server on the embedded database', () => {
   const base = () => `https://localhost:${port}`;
   const pglite = () => join(work, 'data/pglite');
 
-  function start(): Promise<Server> {
-    const child = spawn(process.execPath, [join(install.dir, 'dist/main.js')], { cwd: work, env: install.env({ OPENID_PROVIDER_CONFIG: config }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (log += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 90_000);
-      const poll = setInterval(() => {
-        if (log.includes('"msg":"openid-provider listening"')) {
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve({ child, log: () => log, exited });
-        }
-      }, 50);
-      void exited.then((code) => {
-        clearInterval(poll);
-        clearTimeout(timer);
-        reject(new Error(`server exited with ${code}:\n${log}`));
-      });
-    });
-  }
+  const start = (): Promise<Server> => startServer(install, work, config);
 
   const cli = (args: string[], stdin = '') => run(process.execPath, [join(install.dir, 'dist/cli.js'), ...args], { cwd: work, env: install.env({ OPENID_PROVIDER_CONFIG: config }), stdin });
 

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
-import { buildInstall, removeInstall, type Install } from '../helpers/build.js';
+import { buildInstall, removeInstall, startServer, type Install, type RunningServer } from '../helpers/build.js';
 import { Browser, freePort } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
 import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
@@ -19,11 +18,7 @@ import { HOSTS, startProsody } from '../xmpp/prosody.js';
 /** One connection per request, so that the primary hands them to the workers in turn. */
 const CLOSE = { connection: 'close' };
 
-interface Started {
-  child: ChildProcess;
-  log: () => string;
-  exited: Promise<number | null>;
-}
+type Started = RunningServer;
 
 const listening = (log: string): { worker?: number; pid: number }[] =>
   log
@@ -46,26 +41,7 @@ describe('worker processes', () => {
   function start(yaml: string, ready: (log: string) => boolean): Promise<Started> {
     const config = join(work, `op-${Date.now()}.yaml`);
     writeFileSync(config, yaml);
-    const child = spawn(process.execPath, [join(install.dir, 'dist/main.js')], { cwd: work, env: install.env({ OPENID_PROVIDER_CONFIG: config }), stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (log += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready:\n${log}`)), 90_000);
-      const poll = setInterval(() => {
-        if (ready(log)) {
-          clearInterval(poll);
-          clearTimeout(timer);
-          resolve({ child, log: () => log, exited });
-        }
-      }, 50);
-      void exited.then((code) => {
-        clearInterval(poll);
-        clearTimeout(timer);
-        reject(new Error(`exited with ${code}:\n${log}`));
-      });
-    });
+    return startServer(install, work, config, ready);
   }
 
   // The suites' test certificate (global set-up), trusted by Browser.

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, resolve } from 'node:path';
@@ -79,4 +79,40 @@ export function runScript(install: Install, name: string, args: string[], env: R
   const script = pkg.scripts[name]?.replace(/^nest build && /, '');
   if (!script) throw new Error(`no npm script ${name}`);
   return run('sh', ['-c', `${script} "$@"`, name, ...args], { cwd: install.dir, env: install.env(env) });
+}
+
+/** `node dist/main.js` of an install, started as an operator starts it. */
+export interface RunningServer {
+  child: ChildProcess;
+  /** Everything it wrote so far (stdout and stderr). */
+  log: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts the install's server in `cwd` with the configuration file `config`, and resolves once
+ * `ready(log)` holds (by default: it logged that it listens); rejects if it exits first or is
+ * not ready within 90 s.
+ */
+export function startServer(install: Install, cwd: string, config: string, ready: (log: string) => boolean = (log) => log.includes('"msg":"openid-provider listening"')): Promise<RunningServer> {
+  const child = spawn(process.execPath, [join(install.dir, 'dist/main.js')], { cwd, env: install.env({ OPENID_PROVIDER_CONFIG: config }), stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (log += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (log += c));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready:\n${log}`)), 90_000);
+    const poll = setInterval(() => {
+      if (ready(log)) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({ child, log: () => log, exited });
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
 }
