@@ -12,8 +12,8 @@ import { createDerivedHandle, derivePrivateMacKey, parseDerivedHandle } from './
 
 /** Shared associations looked up by handle on every signed response: cached, bounded. */
 const CACHE_LIMIT = 10_000;
-/** Clock skew tolerated between instances for the issue time of a private handle. */
-const MAX_FUTURE_SKEW_SECONDS = 60;
+/** Clock skew tolerated between instances: for the issue time of a private handle and of a nonce. */
+export const MAX_FUTURE_SKEW_SECONDS = 60;
 const DERIVATION_KEY_NAME = 'private-associations';
 const DERIVATION_KEY_LENGTH = 32;
 

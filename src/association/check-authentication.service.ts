@@ -10,11 +10,9 @@ import { buildMessageFields } from '../protocol/message-encode.js';
 import { isNonceTimeWithinWindow, parseResponseNonce } from '../protocol/nonce.js';
 import { missingSignedFields, parseSignedList, requiredSignedFields, verifySignature } from '../protocol/signing.js';
 import { AssociationRepository } from './association.repository.js';
-import { AssociationService } from './association.service.js';
+import { AssociationService, MAX_FUTURE_SKEW_SECONDS } from './association.service.js';
 import { parseDerivedHandle } from './derived-private-association.js';
 
-/** Clock skew tolerated between OP instances for nonce timestamps. */
-const MAX_FUTURE_SKEW_SECONDS = 60;
 
 /**
  * openid.mode=check_authentication (OpenID 2.0 §11.4.2): a stateless RP asks whether an
