@@ -1,24 +1,15 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { inject } from 'vitest';
 import type { ConfigInput } from '../../src/config/config.schema.js';
 import { bootApp, testConfig, type TestApp } from './test-app.js';
+import { freePort } from './ports.js';
 
 // Real sockets for end-to-end tests: the provider on https://localhost:<port> with the run's
 // trusted test certificate, a browser stand-in with a cookie jar, and a relying party's web server.
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface LiveProvider extends TestApp {
   base: string;
