@@ -3,6 +3,8 @@ import type { DomainConfig } from '../config/config.schema.js';
 import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1 } from '../protocol/consts.js';
 import { Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
+import { RecentCache } from '../common/recent-cache.js';
+import { AccountChanges } from '../users/account-changes.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { tryNormalizeUsername } from '../users/username.js';
@@ -44,7 +46,11 @@ export class DiscoveryService {
   constructor(
     private readonly users: UsersService,
     private readonly branding: Branding,
-  ) {}
+    accountChanges: AccountChanges,
+  ) {
+    // An account created, changed or removed here is answered afresh at once.
+    accountChanges.subscribe(({ domain, username }) => this.recent.deleteWhere((_account, key) => key.startsWith(`${domain}\n`) && tryNormalizeUsername(key.slice(domain.length + 1)) === username));
+  }
 
   /**
    * The account behind `{base}/openid/{user}`, or undefined for an unknown, malformed or disabled
@@ -61,17 +67,14 @@ export class DiscoveryService {
     // XRDS): the answer is kept for a second, found or not, in every process; a removed or
     // disabled account stops being discovered within that second everywhere.
     const key = `${domain.name}\n${rawUsername}`;
-    const now = performance.now();
-    const cached = this.recent.get(key);
-    if (cached !== undefined && cached.until > now) return cached.account;
+    const cached = this.recent.lookup(key);
+    if (cached !== undefined) return cached.value;
     const account = await this.lookUp(domain, rawUsername);
-    if (cached !== undefined) this.recent.delete(key);
-    this.recent.set(key, { account, until: now + ACCOUNT_TTL_MS });
-    if (this.recent.size > ACCOUNT_CACHE_SIZE) this.recent.delete(this.recent.keys().next().value!);
+    this.recent.set(key, account);
     return account;
   }
 
-  private readonly recent = new Map<string, { account: DiscoveredAccount | undefined; until: number }>();
+  private readonly recent = new RecentCache<DiscoveredAccount | undefined>(ACCOUNT_TTL_MS, ACCOUNT_CACHE_SIZE);
 
   private async lookUp(domain: DomainConfig, rawUsername: string): Promise<DiscoveredAccount | undefined> {
     const user = await this.users.find(domain.name, rawUsername);

@@ -2,6 +2,7 @@ import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/comm
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
 import { ROOT_LOGGER } from '../common/tokens.js';
+import { RecentCache } from '../common/recent-cache.js';
 import { WriteBehind } from '../database/write-behind.js';
 import type { TrustGrant } from './trust-grant.entity.js';
 import { TrustGrantRepository } from './trust-grant.repository.js';
@@ -52,22 +53,17 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
    */
   async find(userId: string, realm: string): Promise<TrustGrant | null> {
     const key = `${userId}\n${realm}`;
-    const now = performance.now();
-    const cached = this.recent.get(key);
-    if (cached !== undefined && cached.until > now) return cached.grant;
-    this.recent.delete(key);
+    const cached = this.recent.lookup(key);
+    if (cached !== undefined) return cached.value;
     const grant = await this.grants.find(userId, realm);
-    if (grant) {
-      this.recent.set(key, { grant, until: now + GRANT_TTL_MS });
-      if (this.recent.size > GRANT_CACHE_SIZE) this.recent.delete(this.recent.keys().next().value!);
-    }
+    if (grant) this.recent.set(key, grant);
     return grant;
   }
 
-  private readonly recent = new Map<string, { grant: TrustGrant; until: number }>();
+  private readonly recent = new RecentCache<TrustGrant>(GRANT_TTL_MS, GRANT_CACHE_SIZE);
 
   private forget(userId: string): void {
-    for (const key of this.recent.keys()) if (key.startsWith(`${userId}\n`)) this.recent.delete(key);
+    this.recent.deleteWhere((_grant, key) => key.startsWith(`${userId}\n`));
   }
 
   /** Creates or replaces the grant (one per user and realm). */

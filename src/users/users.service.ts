@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Domains } from '../config/domains.js';
 import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
+import { AccountChanges } from './account-changes.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository } from './users.repository.js';
 import { validateProfile } from './profile.js';
@@ -68,6 +69,7 @@ export class UsersService {
     private readonly domains: Domains,
     private readonly repository: UsersRepository,
     private readonly hasher: PasswordHasher,
+    private readonly changes: AccountChanges,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -78,6 +80,7 @@ export class UsersService {
     const profile = validateProfile(profileInput);
     const created = await this.repository.insert({ domain, username, passwordHash: await this.hasher.hash(password), ...profile, disabled: false });
     if (!created) throw new UserExists(username, domain);
+    this.changes.changed({ domain, username });
     return created;
   }
 
@@ -109,7 +112,10 @@ export class UsersService {
    * (null: the account has no vCard; undefined: it could not be read, the stored one is kept).
    */
   async signedInByXmpp(domain: string, username: string, vcard?: VcardValues | null): Promise<User> {
-    return this.repository.upsertXmppAccount(this.domain(domain), this.username(username), vcard);
+    const name = { domain: this.domain(domain), username: this.username(username) };
+    const user = await this.repository.upsertXmppAccount(name.domain, name.username, vcard);
+    if (vcard !== undefined) this.changes.changed(name);
+    return user;
   }
 
   async setPassword(domain: string, username: string, password: string): Promise<void> {
@@ -137,7 +143,9 @@ export class UsersService {
   }
 
   async remove(domain: string, username: string): Promise<void> {
-    const deleted = await this.repository.delete(this.domain(domain), this.username(username));
+    const name = { domain: this.domain(domain), username: this.username(username) };
+    const deleted = await this.repository.delete(name.domain, name.username);
+    this.changes.changed(name);
     if (!deleted) throw new UnknownUser();
   }
 
@@ -164,7 +172,9 @@ export class UsersService {
   }
 
   private async change(domain: string, username: string, changes: Partial<User>): Promise<void> {
-    const changed = await this.repository.update(this.domain(domain), this.username(username), changes);
+    const name = { domain: this.domain(domain), username: this.username(username) };
+    const changed = await this.repository.update(name.domain, name.username, changes);
+    this.changes.changed(name);
     if (!changed) throw new UnknownUser();
   }
 

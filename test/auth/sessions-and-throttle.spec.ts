@@ -9,6 +9,7 @@ import { createRootLogger } from '../../src/http/logger.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.repository.js';
 import { LoginThrottleService } from '../../src/auth/login/login-throttle.service.js';
+import { SessionRepository } from '../../src/auth/session/session.repository.js';
 import { SessionService } from '../../src/auth/session/session.service.js';
 import { Clock } from '../../src/common/clock.js';
 import { TestClock } from '../helpers/clock.js';
@@ -89,6 +90,42 @@ describe('sessions, grants and throttling', () => {
     expect(await sessions.resolve(s.token.slice(0, -1) + (s.token.endsWith('A') ? 'B' : 'A'))).toBeUndefined();
     await users.setDisabled('example.org', u.username, true);
     expect(await sessions.resolve(s.token)).toBeUndefined();
+  });
+
+  it('remembers a resolved session for a second: a logout or a change here counts at once, one elsewhere within the second', async () => {
+    const repository = ctx.get(SessionRepository, { strict: false });
+    const u = await user();
+    const s = await sessions.create(u, { remember: false });
+    expect((await sessions.resolve(s.token))?.user.id).toBe(u.id);
+    // Ended by another process (straight in the table): still signed in here for at most a second.
+    await repository.delete(s.session.id);
+    expect((await sessions.resolve(s.token))?.session.id).toBe(s.session.id);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await sessions.resolve(s.token)).toBeUndefined();
+    // Through this process: a logout, a revoke by id, a revoke of all, a disabled or changed account count at once.
+    const a = await sessions.create(u, { remember: false });
+    expect(await sessions.resolve(a.token)).toBeDefined();
+    await sessions.revoke(a.token);
+    expect(await sessions.resolve(a.token)).toBeUndefined();
+    const b = await sessions.create(u, { remember: false });
+    expect(await sessions.resolve(b.token)).toBeDefined();
+    await sessions.revokeById(u.id, b.session.id);
+    expect(await sessions.resolve(b.token)).toBeUndefined();
+    const c = await sessions.create(u, { remember: true });
+    expect(await sessions.resolve(c.token)).toBeDefined();
+    await sessions.revokeAll(u.id);
+    expect(await sessions.resolve(c.token)).toBeUndefined();
+    const d = await sessions.create(u, { remember: false });
+    expect((await sessions.resolve(d.token))?.user.email).toBeNull();
+    await users.updateProfile('example.org', u.username, { email: 'romeo@example.org' });
+    expect((await sessions.resolve(d.token))?.user.email).toBe('romeo@example.org');
+    await users.setDisabled('example.org', u.username, true);
+    expect(await sessions.resolve(d.token)).toBeUndefined();
+    // What a caller does to its copy never reaches the next request.
+    await users.setDisabled('example.org', u.username, false);
+    const mine = await sessions.resolve(d.token);
+    mine!.user.email = 'changed@example.org';
+    expect((await sessions.resolve(d.token))?.user.email).toBe('romeo@example.org');
   });
 
   it('revokes one session or all of them', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { RandomPool } from '../../src/common/random.js';
 
 import {
   ALPHANUMERIC,
@@ -61,5 +62,38 @@ describe('random tokens, handles and nonces', () => {
 
   it.each(vectors.responseNonce)('$title', ({ input, expected }) => {
     expect(createResponseNonce(new Date(input.now), byteStream(input.bytes))).toBe(expected);
+  });
+});
+
+describe('RandomPool (the CSPRNG behind Random)', () => {
+  it('hands out every byte once, as a copy, and leaves nothing it gave away in the pool', () => {
+    const pool = new RandomPool();
+    const seen = new Set<string>();
+    // Several refills of the 4 KiB pool: 32-byte tokens never repeat.
+    for (let i = 0; i < 1000; i++) {
+      const token = pool.take(32);
+      expect(token.length).toBe(32);
+      const text = token.toString('hex');
+      expect(seen.has(text)).toBe(false);
+      seen.add(text);
+    }
+    const inner = (pool as unknown as { pool: Buffer; offset: number }).pool;
+    const given = pool.take(16);
+    const offset = (pool as unknown as { offset: number }).offset;
+    expect(inner.subarray(offset - 16, offset).equals(Buffer.alloc(16))).toBe(true);
+    // A copy: zeroing the pool did not zero what was handed out (all-zero 16 bytes: 2^-128).
+    expect(given.equals(Buffer.alloc(16))).toBe(false);
+    expect(pool.take(1000).length).toBe(1000);
+    expect(pool.take(0).length).toBe(0);
+  });
+
+  it('gives uniformly distributed bytes', () => {
+    const pool = new RandomPool();
+    const counts = new Array<number>(256).fill(0);
+    const n = 256 * 400;
+    for (let i = 0; i < n / 64; i++) for (const b of pool.take(64)) counts[b]!++;
+    // Chi-square with 255 degrees of freedom: above 400 has probability < 1e-8.
+    const chi = counts.reduce((sum, c) => sum + (c - 400) ** 2 / 400, 0);
+    expect(chi).toBeLessThan(400);
   });
 });

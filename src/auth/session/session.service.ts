@@ -3,13 +3,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
+import { RecentCache } from '../../common/recent-cache.js';
 import { securityConfig } from '../../config/namespaces.js';
+import { AccountChanges } from '../../users/account-changes.js';
 import type { User } from '../../users/user.entity.js';
 import type { Session } from './session.entity.js';
 import { SessionRepository } from './session.repository.js';
 
 /** last_seen_at is written at most this often per session (it is only used for the idle timeout). */
 const TOUCH_EVERY_MS = 60_000;
+/** How long a resolved session is remembered in this process, and how many are. */
+const SESSION_TTL_MS = 1000;
+const SESSION_CACHE_SIZE = 10_000;
 
 export interface ActiveSession {
   session: Session;
@@ -32,7 +37,19 @@ export class SessionService {
     @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
     private readonly clock: Clock,
     private readonly random: Random,
-  ) {}
+    accountChanges: AccountChanges,
+  ) {
+    accountChanges.subscribe(({ domain, username }) => this.recent.deleteWhere((found) => found.user.domain === domain && found.user.username === username));
+  }
+
+  /**
+   * Sessions resolved in the last second, by token hash (every signed-in request resolves one, and
+   * a checkid needs nothing else from the database). Ending a session or changing its account
+   * here forgets it at once; a logout or a change made by another process counts here within
+   * the second. Expiry and the idle timeout are still checked against the clock on every use.
+   * Unknown tokens are never remembered.
+   */
+  private readonly recent = new RecentCache<ActiveSession>(SESSION_TTL_MS, SESSION_CACHE_SIZE);
 
   async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string; authMethod?: 'password' | 'xmpp' }): Promise<{ token: string; session: Session }> {
     const now = this.clock.now();
@@ -61,11 +78,19 @@ export class SessionService {
   async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
     if (!token) return undefined;
     const now = this.clock.now();
-    const found = await this.sessions.findUnexpiredWithUser(hashToken(token), now);
-    if (!found) return undefined;
+    const tokenHash = hashToken(token);
+    const key = tokenHash.toString('base64');
+    let found = this.recent.lookup(key)?.value;
+    if (found === undefined || found.session.expiresAt.getTime() <= now.getTime()) {
+      this.recent.delete(key);
+      found = (await this.sessions.findUnexpiredWithUser(tokenHash, now)) ?? undefined;
+      if (!found) return undefined;
+      this.recent.set(key, found);
+    }
     const { session, user } = found;
     const idle = this.security.session.idle_timeout * 1000;
     if (!session.remember && session.lastSeenAt.getTime() + idle <= now.getTime()) {
+      this.recent.delete(key);
       await this.sessions.delete(session.id);
       return undefined;
     }
@@ -74,11 +99,17 @@ export class SessionService {
       await this.sessions.touch(session.id, now);
       session.lastSeenAt = now;
     }
-    return { session, user };
+    // Callers get their own copies: what one request does to them never reaches another.
+    return { session: Object.assign(Object.create(Object.getPrototypeOf(session) as object) as Session, session), user: Object.assign(Object.create(Object.getPrototypeOf(user) as object) as User, user) };
   }
 
   async revoke(token: string | undefined): Promise<void> {
-    if (token) await this.sessions.deleteByTokenHash(hashToken(token));
+    if (!token) return;
+    const tokenHash = hashToken(token);
+    // Forgotten before and after: a resolve between the two would otherwise remember it again.
+    this.recent.delete(tokenHash.toString('base64'));
+    await this.sessions.deleteByTokenHash(tokenHash);
+    this.recent.delete(tokenHash.toString('base64'));
   }
 
   listActive(userId: string): Promise<Session[]> {
@@ -86,12 +117,19 @@ export class SessionService {
   }
 
   /** Ends one of the user's sessions (the id alone proves nothing: the user must own it). */
-  revokeById(userId: string, id: string): Promise<boolean> {
-    return this.sessions.deleteOwned(userId, id);
+  async revokeById(userId: string, id: string): Promise<boolean> {
+    const forget = (): void => this.recent.deleteWhere((found) => found.session.id === id && found.user.id === userId);
+    forget();
+    const revoked = await this.sessions.deleteOwned(userId, id);
+    forget();
+    return revoked;
   }
 
-  revokeAll(userId: string): Promise<void> {
-    return this.sessions.deleteAllOf(userId);
+  async revokeAll(userId: string): Promise<void> {
+    const forget = (): void => this.recent.deleteWhere((found) => found.user.id === userId);
+    forget();
+    await this.sessions.deleteAllOf(userId);
+    forget();
   }
 
   pruneExpired(): Promise<number> {
