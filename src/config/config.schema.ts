@@ -349,6 +349,19 @@ export const configSchema = z.strictObject({
           max_bytes: z.number().int().min(1024).default(262_144).describe('Largest discovery document read (bytes).'),
           max_redirects: z.number().int().min(0).max(10).default(3).describe('Redirects followed by a discovery fetch (each one checked like the first URL).'),
           cache_ttl: duration().prefault('1h').describe('How long a relying party\'s discovery result is cached.'),
+          max_concurrent: z
+            .number()
+            .int()
+            .min(1)
+            .default(16)
+            .describe('Discoveries running at once in a process (each waits on a remote site); beyond, a new one fails as busy at once and is not remembered.'),
+          client_rate_limit: z
+            .strictObject({
+              burst: z.number().int().min(1).default(10).describe('Discoveries of not yet remembered realms one client address (IPv6: its /64) may start in a row.'),
+              per_minute: z.number().positive().default(6).describe('Then this many per minute (per process). Remembered realms cost nothing.'),
+            })
+            .prefault({})
+            .describe('Each discovery makes the provider fetch a URL the request names: a client may not make it fetch many.'),
         })
         .prefault({}),
     })

@@ -20,10 +20,18 @@
 // discoveries are shared, and failures are cached for at most a minute so that a relying party
 // that was briefly down is retried soon. The cache is only a cache: with it empty every answer is
 // the same, one discovery later.
+//
+// Each discovery makes the provider fetch what a request names, so two limits bound what anyone
+// can make it fetch: at most `realm.discovery.max_concurrent` run at once in a process, and a
+// client address may start `realm.discovery.client_rate_limit` of them (realms already remembered
+// or being discovered cost nothing). A discovery refused by either fails as `busy` or
+// `rate_limited` and is not remembered: the next request tries again.
 
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
+import { TokenBuckets } from '../common/token-buckets.js';
+import { clientAddressKey } from '../http/client-address.js';
 import { realmConfig } from '../config/namespaces.js';
 import type { Realm, ReturnToUrl } from '../protocol/realm.js';
 import { parseReturnTo } from '../protocol/realm.js';
@@ -58,22 +66,28 @@ const FAILURE_TTL_MS = 60_000;
 export class ReturnToVerifier {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<Discovered>>();
+  private readonly budgets: TokenBuckets;
+  private running = 0;
 
   constructor(
     @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
     private readonly yadis: YadisDiscovery,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    const { burst, per_minute } = realm.discovery.client_rate_limit;
+    this.budgets = new TokenBuckets({ burst, everyMs: 60_000 / per_minute });
+  }
 
   /**
    * Verifies `returnTo` against the relying party's published return_to endpoints (OpenID 2.0
    * §9.2.1). `returnTo` is expected to match `realm` already (§9.2); if it does not, `no_match`.
    * A bare "*" realm has no discovery URL: InvalidRealm (the realm policy refuses it earlier).
+   * `clientIp`: the address of the request (its budget of new discoveries).
    */
-  async verify(realm: Realm, returnTo: ReturnToUrl): Promise<ReturnToVerification> {
+  async verify(realm: Realm, returnTo: ReturnToUrl, clientIp?: string): Promise<ReturnToVerification> {
     if (this.realm.return_to_verification === 'off') return { status: 'skipped' };
     if (!returnToMatchesRealm(realm, returnTo)) return { status: 'unverified', reason: 'no_match' };
-    const discovered = await this.discover(realm);
+    const discovered = await this.discover(realm, clientIp);
     switch (discovered.kind) {
       case 'failed':
         return { status: 'failed', reason: discovered.reason };
@@ -91,7 +105,7 @@ export class ReturnToVerifier {
     this.cache.clear();
   }
 
-  private async discover(realm: Realm): Promise<Discovered> {
+  private async discover(realm: Realm, clientIp: string | undefined): Promise<Discovered> {
     // OpenID 2.0 §9.2.1: a wildcard realm is discovered at "www." + the rest of the host.
     const url = realmForWildcardDiscovery(realm);
     const key = realm.normalized;
@@ -106,7 +120,14 @@ export class ReturnToVerifier {
     }
     const running = this.inFlight.get(key);
     if (running !== undefined) return running;
-    const discovery = this.run(realm, url).finally(() => this.inFlight.delete(key));
+    // Neither refusal is remembered: it says nothing about the relying party.
+    if (this.running >= this.realm.discovery.max_concurrent) return { kind: 'failed', reason: 'busy' };
+    if (!this.budgets.take(clientAddressKey(clientIp ?? 'unknown'), now)) return { kind: 'failed', reason: 'rate_limited' };
+    this.running++;
+    const discovery = this.run(realm, url).finally(() => {
+      this.running--;
+      this.inFlight.delete(key);
+    });
     this.inFlight.set(key, discovery);
     const value = await discovery;
     this.remember(key, value);

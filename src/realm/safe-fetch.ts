@@ -45,7 +45,9 @@ export type FetchRefusalReason =
   | 'timeout'
   | 'too_large'
   | 'too_many_redirects'
-  | 'bad_status';
+  | 'bad_status'
+  | 'busy'
+  | 'rate_limited';
 
 const PUBLIC_DETAIL: Readonly<Record<FetchRefusalReason, string>> = {
   invalid_url: 'The address is not a valid absolute http or https URL.',
@@ -59,6 +61,8 @@ const PUBLIC_DETAIL: Readonly<Record<FetchRefusalReason, string>> = {
   too_large: 'The site\'s answer is too large.',
   too_many_redirects: 'The site redirected too many times.',
   bad_status: 'The site answered with an error status.',
+  busy: 'Too many sites are being checked right now; try again in a moment.',
+  rate_limited: 'Too many new sites were checked for this address; try again in a few minutes.',
 };
 
 /** An outbound fetch that was refused or failed. `reason` is stable; `message` is safe to show. */

@@ -14,7 +14,7 @@ function xrds(...uris: string[]): string {
   return `<?xml version="1.0"?><xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD>${services}</XRD></xrds:XRDS>`;
 }
 
-const NAMES = ['rp.example.test', 'www.example.test', 'plain.example.test', 'down.example.test', 'redirector.example.test', 'elsewhere.test', 'moving.example.test', 'www.moving.example.test'];
+const NAMES = ['slow.example.test', 'rp.example.test', 'www.example.test', 'plain.example.test', 'down.example.test', 'redirector.example.test', 'elsewhere.test', 'moving.example.test', 'www.moving.example.test'];
 
 describe('ReturnToVerifier (OpenID 2.0 §9.2.1, §13)', () => {
   let server: TestServer;
@@ -31,6 +31,8 @@ describe('ReturnToVerifier (OpenID 2.0 §9.2.1, §13)', () => {
           return xrdsResponse(xrds(`${origin('rp.example.test')}/return`, `http://*.example.test:${port}/anything`, `${origin('rp.example.test')}/second/`));
         case 'www.example.test':
           return xrdsResponse(xrds(`${origin('app.example.test')}/back`, `http://*.example.test:${port}/any`));
+        case 'slow.example.test':
+          return void setTimeout(() => xrdsResponse(xrds(`${origin('slow.example.test')}/return`)), 300);
         case 'plain.example.test':
           return void response.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>RP</title></head></html>');
         case 'down.example.test':
@@ -64,7 +66,34 @@ describe('ReturnToVerifier (OpenID 2.0 §9.2.1, §13)', () => {
     const verifier = new ReturnToVerifier(config, new YadisDiscovery(new SafeFetch(config, resolver as HostResolver)), clock as Clock);
     return { verifier, clock, resolver };
   }
-  const verify = (s: Setup, realm: string, returnTo: string): Promise<ReturnToVerification> => s.verifier.verify(parseRealm(realm), parseReturnTo(returnTo));
+  const verify = (s: Setup, realm: string, returnTo: string, clientIp?: string): Promise<ReturnToVerification> => s.verifier.verify(parseRealm(realm), parseReturnTo(returnTo), clientIp);
+
+  it('runs at most max_concurrent discoveries at once: beyond, busy at once, and not remembered', async () => {
+    const s = setup('warn', localDiscovery({ max_concurrent: 1 }));
+    const slow = verify(s, `${origin('slow.example.test')}/`, `${origin('slow.example.test')}/return`);
+    const before = server.requests.length;
+    expect(await verify(s, `${origin('rp.example.test')}/`, `${origin('rp.example.test')}/return`)).toEqual({ status: 'failed', reason: 'busy' });
+    expect(server.requests.length).toBe(before);
+    // Joining the discovery already running costs no slot.
+    const joined = verify(s, `${origin('slow.example.test')}/`, `${origin('slow.example.test')}/return`);
+    expect(await slow).toEqual({ status: 'verified' });
+    expect(await joined).toEqual({ status: 'verified' });
+    expect(await verify(s, `${origin('rp.example.test')}/`, `${origin('rp.example.test')}/return`)).toEqual({ status: 'verified' });
+  });
+
+  it('lets a client address start only its budget of new discoveries; remembered realms cost nothing', async () => {
+    const s = setup('warn', localDiscovery({ client_rate_limit: { burst: 2, per_minute: 1 } }));
+    const client = '2001:db8:1:2::10';
+    expect(await verify(s, `${origin('rp.example.test')}/`, `${origin('rp.example.test')}/return`, client)).toEqual({ status: 'verified' });
+    expect((await verify(s, `${origin('plain.example.test')}/`, `${origin('plain.example.test')}/return`, client)).status).toBe('unverified');
+    const before = server.requests.length;
+    // Another address of the same /64 shares the budget; nothing is fetched.
+    expect(await verify(s, `${origin('down.example.test')}/`, `${origin('down.example.test')}/return`, '2001:db8:1:2::99')).toEqual({ status: 'failed', reason: 'rate_limited' });
+    expect(server.requests.length).toBe(before);
+    expect(await verify(s, `${origin('rp.example.test')}/`, `${origin('rp.example.test')}/return`, client)).toEqual({ status: 'verified' });
+    // Not remembered: another client gets the real answer.
+    expect(await verify(s, `${origin('down.example.test')}/`, `${origin('down.example.test')}/return`, '198.51.100.7')).toEqual({ status: 'failed', reason: 'bad_status' });
+  });
 
   it('verifies a return_to published by the RP', async () => {
     expect(await verify(setup(), `${origin('rp.example.test')}/`, `${origin('rp.example.test')}/return?session=1`)).toEqual({ status: 'verified' });

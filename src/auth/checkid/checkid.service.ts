@@ -107,7 +107,7 @@ export class CheckidService {
 
   /** The §9.2.1 verdict on the request's return_to (discovered once per request, cached per realm). */
   async returnToCheck(ctx: CheckidContext): Promise<ReturnToCheck> {
-    ctx.returnToCheck ??= ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo) : { status: 'skipped' };
+    ctx.returnToCheck ??= ctx.returnTo ? await this.returnToVerifier.verify(ctx.realm!, ctx.returnTo, ctx.client.ip) : { status: 'skipped' };
     return ctx.returnToCheck;
   }
 
