@@ -194,12 +194,13 @@ function parseAxCount(value: string, alias: string): AxCount {
 }
 
 /** AX 1.0 §5.1 required / if_available: comma-separated aliases, each with a type.<alias>. */
-function axAliasList(value: string | undefined, types: ReadonlyMap<string, string>, key: string): string[] {
-  const out: string[] = [];
+function axAliasList(value: string | undefined, types: ReadonlyMap<string, string>, key: string): Set<string> {
+  // A set: linear in the list, however many aliases it repeats.
+  const out = new Set<string>();
   for (const item of (value ?? '').split(',')) {
     if (item === '') continue; // "a,b," — a trailing comma names nothing
     if (!types.has(item)) throw axError(`${key} names alias ${JSON.stringify(item)} without a type.${item}`);
-    if (!out.includes(item)) out.push(item);
+    out.add(item);
   }
   return out;
 }
@@ -246,7 +247,7 @@ function parseAx(args: ReadonlyMap<string, string>): AxRequest {
     alias,
     typeUri,
     field: fieldForTypeUri(typeUri),
-    required: required.includes(alias),
+    required: required.has(alias),
     count: counts.get(alias),
   }));
   const updateUrl = args.get('update_url');

@@ -3,6 +3,7 @@ import type { ExtensionFields } from '../protocol/message-encode.js';
 import type { OpenIdMessage } from '../protocol/message.js';
 import { PROFILE_LABELS } from '../users/profile.js';
 import type { NameParts, ProfileField } from '../users/user.entity.js';
+import { RecentCache } from '../common/recent-cache.js';
 import { parseAttributeRequest, type AttributeRequest } from './attribute-request.js';
 import { buildAttributeResponse, type PapeFacts, type ReleasedValues } from './attribute-response.js';
 import { axValue, sregValue } from './attributes.js';
@@ -17,16 +18,31 @@ export interface ConsentRow {
   readonly required: boolean;
 }
 
+/** Parsed parked requests remembered (a parked request lives minutes), and how many. */
+const PARSED_TTL_MS = 15 * 60_000;
+const PARSED_CACHE_SIZE = 5_000;
+
 /**
  * Simple Registration / Attribute Exchange / PAPE for the checkid flow: read what the RP asks,
  * describe it for the consent page, and build the extension fields of the assertion.
  */
 @Injectable()
 export class AttributeService {
-  /** SReg, AX and PAPE parts of a checkid request; InvalidRequest when malformed. */
-  parse(message: OpenIdMessage): AttributeRequest {
-    return parseAttributeRequest(message);
+  /**
+   * SReg, AX and PAPE parts of a checkid request; InvalidRequest when malformed. `parkedKey`
+   * names a parked request, whose message never changes: its parse is remembered for the steps
+   * that follow (login, consent, approval).
+   */
+  parse(message: OpenIdMessage, parkedKey?: string): AttributeRequest {
+    if (parkedKey === undefined) return parseAttributeRequest(message);
+    const remembered = this.parsed.lookup(parkedKey);
+    if (remembered !== undefined) return remembered.value;
+    const request = parseAttributeRequest(message);
+    this.parsed.set(parkedKey, request);
+    return request;
   }
+
+  private readonly parsed = new RecentCache<AttributeRequest>(PARSED_TTL_MS, PARSED_CACHE_SIZE);
 
   /**
    * The consent page rows: every requested field of ours, required ones first (then in the SReg

@@ -60,3 +60,19 @@ describe('maxAuthAgeExceeded (PAPE 1.0 §5.1 max_auth_age)', () => {
     expect(maxAuthAgeExceeded(request, authTime, new Date(now))).toBe(exceeded);
   });
 });
+
+describe('AX alias lists at the size caps', () => {
+  it('keeps each of 200 types once however often a 16 KiB required list repeats them', () => {
+    const params: Record<string, string> = { 'openid.ns.ax': 'http://openid.net/srv/ax/1.0', 'openid.ax.mode': 'fetch_request' };
+    const aliases = Array.from({ length: 200 }, (_, i) => `a${i}`);
+    for (const alias of aliases) params[`openid.ax.type.${alias}`] = `https://example.org/attr/${alias}`;
+    let list = '';
+    while (list.length < 16 * 1024 - 8) list += `${aliases[(list.length * 7) % aliases.length]},`;
+    params['openid.ax.required'] = list.slice(0, 16 * 1024 - 1);
+    const started = performance.now();
+    const parsed = parseAttributeRequest(requestMessage({ version: '2.0', params }));
+    expect(parsed.ax?.attributes).toHaveLength(200);
+    expect(parsed.ax?.attributes.filter((a) => a.required).length).toBeGreaterThan(0);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

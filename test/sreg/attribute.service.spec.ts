@@ -94,3 +94,16 @@ describe(AttributeService.name, () => {
     ]);
   });
 });
+
+describe('AttributeService.parse of a parked request', () => {
+  it('parses a parked request once; unparked requests and other parked ones are parsed afresh', () => {
+    const service = new AttributeService();
+    const message = requestMessage({ version: '2.0', params: { 'openid.ns.sreg': 'http://openid.net/extensions/sreg/1.1', 'openid.sreg.required': 'email' } });
+    const first = service.parse(message, 'example.org\nparked-1');
+    expect(first.fields.map((f) => f.field)).toEqual(['email']);
+    expect(service.parse(message, 'example.org\nparked-1')).toBe(first);
+    expect(service.parse(message, 'example.org\nparked-2')).not.toBe(first);
+    expect(service.parse(message)).not.toBe(first);
+    expect(service.parse(message)).toEqual(first);
+  });
+});

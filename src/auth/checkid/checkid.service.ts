@@ -72,7 +72,7 @@ export class CheckidService {
    * they are answered: on a page until the return_to has been checked against the realm, then
    * as openid.mode=error to that return_to (§5.2.3); the context keeps that for later steps.
    */
-  async validate(domain: DomainConfig, pairs: [string, string][], client: ClientInfo): Promise<CheckidContext> {
+  async validate(domain: DomainConfig, pairs: [string, string][], client: ClientInfo, parkedId?: string): Promise<CheckidContext> {
     let answer: ErrorAnswer = { direct: false, version: requestVersion(pairs) };
     try {
       const message = parseOpenIdMessage(pairs);
@@ -86,7 +86,8 @@ export class CheckidService {
       if (ctx.returnTo) answer = ctx.answer = { ...answer, verifiedReturnTo: ctx.returnTo.value };
       checkIdentity(ctx);
       // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
-      ctx.attributes = this.attributes.parse(message);
+      // A parked request (its pairs never change) is parsed once, not again at each page.
+      ctx.attributes = this.attributes.parse(message, parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`);
       // §9.2.1 relying-party discovery costs a fetch (or a cache lookup) on the RP's realm: run
       // for every request only where its answer decides (require); in warn mode only the consent
       // page shows it (returnToCheck), so immediate and auto-approved requests never wait on it.
@@ -114,7 +115,7 @@ export class CheckidService {
   /** Re-reads and re-validates a parked request (login, consent and /continue pages). */
   async resume(domain: DomainConfig, requestId: unknown, client: ClientInfo): Promise<CheckidContext> {
     const parked = await this.pending.load(requestId, domain.name);
-    return this.validate(domain, parked.message, client);
+    return this.validate(domain, parked.message, client, parked.id);
   }
 
   /** What happens next for a validated request, given who (if anyone) is logged in. */
