@@ -2,7 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 
-export const WORKLOAD_IDS = ['W0', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'] as const;
+export const WORKLOAD_IDS = ['W0', 'Wf', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 export interface BenchOptions {

@@ -43,7 +43,7 @@ const luaDir = join(repo, 'bench/wrk');
 const REALM = 'https://localhost:4443/';
 const RETURN_TO = 'https://localhost:4443/openid/return';
 
-const SCRIPTS: Record<WorkloadId, string> = { W0: 'w0.lua', W1: 'w1.lua', 'W2-dh': 'w2.lua', 'W2-plain': 'w2.lua', W3: 'w3.lua', W4: 'w4.lua', W5: 'w5.lua' };
+const SCRIPTS: Record<WorkloadId, string> = { W0: 'w0.lua', Wf: 'wf.lua', W1: 'w1.lua', 'W2-dh': 'w2.lua', 'W2-plain': 'w2.lua', W3: 'w3.lua', W4: 'w4.lua', W5: 'w5.lua' };
 
 function workersLabel(workers: number): string {
   return `${workers} worker${workers === 1 ? '' : 's'}`;
@@ -80,6 +80,7 @@ type Phase = 'warm' | 'run' | 'extra';
 function workloadArgs(target: Target, id: WorkloadId, phase: Phase): string[] {
   switch (id) {
     case 'W0':
+    case 'Wf':
       return [];
     case 'W1':
       return [identifierPath(target)];
@@ -142,6 +143,8 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
   for (const id of WORKLOAD_IDS.filter((w) => options.only.includes(w))) {
     // W0 is measured once, in the first pass; later passes and the peer are compared with it.
     if (id === 'W0' && (target.name !== 'provider' || w0)) continue;
+    // Wf measures this provider's own pipeline; the peer's has no such route.
+    if (id === 'Wf' && target.name !== 'provider') continue;
     if (id === 'W2-plain' && !target.plainAssociate) {
       log(`  ${id}: not offered by ${target.name} (no-encryption associations in OpenID 2.0)`);
       continue;
@@ -189,7 +192,7 @@ async function countDatabase(runner: Runner, setup: ProviderSetup, target: Targe
   const counts = new Map<WorkloadId, DbCount>();
   const single: Runner = { ...runner, options: { ...runner.options, connections: 1, threads: 1 } };
   try {
-    for (const id of WORKLOAD_IDS.filter((w) => w !== 'W0' && runner.options.only.includes(w))) {
+    for (const id of WORKLOAD_IDS.filter((w) => w !== 'W0' && w !== 'Wf' && runner.options.only.includes(w))) {
       counter.reset();
       const run = await runOne(single, target, id, 'run', 1);
       if (run.errors > 0) throw new Error(`${id}: ${run.errors} error(s) in the counting pass: ${run.firstError}`);

@@ -32,6 +32,7 @@ export interface Target {
 
 export const DESCRIPTIONS: Record<WorkloadId, string> = {
   W0: 'bare Fastify "hello" route, same TLS settings (the ceiling)',
+  Wf: 'the provider\'s cheapest route, GET /healthz (its HTTP pipeline, nothing else: the floor under W1-W5)',
   W1: 'GET claimed identifier, Accept: application/xrds+xml',
   'W2-dh': 'associate DH-SHA256, HMAC-SHA256, spec default modulus',
   'W2-plain': 'associate HMAC-SHA256, no-encryption over HTTPS',
