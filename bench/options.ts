@@ -51,7 +51,7 @@ const USAGE = `usage: npm run bench -- [options]
                        pass, <cores> on PostgreSQL, 1 embedded; profile and round trips: 1 worker)
   --micro=S            seconds per microbenchmark (default 2; smoke 0.3)
   --peer               also run Net::OpenID::Server (Starman, 2 workers) behind nginx TLS
-  --profile[=W3,W5]    profile the provider (node --cpu-prof) during these workloads (default: W1-W5)
+  --profile[=W3,W5]    profile the provider (node --cpu-prof) during these workloads (default: Wf, W1-W5)
   --only=W1,W3         run only these workloads (W4 needs W3)
   --results=DIR        results directory (default bench/results)
   --no-docs            do not update docs/performance.md
@@ -138,7 +138,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         options.peer = true;
         break;
       case '--profile':
-        options.profile = value ? parseIds(value, '--profile') : ['W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'];
+        options.profile = value ? parseIds(value, '--profile') : ['Wf', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'];
         if (options.profile.includes('W0')) throw new Error('--profile: W0 is not the provider');
         break;
       case '--only':
