@@ -38,7 +38,14 @@ export interface BenchOptions {
   only: WorkloadId[];
   /** Measure nothing: regenerate latest.md, docs/performance.md and the chart from latest.json. */
   render: boolean;
+  /** Accounts (each with one trust grant) seeded into PostgreSQL before the run (0: none; bench/seed.ts). */
+  seed: number;
+  /** Soak mode: seconds of W3, W4 and W2-plain in rounds, with table row counts (0: off; bench/soak.ts). */
+  soak: number;
 }
+
+/** --soak without a value: long enough for every row made in the first round to expire and be pruned. */
+export const DEFAULT_SOAK_SECONDS = 180;
 
 const USAGE = `usage: npm run bench -- [options]
   --smoke              CI mode: ~2 s per workload, nothing written, exit 1 on any error
@@ -56,6 +63,11 @@ const USAGE = `usage: npm run bench -- [options]
   --results=DIR        results directory (default bench/results)
   --no-docs            do not update docs/performance.md
   --render             measure nothing: regenerate latest.md and the docs from results/latest.json
+  --seed=N             PostgreSQL only: first add N accounts (seed0 … seedN-1) with one trust grant
+                       each, server-side and idempotent (bench/seed.ts), e.g. --seed=1000000 --only=W1,W3
+  --soak[=S]           soak mode instead of the measured passes: S seconds (default ${DEFAULT_SOAK_SECONDS}) of W3, W4
+                       and W2-plain in rounds, short lifetimes and prune interval, row counts of the
+                       pruned tables before, during, after, and after expiry and one prune pass
 Environment: DATABASE_URL (PostgreSQL; absent: the embedded database in a temporary directory).`;
 
 function parseIds(value: string, what: string): WorkloadId[] {
@@ -109,6 +121,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     docs: !smoke,
     only: [...WORKLOAD_IDS],
     render: false,
+    seed: 0,
+    soak: 0,
   };
   for (const arg of argv) {
     const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -155,6 +169,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       case '--render':
         options.render = true;
         break;
+      case '--seed':
+        options.seed = Number(value ?? 'NaN');
+        if (!Number.isInteger(options.seed) || options.seed < 1) throw new Error(`--seed needs a whole number of accounts, e.g. --seed=1000000; got ${value}`);
+        if (!postgres) throw new Error('--seed fills a PostgreSQL database: set DATABASE_URL');
+        break;
+      case '--soak':
+        options.soak = value === undefined ? DEFAULT_SOAK_SECONDS : Math.ceil(positive(value, 'soak'));
+        break;
       case '--help':
       case '-h':
         process.stdout.write(`${USAGE}\n`);
@@ -165,6 +187,14 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     }
   }
   if (options.only.includes('W4') && !options.only.includes('W3')) throw new Error('--only: W4 checks the assertions W3 produces; add W3');
+  if (options.soak > 0) {
+    const clash = ['--smoke', '--render', '--profile', '--peer', '--only', '--workers'].filter((f) => argv.some((a) => a === f || a.startsWith(`${f}=`)));
+    if (clash.length > 0) throw new Error(`--soak runs its own workloads with 1 worker: it does not combine with ${clash.join(', ')}`);
+    // The soak's results go to soak-<time>.json/.md; latest.json and the docs stay the full run's.
+    options.only = ['W2-plain', 'W3', 'W4'];
+    options.workers = [1];
+    options.docs = false;
+  }
   if (options.connections < options.threads) options.threads = options.connections;
   return options;
 }

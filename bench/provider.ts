@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { soakConfig, type SoakSettings } from './soak.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,10 +64,13 @@ export interface ProviderSetup {
   workers: number;
   /** DATABASE_URL is set: the provider runs on PostgreSQL. */
   postgres: boolean;
+  /** Soak mode: short lifetimes and prune interval (bench/soak.ts). */
+  soak?: SoakSettings;
 }
 
 export function writeProviderConfig(setup: ProviderSetup): string {
   const path = join(setup.dir, 'openid-provider.yaml');
+  const soak = setup.soak ? soakConfig(setup.soak) : { openid: '', database: '' };
   writeFileSync(
     path,
     `# Written by bench/run.ts: the defaults an operator starts from, on this machine.
@@ -81,7 +85,7 @@ ${workerSettings(setup.workers, setup.postgres)}# W2 measures the associate work
 # 100 then 20/s) would refuse a load generator that sends everything from one address.
 openid:
   associate_rate_limit: { burst: 1000000, per_second: 1000000 }
-data_dir: ./data
+${soak.openid}${soak.database}data_dir: ./data
 `,
   );
   return path;

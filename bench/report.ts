@@ -49,7 +49,7 @@ export interface BenchResults {
   finishedAt: string;
   commit: string;
   machine: Machine;
-  settings: { connections: number; threads: number; durationSeconds: number; warmupSeconds: number; database: string; tls: string; realm: string };
+  settings: { connections: number; threads: number; durationSeconds: number; warmupSeconds: number; database: string; tls: string; realm: string; /** --seed: accounts and grants seeded first. */ seed?: number };
   micro: MicroResult[];
   dhLimitOneCore: number;
   targets: TargetResult[];

@@ -21,12 +21,15 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { runMicrobenchmarks } from './micro.js';
 import { type DbCount, PgCounter } from './pg-counter.js';
 import { type BenchOptions, parseOptions, WORKLOAD_IDS, type WorkloadId } from './options.js';
 import { ensurePeerPackages, startPeer } from './peer.js';
 import { loadProfile, profileWindow, type WindowProfile } from './profile.js';
 import { cli, freePort, type ProviderSetup, type RunningProvider, sleep, startProvider, stopChild } from './provider.js';
+import { seedUsersAndGrants } from './seed.js';
+import { countsConnection, rowCounts, soak, SOAK_PHASE_SECONDS, SOAK_SETTINGS, type SoakResult, soakMarkdown, writeSoak } from './soak.js';
 import { type BenchResults, markdownReport, readLatest, type TargetResult, updateDocs, type WorkloadResult, writeMarkdown, writeResults } from './report.js';
 import { badW5Signatures, checkidImmediatePath, DESCRIPTIONS, identifierPath, prepare, prepareW4, recorded, signIn, type Target } from './workloads.js';
 import { runWrk, type WrkRun, wrkVersion } from './wrk.js';
@@ -242,6 +245,44 @@ async function profileProvider(runner: Runner, setup: ProviderSetup, target: Tar
   return profiles;
 }
 
+/** --seed=N: the accounts and grants of bench/seed.ts, in the database the provider has just migrated. */
+async function seed(databaseUrl: string, count: number): Promise<void> {
+  log(`  seeding ${count} accounts with one trust grant each (bench/seed.ts)`);
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const added = await seedUsersAndGrants(client, count, { log });
+    const total = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM "users"')).rows[0]!.n;
+    log(`  seeded in ${added.seconds.toFixed(0)} s: ${added.users} accounts and ${added.grants} grants added (${total} accounts in the database)`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** --soak: rounds of W3, W4 and W2-plain, row counts of the pruned tables (bench/soak.ts); answers whether it failed. */
+async function soakMode(runner: Runner, target: Target, pgliteDir: string, databaseUrl: string | undefined, startedAt: string): Promise<boolean> {
+  const { options } = runner;
+  log(`\nsoak: ${options.soak} s of W3, W4 and W2-plain in rounds of ${SOAK_PHASE_SECONDS} s each, ${options.connections} connections; prune_interval ${SOAK_SETTINGS.pruneInterval}s`);
+  const connection = countsConnection(databaseUrl, pgliteDir);
+  const measured = await soak(options.soak, (id, seconds) => runOne(runner, target, id, 'run', seconds), () => rowCounts(connection), log, sleep);
+  const result: SoakResult = {
+    schema: 1,
+    mode: 'soak',
+    startedAt,
+    commit: commit(),
+    database: databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded (PGlite)',
+    settings: { ...SOAK_SETTINGS, phaseSeconds: SOAK_PHASE_SECONDS, connections: options.connections },
+    ...measured,
+  };
+  log(`\n${soakMarkdown(result)}\n`);
+  if (options.write) {
+    const written = writeSoak(result, resolve(repo, options.resultsDir));
+    log(`results: ${written.json}, ${written.markdown}`);
+  }
+  if (result.errors > 0) log(`FAILED: ${result.errors} error(s) during the soak`);
+  return result.errors > 0;
+}
+
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
   if (options.render) {
@@ -266,18 +307,18 @@ async function main(): Promise<number> {
     wrk,
     os: `${type()} ${release()}`,
   };
-  log(`openid-provider benchmark (${options.smoke ? 'smoke' : 'full'}): ${machine.cores} cores, load average ${loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')}`);
+  log(`openid-provider benchmark (${options.smoke ? 'smoke' : options.soak > 0 ? 'soak' : 'full'}): ${machine.cores} cores, load average ${loadAverageAtStart.map((n) => n.toFixed(2)).join(' ')}`);
   if (loadAverageAtStart[0]! > machine.cores * 0.5) log(`  note: the machine is busy (load ${loadAverageAtStart[0]!.toFixed(2)} on ${machine.cores} cores): figures will be low`);
 
-  log('\nmicrobenchmarks (raw limits)');
-  const micro = await runMicrobenchmarks(options.microSeconds, repo);
-  const dhLimitOneCore = micro.find((m) => m.name === 'dh-sha256-1core')!.opsPerSecond;
+  if (options.soak === 0) log('\nmicrobenchmarks (raw limits)');
+  const micro = options.soak > 0 ? [] : await runMicrobenchmarks(options.microSeconds, repo);
+  const dhLimitOneCore = micro.find((m) => m.name === 'dh-sha256-1core')?.opsPerSecond ?? 0;
 
   const work = mkdtempSync(join(tmpdir(), 'openid-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
   let keep = true;
   const databaseUrl = process.env['DATABASE_URL'];
-  const setup: ProviderSetup = { repo, dir: work, port: await freePort(), workers: options.workers[0]!, postgres: Boolean(databaseUrl) };
+  const setup: ProviderSetup = { repo, dir: work, port: await freePort(), workers: options.workers[0]!, postgres: Boolean(databaseUrl), soak: options.soak > 0 ? SOAK_SETTINGS : undefined };
   const user = `bench${randomBytes(3).toString('hex')}`;
   try {
     log(`\nprovider: node dist/main.js in ${work}, ${workersLabel(setup.workers)} (passes: ${options.workers.map(workersLabel).join(', ')}), ${databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded database'}, TLS with a generated certificate`);
@@ -291,6 +332,7 @@ async function main(): Promise<number> {
     if (added.code !== 0) throw new Error(`cli user add: exit ${added.code}: ${added.stderr.trim()}`);
     if (databaseUrl) cleanups.push(() => cli(setup, ['user', 'remove', user, '--domain', 'localhost']));
     log(`  ${added.stdout.trim()}`);
+    if (options.seed > 0 && databaseUrl) await seed(databaseUrl, options.seed);
 
     const target: Target = {
       name: 'provider',
@@ -311,6 +353,11 @@ async function main(): Promise<number> {
     log(`  one request of each workload checked${notes.length ? `; ${notes.join('; ')}` : ''}`);
 
     const runner: Runner = { options, helloBase: hello.base };
+    if (options.soak > 0) {
+      const failed = await soakMode(runner, target, join(work, 'data/pglite'), databaseUrl, startedAt);
+      keep = failed;
+      return failed ? 1 : 0;
+    }
     const targets: TargetResult[] = [];
     let warmupErrors = 0;
     let w0: WorkloadResult | undefined;
@@ -383,6 +430,7 @@ async function main(): Promise<number> {
         database: databaseUrl ? 'PostgreSQL (DATABASE_URL)' : 'embedded (PGlite)',
         tls: 'TLS 1.2+, the provider-generated EC P-256 development certificate (tls: auto)',
         realm: REALM,
+        ...(options.seed > 0 ? { seed: options.seed } : {}),
       },
       micro,
       dhLimitOneCore,

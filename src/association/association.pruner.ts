@@ -1,29 +1,30 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/tokens.js';
 import { Clock } from '../common/clock.js';
+import { databaseConfig } from '../config/namespaces.js';
+import { schedulePruning } from '../database/prune-schedule.js';
 import { AssociationRepository } from './association.repository.js';
 
-const PRUNE_EVERY_MS = 10 * 60 * 1000;
-
-/** Deletes expired associations and nonces now and then (any instance may do it; it is idempotent). */
+/** Deletes expired associations and nonces every database.prune_interval (any instance may do it; it is idempotent). */
 @Injectable()
 export class AssociationPruner implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
+  private stop: (() => void) | undefined;
 
   constructor(
     private readonly repository: AssociationRepository,
     private readonly clock: Clock,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
-    this.timer.unref();
+    this.stop = schedulePruning(this.database.prune_interval, () => this.prune());
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stop?.();
   }
 
   async prune(): Promise<void> {

@@ -43,8 +43,12 @@ export class AssociationRepository {
    * ON CONFLICT DO NOTHING, so two instances racing on the same nonce cannot both win.
    */
   async consumeNonce(nonce: string, expiresAt: Date): Promise<boolean> {
-    // Raw SQL: every check_authentication runs it, and the query builder costs more than the round trip.
-    const rows = (await this.nonces.query('INSERT INTO "used_nonces" ("nonce", "expires_at") VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING "nonce"', [nonce, expiresAt.toISOString()])) as unknown[];
+    // Raw SQL: every check_authentication runs it, and the query builder costs more than the round
+    // trip. The conflict target is named so that EXPLAIN shows its arbiter (test/database/explain.spec.ts).
+    const rows = (await this.nonces.query('INSERT INTO "used_nonces" ("nonce", "expires_at") VALUES ($1, $2) ON CONFLICT ("nonce") DO NOTHING RETURNING "nonce"', [
+      nonce,
+      expiresAt.toISOString(),
+    ])) as unknown[];
     return rows.length > 0;
   }
 

@@ -15,9 +15,10 @@ export type AuditKind =
 
 /** One line of a user's sign-in history. */
 @Entity({ name: 'audit_events' })
-// The constraints and indexes of migration 1764370000000, declared here too so that the entities describe the
+// The constraints and indexes of migrations 1764370000000 and 1764410000000, declared here too so that the entities describe the
 // schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
 @Index('audit_events_user_created_idx', ['userId', 'createdAt'])
+@Index('audit_events_created_at_idx', ['createdAt'])
 export class AuditEvent {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id: string;

@@ -1,5 +1,8 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { databaseConfig } from '../config/namespaces.js';
+import { schedulePruning } from '../database/prune-schedule.js';
 import { AuditEvent } from './audit.entity.js';
 import { AuditRepository } from './audit.repository.js';
 import { AuditService } from './audit.service.js';
@@ -10,4 +13,20 @@ import { AuditService } from './audit.service.js';
   providers: [AuditRepository, AuditService],
   exports: [AuditService],
 })
-export class AuditModule {}
+export class AuditModule implements OnApplicationBootstrap, OnApplicationShutdown {
+  private stop: (() => void) | undefined;
+
+  constructor(
+    private readonly audit: AuditService,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    // History past database.audit_retention is deleted by every instance, like expired rows.
+    this.stop = schedulePruning(this.database.prune_interval, () => this.audit.prune());
+  }
+
+  onApplicationShutdown(): void {
+    this.stop?.();
+  }
+}

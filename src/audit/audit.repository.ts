@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type Repository } from 'typeorm';
+import { deleteInBatches } from '../database/query-shapes.js';
 import { AuditEvent } from './audit.entity.js';
 
-/** SQL of the audit_events table: appended to, read newest first, never changed. */
+/** SQL of the audit_events table: appended to, read newest first, never changed; deleted once past retention. */
 @Injectable()
 export class AuditRepository {
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
@@ -35,5 +36,10 @@ export class AuditRepository {
 
   recentFor(userId: string, limit: number): Promise<AuditEvent[]> {
     return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  /** Deletes the events older than `cutoff`, in batches (audit_events_created_at_idx); answers how many went. */
+  pruneBefore(cutoff: Date): Promise<number> {
+    return deleteInBatches(this.events, 'audit_events', `"created_at" < $1`, [cutoff.toISOString()]);
   }
 }

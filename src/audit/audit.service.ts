@@ -1,7 +1,9 @@
 import { type BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { Logger } from 'pino';
 import { Clock } from '../common/clock.js';
 import { ROOT_LOGGER } from '../common/tokens.js';
+import { databaseConfig } from '../config/namespaces.js';
 import { WriteBehind } from '../database/write-behind.js';
 import type { AuditEvent, AuditKind } from './audit.entity.js';
 import { AuditRepository } from './audit.repository.js';
@@ -27,6 +29,7 @@ export class AuditService implements BeforeApplicationShutdown {
   constructor(
     private readonly events: AuditRepository,
     private readonly clock: Clock,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     @Inject(ROOT_LOGGER) logger: Logger,
   ) {
     this.queue = new WriteBehind({ write: (batch) => this.events.appendMany(batch), logger, what: 'audit events' });
@@ -55,6 +58,11 @@ export class AuditService implements BeforeApplicationShutdown {
   async assertionsTo(userId: string, realm: string): Promise<number> {
     await this.queue.flush();
     return this.events.countAssertions(userId, realm);
+  }
+
+  /** Deletes the events older than database.audit_retention; answers how many went. */
+  prune(): Promise<number> {
+    return this.events.pruneBefore(new Date(this.clock.now().getTime() - this.database.audit_retention * 1000));
   }
 
   /** Writes what is queued (shutdown, and readers of the table elsewhere). */

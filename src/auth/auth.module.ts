@@ -1,4 +1,5 @@
-import { Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AssociationModule } from '../association/association.module.js';
 import { DiscoveryModule } from '../discovery/discovery.module.js';
@@ -6,6 +7,8 @@ import { RealmModule } from '../realm/realm.module.js';
 import { SregModule } from '../sreg/sreg.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { XmppModule } from '../xmpp/xmpp.module.js';
+import { databaseConfig } from '../config/namespaces.js';
+import { schedulePruning } from '../database/prune-schedule.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { TrustModule } from '../realm/trust.module.js';
 import { BotModule } from '../xmpp/bot/bot.module.js';
@@ -33,8 +36,6 @@ import { PendingRequest } from './checkid/pending-request.entity.js';
 import { SessionModule } from './session/session.module.js';
 import { SessionService } from './session/session.service.js';
 
-const PRUNE_EVERY_MS = 10 * 60 * 1000;
-
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule],
   controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
@@ -47,22 +48,24 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
   ],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
+  private stop: (() => void) | undefined;
 
   constructor(
     private readonly sessions: SessionService,
     private readonly pending: PendingRequestService,
     private readonly throttle: LoginThrottleService,
     private readonly approvals: LoginApprovalService,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
   ) {}
 
   onApplicationBootstrap(): void {
-    // Expired sessions and abandoned requests are deleted now and then by every instance.
-    this.timer = setInterval(() => void Promise.allSettled([this.sessions.pruneExpired(), this.pending.pruneExpired(), this.throttle.prune(), this.approvals.pruneExpired()]), PRUNE_EVERY_MS);
-    this.timer.unref();
+    // Expired sessions and abandoned requests are deleted every database.prune_interval by every instance.
+    this.stop = schedulePruning(this.database.prune_interval, () =>
+      Promise.allSettled([this.sessions.pruneExpired(), this.pending.pruneExpired(), this.throttle.prune(), this.approvals.pruneExpired()]),
+    );
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.stop?.();
   }
 }

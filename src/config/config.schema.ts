@@ -378,6 +378,14 @@ export const configSchema = z.strictObject({
       ),
       pool_size: z.number().int().min(1).max(200).default(10).describe('Connections per instance (PostgreSQL only; the embedded database uses one).'),
       embedded_dir: z.string().min(1).default('./data/pglite').describe('Data directory of the embedded database (development and small installs).'),
+      prune_interval: duration()
+        .prefault('10m')
+        .describe(
+          'How often each instance deletes the rows nothing needs any more: expired associations, used nonces, sessions, pending requests, sign-in approvals, old login throttle counters and history past audit_retention (in batches of 1000 rows).',
+        ),
+      audit_retention: duration()
+        .prefault('90d')
+        .describe('How long the sign-in history (identity page, the bot\'s history command) is kept; older events are deleted.'),
     })
     .prefault({}),
   logging: z

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { parseConfig } from '../../src/config/config.loader.js';
+import type { ConfigInput } from '../../src/config/config.schema.js';
+import { type AppDataSource, createDataSource, runMigrations } from '../../src/database/data-source.js';
 
 /** Runs `work` against a PostgreSQL database created for it on the run's server and dropped afterwards. */
 export async function withFreshDatabase(prefix: string, work: (url: string) => Promise<void>): Promise<void> {
@@ -17,4 +20,23 @@ export async function withFreshDatabase(prefix: string, work: (url: string) => P
     await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
     await admin.end();
   }
+}
+
+/**
+ * Runs `work` on a migrated database of its own: in-memory PGlite, or (with TEST_DATABASE_URL) a
+ * fresh PostgreSQL database, for tests that fill or empty whole tables.
+ */
+export async function withMigratedDatabase(prefix: string, work: (dataSource: AppDataSource) => Promise<void>): Promise<void> {
+  const run = async (database: ConfigInput['database']): Promise<void> => {
+    const dataSource = await createDataSource(parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }], database }, null));
+    await dataSource.initialize();
+    try {
+      await runMigrations(dataSource);
+      await work(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+  };
+  if (inject('databaseUrl') === null) await run({ embedded_dir: 'memory://' });
+  else await withFreshDatabase(prefix, (url) => run({ url }));
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThan, MoreThan, type Repository } from 'typeorm';
+import { MoreThan, type Repository } from 'typeorm';
+import { deleteExpiredBefore } from '../../database/query-shapes.js';
 import type { ApprovalState, LoginApproval } from './login-approval.entity.js';
 import { LoginApproval as LoginApprovalEntity } from './login-approval.entity.js';
 
@@ -37,8 +38,7 @@ export class LoginApprovalRepository {
     return this.rows.count({ where: { domain, ip, createdAt: MoreThan(since) } });
   }
 
-  async pruneBefore(cutoff: Date): Promise<number> {
-    const result = await this.rows.delete({ expiresAt: LessThan(cutoff) });
-    return result.affected ?? 0;
+  pruneBefore(cutoff: Date): Promise<number> {
+    return deleteExpiredBefore(this.rows, cutoff);
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { deleteInBatches } from '../../database/query-shapes.js';
 
 /** SQL of the login_throttle table; every write is one statement so that instances can race. */
 @Injectable()
@@ -35,7 +36,8 @@ export class LoginThrottleRepository {
     await this.dataSource.query(`DELETE FROM "login_throttle" WHERE "key" = $1`, [key]);
   }
 
-  async prune(windowStart: Date, now: Date): Promise<void> {
-    await this.dataSource.query(`DELETE FROM "login_throttle" WHERE "last_failure_at" < $1 AND ("locked_until" IS NULL OR "locked_until" < $2)`, [windowStart, now]);
+  /** Deletes the counters nothing needs any more (last failure outside the window, no lock running), in batches. */
+  prune(windowStart: Date, now: Date): Promise<number> {
+    return deleteInBatches(this.dataSource, 'login_throttle', `"last_failure_at" < $1 AND ("locked_until" IS NULL OR "locked_until" < $2)`, [windowStart, now]);
   }
 }

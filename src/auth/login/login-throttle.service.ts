@@ -60,7 +60,7 @@ export class LoginThrottleService {
     return this.repository.clear(keys.account);
   }
 
-  prune(): Promise<void> {
+  prune(): Promise<number> {
     const now = this.clock.now();
     return this.repository.prune(new Date(now.getTime() - this.security.login_rate_limit.window * 1000), now);
   }

@@ -8,6 +8,7 @@ import { AddReleasePreferences1764380000000 } from './1764380000000-add-release-
 import { AddXmppAccounts1764390000000 } from './1764390000000-add-xmpp-accounts.js';
 import { AddProviderSecrets1764391000000 } from './1764391000000-add-provider-secrets.js';
 import { AddLoginApprovals1764400000000 } from './1764400000000-add-login-approvals.js';
+import { AddAuditCreatedAtIndex1764410000000 } from './1764410000000-add-audit-created-at-index.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   AddXmppAccounts1764390000000,
   AddProviderSecrets1764391000000,
   AddLoginApprovals1764400000000,
+  AddAuditCreatedAtIndex1764410000000,
 ];
