@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { OpenIdError } from '../../src/protocol/errors.js';
+import { checkMessageLimits } from '../../src/protocol/input-limits.js';
+import { parseOpenIdMessage } from '../../src/protocol/message.js';
+import { encodeDirectError } from '../../src/http/openid-error-encoding.js';
+
+// The corpus of past crashers: every input a fuzz suite of this folder found to crash, answer 500
+// or break one of its invariants (corpus.json, each entry titled with the suite that found it and
+// what went wrong), replayed as a named regression test. A new find goes there with its fix.
+
+type Pairs = Array<[string, string]>;
+interface Corpus {
+  inputStep: Array<{ title: string; pairs: Pairs; error: string; message: string }>;
+  parser: Array<{ title: string; pairs: Pairs; error: string; message: string }>;
+}
+
+const corpus = JSON.parse(readFileSync(new URL('./corpus.json', import.meta.url), 'utf8')) as Corpus;
+
+function thrown(fn: () => unknown): OpenIdError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(OpenIdError);
+    return error as OpenIdError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('fuzz corpus: past crashers stay fixed', () => {
+  describe('input step (src/protocol/input-limits.ts)', () => {
+    it.each(corpus.inputStep)('$title', ({ pairs, error, message }) => {
+      const refusal = thrown(() => checkMessageLimits(pairs));
+      expect(refusal.name).toBe(error);
+      expect(refusal.message).toBe(message);
+      // OpenID 2.0 §5.1.2.2: the refusal is answered as a key-value body.
+      expect(() => encodeDirectError(refusal, '2.0')).not.toThrow();
+    });
+  });
+
+  describe('message parser (src/protocol/message.ts)', () => {
+    it.each(corpus.parser)('$title', ({ pairs, error, message }) => {
+      const refusal = thrown(() => parseOpenIdMessage(pairs));
+      expect(refusal.name).toBe(error);
+      expect(refusal.message).toBe(message);
+      expect(() => encodeDirectError(refusal, '2.0')).not.toThrow();
+    });
+  });
+});
