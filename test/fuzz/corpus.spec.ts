@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { OpenIdError } from '../../src/protocol/errors.js';
 import { checkMessageLimits } from '../../src/protocol/input-limits.js';
 import { parseOpenIdMessage } from '../../src/protocol/message.js';
+import { parseRealm, parseReturnTo } from '../../src/protocol/realm.js';
 import { encodeDirectError } from '../../src/http/openid-error-encoding.js';
 
 // The corpus of past crashers: every input a fuzz suite of this folder found to crash, answer 500
@@ -12,6 +13,7 @@ type Pairs = Array<[string, string]>;
 interface Corpus {
   inputStep: Array<{ title: string; pairs: Pairs; error: string; message: string }>;
   parser: Array<{ title: string; pairs: Pairs; error: string; message: string }>;
+  realm: Array<{ title: string; realm?: string; returnTo?: string; error: string }>;
 }
 
 const corpus = JSON.parse(readFileSync(new URL('./corpus.json', import.meta.url), 'utf8')) as Corpus;
@@ -43,6 +45,13 @@ describe('fuzz corpus: past crashers stay fixed', () => {
       expect(refusal.name).toBe(error);
       expect(refusal.message).toBe(message);
       expect(() => encodeDirectError(refusal, '2.0')).not.toThrow();
+    });
+  });
+
+  describe('realms and return_to URLs (src/protocol/realm.ts)', () => {
+    it.each(corpus.realm)('$title', ({ realm, returnTo, error }) => {
+      const refusal = thrown(() => (realm !== undefined ? parseRealm(realm) : parseReturnTo(returnTo!)));
+      expect(refusal.name).toBe(error);
     });
   });
 });
