@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { OpenIdError } from '../../src/protocol/errors.js';
 import { checkMessageLimits } from '../../src/protocol/input-limits.js';
 import { parseOpenIdMessage } from '../../src/protocol/message.js';
 import { parseRealm, parseReturnTo } from '../../src/protocol/realm.js';
 import { encodeDirectError } from '../../src/http/openid-error-encoding.js';
+import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
+import { expand } from '../protocol/vectors.js';
+import { expectWellFormedAnswer } from './http-answers.js';
+import { sendRaw } from './raw-http.js';
 
 // The corpus of past crashers: every input a fuzz suite of this folder found to crash, answer 500
 // or break one of its invariants (corpus.json, each entry titled with the suite that found it and
@@ -14,6 +19,7 @@ interface Corpus {
   inputStep: Array<{ title: string; pairs: Pairs; error: string; message: string }>;
   parser: Array<{ title: string; pairs: Pairs; error: string; message: string }>;
   realm: Array<{ title: string; realm?: string; returnTo?: string; error: string }>;
+  rawHttp: Array<{ title: string; method: string; path: string; request: Array<string | { repeat: string; count: number }>; status?: number; code?: string }>;
 }
 
 const corpus = JSON.parse(readFileSync(new URL('./corpus.json', import.meta.url), 'utf8')) as Corpus;
@@ -52,6 +58,24 @@ describe('fuzz corpus: past crashers stay fixed', () => {
     it.each(corpus.realm)('$title', ({ realm, returnTo, error }) => {
       const refusal = thrown(() => (realm !== undefined ? parseRealm(realm) : parseReturnTo(returnTo!)));
       expect(refusal.name).toBe(error);
+    });
+  });
+
+  describe('raw HTTP (src/http/http-pipeline.ts clientErrorHandler)', () => {
+    let t: TestApp;
+    let port: number;
+    beforeAll(async () => {
+      t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] } }));
+      await t.app.listen(0, '127.0.0.1');
+      port = (t.app.getHttpServer().address() as AddressInfo).port;
+    });
+    afterAll(() => t.close());
+
+    it.each(corpus.rawHttp)('$title', async ({ method, path, request, status, code }) => {
+      const answer = await sendRaw(port, Buffer.from(request.map(expand).join(''), 'utf8'), method === 'HEAD');
+      expectWellFormedAnswer(answer, { method, path });
+      if (status !== undefined) expect(answer.statusCode).toBe(status);
+      if (code !== undefined) expect(JSON.parse(answer.body)).toMatchObject({ code, requestId: answer.headers['x-request-id'] });
     });
   });
 });
