@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { OpenIdError } from '../../src/protocol/errors.js';
 import { checkMessageLimits } from '../../src/protocol/input-limits.js';
 import { parseOpenIdMessage } from '../../src/protocol/message.js';
 import { parseRealm, parseReturnTo } from '../../src/protocol/realm.js';
 import { encodeDirectError } from '../../src/http/openid-error-encoding.js';
-import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { expand } from '../protocol/vectors.js';
 import { expectWellFormedAnswer } from './http-answers.js';
-import { sendRaw } from './raw-http.js';
+import { listeningApp, sendRaw } from './raw-http.js';
 
 // The corpus of past crashers: every input a fuzz suite of this folder found to crash, answer 500
 // or break one of its invariants (corpus.json, each entry titled with the suite that found it and
@@ -36,19 +35,11 @@ function thrown(fn: () => unknown): OpenIdError {
 }
 
 describe('fuzz corpus: past crashers stay fixed', () => {
-  describe('input step (src/protocol/input-limits.ts)', () => {
-    it.each(corpus.inputStep)('$title', ({ pairs, error, message }) => {
-      const refusal = thrown(() => checkMessageLimits(pairs));
-      expect(refusal.name).toBe(error);
-      expect(refusal.message).toBe(message);
-      // OpenID 2.0 §5.1.2.2: the refusal is answered as a key-value body.
-      expect(() => encodeDirectError(refusal, '2.0')).not.toThrow();
-    });
-  });
-
-  describe('message parser (src/protocol/message.ts)', () => {
-    it.each(corpus.parser)('$title', ({ pairs, error, message }) => {
-      const refusal = thrown(() => parseOpenIdMessage(pairs));
+  // OpenID 2.0 §5.1.2.2: each refusal is answered as a key-value body, so its text must encode.
+  const stages = { inputStep: checkMessageLimits, parser: (pairs: Pairs) => parseOpenIdMessage(pairs) };
+  describe.each(Object.entries(stages))('%s (src/protocol/input-limits.ts, message.ts)', (stage, run) => {
+    it.each(corpus[stage as keyof typeof stages])('$title', ({ pairs, error, message }) => {
+      const refusal = thrown(() => run(pairs));
       expect(refusal.name).toBe(error);
       expect(refusal.message).toBe(message);
       expect(() => encodeDirectError(refusal, '2.0')).not.toThrow();
@@ -65,11 +56,7 @@ describe('fuzz corpus: past crashers stay fixed', () => {
   describe('HTTP, one app on the embedded database', () => {
     let t: TestApp;
     let port: number;
-    beforeAll(async () => {
-      t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] } }));
-      await t.app.listen(0, '127.0.0.1');
-      port = (t.app.getHttpServer().address() as AddressInfo).port;
-    });
+    beforeAll(async () => ({ t, port } = await listeningApp()));
     afterAll(() => t.close());
 
     it.each(corpus.http)('$title', async ({ method, url, headers, payload, status, location }) => {

@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
+import type { TestApp } from '../helpers/test-app.js';
 import { expectWellFormedAnswer } from './http-answers.js';
 import { BROKEN_PERCENT, CONTROLS, hostileString, runs, timeout } from './fuzz.js';
-import { sendRaw } from './raw-http.js';
+import { listeningApp, sendRaw } from './raw-http.js';
 
 // Raw HTTP over a socket to the listening app (embedded database): the bytes inject cannot send.
 // Non-Latin-1 characters (as UTF-8 bytes) and controls in the request target, broken
@@ -49,12 +48,7 @@ const headerLines = fc.array(
 describe('raw HTTP, fuzzed: what Node and Fastify refuse before the routes is answered in shape too', () => {
   let t: TestApp;
   let port: number;
-
-  beforeAll(async () => {
-    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] } }));
-    await t.app.listen(0, '127.0.0.1');
-    port = (t.app.getHttpServer().address() as AddressInfo).port;
-  });
+  beforeAll(async () => ({ t, port } = await listeningApp()));
   afterAll(() => t.close());
 
   it('hostile request lines, targets and header lines over a socket', { timeout: timeout(90_000) }, async () => {

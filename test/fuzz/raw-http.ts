@@ -1,9 +1,17 @@
-import { connect } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
 import type { Answer } from './http-answers.js';
 
 // A client that sends bytes as they are: what light-my-request (inject) cannot, since it parses
 // and re-encodes the URL and refuses header values Node would not send. Used by http-raw.spec.ts
 // and the corpus.
+
+/** The app on the embedded database, listening on a free loopback port (127.0.0.1 is a trusted proxy). */
+export async function listeningApp(): Promise<{ t: TestApp; port: number }> {
+  const t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] } }));
+  await t.app.listen(0, '127.0.0.1');
+  return { t, port: (t.app.getHttpServer().address() as AddressInfo).port };
+}
 
 /**
  * Sends `request` to 127.0.0.1:port and reads the first response (the server closes after it).
