@@ -102,6 +102,9 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
   });
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
+    // Set in onRequest, except where Fastify answers without running it: a request target that
+    // is not a path ("GET * HTTP/1.1") reaches its fallback 404 straight from the router.
+    if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', request.id);
     if (request.secure) reply.header('strict-transport-security', hsts);
     baselineHeaders(reply);
     done(null, payload);
