@@ -6,7 +6,7 @@ import { securityConfig, type SecurityConfig } from './config/namespaces.js';
 import { AppModule, type AppRuntime } from './app.module.js';
 import { Branding } from './http/branding.js';
 import type { Logger } from 'pino';
-import { frameworkErrorHandler, installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
+import { clientErrorHandler, frameworkErrorHandler, installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
 import { createRootLogger, PinoNestLogger } from './http/logger.js';
 import { Metrics } from './http/metrics.js';
 import { resolveTls, type TlsMaterial } from './http/tls.js';
@@ -40,6 +40,8 @@ export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined
     // Router errors raised before any hook runs (over-long parameter, malformed percent-encoding)
     // answer like every other error instead of Fastify's bare JSON.
     frameworkErrors: frameworkErrorHandler(logger),
+    // And what Node's HTTP parser refuses before Fastify has a request (clientError).
+    clientErrorHandler: clientErrorHandler(logger),
     // Keep-alive connections are closed at shutdown once idle; in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,

@@ -115,21 +115,20 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     sendPage(reply, described.status, errorPage({ ...described, requestId }));
     return;
   }
-  // RFC 9457 §3: problem details, with our stable code and the request id as extension members.
-  reply
-    .code(described.status)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        type: `${PROBLEM_TYPE_BASE}${described.code}`,
-        title: described.title,
-        status: described.status,
-        detail: described.detail,
-        code: described.code,
-        requestId,
-        ...described.members,
-      }),
-    );
+  reply.code(described.status).type('application/problem+json').send(problemDocument(described, requestId));
+}
+
+/** RFC 9457 §3: problem details, with our stable code and the request id as extension members. */
+export function problemDocument(problem: Pick<Described, 'status' | 'code' | 'title' | 'detail'> & { members?: Described['members'] }, requestId: string): string {
+  return JSON.stringify({
+    type: `${PROBLEM_TYPE_BASE}${problem.code}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    code: problem.code,
+    requestId,
+    ...problem.members,
+  });
 }
 
 function logError(logger: Logger, request: FastifyRequest, error: unknown, described: Described): void {

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { NotFoundException } from '@nestjs/common';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { SecurityConfig } from '../config/namespaces.js';
 import type { Domains } from '../config/domains.js';
 import { AppError } from './app-error.js';
 import type { BrandingView } from './branding.js';
-import { sendError } from './error-responder.js';
+import { problemDocument, sendError } from './error-responder.js';
 import type { Metrics } from './metrics.js';
 import './request-context.js';
 
@@ -100,6 +102,9 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
   });
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
+    // Set in onRequest, except where Fastify answers without running it: a request target that
+    // is not a path ("GET * HTTP/1.1") reaches its fallback 404 straight from the router.
+    if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', request.id);
     if (request.secure) reply.header('strict-transport-security', hsts);
     baselineHeaders(reply);
     done(null, payload);
@@ -136,6 +141,43 @@ export function frameworkErrorHandler(logger: Logger) {
     reply.header('x-request-id', request.id);
     baselineHeaders(reply);
     sendError(request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new NotFoundException() : error.code === 'FST_ERR_BAD_URL' ? new MalformedAddress() : error, logger);
+  };
+}
+
+/** What Node's HTTP parser refuses, by its error code (Node's `clientError`); anything else is a 400. */
+const CLIENT_ERRORS: Readonly<Record<string, { status: number; code: string; title: string; detail: string }>> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', title: 'Request headers too large', detail: 'The request line or headers are too large.' },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', title: 'Request timeout', detail: 'The request did not arrive in time.' },
+};
+const MALFORMED_REQUEST = { status: 400, code: 'bad_request', title: 'Bad request', detail: 'This request is not valid HTTP.' };
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (a control character or a
+ * space in the request target, a malformed header line, request line and headers over the
+ * maximum size) never become a request, so no hook or filter sees them. Fastify's own answer is
+ * bare JSON without a request id or the baseline headers; this one is the problem document every
+ * other refusal gets, with a fresh request id (logged with the parser's error code).
+ */
+export function clientErrorHandler(logger: Logger) {
+  return (error: ConnectionError, socket: Socket): void => {
+    // A reset connection has no one to answer (Node's documented clientError contract).
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const problem = CLIENT_ERRORS[error.code] ?? MALFORMED_REQUEST;
+    const requestId = randomUUID();
+    logger.info({ reqId: requestId, code: problem.code, status: problem.status, parserError: error.code }, 'request refused');
+    const body = problemDocument(problem, requestId);
+    const headers: Record<string, string> = {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      'x-request-id': requestId,
+      'cache-control': 'no-store',
+      ...BASELINE_HEADERS,
+      'referrer-policy': 'no-referrer',
+      connection: 'close',
+    };
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+    if (socket.writable) socket.write(`HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n${head}\r\n${body}`);
+    socket.destroy(error);
   };
 }
 

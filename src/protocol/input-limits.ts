@@ -39,6 +39,7 @@ export const DEFAULT_MESSAGE_LIMITS: MessageLimits = Object.freeze({
 
 // C0 (U+0000-U+001F, TAB, CR and LF included), DEL (U+007F) and C1 (U+0080-U+009F).
 const CONTROL = /\p{Cc}/u;
+const LONE_SURROGATE = /\p{Cs}/u;
 
 /**
  * Throws MessageTooLarge or ForbiddenCharacter when the pairs break a limit. Keys are checked
@@ -57,6 +58,11 @@ export function checkMessageLimits(pairs: ReadonlyArray<readonly [string, string
     }
     if (CONTROL.test(key)) {
       throw new ForbiddenCharacter('A parameter name contains a control character', { detail: `key ${JSON.stringify(key)}` });
+    }
+    // OpenID 2.0 §4.1: keys are Unicode text. One that is not (a lone surrogate) cannot be named
+    // in the key-value error that answers it (§5.1.2.2), nor be encoded as UTF-8 at all.
+    if (LONE_SURROGATE.test(key)) {
+      throw new ForbiddenCharacter('A parameter name is not valid text', { detail: `key ${JSON.stringify(key)}` });
     }
     const valueBytes = Buffer.byteLength(value, 'utf8');
     const cap = limits.maxValueBytesByKey?.[key] ?? limits.maxValueBytes;

@@ -124,8 +124,16 @@ export function toFormFields(fields: KeyValuePairs): Array<{ name: string; value
  * OpenID Authentication message appended to the query string"). The receiver's URL, typically
  * the RP's return_to, is kept byte for byte: its existing query stays first and untouched
  * (§10.1 and §11.1 make the RP compare it), and a fragment stays at the end.
+ *
+ * Except when it is not ASCII: a redirect's Location is a URI (RFC 3986 §2, RFC 9110 §10.2.2),
+ * and Node refuses to send anything else. A return_to with an IDN host or UTF-8 in its path,
+ * query or fragment is then written as browsers parse it (WHATWG URL: punycode host,
+ * percent-encoded UTF-8), the address the browser would go to anyway. The URL must parse (a
+ * return_to always has, see realm.ts).
  */
-export function appendMessageToUrl(url: string, fields: KeyValuePairs): string {
+export function appendMessageToUrl(receiver: string, fields: KeyValuePairs): string {
+  // eslint-disable-next-line no-control-regex
+  const url = /[^\x00-\x7f]/.test(receiver) ? new URL(receiver).href : receiver;
   const query = toUrlQuery(fields);
   if (query.length === 0) return url;
   const hash = url.indexOf('#');

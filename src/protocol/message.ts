@@ -186,10 +186,10 @@ export function parseOpenIdMessage(
     if (fields.has(key)) {
       throw new InvalidRequest(`Duplicate parameter openid.${key}`, { detail: 'repeated openid.* parameter' });
     }
-    // OpenID 2.0 §4.1: keys and values are Unicode text encoded as UTF-8.
-    if (LONE_SURROGATE.test(key) || LONE_SURROGATE.test(value)) {
-      throw new InvalidRequest(`Parameter openid.${key} is not valid text`);
-    }
+    // OpenID 2.0 §4.1: keys and values are Unicode text encoded as UTF-8. The public message
+    // travels to the RP in key-value form (§5.1.2.2), which cannot carry a key that is not text.
+    if (LONE_SURROGATE.test(key)) throw new InvalidRequest('A parameter name is not valid text');
+    if (LONE_SURROGATE.test(value)) throw new InvalidRequest(`Parameter openid.${key} is not valid text`);
     fields.set(key, value);
   }
 

@@ -105,6 +105,9 @@ function parseHttpUrl(value: string, allowWildcard: boolean, fail: (reason: stri
   } catch {
     return fail('not a valid URL');
   }
+  // The same rule on what WHATWG parsing read: in "https:///user@host" the pattern above sees an
+  // empty authority, but browsers skip the extra slash and take "user" as userinfo.
+  if (url.username !== '' || url.password !== '') fail('contains userinfo');
   let host = url.hostname;
   const bareWildcard = wildcard && host === '*';
   if (wildcard) {
