@@ -78,21 +78,19 @@ async function exercise(env: Record<string, string>): Promise<void> {
   // the house style, and registers it in index.ts.
   const dir = temp('op-gen-');
   cpSync(join(REPO, 'src/database/migrations'), dir, { recursive: true });
-  const generated = await runScript(install, 'migration:generate', ['LoginApprovalsAgain', '--dir', dir], env);
+  const generated = await runScript(install, 'migration:generate', ['AuditIndexAgain', '--dir', dir], env);
   expect(generated.code, generated.out + generated.err).toBe(0);
-  const file = readdirSync(dir).find((f) => /^\d{13}-login-approvals-again\.ts$/.test(f))!;
+  const file = readdirSync(dir).find((f) => /^\d{13}-audit-index-again\.ts$/.test(f))!;
   expect(file).toBeDefined();
   const text = readFileSync(join(dir, file), 'utf8');
   const timestamp = file.slice(0, 13);
-  expect(text).toContain(`export class LoginApprovalsAgain${timestamp} implements MigrationInterface {`);
+  expect(text).toContain(`export class AuditIndexAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  expect(text).toMatch(/CREATE TABLE "login_approvals"/);
-  expect(text).toMatch(/ALTER TABLE "sessions"\s+ADD "auth_method" character varying\(16\) NOT NULL DEFAULT 'password'/);
-  expect(text).toMatch(/ALTER TABLE "sessions" DROP COLUMN "auth_method"/);
-  expect(text).toMatch(/DROP TABLE "login_approvals"/);
+  expect(text).toMatch(/CREATE INDEX "audit_events_created_at_idx" ON "audit_events" \("created_at"\)/);
+  expect(text).toMatch(/DROP INDEX "public"\."audit_events_created_at_idx"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
-  expect(index).toContain(`import { LoginApprovalsAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
-  expect(index).toMatch(new RegExp(`${LAST},\\n  LoginApprovalsAgain${timestamp},\\n\\];`));
+  expect(index).toContain(`import { AuditIndexAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
+  expect(index).toMatch(new RegExp(`${LAST},\\n  AuditIndexAgain${timestamp},\\n\\];`));
 
   const again = await runScript(install, 'migration:run', [], env);
   expect(again.code, again.err).toBe(0);
