@@ -25,7 +25,7 @@ const USAGE = `usage: npm run cli -- <command>
 
   user add <username> [--domain D] [--email E] [--fullname F] [--nickname N] --password-stdin
   user list [--domain D] [--json]
-  user passwd <username> [--domain D] --password-stdin
+  user passwd <username> [--domain D] --password-stdin   (ends every session of the account)
   user remove <username> [--domain D]
   user disable <username> [--domain D]
   user enable <username> [--domain D]

@@ -80,7 +80,7 @@ export class UsersService {
     const profile = validateProfile(profileInput);
     const created = await this.repository.insert({ domain, username, passwordHash: await this.hasher.hash(password), ...profile, disabled: false });
     if (!created) throw new UserExists(username, domain);
-    this.changes.changed({ domain, username });
+    await this.changes.changed({ domain, username });
     return created;
   }
 
@@ -114,14 +114,14 @@ export class UsersService {
   async signedInByXmpp(domain: string, username: string, vcard?: VcardValues | null): Promise<User> {
     const name = { domain: this.domain(domain), username: this.username(username) };
     const user = await this.repository.upsertXmppAccount(name.domain, name.username, vcard);
-    if (vcard !== undefined) this.changes.changed(name);
+    if (vcard !== undefined) await this.changes.changed(name);
     return user;
   }
 
   async setPassword(domain: string, username: string, password: string): Promise<void> {
     this.localDomain(domain);
     checkPassword(password);
-    await this.change(domain, username, { passwordHash: await this.hasher.hash(password) });
+    await this.change(domain, username, { passwordHash: await this.hasher.hash(password) }, true);
   }
 
   async setDisabled(domain: string, username: string, disabled: boolean): Promise<void> {
@@ -145,7 +145,7 @@ export class UsersService {
   async remove(domain: string, username: string): Promise<void> {
     const name = { domain: this.domain(domain), username: this.username(username) };
     const deleted = await this.repository.delete(name.domain, name.username);
-    this.changes.changed(name);
+    await this.changes.changed(name);
     if (!deleted) throw new UnknownUser();
   }
 
@@ -171,10 +171,10 @@ export class UsersService {
     return { ok: true, user: rest as User };
   }
 
-  private async change(domain: string, username: string, changes: Partial<User>): Promise<void> {
+  private async change(domain: string, username: string, changes: Partial<User>, passwordChanged = false): Promise<void> {
     const name = { domain: this.domain(domain), username: this.username(username) };
     const changed = await this.repository.update(name.domain, name.username, changes);
-    this.changes.changed(name);
+    await this.changes.changed({ ...name, passwordChanged });
     if (!changed) throw new UnknownUser();
   }
 

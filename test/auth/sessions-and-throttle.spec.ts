@@ -128,6 +128,21 @@ describe('sessions, grants and throttling', () => {
     expect((await sessions.resolve(d.token))?.user.email).toBe('romeo@example.org');
   });
 
+  it('ends every session of an account when its password is changed (ASVS V3.3.3), in the database too', async () => {
+    const repository = ctx.get(SessionRepository, { strict: false });
+    const u = await user();
+    const phone = await sessions.create(u, { remember: true });
+    const laptop = await sessions.create(u, { remember: false });
+    const other = await sessions.create(await user(), { remember: false });
+    expect(await sessions.resolve(phone.token)).toBeDefined();
+    await users.setPassword('example.org', u.username, 'another good passphrase');
+    expect(await sessions.resolve(phone.token)).toBeUndefined();
+    expect(await sessions.resolve(laptop.token)).toBeUndefined();
+    expect(await repository.listUnexpired(u.id, clock.now())).toEqual([]);
+    // Nobody else's.
+    expect(await sessions.resolve(other.token)).toBeDefined();
+  });
+
   it('revokes one session or all of them', async () => {
     const u = await user();
     const a = await sessions.create(u, { remember: false });

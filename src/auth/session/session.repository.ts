@@ -46,6 +46,11 @@ export class SessionRepository {
     return affected(await this.sessions.delete({ id, userId })) > 0;
   }
 
+  /** Every session of the account named (domain, normalised username). */
+  async deleteAllOfAccount(domain: string, username: string): Promise<void> {
+    await this.sessions.query('DELETE FROM "sessions" WHERE "user_id" IN (SELECT "id" FROM "users" WHERE "domain" = $1 AND "username" = $2)', [domain, username]);
+  }
+
   async deleteAllOf(userId: string): Promise<void> {
     await this.sessions.delete({ userId });
   }

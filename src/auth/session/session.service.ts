@@ -39,7 +39,12 @@ export class SessionService {
     private readonly random: Random,
     accountChanges: AccountChanges,
   ) {
-    accountChanges.subscribe(({ domain, username }) => this.recent.deleteWhere((found) => found.user.domain === domain && found.user.username === username));
+    accountChanges.subscribe(async ({ domain, username, passwordChanged }) => {
+      this.recent.deleteWhere((found) => found.user.domain === domain && found.user.username === username);
+      // ASVS V3.3.3: a new password (an administrator's reset, after a compromise) ends every
+      // session of the account, on every device.
+      if (passwordChanged) await this.sessions.deleteAllOfAccount(domain, username);
+    });
   }
 
   /**
