@@ -30,8 +30,15 @@ export function createRuntime(loaded: LoadedConfig): AppRuntime {
 
 export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined, logger: Logger): FastifyAdapter {
   const isTrustedProxy = trustedProxyMatcher(loaded.config.server.trusted_proxies);
+  const timeouts = loaded.config.server.timeouts;
+  // Node's own checks of incomplete requests (headersTimeout, requestTimeout), run every second
+  // instead of every 30 s, so that a slow client is cut off near its deadline.
+  const nodeServerOptions = { headersTimeout: Math.min(timeouts.headers, timeouts.request) * 1000, connectionsCheckingInterval: 1000 };
   return new FastifyAdapter({
-    ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const } } : {}),
+    ...(tls ? { https: { key: tls.key, cert: tls.cert, minVersion: 'TLSv1.2' as const, ...nodeServerOptions } } : { http: nodeServerOptions }),
+    requestTimeout: timeouts.request * 1000,
+    connectionTimeout: timeouts.request * 1000,
+    keepAliveTimeout: timeouts.keep_alive * 1000,
     // Only configured proxies may set X-Forwarded-For/-Proto/-Host (fastify consults this per hop).
     trustProxy: loaded.config.server.trusted_proxies.length > 0 ? (address: string) => isTrustedProxy(address) : false,
     genReqId: requestIdGenerator(isTrustedProxy),

@@ -253,6 +253,14 @@ export const configSchema = z.strictObject({
         .default([])
         .describe('Addresses (IP or CIDR) of reverse proxies allowed to set X-Forwarded-For/-Proto/-Host. Everyone else\'s X-Forwarded-* headers are ignored.'),
       shutdown_grace: duration().prefault('10s').describe('On SIGTERM, how long in-flight requests may take before connections are closed.'),
+      timeouts: z
+        .strictObject({
+          headers: duration().prefault('10s').describe('A client has this long from connecting (or from its previous request) to send a request line and all its headers.'),
+          request: duration().prefault('30s').describe('A client has this long to send a whole request, body included; a socket silent for this long is closed too.'),
+          keep_alive: duration().prefault('72s').describe('An idle keep-alive connection is closed after this long without a new request.'),
+        })
+        .prefault({})
+        .describe('Slow or silent clients cannot hold connections open (checked every second).'),
       workers: z
         .union([z.literal('auto'), z.number().int().min(1).max(256)])
         .default('auto')
