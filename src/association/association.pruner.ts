@@ -20,7 +20,7 @@ export class AssociationPruner implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.stop = schedulePruning(this.database.prune_interval, () => this.prune());
+    this.stop = schedulePruning(this.database.prune_interval, this.logger, { 'associations and nonces': () => this.prune() });
   }
 
   onApplicationShutdown(): void {

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../common/tokens.js';
 import { Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -56,13 +58,17 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly throttle: LoginThrottleService,
     private readonly approvals: LoginApprovalService,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
     // Expired sessions and abandoned requests are deleted every database.prune_interval by every instance.
-    this.stop = schedulePruning(this.database.prune_interval, () =>
-      Promise.allSettled([this.sessions.pruneExpired(), this.pending.pruneExpired(), this.throttle.prune(), this.approvals.pruneExpired()]),
-    );
+    this.stop = schedulePruning(this.database.prune_interval, this.logger, {
+      sessions: () => this.sessions.pruneExpired(),
+      'pending requests': () => this.pending.pruneExpired(),
+      'login throttle': () => this.throttle.prune(),
+      'sign-in approvals': () => this.approvals.pruneExpired(),
+    });
   }
 
   onApplicationShutdown(): void {

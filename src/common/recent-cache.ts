@@ -36,6 +36,19 @@ export class RecentCache<V> {
     for (const [key, entry] of this.entries) if (pick(entry.value, key)) this.entries.delete(key);
   }
 
+  /**
+   * Runs a write that ends what the picked entries say (a logout, a revoke), forgetting them before
+   * and after it: a lookup that misses while the write is under way would remember the old row.
+   */
+  async deleteAround<T>(pick: (value: V, key: string) => boolean, write: () => Promise<T>): Promise<T> {
+    this.deleteWhere(pick);
+    try {
+      return await write();
+    } finally {
+      this.deleteWhere(pick);
+    }
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -67,7 +67,8 @@ export class ReturnToVerifier {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inFlight = new Map<string, Promise<Discovered>>();
   private readonly budgets: TokenBuckets;
-  private running = 0;
+  /** Discoveries under way in this process (realm.discovery.max_concurrent). */
+  private discoveriesRunning = 0;
 
   constructor(
     @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
@@ -121,11 +122,11 @@ export class ReturnToVerifier {
     const running = this.inFlight.get(key);
     if (running !== undefined) return running;
     // Neither refusal is remembered: it says nothing about the relying party.
-    if (this.running >= this.realm.discovery.max_concurrent) return { kind: 'failed', reason: 'busy' };
+    if (this.discoveriesRunning >= this.realm.discovery.max_concurrent) return { kind: 'failed', reason: 'busy' };
     if (!this.budgets.take(clientAddressKey(clientIp ?? 'unknown'), now)) return { kind: 'failed', reason: 'rate_limited' };
-    this.running++;
+    this.discoveriesRunning++;
     const discovery = this.run(realm, url).finally(() => {
-      this.running--;
+      this.discoveriesRunning--;
       this.inFlight.delete(key);
     });
     this.inFlight.set(key, discovery);

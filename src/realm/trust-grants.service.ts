@@ -63,7 +63,7 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
   private readonly recent = new RecentCache<TrustGrant>(GRANT_TTL_MS, GRANT_CACHE_SIZE);
 
   private forget(userId: string): void {
-    this.recent.deleteWhere((_grant, key) => key.startsWith(`${userId}\n`));
+    this.recent.deleteWhere(ownedBy(userId));
   }
 
   /** Creates or replaces the grant (one per user and realm). */
@@ -83,10 +83,12 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
     return this.grants.listFor(userId);
   }
 
-  async revoke(userId: string, id: string): Promise<boolean> {
-    this.forget(userId);
-    const revoked = await this.grants.deleteOwned(userId, id);
-    this.forget(userId);
-    return revoked;
+  revoke(userId: string, id: string): Promise<boolean> {
+    return this.recent.deleteAround(ownedBy(userId), () => this.grants.deleteOwned(userId, id));
   }
+}
+
+/** Picks the remembered grants of one user (keys are `${userId}\n${realm}`). */
+function ownedBy(userId: string): (grant: TrustGrant, key: string) => boolean {
+  return (_grant, key) => key.startsWith(`${userId}\n`);
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { Association, ProviderSecret, UsedNonce } from '../../src/association/association.entity.js';
@@ -107,9 +108,18 @@ describe('prune schedule and retention', () => {
     vi.useFakeTimers();
     let release: () => void = () => undefined;
     const prune = vi.fn(() => new Promise<void>((r) => (release = r)));
-    const stop = schedulePruning(10, prune);
+    const logged: unknown[] = [];
+    const logger = { warn: (...a: unknown[]) => logged.push(a), debug: () => undefined } as unknown as Logger;
+    const failing = vi.fn(async () => {
+      throw new Error('database gone');
+    });
+    const stop = schedulePruning(10, logger, { failing, slow: prune });
     await vi.advanceTimersByTimeAsync(35_000);
     expect(prune).toHaveBeenCalledTimes(1); // still running at 20 s and 30 s
+    // A failing task is logged, and does not keep the others from running.
+    expect(failing).toHaveBeenCalledTimes(1);
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0])).toContain('failing');
     release();
     await vi.advanceTimersByTimeAsync(10_000);
     expect(prune).toHaveBeenCalledTimes(2);

@@ -21,6 +21,11 @@ export interface ActiveSession {
   user: User;
 }
 
+/** A shallow copy that keeps the entity's class. */
+function copyOf<T extends object>(entity: T): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(entity) as object) as T, entity);
+}
+
 function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
 }
@@ -105,16 +110,14 @@ export class SessionService {
       session.lastSeenAt = now;
     }
     // Callers get their own copies: what one request does to them never reaches another.
-    return { session: Object.assign(Object.create(Object.getPrototypeOf(session) as object) as Session, session), user: Object.assign(Object.create(Object.getPrototypeOf(user) as object) as User, user) };
+    return { session: copyOf(session), user: copyOf(user) };
   }
 
   async revoke(token: string | undefined): Promise<void> {
     if (!token) return;
     const tokenHash = hashToken(token);
-    // Forgotten before and after: a resolve between the two would otherwise remember it again.
-    this.recent.delete(tokenHash.toString('base64'));
-    await this.sessions.deleteByTokenHash(tokenHash);
-    this.recent.delete(tokenHash.toString('base64'));
+    const key = tokenHash.toString('base64');
+    await this.recent.deleteAround((_found, k) => k === key, () => this.sessions.deleteByTokenHash(tokenHash));
   }
 
   listActive(userId: string): Promise<Session[]> {
@@ -122,19 +125,12 @@ export class SessionService {
   }
 
   /** Ends one of the user's sessions (the id alone proves nothing: the user must own it). */
-  async revokeById(userId: string, id: string): Promise<boolean> {
-    const forget = (): void => this.recent.deleteWhere((found) => found.session.id === id && found.user.id === userId);
-    forget();
-    const revoked = await this.sessions.deleteOwned(userId, id);
-    forget();
-    return revoked;
+  revokeById(userId: string, id: string): Promise<boolean> {
+    return this.recent.deleteAround((found) => found.session.id === id && found.user.id === userId, () => this.sessions.deleteOwned(userId, id));
   }
 
-  async revokeAll(userId: string): Promise<void> {
-    const forget = (): void => this.recent.deleteWhere((found) => found.user.id === userId);
-    forget();
-    await this.sessions.deleteAllOf(userId);
-    forget();
+  revokeAll(userId: string): Promise<void> {
+    return this.recent.deleteAround((found) => found.user.id === userId, () => this.sessions.deleteAllOf(userId));
   }
 
   pruneExpired(): Promise<number> {
