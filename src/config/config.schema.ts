@@ -385,6 +385,14 @@ export const configSchema = z.strictObject({
         { sensitive: true, example: 'postgres://openid:secret@db.example.org:5432/openid' },
       ),
       pool_size: z.number().int().min(1).max(200).default(10).describe('Connections per instance (PostgreSQL only; the embedded database uses one).'),
+      connect_timeout: duration()
+        .prefault('5s')
+        .describe(
+          'PostgreSQL only: longest wait for a connection (a new one, or a free one of the pool under load). Past it the request answers 503 database_unavailable with Retry-After, instead of hanging while the database is down or saturated.',
+        ),
+      statement_timeout: duration()
+        .prefault('15s')
+        .describe('PostgreSQL only: longest a statement may run (PostgreSQL statement_timeout) before it is cancelled and the request answers 503; migrations at start-up are exempt.'),
       embedded_dir: z.string().min(1).default('./data/pglite').describe('Data directory of the embedded database (development and small installs).'),
       prune_interval: duration()
         .prefault('10m')

@@ -50,7 +50,24 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
     logging: false,
   };
   const url = config.database.url;
-  if (url) return { ...common, url, poolSize: config.database.pool_size, applicationName: 'openid-provider' };
+  if (url) {
+    return {
+      ...common,
+      url,
+      poolSize: config.database.pool_size,
+      applicationName: 'openid-provider',
+      // pg-pool's connectionTimeoutMillis bounds the connect and the wait for a free pool slot:
+      // with the server gone or saturated, requests fail in seconds (503) rather than queue for ever.
+      connectTimeoutMS: config.database.connect_timeout * 1000,
+      extra: {
+        // Sent as a start-up parameter: PostgreSQL cancels a statement running longer (SQLSTATE 57014).
+        statement_timeout: config.database.statement_timeout * 1000,
+        // TCP keep-alive, so a server that vanished without closing (host down, network cut) is
+        // noticed on idle connections too.
+        keepAlive: true,
+      },
+    };
+  }
   try {
     return { ...common, extra: await embeddedPgConfig(config.database.embedded_dir) };
   } catch (error) {
@@ -159,11 +176,18 @@ async function withMigrationLock<T>(dataSource: DataSource, work: (executor: Mig
         throw error;
       }
     }
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // Waiting for another instance's migrations, and a long migration itself, must not be cut by
+    // database.statement_timeout (meant for requests): off for this session, reset afterwards.
+    await runner.query('SET statement_timeout = 0');
     try {
-      return await work(new MigrationExecutor(dataSource, runner));
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        return await work(new MigrationExecutor(dataSource, runner));
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await runner.query('RESET statement_timeout');
     }
   } finally {
     await runner.release();

@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../database/database-errors.js';
 import { OpenIdError } from '../protocol/errors.js';
 import { acceptQuality } from './accept.js';
 import { AppError } from './app-error.js';
@@ -59,6 +60,18 @@ function describe(error: unknown): Described {
     const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
     const detail = status === 404 ? 'There is nothing at this address.' : publicMessage(error) ?? title;
     return { status, code, title, detail, headers: {}, members: {} };
+  }
+  if (isDatabaseUnavailable(error)) {
+    // RFC 9110 §15.6.4: 503 with Retry-After: the request may succeed later, unchanged. Nothing
+    // was decided without the database (no assertion, no sign-in), so the client may retry.
+    return {
+      status: 503,
+      code: 'database_unavailable',
+      title: 'Service unavailable',
+      detail: 'The service cannot reach its database right now. Try again in a few seconds.',
+      headers: { 'retry-after': '5' },
+      members: {},
+    };
   }
   return { status: 500, code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.', headers: {}, members: {} };
 }
@@ -133,10 +146,22 @@ export function problemDocument(problem: Pick<Described, 'status' | 'code' | 'ti
 
 function logError(logger: Logger, request: FastifyRequest, error: unknown, described: Described): void {
   const fields = { reqId: request.id, code: described.code, status: described.status, method: request.method, route: request.routeOptions?.url };
-  if (described.status >= 500) {
+  if (described.code === 'database_unavailable') {
+    // One line per request while the database is away: what failed, never the statement or its
+    // parameters (a QueryFailedError carries both).
+    logger.warn({ ...fields, cause: databaseCause(error) }, 'request failed: database unavailable');
+  } else if (described.status >= 500) {
     logger.error({ ...fields, err: error }, 'request failed');
   } else {
     const detail = error instanceof AppError || error instanceof OpenIdError ? error.detail : undefined;
     logger.info({ ...fields, ...(detail ? { detail } : {}) }, 'request refused');
   }
+}
+
+/** The driver's code and message of a database failure, without the query or its parameters. */
+function databaseCause(error: unknown): { code?: string; message?: string } {
+  const inner = (error as { driverError?: unknown }).driverError ?? error;
+  const code = (inner as { code?: unknown }).code;
+  const message = (inner as { message?: unknown }).message;
+  return { ...(typeof code === 'string' ? { code } : {}), ...(typeof message === 'string' ? { message: message.slice(0, 200) } : {}) };
 }
