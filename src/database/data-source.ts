@@ -5,6 +5,9 @@ import { closeEmbedded, EmbeddedDatabaseInUse, embeddedPgConfig, SOCKET_NAME } f
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/** How much longer than statement_timeout the client waits for an answer (query_timeout). */
+const QUERY_TIMEOUT_MARGIN_S = 2;
+
 export type DatabaseKind = 'postgres' | 'embedded';
 
 export interface DatabaseTarget {
@@ -62,6 +65,9 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
       extra: {
         // Sent as a start-up parameter: PostgreSQL cancels a statement running longer (SQLSTATE 57014).
         statement_timeout: config.database.statement_timeout * 1000,
+        // And the client gives up a little later whatever the server does: a server that stopped
+        // answering (frozen, or cut off by the network) cannot hold a request for ever either.
+        query_timeout: (config.database.statement_timeout + QUERY_TIMEOUT_MARGIN_S) * 1000,
         // TCP keep-alive, so a server that vanished without closing (host down, network cut) is
         // noticed on idle connections too.
         keepAlive: true,
@@ -177,7 +183,11 @@ async function withMigrationLock<T>(dataSource: DataSource, work: (executor: Mig
       }
     }
     // Waiting for another instance's migrations, and a long migration itself, must not be cut by
-    // database.statement_timeout (meant for requests): off for this session, reset afterwards.
+    // database.statement_timeout (meant for requests): off for this session and this client's
+    // query_timeout, both restored afterwards.
+    const client = (runner as unknown as { databaseConnection?: { connectionParameters?: { query_timeout?: number } } }).databaseConnection?.connectionParameters;
+    const queryTimeout = client?.query_timeout;
+    if (client) client.query_timeout = undefined;
     await runner.query('SET statement_timeout = 0');
     try {
       await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -188,6 +198,7 @@ async function withMigrationLock<T>(dataSource: DataSource, work: (executor: Mig
       }
     } finally {
       await runner.query('RESET statement_timeout');
+      if (client) client.query_timeout = queryTimeout;
     }
   } finally {
     await runner.release();

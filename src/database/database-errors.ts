@@ -13,8 +13,9 @@ const UNAVAILABLE_SQLSTATE = /^(?:08...|53300|57014|57P0[1235])$/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
 
 // pg and pg-pool raise these as plain Errors without a code: a link that closed under a query,
-// and the connection timeout (connectionTimeoutMillis) waiting for a connection or a pool slot.
-const DRIVER_MESSAGES = [/^Connection terminated/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error and is not queryable/, /^Client was closed and is not queryable/];
+// the connection timeout (connectionTimeoutMillis) waiting for a connection or a pool slot, and
+// the client's query_timeout (a server that stopped answering).
+const DRIVER_MESSAGES = [/^Connection terminated/, /^Query read timeout$/, /^timeout exceeded when trying to connect/, /^Client has encountered a connection error and is not queryable/, /^Client was closed and is not queryable/];
 
 function codeOf(error: unknown): unknown {
   return (error as { code?: unknown } | null)?.code;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -21,6 +21,12 @@ export interface PrivatePostgres {
   /** `pg_ctl stop -m <mode>`: immediate (no shutdown checkpoint, clients cut) or fast (clients cut, clean checkpoint). */
   stop(mode: 'immediate' | 'fast'): void;
   start(): void;
+  /**
+   * SIGSTOP to the server and all its processes: connections stay open and nothing answers, as
+   * when the database host hangs or the network drops packets. `thaw` sends SIGCONT.
+   */
+  freeze(): void;
+  thaw(): void;
   /** Stops the server (if running) and removes its directory. */
   dispose(): void;
 }
@@ -65,6 +71,23 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   };
   start();
   let running = true;
+  const processes = (): number[] => {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+      .split('\n')
+      .map((l) => Number(l.trim()))
+      .filter((pid) => pid > 0);
+    return [postmaster, ...children];
+  };
+  const signal = (name: NodeJS.Signals): void => {
+    for (const pid of processes()) {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // Gone meanwhile (a backend that ended): nothing to stop or continue.
+      }
+    }
+  };
   return {
     dir,
     port,
@@ -77,8 +100,15 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       start();
       running = true;
     },
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     dispose: () => {
       if (running) {
+        try {
+          signal('SIGCONT');
+        } catch {
+          // No postmaster.pid: not running.
+        }
         try {
           asPostgres('pg_ctl', ['stop', '-w', '-t', '30', '-D', data, '-m', 'immediate']);
         } catch {
