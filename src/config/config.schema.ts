@@ -392,7 +392,9 @@ export const configSchema = z.strictObject({
         ),
       statement_timeout: duration()
         .prefault('15s')
-        .describe('PostgreSQL only: longest a statement may run (PostgreSQL statement_timeout) before it is cancelled and the request answers 503; migrations at start-up are exempt.'),
+        .describe(
+          'PostgreSQL only: longest a statement may run (PostgreSQL statement_timeout) before it is cancelled and the request answers 503; the client itself gives up 2 s later, whatever the server does (a frozen host, a cut network). Migrations at start-up are exempt.',
+        ),
       embedded_dir: z.string().min(1).default('./data/pglite').describe('Data directory of the embedded database (development and small installs).'),
       prune_interval: duration()
         .prefault('10m')
