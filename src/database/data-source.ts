@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { Logger } from '@nestjs/common';
 import { DataSource, MigrationExecutor, type DataSourceOptions, type Migration } from 'typeorm';
 import type { Config } from '../config/config.schema.js';
 import { closeEmbedded, EmbeddedDatabaseInUse, embeddedPgConfig, SOCKET_NAME } from './embedded.js';
@@ -62,6 +63,13 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
       // pg-pool's connectionTimeoutMillis bounds the connect and the wait for a free pool slot:
       // with the server gone or saturated, requests fail in seconds (503) rather than queue for ever.
       connectTimeoutMS: config.database.connect_timeout * 1000,
+      // pg-pool emits 'error' for an idle connection that dies (a server restart): the pool drops
+      // it and opens another at the next request. Said in the log, with the driver's code and
+      // message only; without a listener the event would crash the process.
+      poolErrorHandler: (error: unknown) => {
+        const { code, message } = error as { code?: unknown; message?: unknown };
+        new Logger('Database').warn(`an idle database connection failed (${typeof code === 'string' ? code : 'no code'}: ${String(message).slice(0, 200)}); it is replaced at the next request`);
+      },
       extra: {
         // Sent as a start-up parameter: PostgreSQL cancels a statement running longer (SQLSTATE 57014).
         statement_timeout: config.database.statement_timeout * 1000,
