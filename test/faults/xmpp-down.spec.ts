@@ -111,11 +111,14 @@ describe('XMPP server down and back (real Prosody)', () => {
     expect(down.res.body).toContain('The sign-in service is unavailable right now');
     expect(down.res.body).toContain('name="password"');
     expect(down.ms).toBeLessThan(XMPP_TIMEOUT_S * 1000 + 3000);
-    // A machine gets the problem document with Retry-After.
-    const machine = new Browser();
+    // A machine (no HTML in its Accept) gets the problem document with Retry-After.
+    const machine = new Browser({ accept: 'application/json' });
     const form = await machine.request('GET', `${xmppBase}/login`);
     const problem = await machine.submit(form, { username: juliet.user, password: juliet.password });
     expect(problem.status).toBe(503);
+    expect(problem.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(problem.body)).toMatchObject({ status: 503, code: 'xmpp_unavailable' });
+    expect(problem.headers['retry-after']).toBe('30');
     await localDomainWorks();
     expect((await readiness(localBase)).status).toBe(200);
     expect((await machineGet(`${xmppBase}/healthz`)).status).toBe(200);
