@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import { buildInstall, removeInstall, startServer, type Install, type RunningServer } from '../helpers/build.js';
 import { freePort } from '../helpers/ports.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
-import { NS, rawGet } from './helpers.js';
+import { NS, rawGet, until } from './helpers.js';
 
 // SIGTERM under load, on the built provider started as an operator starts it (node dist/main.js):
 // requests in flight complete (their answers arrive whole, nothing is reset), new connections are
@@ -139,6 +139,37 @@ data_dir: ${work}/data-${port}
     const server = await start(port, `database:\n  embedded_dir: ${work}/pglite-${port}`, 1);
     await underLoad(server, port);
     expect(server.log()).toContain('"msg":"stopped"');
+  }, 120_000);
+
+  // The process itself, not only the app in a test process: a pg connection dying under it
+  // (pg emits 'error', which kills a process that has no listener) is logged, not fatal.
+  it('survives PostgreSQL stopping under it (private cluster): logs it, answers 503, recovers, still stops cleanly', async () => {
+    const own = await startPrivatePostgres();
+    try {
+      const port = await freePort();
+      const base = `https://localhost:${port}`;
+      const server = await start(port, `database:\n  url: ${own.url}\n  connect_timeout: 2s`, 1);
+      for (let i = 0; i < 5; i += 1) expect(await rawGet(`${base}/readyz`, 10_000)).toMatchObject({ status: 200 });
+      own.stop('fast');
+      const statusOf = async (url: string): Promise<number> => {
+        const r = await rawGet(url, 10_000);
+        return 'status' in r ? r.status : 0;
+      };
+      await until('/readyz 503', async () => (await statusOf(`${base}/readyz`)) === 503, 15_000);
+      expect(await rawGet(`${base}/healthz`, 10_000)).toMatchObject({ status: 200 });
+      const refused = await rawGet(`${base}/openid/romeo`, 10_000);
+      expect(refused).toMatchObject({ status: 503 });
+      expect(JSON.parse((refused as { body: string }).body)).toMatchObject({ code: 'database_unavailable' });
+      own.start();
+      await until('/readyz 200 again', async () => (await statusOf(`${base}/readyz`)) === 200, 30_000, 250);
+      expect(server.child.exitCode).toBeNull();
+      expect(server.log()).toContain('an idle database connection failed (57P01');
+      expect(server.log()).toContain('"msg":"request failed: database unavailable"');
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      own.dispose();
+    }
   }, 120_000);
 
   it('finishes in-flight requests and exits 0: a primary with two workers on PostgreSQL', async () => {
