@@ -145,7 +145,9 @@ describe('signature stripping and check_authentication attacks (OpenID 2.0 §10.
       ['an empty sig', () => ''],
       ['a non-base64 sig', () => '!!!!not*base64~~~~'],
       ['the sig without its padding', (sig: string) => sig.replace(/=+$/, '')],
-      ['the sig in base64url', (sig: string) => sig.replace(/\+/g, '-').replace(/\//g, '_')],
+      ['the sig in unpadded base64url', (sig: string) => sig.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')],
+      ['the sig with spaces around it', (sig: string) => ` ${sig} `],
+      ['the sig lower-cased', (sig: string) => sig.toLowerCase()],
       ['the sig with one bit flipped', (sig: string) => {
         const bytes = Buffer.from(sig, 'base64');
         bytes[0]! ^= 1;
@@ -154,7 +156,10 @@ describe('signature stripping and check_authentication attacks (OpenID 2.0 §10.
       ['an all-zero sig of the right length', (sig: string) => Buffer.alloc(Buffer.from(sig, 'base64').length).toString('base64')],
     ])('is_valid:false for %s (§11.4.2.1), never a 500', async (_name, mutate) => {
       const p = new URLSearchParams(params);
-      p.set('openid.sig', mutate(params.get('openid.sig')!));
+      const mutated = mutate(params.get('openid.sig')!);
+      // A mutation that changed nothing would verify, and burn the assertion for the tests below.
+      expect(mutated).not.toBe(params.get('openid.sig'));
+      p.set('openid.sig', mutated);
       const res = await checkAuthentication(p);
       expect(res.status === 200 ? res.body : `HTTP ${res.status}`).toBe(INVALID);
     });
