@@ -38,10 +38,10 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const luaDir = join(repo, 'bench/wrk');
 
 /**
- * The relying party. Nothing listens there: with the default `realm.return_to_verification:
- * warn`, the provider's RP discovery finds that localhost is a loopback address, refuses to fetch
- * it (SSRF guard), caches that answer for a minute and carries on, as it would for an RP that
- * publishes no XRDS. No request of the benchmark leaves the machine.
+ * The relying party. Nothing listens there: the provider runs with
+ * `realm.return_to_verification: off` (bench/provider.ts says why), so it never tries to discover
+ * it (and would refuse to: localhost is loopback, SSRF guard). No request of the benchmark
+ * leaves the machine.
  */
 const REALM = 'https://localhost:4443/';
 const RETURN_TO = 'https://localhost:4443/openid/return';

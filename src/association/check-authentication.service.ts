@@ -58,6 +58,12 @@ export class CheckAuthenticationService {
     const signedList = parseSignedList(fields.get(Field.signed)!, fields);
     // OpenID 2.0 §10.1 / §11.4: the fields we always sign must be covered.
     if (missingSignedFields(signedList, requiredSignedFields(fields, message.version)).length > 0) return false;
+    // Our assertions sign every field they carry (signFields, src/protocol/signing.ts), which
+    // §10.1 allows. A field outside the list was therefore added after we signed, e.g. an
+    // unsigned openid.ax.value.* or sreg.email the RP would otherwise take as ours
+    // (CVE-2011-4314, OpenID4Java AX; Wang et al., "Signing Me onto Your Accounts through
+    // Facebook and Google", IEEE S&P 2012): we do not vouch for such a message.
+    if ([...fields.keys()].some((key) => key !== Field.sig && !signedList.includes(key))) return false;
     if (!verifySignature(association.assocType, association.secret, fields)) return false;
 
     const now = this.clock.now();

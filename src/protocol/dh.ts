@@ -23,7 +23,8 @@
 //     composite modulus only weakens the RP's own association (the RP chose it), never the OP's
 //     keys: xb is ephemeral and used once.
 //   - 1 < g < p-1 and 1 < g^xa < p-1: the excluded values make the shared secret 0, 1 or ±1,
-//     which an eavesdropper would know (small-subgroup confinement to order 1 or 2).
+//     which an eavesdropper would know (small-subgroup confinement to order 1 or 2). Nor g^xa = g
+//     or a tiny g^xa (see validateDhPublicKey): the shared secret would be public or guessable.
 //   - xb is uniform in [2, p-2] (§8.4.2 says [1 .. p-1]; 1 and p-1 are the trivial exponents).
 
 import { createDiffieHellman, createHash, createPrivateKey, createPublicKey, diffieHellman, type DiffieHellman, type KeyObject } from 'node:crypto';
@@ -73,10 +74,25 @@ export function validateDhGroup(group: DhGroup, policy: DhPolicy = {}): void {
   if (g <= 1n || g >= p - 1n) throw new InvalidRequest('dh_gen is out of range', { detail: 'need 1 < g < p-1' });
 }
 
-/** Validates a DH public key: 1 < y < p-1. Throws InvalidRequest. */
+/**
+ * A public key this many bits shorter than p is refused: an honest g^xa mod p falls below
+ * 2^(bits(p) - 64) with probability about 2^-64, while tiny keys are what a broken or hostile RP
+ * sends (y = 2 = g^1 with the default generator makes the shared secret g^xb, which is
+ * dh_server_public itself, readable by any eavesdropper).
+ */
+const MIN_PUBLIC_KEY_SHORTFALL_BITS = 64;
+
+/**
+ * Validates a DH public key: 1 < y < p-1 (RFC 2631 §2.1.5; NIST SP 800-56A §5.6.2.3.1 partial
+ * public-key validation), y ≠ g (xa = 1), and not tiny (above). The full check y^q mod p = 1
+ * needs the subgroup order q, which OpenID does not transmit (§8.1.2). Throws InvalidRequest.
+ */
 export function validateDhPublicKey(group: DhGroup, publicKey: bigint, field = 'dh_consumer_public'): void {
   if (publicKey <= 1n || publicKey >= group.modulus - 1n) {
     throw new InvalidRequest(`${field} is out of range`, { detail: 'need 1 < y < p-1' });
+  }
+  if (publicKey === group.generator || bitLength(publicKey) < bitLength(group.modulus) - MIN_PUBLIC_KEY_SHORTFALL_BITS) {
+    throw new InvalidRequest(`${field} is not a usable public key`, { detail: `degenerate public key (${bitLength(publicKey)} bits, or equal to g)` });
   }
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Dialer } from './dialer.js';
 import { HostResolver } from './host-resolver.js';
 import { RealmPolicy } from './realm-policy.service.js';
 import { ReturnToVerifier } from './return-to-verifier.js';
@@ -11,7 +12,7 @@ import { YadisDiscovery } from './yadis.js';
  * namespace (AppConfigModule) and Clock (CommonModule), both global.
  */
 @Module({
-  providers: [HostResolver, SafeFetch, YadisDiscovery, ReturnToVerifier, RealmPolicy],
+  providers: [HostResolver, Dialer, SafeFetch, YadisDiscovery, ReturnToVerifier, RealmPolicy],
   exports: [SafeFetch, YadisDiscovery, ReturnToVerifier, RealmPolicy],
 })
 export class RealmModule {}

@@ -9,11 +9,13 @@
 //   2. the host: resolved with HostResolver (all addresses), and refused if ANY address is not
 //      globally routable (address-policy.ts), unless `allow_private_addresses`. Literal IPs are
 //      checked the same way.
-//   3. the connection: made to a checked address only. The request carries a `lookup` that
-//      answers with the addresses checked in step 2, so a DNS answer that changes between check
-//      and connect (DNS rebinding) cannot move the connection. The URL's host name still
-//      travels as Host header and TLS SNI, and the certificate is verified against it with
-//      Node's default CA store (plus NODE_EXTRA_CA_CERTS); there is no switch to skip it.
+//   3. the connection: made to a checked address only, by the injected Dialer (dialer.ts, the
+//      only code here that opens a socket: tests substitute one that records every dial). It
+//      connects through a `lookup` that answers with the addresses checked in step 2, so a DNS
+//      answer that changes between check and connect (DNS rebinding) cannot move the
+//      connection. The URL's host name still travels as Host header and TLS SNI, and the
+//      certificate is verified against it with Node's default CA store (plus
+//      NODE_EXTRA_CA_CERTS); there is no switch to skip it.
 //   4. the answer: connect timeout, an overall deadline over every hop (AbortController), a
 //      body cap (Content-Length checked up front, then counted while reading), redirects
 //      followed by hand up to `max_redirects`, each Location resolved against the current URL and
@@ -26,12 +28,13 @@
 import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, RequestOptions } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { realmConfig } from '../config/namespaces.js';
 import { AppError } from '../http/app-error.js';
 import { classifyAddress } from './address-policy.js';
+import { Dialer } from './dialer.js';
 import { HostResolver, type ResolvedAddress } from './host-resolver.js';
 
 export type FetchRefusalReason =
@@ -125,6 +128,7 @@ export class SafeFetch {
   constructor(
     @Inject(realmConfig.KEY) realm: ConfigType<typeof realmConfig>,
     private readonly resolver: HostResolver,
+    private readonly dialer: Dialer,
   ) {
     const discovery = realm.discovery;
     this.limits = {
@@ -239,20 +243,23 @@ export class SafeFetch {
       for (const [name, value] of Object.entries(options.headers ?? {})) {
         if (name.toLowerCase() !== 'host') headers[name.toLowerCase()] = value;
       }
+      const host = bareHost(url);
+      const tls = url.protocol === 'https:';
+      const port = url.port === '' ? (tls ? 443 : 80) : Number(url.port);
       const requestOptions: RequestOptions = {
         method: 'GET',
         protocol: url.protocol,
-        hostname: bareHost(url),
-        port: url.port === '' ? undefined : Number(url.port),
+        hostname: host,
+        port,
         path: `${url.pathname}${url.search}`,
         headers,
-        // A fresh connection per hop: a pooled socket would have been opened for another check.
-        agent: false,
-        lookup: pinnedLookup(addresses),
+        // No agent: a fresh connection per hop, from the Dialer, to a checked address (step 3); a
+        // pooled socket would have been opened for another check.
+        createConnection: () => this.dialer.dial({ host, port, addresses, tls }),
         signal,
       };
       try {
-        request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(requestOptions);
+        request = (tls ? httpsRequest : httpRequest)(requestOptions);
       } catch (error) {
         fail(error);
         return;
@@ -317,24 +324,6 @@ export class SafeFetch {
 /** The URL's host as a socket wants it: IPv6 literals without their brackets. */
 function bareHost(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-}
-
-/**
- * A `lookup` for the request that can only answer with the checked addresses (step 3). Node asks
- * for all addresses (`all: true`) when it races IPv4 and IPv6 (autoSelectFamily), else for one.
- */
-function pinnedLookup(addresses: readonly ResolvedAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
-    const usable = family === 0 ? addresses : addresses.filter((a) => a.family === family);
-    const first = usable[0];
-    if (first === undefined) {
-      callback(Object.assign(new Error('no checked address of the requested family'), { code: 'ENOTFOUND' }), '', 0);
-      return;
-    }
-    if (options.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
-    else callback(null, first.address, first.family);
-  };
 }
 
 /** Races `promise` against the overall deadline (the system resolver cannot be cancelled). */

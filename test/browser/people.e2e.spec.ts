@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { UsersService } from '../../src/users/users.service.js';
-import { startProvider, type LiveProvider } from '../helpers/live.js';
+import { LOOPBACK_RP_REALM, startProvider, type LiveProvider } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
 import { launchBrowser, Profile, requireChromium } from './chromium.js';
 import { NavigationLog, navigation, Screenshots, seriousA11yViolations } from './page-tools.js';
@@ -28,7 +28,9 @@ describe('people signing in with a real browser', () => {
 
   beforeAll(async () => {
     [op, rp, throwaway] = await Promise.all([
-      startProvider({ security: { login_rate_limit: { max_attempts_per_account: 3 } } }),
+      // LOOPBACK_RP_REALM (and the RP's published return_to): "always allow" answers by
+      // itself only for a return_to the RP's discovery vouches for (OpenID 2.0 §9.2.1).
+      startProvider({ security: { login_rate_limit: { max_attempts_per_account: 3 } }, realm: LOOPBACK_RP_REALM }),
       startBrowserRelyingParty(),
       launchBrowser(),
     ]);

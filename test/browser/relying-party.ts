@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import openid from 'openid';
-import { startRelyingPartySite, type RelyingPartySite } from '../helpers/live.js';
+import { publishReturnTo, startRelyingPartySite, type RelyingPartySite } from '../helpers/live.js';
 
 // A real relying party in the test process: the npm `openid` library behind a small web site.
 //   GET /login?identifier=<url>  discovery + association, then 302 to the provider (checkid_setup)
@@ -50,6 +50,9 @@ export async function startBrowserRelyingParty(): Promise<BrowserRelyingParty> {
       page(res, 200, 'Signed in', `Signed in as ${claimed.claimedIdentifier}`);
     });
   });
+
+  // OpenID 2.0 §13: the RP publishes its return_to, so the provider can verify it (§9.2.1).
+  publishReturnTo(site);
 
   return {
     site,

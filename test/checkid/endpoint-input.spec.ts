@@ -58,7 +58,7 @@ describe('OpenID endpoint: direct errors and the input step', () => {
         return bytes.toString('base64');
       };
       const associate = (bits: number) =>
-        post({ 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256', 'openid.dh_modulus': modulus(bits), 'openid.dh_gen': 'Ag==', 'openid.dh_consumer_public': 'BQ==' });
+        post({ 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256', 'openid.dh_modulus': modulus(bits), 'openid.dh_gen': 'Ag==', 'openid.dh_consumer_public': Buffer.alloc(bits / 8, 0x7f).toString('base64') });
       expectDirectError(await associate(3072), `ns:${NS}\nerror:dh_modulus must be between 1024 and 2048 bits\n`);
       const ok = await associate(2048);
       expect(ok.statusCode, ok.body).toBe(200);

@@ -1,8 +1,9 @@
 import { createDiffieHellman, createHash, createHmac } from 'node:crypto';
 import openid from 'openid';
 import { ReturnToVerifier } from '../../src/realm/return-to-verifier.js';
+import { YadisDiscovery } from '../../src/realm/yadis.js';
 import { UsersService } from '../../src/users/users.service.js';
-import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
+import { Browser, LOOPBACK_RP_REALM, publishReturnTo, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
 import { authenticate, verify, type RelyingParty } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 
@@ -20,8 +21,11 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
   let username: string;
 
   beforeAll(async () => {
-    op = await startProvider();
+    // The RP publishes its return_to (OpenID 2.0 §13) and the provider may discover it on
+    // 127.0.0.1: "always allow" answers by itself only for a return_to so vouched for (§9.2.1).
+    op = await startProvider({ realm: LOOPBACK_RP_REALM });
     site = await startRelyingPartySite();
+    publishReturnTo(site);
     username = uniqueName('romeo');
     await op.app.get(UsersService).create({ domain: 'localhost', username, password: PASSWORD });
   });
@@ -135,27 +139,33 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     expect((await verify(relyingParty, back)).result?.authenticated).toBe(true);
   });
 
-  it('runs relying-party discovery only for the consent page in warn mode (§9.2.1), never for a trusted immediate request', async () => {
+  it('runs relying-party discovery in warn mode for the consent page and before a grant answers (§9.2.1), fetching once per realm', async () => {
     const juliet = uniqueName('juliet');
     await op.app.get(UsersService).create({ domain: 'localhost', username: juliet, password: PASSWORD });
     const relyingParty = rp();
     const browser = new Browser();
+    op.app.get(ReturnToVerifier, { strict: false }).clearCache();
     const discover = vi.spyOn(op.app.get(ReturnToVerifier, { strict: false }), 'verify');
+    const fetched = vi.spyOn(op.app.get(YadisDiscovery, { strict: false }), 'discoverReturnToUrls');
     try {
       let page = await browser.follow(await authenticate(relyingParty, op.identifier(juliet)), op.base);
       // The login page and the login itself do not discover; the consent page shows the verdict.
       expect(discover).not.toHaveBeenCalled();
       page = await browser.follow('', op.base, await browser.submit(page, { username: juliet, password: PASSWORD }));
       expect(page.body).toContain('name="decision"');
+      expect(page.body).not.toContain('The site did not confirm the address');
       expect(discover).toHaveBeenCalledTimes(1);
       returnUrl(await browser.follow('', op.base, await browser.submit(page, { decision: 'allow_always' })));
       discover.mockClear();
-      // Trusted now: checkid_immediate is answered without asking the RP's site anything.
+      // Trusted now: the grant answers checkid_immediate once the return_to is vouched for, from
+      // the per-realm cache (the RP's site is not fetched again).
       const back = returnUrl(await browser.request('GET', await authenticate(relyingParty, op.identifier(juliet), true)));
       expect(new URL(back).searchParams.get('openid.mode')).toBe('id_res');
-      expect(discover).not.toHaveBeenCalled();
+      expect(discover).toHaveBeenCalledTimes(1);
+      expect(fetched).toHaveBeenCalledTimes(1);
     } finally {
       discover.mockRestore();
+      fetched.mockRestore();
     }
   });
 
@@ -172,12 +182,12 @@ describe('OpenID 2.0 with a real relying party over HTTPS', () => {
     const other = uniqueName('benvolio');
     await op.app.get(UsersService).create({ domain: 'localhost', username: other, password: PASSWORD });
     const browser = new Browser();
-    let page = await browser.follow(await authenticate(rp(), op.identifier(other)), op.base);
+    let page = await browser.follow(checkidUrl({ 'openid.return_to': `${site.origin}/not-published` }, op.identifier(other)), op.base);
     page = await browser.follow('', op.base, await browser.submit(page, { username: other, password: PASSWORD }));
     expect(page.status).toBe(200);
     expect(page.body).toContain(`<p class="realm">${site.origin}/</p>`);
     expect(page.body).toContain('This site does not use HTTPS');
-    // Relying-party discovery of a loopback realm is refused by the SSRF guard: warn mode says so.
+    // The RP's discovery lists /verify only (publishReturnTo): warn mode says this one is not.
     expect(page.body).toContain('The site did not confirm the address');
     for (const value of ['allow_once', 'allow_always', 'deny']) expect(page.body).toContain(`name="decision" value="${value}"`);
     expect(page.headers['content-security-policy']).toContain(`form-action 'self' ${site.origin}`);

@@ -133,3 +133,22 @@ export async function startRelyingPartySite(): Promise<RelyingPartySite> {
   const { port } = server.address() as { port: number };
   return { origin: `http://127.0.0.1:${port}`, server, routes, close: () => new Promise((r) => server.close(() => r())) };
 }
+
+/**
+ * Provider settings (the `realm` section) under which relying-party discovery (OpenID 2.0
+ * §9.2.1) may reach a relying party on 127.0.0.1 over http: for suites whose "Always allow"
+ * grants must answer by themselves, which needs a return_to the RP's discovery vouches for.
+ */
+export const LOOPBACK_RP_REALM = { discovery: { https_only: false, allow_private_addresses: true } } as const;
+
+/**
+ * Publishes, at the site's root (the discovery URL of the realm `${origin}/`), the XRDS document
+ * of OpenID 2.0 §13 listing `endpoints` as the RP's return_to URLs.
+ */
+export function publishReturnTo(site: RelyingPartySite, endpoints: readonly string[] = [`${site.origin}/verify`]): void {
+  const services = endpoints.map((uri) => `<Service><Type>http://specs.openid.net/auth/2.0/return_to</Type><URI>${uri.replace(/&/g, '&amp;')}</URI></Service>`).join('');
+  const xrds = `<?xml version="1.0" encoding="UTF-8"?>\n<xrds:XRDS xmlns:xrds="xri://$xrds" xmlns="xri://$xrd*($v*2.0)"><XRD>${services}</XRD></xrds:XRDS>`;
+  site.routes.set('/', (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/xrds+xml' }).end(xrds);
+  });
+}

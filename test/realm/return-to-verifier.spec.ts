@@ -3,6 +3,7 @@ import { ServiceType } from '../../src/protocol/consts.js';
 import { parseRealm, parseReturnTo } from '../../src/protocol/realm.js';
 import type { HostResolver } from '../../src/realm/host-resolver.js';
 import { ReturnToVerifier, type ReturnToVerification } from '../../src/realm/return-to-verifier.js';
+import { Dialer } from '../../src/realm/dialer.js';
 import { SafeFetch } from '../../src/realm/safe-fetch.js';
 import { YadisDiscovery } from '../../src/realm/yadis.js';
 import { realmSettings, closedPort, FakeResolver, installNetworkGuard, localDiscovery, ManualClock, startServer, type DiscoveryInput, type TestServer } from './helpers.js';
@@ -63,7 +64,7 @@ describe('ReturnToVerifier (OpenID 2.0 §9.2.1, §13)', () => {
     const config = realmSettings({ return_to_verification: mode, discovery });
     const resolver = new FakeResolver(table ?? Object.fromEntries(NAMES.map((n) => [n, ['127.0.0.1']])));
     const clock = new ManualClock();
-    const verifier = new ReturnToVerifier(config, new YadisDiscovery(new SafeFetch(config, resolver as HostResolver)), clock as Clock);
+    const verifier = new ReturnToVerifier(config, new YadisDiscovery(new SafeFetch(config, resolver as HostResolver, new Dialer())), clock as Clock);
     return { verifier, clock, resolver };
   }
   const verify = (s: Setup, realm: string, returnTo: string, clientIp?: string): Promise<ReturnToVerification> => s.verifier.verify(parseRealm(realm), parseReturnTo(returnTo), clientIp);

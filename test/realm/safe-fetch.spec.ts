@@ -3,6 +3,7 @@ import { connect } from 'node:net';
 import { generate } from 'selfsigned';
 import { inject } from 'vitest';
 import { HostResolver } from '../../src/realm/host-resolver.js';
+import { Dialer } from '../../src/realm/dialer.js';
 import { FetchRefused, SafeFetch, type FetchRefusalReason } from '../../src/realm/safe-fetch.js';
 import {
   realmSettings,
@@ -20,7 +21,7 @@ import {
 installNetworkGuard();
 
 function safeFetch(discovery: DiscoveryInput, resolver: Pick<HostResolver, 'resolve'> = new HostResolver()): SafeFetch {
-  return new SafeFetch(realmSettings({ discovery }), resolver as HostResolver);
+  return new SafeFetch(realmSettings({ discovery }), resolver as HostResolver, new Dialer());
 }
 
 async function refusal(promise: Promise<unknown>): Promise<FetchRefused> {

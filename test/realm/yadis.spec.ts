@@ -1,5 +1,6 @@
 import { ServiceType } from '../../src/protocol/consts.js';
 import type { HostResolver } from '../../src/realm/host-resolver.js';
+import { Dialer } from '../../src/realm/dialer.js';
 import { FetchRefused, SafeFetch } from '../../src/realm/safe-fetch.js';
 import { InvalidXrds, parseXrds, returnToUrls, xrdsLocationFromHtml, YadisDiscovery } from '../../src/realm/yadis.js';
 import { realmSettings, FakeResolver, installNetworkGuard, localDiscovery, startServer, type TestServer } from './helpers.js';
@@ -159,7 +160,7 @@ describe('Yadis discovery over HTTP (Yadis 1.0 §6.2.4, §6.2.5)', () => {
   });
   afterAll(() => server.close());
 
-  const yadis = (): YadisDiscovery => new YadisDiscovery(new SafeFetch(realmSettings({ discovery: localDiscovery({ max_bytes: 4096 }) }), new FakeResolver({}) as HostResolver));
+  const yadis = (): YadisDiscovery => new YadisDiscovery(new SafeFetch(realmSettings({ discovery: localDiscovery({ max_bytes: 4096 }) }), new FakeResolver({}) as HostResolver, new Dialer()));
 
   it('asks for application/xrds+xml and reads a document served with that type', async () => {
     const before = server.requests.length;

@@ -1,6 +1,6 @@
 import openid from 'openid';
 import { UsersService } from '../../src/users/users.service.js';
-import { Browser, type BrowserResponse } from '../helpers/live.js';
+import { Browser, LOOPBACK_RP_REALM, publishReturnTo, type BrowserResponse } from '../helpers/live.js';
 import { authenticate, extensions, usePeers, verify, type RelyingParty } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 
@@ -11,7 +11,9 @@ const PASSWORD = 'wherefore art thou';
 const PROFILE = { email: 'juliet@capulet.lit', nickname: 'jules', fullname: 'Juliet Capulet', country: 'IT' };
 
 describe('attributes with a real relying party', () => {
-  const peers = usePeers();
+  // "Always allow" answers by itself only for a return_to the RP's discovery vouches for (§9.2.1).
+  const peers = usePeers({ realm: LOOPBACK_RP_REALM });
+  beforeAll(() => publishReturnTo(peers.site, [`${peers.site.origin}/`]));
 
   async function newUser(): Promise<string> {
     const name = uniqueName('juliet');

@@ -1,5 +1,5 @@
 import openid from 'openid';
-import { Browser, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
+import { Browser, LOOPBACK_RP_REALM, publishReturnTo, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
 import { authenticate, extensions, verify, type RelyingParty } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
 import { clientAddress, storeVcards } from './accounts-helpers.js';
@@ -22,8 +22,11 @@ describe('XMPP accounts with a real relying party (Prosody)', () => {
     prosody = await startProsody({ accounts: [romeo] });
     await storeVcards(prosody, romeo, { vcardTemp: vcard('romeo@verona.example') });
     // Trusted proxy: each Browser forwards a client address of its own (throttle rows are per address).
-    op = await startProvider({ server: { trusted_proxies: ['127.0.0.1'] } }, { accounts: 'xmpp', xmpp: { server: prosody.c2s, ca_file: prosody.caFile, timeout: '5s' } });
+    // LOOPBACK_RP_REALM + publishReturnTo: "always allow" answers by itself only for a return_to
+    // the RP's discovery vouches for (OpenID 2.0 §9.2.1).
+    op = await startProvider({ server: { trusted_proxies: ['127.0.0.1'] }, realm: LOOPBACK_RP_REALM }, { accounts: 'xmpp', xmpp: { server: prosody.c2s, ca_file: prosody.caFile, timeout: '5s' } });
     site = await startRelyingPartySite();
+    publishReturnTo(site);
   }, 60_000);
 
   afterAll(async () => {

@@ -31,6 +31,14 @@ import type { Outcome } from './outcome.js';
 
 export type Decision = 'allow_once' | 'allow_always' | 'deny';
 
+/**
+ * Whether §9.2.1 relying-party discovery vouches for the return_to: verified, or not run at all
+ * (`skipped`: no return_to, or the operator turned verification off).
+ */
+function returnToVouchedFor(check: ReturnToCheck): boolean {
+  return check.status === 'verified' || check.status === 'skipped';
+}
+
 /** Our fields the RP asked for, over SReg and AX. */
 function requestedFields(ctx: CheckidContext): ProfileField[] {
   return (ctx.attributes?.fields ?? []).map((f) => f.field);
@@ -44,8 +52,8 @@ function requestedFields(ctx: CheckidContext): ProfileField[] {
  *              → verifyReturnTo (§9.2.1)
  *   decide     no session / wrong account / login older than max_auth_age
  *                                          → login (setup) or setup_needed (immediate)
- *              no trust grant covering the fields asked
- *                                          → consent (setup) or setup_needed (immediate)
+ *              no trust grant covering the fields asked, or a return_to that §9.2.1 discovery
+ *              does not vouch for          → consent (setup) or setup_needed (immediate)
  *              trusted                    → positive assertion
  *   answer     released attributes + PAPE, sign everything (shared or private association),
  *              deliver to return_to (redirect, or form POST when too long)
@@ -89,8 +97,9 @@ export class CheckidService {
       // A parked request (its pairs never change) is parsed once, not again at each page.
       ctx.attributes = this.attributes.parse(message, parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`);
       // §9.2.1 relying-party discovery costs a fetch (or a cache lookup) on the RP's realm: run
-      // for every request only where its answer decides (require); in warn mode only the consent
-      // page shows it (returnToCheck), so immediate and auto-approved requests never wait on it.
+      // here for every request only where its answer decides (require); in warn mode it runs for
+      // the consent page and before a trust grant answers by itself (next), never for the login
+      // page or a request that ends in setup_needed or a login anyway.
       if (this.realm.return_to_verification !== 'require') return ctx;
       const check = await this.returnToCheck(ctx);
       if (check.status !== 'verified' && check.status !== 'skipped') {
@@ -135,6 +144,14 @@ export class CheckidService {
     // A grant covers the fields the RP asked for when it was made; asking for more asks again.
     const asked = requestedFields(ctx);
     if (!grant || !asked.every((f) => grant.askedFields.includes(f))) {
+      if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
+      return { kind: 'redirect', location: `/consent?request=${await this.park(ctx, pendingId)}` };
+    }
+    // OpenID 2.0 §9.2.1, §13: a grant trusts the relying party, and only the RP's discovery says
+    // which return_to addresses are its own. A return_to it does not vouch for (discovery failed,
+    // or does not list it) is never answered without the person: the consent page shows the
+    // warning and lets them decide; checkid_immediate answers setup_needed (§10.2).
+    if (!returnToVouchedFor(await this.returnToCheck(ctx))) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/consent?request=${await this.park(ctx, pendingId)}` };
     }

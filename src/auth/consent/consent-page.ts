@@ -27,7 +27,7 @@ defineView(
 <p class="realm"><%= it.realm %></p>
 <% if (it.flags.unicodeHost !== it.flags.asciiHost) { %><p class="meta">Internationalised address: <%= it.flags.unicodeHost %> (<%= it.flags.asciiHost %>)</p><% } %>
 <% if (it.flags.isHttp) { %><p class="notice warning">This site does not use HTTPS: what it receives could be read or changed on the way.</p><% } %>
-<% if (it.unverified) { %><p class="notice warning">The site did not confirm the address it asked us to send you back to. Continue only if you started this sign-in yourself.</p><% } %>
+<% if (it.unverified) { %><p class="notice warning">The site did not confirm the address it asked us to send you back to. Continue only if you started this sign-in yourself. Until it does, you are asked here every time, even for a site you always allow.</p><% } %>
 <p>The site will learn that you are <strong><%= it.identifier %></strong> (signed in as <%= it.account %>).</p>
 <form method="post" action="/consent">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
