@@ -323,6 +323,38 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('Associate (OpenID 2.0 §8) costs a Diffie-Hellman exponentiation anyone may ask for; an honest RP asks once per association lifetime.'),
+      check_authentication_rate_limit: z
+        .strictObject({
+          burst: z.number().int().min(1).default(100).describe('check_authentication requests one client address (IPv6: its /64) may make in a row.'),
+          per_second: z.number().positive().default(20).describe('Then this many per second (per process: each worker counts its own).'),
+        })
+        .prefault({})
+        .describe('check_authentication (OpenID 2.0 §11.4.2) costs a signature check and a database write anyone may ask for; a stateless RP asks once per sign-in.'),
+      checkid_rate_limit: z
+        .strictObject({
+          burst: z.number().int().min(1).default(60).describe('checkid requests without a session (and every checkid_immediate) one client address (IPv6: its /64) may make in a row.'),
+          per_second: z.number().positive().default(1).describe('Then this many per second (per process). Requests of a signed-in browser (checkid_setup) are not counted.'),
+        })
+        .prefault({})
+        .describe('Unauthenticated checkid traffic parks requests and may start relying-party discovery: a client may not make many.'),
+      pending_requests: z
+        .strictObject({
+          max_bytes: z
+            .number()
+            .int()
+            .min(4096)
+            .max(65_536)
+            .default(32_768)
+            .describe('Largest checkid request parked while its user signs in or decides (the stored openid.* pairs, in bytes of JSON); a larger one is refused (413).'),
+          max_per_client: z
+            .number()
+            .int()
+            .min(1)
+            .default(100)
+            .describe('Requests one client address (IPv6: its /64) may park per pending-request lifetime (30 minutes, per process); more are refused (429).'),
+        })
+        .prefault({})
+        .describe('Parked (pending) checkid requests are kept in the database for 30 minutes: bounded per request and per client.'),
       nonce_window: duration()
         .prefault('10m')
         .describe('How long a response_nonce is remembered (and accepted once) by check_authentication; older ones are refused (§11.4.2.1, §10.1).'),
@@ -385,6 +417,10 @@ export const configSchema = z.strictObject({
         { sensitive: true, example: 'postgres://openid:secret@db.example.org:5432/openid' },
       ),
       pool_size: z.number().int().min(1).max(200).default(10).describe('Connections per instance (PostgreSQL only; the embedded database uses one).'),
+      connect_timeout: duration().prefault('10s').describe('Longest a new PostgreSQL connection may take to open (PostgreSQL only).'),
+      statement_timeout: duration()
+        .prefault('30s')
+        .describe('Longest one SQL statement may run before PostgreSQL cancels it (PostgreSQL only; migrations are not limited).'),
       embedded_dir: z.string().min(1).default('./data/pglite').describe('Data directory of the embedded database (development and small installs).'),
       prune_interval: duration()
         .prefault('10m')

@@ -227,6 +227,6 @@ export class CheckidService {
   }
 
   private async park(ctx: CheckidContext, pendingId: string | undefined): Promise<string> {
-    return pendingId ?? this.pending.save(ctx.domain.name, ctx.pairs);
+    return pendingId ?? this.pending.save(ctx.domain.name, ctx.pairs, ctx.client);
   }
 }
