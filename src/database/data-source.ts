@@ -50,7 +50,18 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
     logging: false,
   };
   const url = config.database.url;
-  if (url) return { ...common, url, poolSize: config.database.pool_size, applicationName: 'openid-provider' };
+  if (url) {
+    return {
+      ...common,
+      url,
+      poolSize: config.database.pool_size,
+      applicationName: 'openid-provider',
+      // Outbound deadlines (README "Limits"): pg waits for ever by default, both for a connection
+      // that does not open and for a statement that does not end.
+      connectTimeoutMS: config.database.connect_timeout * 1000,
+      extra: { statement_timeout: config.database.statement_timeout * 1000 },
+    };
+  }
   try {
     return { ...common, extra: await embeddedPgConfig(config.database.embedded_dir) };
   } catch (error) {
@@ -159,11 +170,18 @@ async function withMigrationLock<T>(dataSource: DataSource, work: (executor: Mig
         throw error;
       }
     }
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // database.statement_timeout bounds the service's statements, not migrations (an index built
+    // on a large table) nor the wait for another instance's migrations: lifted on this session.
+    await runner.query('SET statement_timeout = 0');
     try {
-      return await work(new MigrationExecutor(dataSource, runner));
+      await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        return await work(new MigrationExecutor(dataSource, runner));
+      } finally {
+        await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      await runner.query('RESET statement_timeout');
     }
   } finally {
     await runner.release();
