@@ -81,10 +81,13 @@ server:
   host: 127.0.0.1
   port: ${setup.port}
   tls: auto
-${workerSettings(setup.workers, setup.postgres)}# W2 measures the associate work itself: the per-address limit (a DoS guard, default a burst of
-# 100 then 20/s) would refuse a load generator that sends everything from one address.
+${workerSettings(setup.workers, setup.postgres)}# The workloads measure the work itself: the per-address limits (DoS guards, e.g. associate's
+# burst of 100 then 20/s) would refuse a load generator that sends everything from one address.
 openid:
   associate_rate_limit: { burst: 1000000, per_second: 1000000 }
+  check_authentication_rate_limit: { burst: 1000000, per_second: 1000000 }
+  checkid_rate_limit: { burst: 1000000, per_second: 1000000 }
+  pending_requests: { max_per_client: 1000000 }
 ${soak.openid}${soak.database}data_dir: ./data
 `,
   );
