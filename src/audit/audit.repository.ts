@@ -2,19 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { And, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere, type Repository } from 'typeorm';
 import { deleteInBatches } from '../database/query-shapes.js';
-import { AuditEvent, type AuditKind } from './audit.entity.js';
-
-/** What `npm run cli -- audit` asks for: every given criterion must hold. */
-export interface AuditQuery {
-  userId?: string;
-  domain?: string;
-  kinds?: readonly AuditKind[];
-  /** Inclusive. */
-  since?: Date;
-  /** Exclusive. */
-  until?: Date;
-  limit: number;
-}
+import type { AuditQuery } from './audit-query.js';
+import { AuditEvent } from './audit.entity.js';
 
 /** SQL of the audit_events table: appended to, read newest first, never changed; deleted once past retention. */
 @Injectable()

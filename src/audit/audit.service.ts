@@ -6,7 +6,8 @@ import { ROOT_LOGGER } from '../common/tokens.js';
 import { databaseConfig } from '../config/namespaces.js';
 import { WriteBehind } from '../database/write-behind.js';
 import type { AuditEvent, AuditKind } from './audit.entity.js';
-import { type AuditQuery, AuditRepository } from './audit.repository.js';
+import type { AuditQuery } from './audit-query.js';
+import { AuditRepository } from './audit.repository.js';
 
 export interface AuditInput {
   kind: AuditKind;

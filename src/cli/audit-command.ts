@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { AUDIT_KINDS, type AuditEvent, type AuditKind } from '../audit/audit.entity.js';
 import { AuditModule } from '../audit/audit.module.js';
-import type { AuditQuery } from '../audit/audit.repository.js';
+import type { AuditQuery } from '../audit/audit-query.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ROOT_LOGGER } from '../common/tokens.js';
 import type { LoadedConfig } from '../config/config.loader.js';

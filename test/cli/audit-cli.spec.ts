@@ -106,7 +106,7 @@ describe('npm run cli -- audit', () => {
     const table = await cli(dir, ['audit', '--domain', 'localhost', '--kind', 'checkid_rate_limited', '--since', '3h']);
     const row = table.out.split('\n').find((l) => l.includes(ip))!;
     expect(row).toContain('evil\uFFFD[2J\uFFFDagent');
-    expect(table.out).not.toMatch(/[\u001b\u202E]/);
+    expect(table.out.includes('\u001b') || table.out.includes('\u202E')).toBe(false);
   });
 
   it('refuses bad options with exit code 2 and an unknown account with 1', async () => {
