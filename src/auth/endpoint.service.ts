@@ -20,7 +20,7 @@ import { ClientRateLimits } from './client-rate-limits.js';
  * The input step's limits: the protocol defaults, and the realm no longer than the columns that
  * keep it (trust_grants.realm and audit_events.realm are varchar(2048)).
  */
-const OPENID_INPUT_LIMITS: MessageLimits = {
+export const OPENID_INPUT_LIMITS: MessageLimits = {
   ...DEFAULT_MESSAGE_LIMITS,
   maxValueBytesByKey: { 'openid.realm': 2048, 'openid.trust_root': 2048 },
 };

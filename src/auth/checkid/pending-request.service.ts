@@ -10,7 +10,7 @@ import type { PendingRequest } from './pending-request.entity.js';
 import { PendingRequestRepository } from './pending-request.repository.js';
 
 /** How long a user may take between the RP's redirect and their decision. */
-const PENDING_LIFETIME_MS = 30 * 60 * 1000;
+export const PENDING_LIFETIME_MS = 30 * 60 * 1000;
 
 export class PendingRequestExpired extends AppError {
   constructor() {
