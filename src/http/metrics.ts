@@ -9,7 +9,7 @@ export type SignInMethod = 'password' | 'xmpp_approval';
  */
 export type SignInOutcome = 'success' | 'failure' | 'throttled' | 'unavailable';
 /** The per-client limits that refuse a request (README "Limits"). */
-export type RateLimitKind = 'associate' | 'check_authentication' | 'checkid' | 'pending_requests' | 'login' | 'xmpp_approval';
+export type RateLimitKind = 'associate' | 'check_authentication' | 'checkid' | 'pending_requests' | 'discovery' | 'xmpp_approval';
 
 /**
  * Prometheus metrics of one application instance (its own registry, so tests can boot several).
@@ -61,7 +61,7 @@ export class Metrics {
   });
   readonly rateLimited = new Counter({
     name: 'openid_rate_limited_total',
-    help: 'Requests refused by a per-client limit, by kind (associate, check_authentication, checkid, pending_requests, login, xmpp_approval).',
+    help: 'Requests refused by a per-client limit, by kind (associate, check_authentication, checkid, pending_requests, discovery, xmpp_approval).',
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });

@@ -147,3 +147,36 @@ describe('checkid rate limit and signed-in browsers', () => {
     expect((await browser.request('GET', url('checkid_immediate'))).status).toBe(429);
   });
 });
+
+describe('relying-party discovery budget per client address, counted', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await bootApp(
+      testConfig({
+        server: { trusted_proxies: ['127.0.0.1'] },
+        // require: every checkid discovers its realm (OpenID 2.0 §9.2.1); one new realm per client.
+        realm: { return_to_verification: 'require', discovery: { client_rate_limit: { burst: 1, per_minute: 0.01 } } },
+      }),
+    );
+  });
+  afterAll(() => t.close());
+
+  it('refuses to start a second discovery for the same client, and counts it as kind discovery', async () => {
+    const checkid = (realm: string) =>
+      t.app.inject({
+        method: 'GET',
+        url: `/openid?${new URLSearchParams({ 'openid.ns': NS, 'openid.mode': 'checkid_setup', 'openid.return_to': `${realm}back`, 'openid.realm': realm })}`,
+        headers: { host: 'example.org', 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.30', accept: 'text/html' },
+      });
+    // Loopback realms: the SSRF guard refuses the fetch at once (no request leaves), but the
+    // discovery was started and spent the client's budget.
+    const first = await checkid('https://127.0.0.1:1/');
+    expect(first.statusCode).toBe(400);
+    // An indirect error whose return_to is not verified: a page, never a redirect to it.
+    expect(first.body).toContain('The site did not confirm this return address');
+    expect(await metric(t, 'openid_rate_limited_total')).not.toContain('kind="discovery"');
+    const second = await checkid('https://127.0.0.2:1/');
+    expect(second.statusCode).toBe(400);
+    expect(await metric(t, 'openid_rate_limited_total')).toContain('openid_rate_limited_total{kind="discovery"} 1');
+  });
+});
