@@ -87,10 +87,13 @@ ${workerSettings(setup.workers, setup.postgres)}# The benchmark's relying party 
 # warn mode never ran discovery for a trusted immediate request either).
 realm:
   return_to_verification: off
-# W2 measures the associate work itself: the per-address limit (a DoS guard, default a burst of
-# 100 then 20/s) would refuse a load generator that sends everything from one address.
+# The workloads measure the work itself: the per-address limits (DoS guards, e.g. associate's
+# burst of 100 then 20/s) would refuse a load generator that sends everything from one address.
 openid:
   associate_rate_limit: { burst: 1000000, per_second: 1000000 }
+  check_authentication_rate_limit: { burst: 1000000, per_second: 1000000 }
+  checkid_rate_limit: { burst: 1000000, per_second: 1000000 }
+  pending_requests: { max_per_client: 1000000 }
 ${soak.openid}${soak.database}data_dir: ./data
 `,
   );

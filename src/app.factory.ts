@@ -16,13 +16,13 @@ import { trustedProxyMatcher } from './http/trusted-proxies.js';
 // what production runs.
 
 /** Form posts and OpenID messages are small; anything larger is refused before it is parsed. */
-const BODY_LIMIT = 256 * 1024;
+export const BODY_LIMIT = 256 * 1024;
 /**
  * The longest path parameter routed: a username of 1023 bytes (RFC 6122 §2.3), every byte
  * percent-encoded. Fastify's default (100) turned longer, valid names into a framework error;
  * anything longer still is answered by frameworkErrorHandler.
  */
-const MAX_PARAM_LENGTH = 3 * 1023;
+export const MAX_PARAM_LENGTH = 3 * 1023;
 
 export function createRuntime(loaded: LoadedConfig): AppRuntime {
   return { logger: createRootLogger(loaded.config.logging.level), metrics: new Metrics() };

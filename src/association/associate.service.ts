@@ -1,13 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { openidConfig } from '../config/namespaces.js';
-import { Clock } from '../common/clock.js';
 import { Random } from '../common/random.js';
-import { TokenBuckets } from '../common/token-buckets.js';
-import { clientAddressKey } from '../http/client-address.js';
 import { checkAssociationRequest, sessionTypeForResponse } from '../protocol/association-types.js';
 import { Field, SessionType } from '../protocol/consts.js';
-import { AssociateRateLimited } from '../protocol/errors.js';
 import { dhServerExchange, parseDhRequest } from '../protocol/dh.js';
 import type { KeyValuePairs } from '../protocol/kv-form.js';
 import type { OpenIdMessage } from '../protocol/message.js';
@@ -21,20 +17,10 @@ export class AssociateService {
     private readonly associations: AssociationService,
     private readonly random: Random,
     @Inject(openidConfig.KEY) private readonly openid: ConfigType<typeof openidConfig>,
-    private readonly clock: Clock,
-  ) {
-    const { burst, per_second } = openid.associate_rate_limit;
-    this.limits = new TokenBuckets({ burst, everyMs: 1000 / per_second });
-  }
+  ) {}
 
-  private readonly limits: TokenBuckets;
-
-  async associate(message: OpenIdMessage, overTls: boolean, clientIp: string): Promise<KeyValuePairs> {
-    // Our policy (§15.5 leaves DoS protection to the OP): a bucket per client address before any
-    // parsing or exponentiation.
-    if (!this.limits.take(clientAddressKey(clientIp), this.clock.now().getTime())) {
-      throw new AssociateRateLimited(Math.max(1, Math.ceil(1 / this.openid.associate_rate_limit.per_second)));
-    }
+  /** The per-client limit (openid.associate_rate_limit) is taken before: src/auth/client-rate-limits.ts. */
+  async associate(message: OpenIdMessage, overTls: boolean): Promise<KeyValuePairs> {
     // OpenID 2.0 §8.1.1, §8.2.4, §8.4.1: supported type pairs; refused ones throw
     // UnsupportedAssociationType carrying a pair to retry with.
     const negotiated = checkAssociationRequest({

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { openidConfig } from '../config/namespaces.js';
+import { Metrics } from '../http/metrics.js';
 import { Field, Mode } from '../protocol/consts.js';
 import { InvalidRequest } from '../protocol/errors.js';
 import type { KeyValuePairs } from '../protocol/kv-form.js';
@@ -26,10 +27,12 @@ export class CheckAuthenticationService {
     private readonly repository: AssociationRepository,
     @Inject(openidConfig.KEY) private readonly openid: ConfigType<typeof openidConfig>,
     private readonly clock: Clock,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async check(message: OpenIdMessage): Promise<KeyValuePairs> {
     const valid = await this.isValid(message);
+    this.metrics.checkAuthentication.inc({ is_valid: valid ? 'true' : 'false' });
     const core: [string, string][] = [[Field.isValid, valid ? 'true' : 'false']];
     // OpenID 2.0 §11.4.2.2: if the RP sent invalidate_handle and we do not know that handle as a
     // valid shared association, echo it so the RP drops it.

@@ -1,17 +1,42 @@
 import { Column, Entity, ForeignKey, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
-export type AuditKind =
-  | 'login_succeeded'
-  | 'login_failed'
-  | 'login_throttled'
-  | 'assertion_approved'
-  | 'assertion_approved_automatically'
-  | 'assertion_denied'
-  | 'logout'
-  | 'logout_everywhere'
-  | 'trust_revoked'
-  | 'session_revoked';
+/**
+ * What the audit log records (issue 11 point 6; README "Admin CLI", `audit --kind`). varchar(32):
+ * a new kind is at most 32 characters. Events without an account (rate limits) have no user_id.
+ */
+export const AUDIT_KINDS = [
+  // Sign-in (src/auth/login, src/auth/approval).
+  'login_succeeded',
+  'login_failed',
+  'login_throttled',
+  // Approval from the chat app (XEP-0070): asked, then approved, denied or expired.
+  'approval_requested',
+  'approval_accepted',
+  'approval_denied',
+  'approval_expired',
+  // Answers to relying parties and consent (src/auth/checkid): "Always allow" is trust_granted.
+  'assertion_approved',
+  'assertion_approved_automatically',
+  'assertion_denied',
+  'trust_granted',
+  'trust_revoked',
+  // Sessions (src/auth/account, the bot, `user passwd`).
+  'logout',
+  'logout_everywhere',
+  'session_revoked',
+  // Per-client limits of the OP endpoint (src/auth/client-rate-limits.ts), at most one per client
+  // and kind per minute.
+  'associate_rate_limited',
+  'check_auth_rate_limited',
+  'checkid_rate_limited',
+  'pending_rate_limited',
+  // Operator key rotation (`npm run cli -- keys rotate`, issue 11 point 5): recorded by that
+  // command, with no user_id and the domain it ran for.
+  'key_rotated',
+] as const;
+
+export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /** One line of a user's sign-in history. */
 @Entity({ name: 'audit_events' })

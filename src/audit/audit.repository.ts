@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, type Repository } from 'typeorm';
+import { And, In, LessThan, MoreThanOrEqual, type FindOperator, type FindOptionsWhere, type Repository } from 'typeorm';
 import { deleteInBatches } from '../database/query-shapes.js';
+import type { AuditQuery } from './audit-query.js';
 import { AuditEvent } from './audit.entity.js';
 
 /** SQL of the audit_events table: appended to, read newest first, never changed; deleted once past retention. */
@@ -36,6 +37,19 @@ export class AuditRepository {
 
   recentFor(userId: string, limit: number): Promise<AuditEvent[]> {
     return this.events.find({ where: { userId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  /** Events matching `query`, newest first (audit_events_user_created_idx or audit_events_created_at_idx). */
+  search(query: AuditQuery): Promise<AuditEvent[]> {
+    const where: FindOptionsWhere<AuditEvent> = {};
+    if (query.userId !== undefined) where.userId = query.userId;
+    if (query.domain !== undefined) where.domain = query.domain;
+    if (query.kinds !== undefined) where.kind = In([...query.kinds]);
+    const bounds: FindOperator<Date>[] = [];
+    if (query.since !== undefined) bounds.push(MoreThanOrEqual(query.since));
+    if (query.until !== undefined) bounds.push(LessThan(query.until));
+    if (bounds.length > 0) where.createdAt = bounds.length === 1 ? bounds[0]! : And(...bounds);
+    return this.events.find({ where, order: { createdAt: 'DESC', id: 'DESC' }, take: query.limit });
   }
 
   /** Deletes the events older than `cutoff`, in batches (audit_events_created_at_idx); answers how many went. */

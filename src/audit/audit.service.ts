@@ -6,6 +6,7 @@ import { ROOT_LOGGER } from '../common/tokens.js';
 import { databaseConfig } from '../config/namespaces.js';
 import { WriteBehind } from '../database/write-behind.js';
 import type { AuditEvent, AuditKind } from './audit.entity.js';
+import type { AuditQuery } from './audit-query.js';
 import { AuditRepository } from './audit.repository.js';
 
 export interface AuditInput {
@@ -58,6 +59,12 @@ export class AuditService implements BeforeApplicationShutdown {
   async assertionsTo(userId: string, realm: string): Promise<number> {
     await this.queue.flush();
     return this.events.countAssertions(userId, realm);
+  }
+
+  /** The events matching `query`, newest first (this process's queue written first): the audit CLI. */
+  async search(query: AuditQuery): Promise<AuditEvent[]> {
+    await this.queue.flush();
+    return this.events.search(query);
   }
 
   /** Deletes the events older than database.audit_retention; answers how many went. */

@@ -34,6 +34,7 @@ import { LoginThrottleRepository } from './login/login-throttle.repository.js';
 import { LoginThrottleService } from './login/login-throttle.service.js';
 import { PendingRequestRepository } from './checkid/pending-request.repository.js';
 import { PendingRequestService } from './checkid/pending-request.service.js';
+import { ClientRateLimits } from './client-rate-limits.js';
 import { PendingRequest } from './checkid/pending-request.entity.js';
 import { SessionModule } from './session/session.module.js';
 import { SessionService } from './session/session.service.js';
@@ -41,7 +42,7 @@ import { SessionService } from './session/session.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule],
   controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
-  providers: [PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LocalCredentialBackend,
+  providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LocalCredentialBackend,
     XmppCredentialBackend,
     { provide: CredentialBackend, useClass: DomainCredentialBackend },
     // Sign-in approval from the chat app (XEP-0070), src/auth/approval.

@@ -14,12 +14,13 @@ import type { Outcome } from './checkid/outcome.js';
 import { PendingRequestService } from './checkid/pending-request.service.js';
 import type { EndpointRequest } from './openid-input.js';
 import { SessionService } from './session/session.service.js';
+import { ClientRateLimits } from './client-rate-limits.js';
 
 /**
  * The input step's limits: the protocol defaults, and the realm no longer than the columns that
  * keep it (trust_grants.realm and audit_events.realm are varchar(2048)).
  */
-const OPENID_INPUT_LIMITS: MessageLimits = {
+export const OPENID_INPUT_LIMITS: MessageLimits = {
   ...DEFAULT_MESSAGE_LIMITS,
   maxValueBytesByKey: { 'openid.realm': 2048, 'openid.trust_root': 2048 },
 };
@@ -47,6 +48,7 @@ export class EndpointService {
     private readonly pending: PendingRequestService,
     private readonly sessions: SessionService,
     private readonly discovery: DiscoveryService,
+    private readonly limits: ClientRateLimits,
   ) {}
 
   async handle(domain: DomainConfig, input: EndpointRequest): Promise<EndpointAnswer> {
@@ -73,20 +75,25 @@ export class EndpointService {
     if (DIRECT_MODES.has(mode)) {
       // OpenID 2.0 §5.1.1: direct requests are POSTs.
       if (!posted) throw new InvalidRequest(`openid.mode=${mode} must be POSTed`);
+      // Per-client limits before any parsing, exponentiation or lookup (src/auth/client-rate-limits.ts).
+      this.limits.take(mode === Mode.associate ? 'associate' : 'check_authentication', domain.name, input.client);
       const message = parseOpenIdMessage(pairs);
-      const fields = mode === Mode.associate ? await this.associate.associate(message, input.secure, input.client.ip) : await this.checkAuthentication.check(message);
+      const fields = mode === Mode.associate ? await this.associate.associate(message, input.secure) : await this.checkAuthentication.check(message);
       return { kind: 'direct', fields };
     }
     if (!CHECKID_MODES.has(mode)) throw new UnsupportedMode(`Unsupported openid.mode ${JSON.stringify(mode)}`);
 
+    // A cross-site POST carries no SameSite=Lax cookie (so no session is seen here), and
+    // checkid_immediate (§9.3) needs no person: both count against the client's checkid budget,
+    // as does a GET from a browser without a session.
+    const active = posted ? undefined : await this.sessions.resolve(input.sessionToken);
+    if (active === undefined || mode === Mode.checkidImmediate) this.limits.take('checkid', domain.name, input.client);
     const ctx = await this.checkid.validate(domain, pairs, input.client);
     if (posted) {
-      // A cross-site POST carries no SameSite=Lax cookie: park the request and look at the
-      // session on a same-site GET of /continue.
-      const id = await this.pending.save(domain.name, pairs);
+      // Park the request and look at the session on a same-site GET of /continue.
+      const id = await this.pending.save(domain.name, pairs, input.client);
       return { kind: 'outcome', outcome: { kind: 'redirect', location: `/continue?request=${id}` } };
     }
-    const active = await this.sessions.resolve(input.sessionToken);
     return { kind: 'outcome', outcome: await this.checkid.decide(ctx, active) };
   }
 }

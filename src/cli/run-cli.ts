@@ -6,9 +6,10 @@ import { EmbeddedDatabaseInUse } from '../database/embedded.js';
 import { AppError } from '../http/app-error.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, runAudit } from './audit-command.js';
 import { CliModule } from './cli.module.js';
 
-// `npm run cli -- user add|list|passwd|remove|disable|enable`. Passwords are read from standard
+// `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts). Passwords are read from standard
 // input only (--password-stdin), never from the command line, where `ps` and shell history see them.
 
 export interface CliIo {
@@ -29,7 +30,7 @@ const USAGE = `usage: npm run cli -- <command>
   user remove <username> [--domain D]
   user disable <username> [--domain D]
   user enable <username> [--domain D]
-
+${AUDIT_USAGE}
 --domain may be left out when exactly one domain is configured.
 --password-stdin reads the password from standard input (one line; a trailing newline is dropped).
 `;
@@ -56,6 +57,7 @@ const ALLOWED: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
 };
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'audit') return auditCli(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
@@ -154,6 +156,35 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   } finally {
     await context?.close();
+  }
+}
+
+/** `audit …`: its own options (audit-command.ts), the same configuration, exit codes and errors. */
+async function auditCli(argv: readonly string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(USAGE);
+    return EXIT.ok;
+  }
+  let loaded: LoadedConfig;
+  try {
+    const args = parseAuditArgs(argv, new Date());
+    loaded = loadConfig(io.env, io.cwd);
+    await runAudit(args, loaded, io, quietLogger(io), () => defaultDomain(loaded));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof AuditUsageError || error instanceof BadUsage || error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n${error instanceof ConfigError ? '' : `\n${USAGE}`}`);
+      return EXIT.usage;
+    }
+    if (error instanceof AppError) {
+      io.stderr.write(`error: ${error.publicDetail}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof EmbeddedDatabaseInUse) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.databaseBusy;
+    }
+    throw error;
   }
 }
 

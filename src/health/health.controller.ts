@@ -38,6 +38,7 @@ export class HealthController {
   @Header('cache-control', 'no-store')
   async readiness(): Promise<Readiness> {
     const db = await this.database.status();
+    this.metrics.databaseReady.set(db.reachable && db.pendingMigrations.length === 0 ? 1 : 0);
     if (!db.reachable) throw new NotReady('The database is unreachable.');
     if (db.pendingMigrations.length > 0) throw new NotReady(`Database migrations are pending: ${db.pendingMigrations.join(', ')}.`);
     // An offline bot degrades the service (no chat commands, no approval from the chat app) but
@@ -50,6 +51,9 @@ export class HealthController {
 
   @Get('metrics')
   async scrape(@Res() reply: FastifyReply): Promise<void> {
+    // database_ready says what /readyz would answer now, not at its last call.
+    const db = await this.database.status();
+    this.metrics.databaseReady.set(db.reachable && db.pendingMigrations.length === 0 ? 1 : 0);
     const body = await this.metrics.registry.metrics();
     reply.header('cache-control', 'no-store').type(this.metrics.registry.contentType).send(body);
   }

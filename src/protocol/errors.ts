@@ -130,3 +130,19 @@ export class AssociateRateLimited extends OpenIdError {
     this.headers = { 'retry-after': String(retryAfterSeconds) };
   }
 }
+
+/**
+ * Too many check_authentication requests from one client (our policy, as for associate: each
+ * costs a signature check and a nonce write, and a stateless RP asks once per sign-in). A direct
+ * error (§5.1.2.2), with error_code rate_limited and Retry-After.
+ */
+export class CheckAuthenticationRateLimited extends OpenIdError {
+  readonly code = 'rate_limited';
+  override readonly errorCode = 'rate_limited';
+  override readonly headers: Readonly<Record<string, string>>;
+
+  constructor(retryAfterSeconds: number) {
+    super('Too many check_authentication requests from this address: try again later');
+    this.headers = { 'retry-after': String(retryAfterSeconds) };
+  }
+}

@@ -18,8 +18,9 @@ const NO_ADDRESS = new Set(['ENODATA', 'ENOTFOUND']);
  * that localhost names are loopback (RFC 6761 §6.3), which the SSRF guard then refuses. Tests
  * substitute a table so that names like www.example.test reach 127.0.0.1.
  */
-/** One per process: each query waits at most 2 s for an answer, and is sent twice. */
-const resolver = new Resolver({ timeout: 2000, tries: 2 });
+/** One per process: each query waits at most 2 s for an answer, and is sent twice (README "Limits"). */
+export const DNS_QUERY = { timeoutMs: 2000, tries: 2 } as const;
+const resolver = new Resolver({ timeout: DNS_QUERY.timeoutMs, tries: DNS_QUERY.tries });
 
 @Injectable()
 export class HostResolver {

@@ -27,11 +27,12 @@
 // or being discovered cost nothing). A discovery refused by either fails as `busy` or
 // `rate_limited` and is not remembered: the next request tries again.
 
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { TokenBuckets } from '../common/token-buckets.js';
 import { clientAddressKey } from '../http/client-address.js';
+import { Metrics } from '../http/metrics.js';
 import { realmConfig } from '../config/namespaces.js';
 import type { Realm, ReturnToUrl } from '../protocol/realm.js';
 import { parseReturnTo } from '../protocol/realm.js';
@@ -74,6 +75,7 @@ export class ReturnToVerifier {
     @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
     private readonly yadis: YadisDiscovery,
     private readonly clock: Clock,
+    @Optional() @Inject(Metrics) private readonly metrics?: Metrics,
   ) {
     const { burst, per_minute } = realm.discovery.client_rate_limit;
     this.budgets = new TokenBuckets({ burst, everyMs: 60_000 / per_minute });
@@ -123,7 +125,10 @@ export class ReturnToVerifier {
     if (running !== undefined) return running;
     // Neither refusal is remembered: it says nothing about the relying party.
     if (this.discoveriesRunning >= this.realm.discovery.max_concurrent) return { kind: 'failed', reason: 'busy' };
-    if (!this.budgets.take(clientAddressKey(clientIp ?? 'unknown'), now)) return { kind: 'failed', reason: 'rate_limited' };
+    if (!this.budgets.take(clientAddressKey(clientIp ?? 'unknown'), now)) {
+      this.metrics?.rateLimited.inc({ kind: 'discovery' });
+      return { kind: 'failed', reason: 'rate_limited' };
+    }
     this.discoveriesRunning++;
     const discovery = this.run(realm, url).finally(() => {
       this.discoveriesRunning--;

@@ -1,6 +1,7 @@
 import openid from 'openid';
 import { DataSource } from 'typeorm';
 import { Session } from '../../src/auth/session/session.entity.js';
+import { AuditService } from '../../src/audit/audit.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
 import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
@@ -218,6 +219,51 @@ describe('approval from the chat app (XEP-0070)', () => {
     expect(done.status).toBe(410);
     expect(done.body).toContain('Nobody confirmed this sign-in in time.');
     expect(sessionCookie(done)).toBeUndefined();
+  });
+
+  // Issue 11 point 6: XMPP approvals in the audit log (asked, approved, denied, expired) and in
+  // the sign-in metrics (method xmpp_approval).
+  it('records each step in the audit log and the sign-in metrics', async () => {
+    // Events are stamped with this process's clock when recorded: earlier tests' are older.
+    const since = new Date();
+    await new Promise((r) => setTimeout(r, 5));
+    const metric = async (name: string) => op.runtime.metrics.registry.getSingleMetricAsString(name);
+    const count = (text: string, labels: string) => Number(new RegExp(`\\{${labels}\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const before = await metric('openid_sign_ins_total');
+    const accepted = await fresh();
+    const browserA = new Browser();
+    const sa = await begin(browserA, accepted.app, accepted.user);
+    expect(await askText(accepted.app, `yes ${sa.code}`)).toContain('Approved');
+    expect((await settled(browserA, sa.url)).status).toBe(302);
+    const denied = await fresh();
+    const browserD = new Browser();
+    const sd = await begin(browserD, denied.app, denied.user);
+    expect(await askText(denied.app, `no ${sd.code}`)).toContain('Denied');
+    expect((await settled(browserD, sd.url)).status).toBe(403);
+    const expired = await fresh();
+    const browserE = new Browser();
+    const se = await begin(browserE, expired.app, expired.user);
+    await op.app.get(DataSource).query(`UPDATE "login_approvals" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [se.url.split('/').pop()!]);
+    expect((await browserE.request('GET', se.url)).status).toBe(410);
+    // A second look at the expired page records nothing more.
+    expect((await browserE.request('GET', se.url)).status).toBe(410);
+
+    const events = await op.app.get(AuditService).search({ domain: HOSTS.main, since, limit: 100 });
+    const kinds = (kind: string) => events.filter((e) => e.kind === kind);
+    expect(kinds('approval_requested')).toHaveLength(3);
+    expect(kinds('approval_accepted')).toHaveLength(1);
+    expect(kinds('approval_denied')).toHaveLength(1);
+    expect(kinds('approval_expired')).toHaveLength(1);
+    // The account of the accepted approval exists by then (its first sign-in): the event is in its history.
+    const user = await op.app.get(UsersService).find(HOSTS.main, accepted.user);
+    expect(kinds('approval_accepted')[0]!.userId).toBe(user!.id);
+    expect(kinds('login_succeeded').filter((e) => e.userId === user!.id)).toHaveLength(1);
+    const after = await metric('openid_sign_ins_total');
+    expect(count(after, 'method="xmpp_approval",outcome="success"') - count(before, 'method="xmpp_approval",outcome="success"')).toBe(1);
+    expect(count(after, 'method="xmpp_approval",outcome="failure"') - count(before, 'method="xmpp_approval",outcome="failure"')).toBe(2);
+    const failures = await metric('openid_login_failures_total');
+    expect(count(failures, 'reason="approval_denied"')).toBeGreaterThanOrEqual(1);
+    expect(count(failures, 'reason="approval_expired"')).toBeGreaterThanOrEqual(1);
   });
 
   it('ignores an answer from another account, and refuses the waiting page to another browser', async () => {

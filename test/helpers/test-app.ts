@@ -22,10 +22,23 @@ export const TEST_DOMAIN = { name: 'example.org', base_url: 'https://example.org
 /** Cheaper argon2id for tests that hash a lot (still argon2id; the production default is tested separately). */
 export const FAST_HASH = { memory_kib: 8192, time_cost: 1, parallelism: 1 };
 
+/**
+ * The per-client limits of unauthenticated checkid traffic, check_authentication and parked
+ * requests, out of the way: suites drive hundreds of requests from one address (127.0.0.1, the
+ * fuzzers) to test other things. The suites of the limits themselves set them
+ * (test/security/client-limits.spec.ts, test/auth/pending-requests.spec.ts); associate keeps its default.
+ */
+export const GENEROUS_CLIENT_LIMITS = {
+  check_authentication_rate_limit: { burst: 1_000_000, per_second: 1_000_000 },
+  checkid_rate_limit: { burst: 1_000_000, per_second: 1_000_000 },
+  pending_requests: { max_per_client: 1_000_000 },
+};
+
 export function testConfig(input: Partial<ConfigInput> = {}): LoadedConfig {
   const merged: ConfigInput = {
     domains: [TEST_DOMAIN],
     ...input,
+    openid: { ...GENEROUS_CLIENT_LIMITS, ...input.openid },
     security: { password_hash: FAST_HASH, ...input.security },
     database: { ...testDatabase(), ...input.database },
     logging: { level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'silent', ...input.logging },

@@ -118,6 +118,9 @@ describe('XMPP accounts: sign-in with the XMPP password (Prosody)', () => {
     expect(page.body).toContain('XMPP account: your password is checked by your chat server');
     expect(page.body).toMatch(/From your vCard: romeo@montague\.example \(read <time datetime="/);
     expect(page.body).toContain('placeholder="romeo@montague.example"');
+    // The XMPP password backend answered (xmpp_password_backend_up, docs/operations.md).
+    const metrics = await t.runtime.metrics.registry.getSingleMetricAsString('xmpp_password_backend_up');
+    expect(metrics).toContain(`xmpp_password_backend_up{domain="${HOSTS.main}"} 1`);
   });
 
   it("lets the user's own value override the vCard's, and clearing it falls back to the vCard", async () => {
@@ -232,6 +235,10 @@ describe('XMPP accounts: sign-in with the XMPP password (Prosody)', () => {
     expect(res.body).toContain(MESSAGE.unavailable);
     expect(Date.now() - started).toBeLessThan(4000);
     expect(silent.sockets.length).toBeGreaterThan(0);
+    // The metric says so, per domain: the slow one down, the one that answers up.
+    const metrics = await t.runtime.metrics.registry.getSingleMetricAsString('xmpp_password_backend_up');
+    expect(metrics).toContain('xmpp_password_backend_up{domain="slow.test"} 0');
+    expect(metrics).toContain(`xmpp_password_backend_up{domain="${HOSTS.main}"} 1`);
   });
 
   it('answers 503 for a server without STARTTLS, and sends it no password', async () => {

@@ -5,7 +5,10 @@ import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
 import { ROOT_LOGGER } from '../../common/tokens.js';
 import type { DomainConfig } from '../../config/config.schema.js';
+import { Metrics } from '../../http/metrics.js';
 import type { ClientInfo } from '../../http/request-input.js';
+import type { AuditKind } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
 import { tryNormalizeUsername } from '../../users/username.js';
 import { UsersService } from '../../users/users.service.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
@@ -53,6 +56,8 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     private readonly random: Random,
     private readonly clock: Clock,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditService,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -75,7 +80,10 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const username = tryNormalizeUsername(typed);
     if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 400, `That is not a valid ${domain.name} username.`) };
 
-    if (!this.bot.online(domain.name)) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+    if (!this.bot.online(domain.name)) {
+      this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
+      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+    }
 
     // A person using this normally never meets these limits; a flood cannot spam a user's chat
     // app (per account) nor spam many users from one place (per address). Counted from the rows
@@ -85,6 +93,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const perAccount = await this.approvals.countForAccount(domain.name, username, since);
     const perAddress = client.ip === undefined ? 0 : await this.approvals.countForAddress(domain.name, client.ip, since);
     if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
+      this.metrics.rateLimited.inc({ kind: 'xmpp_approval' });
       return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
     }
     const now = this.clock.now();
@@ -114,9 +123,11 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       );
     } catch (error) {
       await this.approvals.transition(row.id, 'pending', 'cancelled', 'unsent');
+      this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
       this.logger.warn({ err: error, domain: domain.name }, 'could not send the sign-in approval request');
       return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
     }
+    await this.record(row, 'approval_requested', client);
     return { kind: 'started', id: row.id, browserToken, maxAgeSeconds: limits.timeout };
   }
 
@@ -139,6 +150,8 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       // Single use: only the first answer moves a pending row; a second echo finds it settled.
       const settled = await this.approvals.transition(row.id, 'pending', outcome === 'accept' ? 'accepted' : 'denied', reply.via);
       if (!settled) continue;
+      await this.record(row, outcome === 'accept' ? 'approval_accepted' : 'approval_denied');
+      if (outcome !== 'accept') this.countFailure('approval_denied');
       this.logger.info({ domain: domain.name, approval: row.id, outcome, via: reply.via }, 'sign-in approval answered');
       return outcome === 'accept' ? `Approved: the browser showing ${row.code} continues the sign-in.` : `Denied: nobody was signed in with ${row.code}.`;
     }
@@ -152,7 +165,10 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     if (!boundTo(row, browserToken)) return finished(403, 'Another browser', 'This sign-in was started in another browser: only that browser can continue it.', undefined);
     const now = this.clock.now();
     if (row.state === 'pending' && row.expiresAt <= now) {
-      await this.approvals.transition(row.id, 'pending', 'denied', 'timeout');
+      if (await this.approvals.transition(row.id, 'pending', 'denied', 'timeout')) {
+        await this.record(row, 'approval_expired', client);
+        this.countFailure('approval_expired');
+      }
       return finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId);
     }
     switch (row.state) {
@@ -183,6 +199,20 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const row = await this.approvals.find(id, domain.name);
     if (row !== null && boundTo(row, browserToken)) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
     return loginUrl(row?.requestId ?? null);
+  }
+
+  /**
+   * The approval's step in the account's history (no row yet for an XMPP account never signed in:
+   * then the event has no user, and the domain and address still say where it came from).
+   */
+  private async record(row: LoginApproval, kind: AuditKind, client?: ClientInfo): Promise<void> {
+    const userId = (await this.users.find(row.domain, row.username))?.id ?? null;
+    await this.audit.record({ kind, domain: row.domain, userId, realm: row.realm, ip: client?.ip ?? row.ip ?? undefined, userAgent: client?.userAgent ?? 'XMPP approval' });
+  }
+
+  private countFailure(reason: 'approval_denied' | 'approval_expired'): void {
+    this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'failure' });
+    this.metrics.loginFailures.inc({ reason });
   }
 
   pruneExpired(): Promise<number> {

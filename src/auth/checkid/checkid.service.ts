@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AssertionSigner } from '../../association/assertion-signer.js';
 import { Clock } from '../../common/clock.js';
+import { Metrics } from '../../http/metrics.js';
 import { Random } from '../../common/random.js';
 import { realmConfig } from '../../config/namespaces.js';
 import type { DomainConfig } from '../../config/config.schema.js';
@@ -72,6 +73,7 @@ export class CheckidService {
     private readonly auditLog: AuditService,
     private readonly attributes: AttributeService,
     private readonly profiles: ProfileSource,
+    @Inject(Metrics) private readonly metrics: Metrics,
     @Optional() private readonly bot?: OpenIdBot,
   ) {}
 
@@ -179,7 +181,10 @@ export class CheckidService {
     const asked = requestedFields(ctx);
     const released = asked.filter((f) => ticked.includes(f));
     const outcome = await this.assert(ctx, active, released, pendingId);
-    if (decision === 'allow_always') await this.trust.grant(user.id, ctx.realm!.value, released, asked);
+    if (decision === 'allow_always') {
+      await this.trust.grant(user.id, ctx.realm!.value, released, asked);
+      await this.audit(ctx, user, 'trust_granted');
+    }
     await this.audit(ctx, user, 'assertion_approved');
     await this.noticeIfNewSite(user, ctx.realm!.value);
     return outcome;
@@ -227,11 +232,13 @@ export class CheckidService {
     const extensions = this.attributes.respond(ctx.attributes!, released, { authTime: active.session.authTime, policies: [] });
     const fields = positiveAssertionFields(ctx, user, this.clock.now(), this.random.bytes, extensions);
     const signed = await this.signer.sign(ctx.message.version, fields, ctx.message.getArg(Field.assocHandle));
+    this.metrics.assertions.inc({ result: 'positive', mode: ctx.immediate ? 'checkid_immediate' : 'checkid_setup' });
     return deliver(ctx, signed, true);
   }
 
   private async answer(ctx: CheckidContext, fields: KeyValuePairs, approved: boolean, pendingId: string | undefined): Promise<Outcome> {
     await this.consume(pendingId);
+    this.metrics.assertions.inc({ result: approved ? 'positive' : 'negative', mode: ctx.immediate ? 'checkid_immediate' : 'checkid_setup' });
     return deliver(ctx, fields, approved);
   }
 
@@ -244,6 +251,6 @@ export class CheckidService {
   }
 
   private async park(ctx: CheckidContext, pendingId: string | undefined): Promise<string> {
-    return pendingId ?? this.pending.save(ctx.domain.name, ctx.pairs);
+    return pendingId ?? this.pending.save(ctx.domain.name, ctx.pairs, ctx.client);
   }
 }

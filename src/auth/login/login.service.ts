@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { AuditKind } from '../../audit/audit.entity.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { identifierUrl } from '../../discovery/urls.js';
+import { Metrics } from '../../http/metrics.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { InvalidInput } from '../../http/validation.js';
 import { MAX_PASSWORD } from '../../users/users.service.js';
@@ -83,6 +84,7 @@ export class LoginService {
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
     private readonly users: UsersService,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   /** GET /login, for a parked request or on its own. */
@@ -104,17 +106,22 @@ export class LoginService {
     if (locked > 0) {
       // No password is checked while locked: the lock costs an attacker the attempt.
       await this.record(domain, username, client, 'login_throttled');
+      this.metrics.signIns.inc({ method: 'password', outcome: 'throttled' });
+      this.metrics.loginThrottled.inc();
       return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(locked), locked);
     }
     const result = await this.credentials.verify(domain.name, username, password);
     if (!result.ok && result.reason === 'unavailable') {
       // Nothing is known about the password: not a failure of the user's, so neither the account
       // nor the address is counted, and the page says to try again, never "wrong password".
+      this.metrics.signIns.inc({ method: 'password', outcome: 'unavailable' });
       const view = await this.view(domain, requestId, client, ctx);
       return { kind: 'unavailable', view: { ...view, username, error: MESSAGES.unavailable }, error: result.error };
     }
     if (!result.ok) {
       await this.record(domain, username, client, 'login_failed');
+      this.metrics.signIns.inc({ method: 'password', outcome: 'failure' });
+      this.metrics.loginFailures.inc({ reason: result.reason });
       const wait = await this.throttle.recordFailure(keys);
       if (wait > 0) return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(wait), wait);
       return this.refuse(domain, requestId, ctx, client, username, 401, MESSAGES[result.reason]);
@@ -131,6 +138,7 @@ export class LoginService {
   async completeSignIn(domain: DomainConfig, user: User, step: SignInStep): Promise<LoginResult> {
     const { ctx, requestId, sessionToken, client, remember } = step;
     await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: user.id, realm: ctx?.realm?.value, ...client });
+    this.metrics.signIns.inc({ method: step.authMethod === 'xmpp' ? 'xmpp_approval' : 'password', outcome: 'success' });
     // A new session at every login, the old one ended: a session id planted before login is
     // worth nothing after it (no fixation).
     await this.sessions.revoke(sessionToken);

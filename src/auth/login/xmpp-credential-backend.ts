@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
+import { Metrics } from '../../http/metrics.js';
 import { UsersService } from '../../users/users.service.js';
 import { vcardValues } from '../../xmpp/vcard-mapping.js';
 import { XmppConnector } from '../../xmpp/xmpp-connector.js';
@@ -17,12 +18,14 @@ export class XmppCredentialBackend {
   constructor(
     private readonly connector: XmppConnector,
     private readonly users: UsersService,
+    @Inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async verify(domain: DomainConfig, username: string, password: string): Promise<CredentialResult> {
     const server = domain.xmpp?.server;
     // The schema requires xmpp.server with accounts: xmpp; a hand-built config without one is
     // an operator's problem, not the user's password.
+    if (server === undefined) this.metrics.xmppPasswordBackend.set({ domain: domain.name }, 0);
     if (server === undefined) return { ok: false, reason: 'unavailable', error: new XmppUnavailable('not_configured', `${domain.name} has accounts: xmpp but no xmpp.server`) };
     let answer;
     try {
@@ -36,9 +39,12 @@ export class XmppCredentialBackend {
       });
     } catch (error) {
       // Unreachable, TLS failure, timeout, stream error: no verdict on the password.
+      this.metrics.xmppPasswordBackend.set({ domain: domain.name }, 0);
       if (error instanceof XmppUnavailable) return { ok: false, reason: 'unavailable', error };
       throw error;
     }
+    // A verdict, whichever: the server is there (xmpp_password_backend_up, docs/operations.md).
+    this.metrics.xmppPasswordBackend.set({ domain: domain.name }, 1);
     switch (answer.outcome) {
       case 'invalid':
         // RFC 6120 §6.5.10 not-authorized: wrong password and unknown account alike. PLAIN costs

@@ -67,7 +67,9 @@ function isRelayMessage(value: unknown): value is RelayMessage {
 }
 
 const MAX_CONTACTS = 5000;
-const CONNECT_TIMEOUT_MS = 10_000;
+export const CONNECT_TIMEOUT_MS = 10_000;
+/** How long the bot waits for a user's vCard after an approval (README "Limits"). */
+export const VCARD_TIMEOUT_MS = 3000;
 const STATUS = 'Say help';
 
 @Injectable()
@@ -233,7 +235,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
    * connection of the user's own to read it on. Undefined when neither could be read (offline,
    * timeout, access refused): the caller keeps what it had. In the process holding the link only.
    */
-  async fetchVcard(domain: string, jid: string, timeoutMs = 3000): Promise<VcardProfile | undefined> {
+  async fetchVcard(domain: string, jid: string, timeoutMs = VCARD_TIMEOUT_MS): Promise<VcardProfile | undefined> {
     const session = this.holder ? this.bots.get(domain)?.session : undefined;
     if (session?.state !== 'online') return undefined;
     const [temp, v4] = await Promise.allSettled([
