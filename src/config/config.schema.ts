@@ -290,8 +290,20 @@ export const configSchema = z.strictObject({
           window: duration().prefault('15m').describe('Failed attempts older than this are forgotten.'),
           backoff_base: duration().prefault('30s').describe('First wait after the limit is reached; it doubles with each further failure.'),
           backoff_max: duration().prefault('1h').describe('Longest wait imposed.'),
+          max_attempts_per_device: z
+            .number()
+            .int()
+            .min(1)
+            .default(5)
+            .describe(
+              'Failed logins from a browser holding a device cookie of the account (it signed in there before) before back-off starts; counted on that device alone, so a lockout of the account from elsewhere does not lock its owner out (OWASP device cookies, ASVS 2.2.1).',
+            ),
+          device_cookie_lifetime: duration()
+            .prefault('180d')
+            .describe('Lifetime of the device cookie a successful sign-in gives the browser (random, stored hashed, bound to the account).'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Counted in the database, shared by every instance; each attempt is reserved before its password is checked.'),
       password_hash: z
         .strictObject({
           memory_kib: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP minimum: 19456 with time_cost 2).'),

@@ -146,7 +146,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** GET of the waiting page: still waiting, finished, or signed in (the parked request continues). */
-  async status(domain: DomainConfig, id: string, browserToken: string | undefined, sessionToken: string | undefined, client: ClientInfo): Promise<ApprovalStatus> {
+  async status(domain: DomainConfig, id: string, browserToken: string | undefined, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<ApprovalStatus> {
     const row = await this.approvals.find(id, domain.name);
     if (row === null) return finished(404, 'Unknown sign-in', 'This sign-in approval does not exist.', undefined);
     if (!boundTo(row, browserToken)) return finished(403, 'Another browser', 'This sign-in was started in another browser: only that browser can continue it.', undefined);
@@ -164,7 +164,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
         const user = await this.users.signedInByXmpp(domain.name, row.username);
         if (user.disabled) return finished(403, 'Account disabled', 'This account is disabled. Ask the administrator of this domain.', row.requestId);
         const ctx = row.requestId === null ? undefined : await this.checkid.resume(domain, row.requestId, client);
-        const result = await this.login.completeSignIn(domain, user, { ctx, requestId: row.requestId ?? undefined, sessionToken, client, remember: row.remember, authMethod: 'xmpp' });
+        const result = await this.login.completeSignIn(domain, user, { ctx, requestId: row.requestId ?? undefined, sessionToken, client, remember: row.remember, authMethod: 'xmpp', deviceToken });
         return { kind: 'signed-in', result };
       }
       case 'denied':
