@@ -18,6 +18,8 @@ type Bucket = 'account' | 'address' | 'device';
 
 /** The attempts an allowed sign-in holds until its password is judged. */
 export interface Reservation {
+  /** When the attempt was reserved (its locks run from then). */
+  at: Date;
   held: { bucket: Bucket; key: string; lockSet: Date | undefined }[];
 }
 
@@ -76,18 +78,20 @@ export class LoginThrottleService {
     for (const { bucket, key, limits } of this.buckets(keys)) {
       const result = await this.repository.reserve(key, now, limits);
       if (result.refused) {
-        await this.giveBack({ held });
+        await this.giveBack({ at: now, held });
         return { allowed: false, wait: result.lockedUntil ? this.secondsUntil(result.lockedUntil, now) : 1 };
       }
       held.push({ bucket, key, lockSet: result.lockedUntil });
     }
-    return { allowed: true, reservation: { held } };
+    return { allowed: true, reservation: { at: now, held } };
   }
 
-  /** A wrong password: the reservation stays counted; answers the wait it imposes (0 while under the limits). */
+  /**
+   * A wrong password: the reservation stays counted; answers the wait it imposed (0 while under
+   * the limits), the lock's full length: at most the password check's time more than what is left.
+   */
   failed(reservation: Reservation): number {
-    const now = this.clock.now();
-    return Math.max(0, ...reservation.held.map((h) => (h.lockSet ? this.secondsUntil(h.lockSet, now) : 0)));
+    return Math.max(0, ...reservation.held.map((h) => (h.lockSet ? this.secondsUntil(h.lockSet, reservation.at) : 0)));
   }
 
   /** The right password: the account's (or device's) count is cleared, the address only gets its attempt back. */
