@@ -51,6 +51,17 @@ export class InjectedBrowser {
     return this.submit(page ?? (await this.get('/login')), fields);
   }
 
+  /** GET `url`, then follows redirects while they stay on this host; answers the last response. */
+  async follow(url: string, first?: Answer): Promise<Answer> {
+    let res = first ?? (await this.get(url));
+    for (let hops = 0; hops < 10 && res.status >= 300 && res.status < 400; hops++) {
+      const next = new URL(String(res.headers.location), `https://${this.host}/`);
+      if (next.host !== this.host) return res;
+      res = await this.get(next.pathname + next.search);
+    }
+    return res;
+  }
+
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
   }
@@ -82,7 +93,21 @@ export function hiddenFields(html: string): Record<string, string> {
   return hidden;
 }
 
-function decode(text: string): string {
+/** A checkid_setup for `username`'s identifier at `base`, returning to an RP that needs no discovery (realm.return_to_verification: off). */
+export function checkidSetupUrl(base: string, username: string, rp = 'https://rp.example'): string {
+  const identifier = `${base}/openid/${username}`;
+  const q = new URLSearchParams({
+    'openid.ns': 'http://specs.openid.net/auth/2.0',
+    'openid.mode': 'checkid_setup',
+    'openid.claimed_id': identifier,
+    'openid.identity': identifier,
+    'openid.return_to': `${rp}/return`,
+    'openid.realm': `${rp}/`,
+  });
+  return `/openid?${q.toString()}`;
+}
+
+export function decode(text: string): string {
   return text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
