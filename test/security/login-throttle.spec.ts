@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
 import { UsersService } from '../../src/users/users.service.js';
 import { bootApp, testConfig, uniqueName, type TestApp } from '../helpers/test-app.js';
 import { countVerifications, InjectedBrowser, setCookies, testAddress, testIpv6Prefix, type Answer } from './helpers.js';
@@ -81,6 +82,23 @@ describe('login brute force (OWASP ASVS 4.0 2.2.1)', () => {
     expect(statuses(answers)).toEqual({ 401: 4, 429: 16 });
     // Another address is not concerned.
     expect((await browser().login({ username: uniqueName('sprayed'), password: 'Winter2026!' })).status).toBe(401);
+  });
+
+  it.runIf(inject('databaseUrl') !== null)('two instances on one PostgreSQL: 20 parallel wrong passwords split between them, still exactly 3 verified (the reservation is one atomic statement)', async () => {
+    const second = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, security: { login_rate_limit: LIMITS } }));
+    try {
+      const secondVerifications = countVerifications(second.app);
+      const name = await account();
+      const browsers = Array.from({ length: 20 }, (_, i) => new InjectedBrowser(i % 2 === 0 ? t.app : second.app, 'example.org'));
+      const pages = await Promise.all(browsers.map((b) => b.get('/login')));
+      verifications.reset();
+      secondVerifications.reset();
+      const answers = await Promise.all(browsers.map((b, i) => b.login({ username: name, password: `wrong guess ${i}` }, pages[i])));
+      expect(verifications.count + secondVerifications.count).toBe(3);
+      expect(statuses(answers)).toEqual({ 401: 2, 429: 18 });
+    } finally {
+      await second.close();
+    }
   });
 
   it('counts an IPv6 client by its /64 (RFC 4291 §2.5.4): rotating the interface identifier buys no attempts', async () => {
