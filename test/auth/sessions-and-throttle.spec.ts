@@ -281,6 +281,14 @@ describe('sessions, grants and throttling', () => {
     // The address holds its three failures (the success is not one), then one more: the fifth locks it.
     for (let i = 0; i < 1; i++) expect(await recordFailure(throttle.keys('example.org', uniqueName('d'), address))).toBe(0);
     expect(await recordFailure(throttle.keys('example.org', uniqueName('d'), address))).toBe(30);
+
+    // An address one failure short of its limit: a success's reservation reaches the limit and
+    // sets the lock, which its give-back lifts again (a good password locks nobody out).
+    const office = '198.51.100.10';
+    for (let i = 0; i < 4; i++) expect(await recordFailure(throttle.keys('example.org', uniqueName('e'), office))).toBe(0);
+    await recordSuccess(throttle.keys('example.org', uniqueName('e'), office));
+    expect(await throttle.waitSeconds(throttle.keys('example.org', uniqueName('e'), office))).toBe(0);
+    expect(await recordFailure(throttle.keys('example.org', uniqueName('e'), office))).toBe(30);
   });
 
   it('treats names case-insensitively for the account key', () => {
