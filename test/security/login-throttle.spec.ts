@@ -57,11 +57,12 @@ describe('login brute force (OWASP ASVS 4.0 2.2.1)', () => {
     // Two plain failures; the third reaches the limit and answers the wait; 17 never had a password checked.
     expect(statuses(answers)).toEqual({ 401: 2, 429: 18 });
     // The third answers the lock it set (backoff_base, 30 s); those refused meanwhile, what is left
-    // of it, which depends on the machine's load.
+    // of it from their own clock reading, which depends on the machine's load (a request that read
+    // the clock just before the one that set the lock, but reached the row after it, sees 31).
     for (const a of answers.filter((x) => x.status === 429)) {
       const wait = Number(a.headers['retry-after']);
       expect(wait).toBeGreaterThanOrEqual(15);
-      expect(wait).toBeLessThanOrEqual(30);
+      expect(wait).toBeLessThanOrEqual(31);
       expect(a.body).toContain(`Too many failed attempts. Try again in ${wait} seconds.`);
     }
     // The right password now, from yet another address: refused unchecked, no session.
