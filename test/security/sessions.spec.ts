@@ -6,7 +6,7 @@ import { checkidSetupUrl, InjectedBrowser, setCookies } from './helpers.js';
 // Session Management Cheat Sheet, "Renew the Session ID After Any Privilege Level Change"): a
 // session token or a CSRF token known before the sign-in (planted by an attacker, read off a
 // shared machine) is worth nothing after it. The XMPP approval path ends in the same
-// LoginService.completeSignIn and answerLogin; test/security/sessions-xmpp.spec.ts drives it.
+// LoginService.completeSignIn and answerLogin; test/security/xmpp-approval.spec.ts drives it.
 
 const PASSWORD = 'a good passphrase';
 const SESSION = '__Host-op-session';

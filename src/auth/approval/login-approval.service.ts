@@ -5,6 +5,7 @@ import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
 import { ROOT_LOGGER } from '../../common/tokens.js';
 import type { DomainConfig } from '../../config/config.schema.js';
+import { clientAddressKey } from '../../http/client-address.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import { tryNormalizeUsername } from '../../users/username.js';
 import { UsersService } from '../../users/users.service.js';
@@ -83,7 +84,9 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const limits = domain.xmpp.approval;
     const since = new Date(this.clock.now().getTime() - 60_000);
     const perAccount = await this.approvals.countForAccount(domain.name, username, since);
-    const perAddress = client.ip === undefined ? 0 : await this.approvals.countForAddress(domain.name, client.ip, since);
+    // RFC 4291 §2.5.4: an IPv6 client counts by its /64, which it can rotate through at will.
+    const address = client.ip === undefined ? undefined : clientAddressKey(client.ip).slice(0, 45);
+    const perAddress = address === undefined ? 0 : await this.approvals.countForAddress(domain.name, address, since);
     if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
       return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
     }
@@ -100,7 +103,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       requestId: ctx ? requestId! : null,
       realm: ctx?.realm?.value ?? null,
       remember: form.remember === '1',
-      ip: client.ip?.slice(0, 45) ?? null,
+      ip: address ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + limits.timeout * 1000),
     });

@@ -3,15 +3,18 @@ import { firstChild, type XmlElement } from '../../src/xmpp/xml-node.js';
 import type { XmppSession } from '../../src/xmpp/xmpp-session.js';
 import { Browser, type BrowserResponse, type LiveProvider } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
+import { testIpv6Prefix } from './helpers.js';
 import { askText, chatApp, startBotProvider } from '../xmpp/bot-harness.js';
 import { capturedConnector, nextStanza, until } from '../xmpp/fixtures.js';
 import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
 import { HOSTS, startProsody, type Prosody } from '../xmpp/prosody.js';
 
-// Session fixation on the other way of signing in, the approval from the chat app (XEP-0070,
-// DESIGN.md "XMPP"): OWASP ASVS 4.0 3.2.1, the session token and the CSRF token change when the
-// approved sign-in completes, and the session the browser had before is over. A real Prosody and
-// the provider's bot as a component; the user's chat app answers "yes CODE".
+// The other way of signing in, the approval from the chat app (XEP-0070, DESIGN.md "XMPP"), as an
+// attacker tries it. Session fixation (OWASP ASVS 4.0 3.2.1): the session token and the CSRF token
+// change when the approved sign-in completes, and the session the browser had before is over.
+// Flooding (ASVS 2.2.1 anti-automation): the per-address limit of approval requests counts an IPv6
+// client by its /64 (RFC 4291 §2.5.4). A real Prosody and the provider's bot as a component; the
+// user's chat app answers "yes CODE"; addresses come through X-Forwarded-For from 127.0.0.1.
 
 const PASSWORD = 'wherefore-art-thou';
 
@@ -20,7 +23,7 @@ function cookieValue(res: BrowserResponse, name: string): string | undefined {
   return line?.split(';')[0]!.slice(name.length + 1);
 }
 
-describe('session fixation on the chat-app approval (OWASP ASVS 4.0 3.2.1)', () => {
+describe('sign-in approval from the chat app, attacked', () => {
   let prosody: Prosody;
   let op: LiveProvider;
   let app: XmppSession;
@@ -29,7 +32,7 @@ describe('session fixation on the chat-app approval (OWASP ASVS 4.0 3.2.1)', () 
 
   beforeAll(async () => {
     prosody = await startProsody({ accounts: [{ user: romeo, password: PASSWORD }] });
-    op = await startBotProvider(prosody);
+    op = await startBotProvider(prosody, { approval: { max_per_account: 100, max_per_address: 3 } }, { server: { trusted_proxies: ['127.0.0.1'] } });
     await until(() => op.app.get(OpenIdBot).online(HOSTS.main), 10_000, 'the bot online');
     app = chatApp(connector, prosody, romeo, PASSWORD);
     app.start();
@@ -81,5 +84,19 @@ describe('session fixation on the chat-app approval (OWASP ASVS 4.0 3.2.1)', () 
     expect(stale.status).toBe(403);
     expect(JSON.parse(stale.body)).toMatchObject({ code: 'csrf_failed' });
     expect((await browser.request('GET', `${op.base}/openid/${romeo}`)).body).toContain('Sign out everywhere');
+  }, 60_000);
+
+  it('the flood limit per address counts an IPv6 client by its /64 (RFC 4291 §2.5.4): rotating the interface identifier sends no more requests', async () => {
+    const prefix = testIpv6Prefix();
+    const ask = async (address: string): Promise<number> => {
+      const b = new Browser({ 'x-forwarded-for': address });
+      const page = await b.request('GET', `${op.base}/login`);
+      return (await b.submit(page, { username: uniqueName('flooded'), method: 'xmpp' })).status;
+    };
+    for (let i = 1; i <= 3; i++) expect(await ask(`${prefix}::${i}`), `request ${i}`).toBe(303);
+    expect(await ask(`${prefix}:1:2:3:4`)).toBe(429);
+    expect(await ask(`${prefix}::ffff`)).toBe(429);
+    // Another /64 is another client.
+    expect(await ask(`${testIpv6Prefix()}::1`)).toBe(303);
   }, 60_000);
 });
