@@ -30,6 +30,8 @@ import { LocalCredentialBackend } from './login/local-credential-backend.js';
 import { XmppCredentialBackend } from './login/xmpp-credential-backend.js';
 import { LoginController } from './login/login.controller.js';
 import { LoginService } from './login/login.service.js';
+import { LoginDeviceRepository } from './login/login-device.repository.js';
+import { LoginDeviceService } from './login/login-device.service.js';
 import { LoginThrottleRepository } from './login/login-throttle.repository.js';
 import { LoginThrottleService } from './login/login-throttle.service.js';
 import { PendingRequestRepository } from './checkid/pending-request.repository.js';
@@ -42,7 +44,7 @@ import { SessionService } from './session/session.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule],
   controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
-  providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LocalCredentialBackend,
+  providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LoginDeviceService, LoginDeviceRepository, LocalCredentialBackend,
     XmppCredentialBackend,
     { provide: CredentialBackend, useClass: DomainCredentialBackend },
     // Sign-in approval from the chat app (XEP-0070), src/auth/approval.
@@ -57,6 +59,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly sessions: SessionService,
     private readonly pending: PendingRequestService,
     private readonly throttle: LoginThrottleService,
+    private readonly devices: LoginDeviceService,
     private readonly approvals: LoginApprovalService,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
@@ -68,6 +71,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
       sessions: () => this.sessions.pruneExpired(),
       'pending requests': () => this.pending.pruneExpired(),
       'login throttle': () => this.throttle.prune(),
+      'device cookies': () => this.devices.pruneExpired(),
       'sign-in approvals': () => this.approvals.pruneExpired(),
     });
   }

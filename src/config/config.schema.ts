@@ -290,8 +290,20 @@ export const configSchema = z.strictObject({
           window: duration().prefault('15m').describe('Failed attempts older than this are forgotten.'),
           backoff_base: duration().prefault('30s').describe('First wait after the limit is reached; it doubles with each further failure.'),
           backoff_max: duration().prefault('1h').describe('Longest wait imposed.'),
+          max_attempts_per_device: z
+            .number()
+            .int()
+            .min(1)
+            .default(5)
+            .describe(
+              'Failed logins from a browser holding a device cookie of the account (it signed in there before) before back-off starts; counted on that device alone, so a lockout of the account from elsewhere does not lock its owner out (OWASP device cookies, ASVS 2.2.1).',
+            ),
+          device_cookie_lifetime: duration()
+            .prefault('180d')
+            .describe('Lifetime of the device cookie a successful sign-in gives the browser (random, stored hashed, bound to the account).'),
         })
-        .prefault({}),
+        .prefault({})
+        .describe('Counted in the database, shared by every instance; each attempt is reserved before its password is checked.'),
       password_hash: z
         .strictObject({
           memory_kib: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP minimum: 19456 with time_cost 2).'),
@@ -323,6 +335,38 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('Associate (OpenID 2.0 §8) costs a Diffie-Hellman exponentiation anyone may ask for; an honest RP asks once per association lifetime.'),
+      check_authentication_rate_limit: z
+        .strictObject({
+          burst: z.number().int().min(1).default(100).describe('check_authentication requests one client address (IPv6: its /64) may make in a row.'),
+          per_second: z.number().positive().default(20).describe('Then this many per second (per process: each worker counts its own).'),
+        })
+        .prefault({})
+        .describe('check_authentication (OpenID 2.0 §11.4.2) costs a signature check and a database write anyone may ask for; a stateless RP asks once per sign-in.'),
+      checkid_rate_limit: z
+        .strictObject({
+          burst: z.number().int().min(1).default(60).describe('checkid requests without a session (and every checkid_immediate) one client address (IPv6: its /64) may make in a row.'),
+          per_second: z.number().positive().default(1).describe('Then this many per second (per process). Requests of a signed-in browser (checkid_setup) are not counted.'),
+        })
+        .prefault({})
+        .describe('Unauthenticated checkid traffic parks requests and may start relying-party discovery: a client may not make many.'),
+      pending_requests: z
+        .strictObject({
+          max_bytes: z
+            .number()
+            .int()
+            .min(4096)
+            .max(65_536)
+            .default(32_768)
+            .describe('Largest checkid request parked while its user signs in or decides (the stored openid.* pairs, in bytes of JSON); a larger one is refused (413).'),
+          max_per_client: z
+            .number()
+            .int()
+            .min(1)
+            .default(100)
+            .describe('Requests one client address (IPv6: its /64) may park per pending-request lifetime (30 minutes, per process); more are refused (429).'),
+        })
+        .prefault({})
+        .describe('Parked (pending) checkid requests are kept in the database for 30 minutes: bounded per request and per client.'),
       nonce_window: duration()
         .prefault('10m')
         .describe('How long a response_nonce is remembered (and accepted once) by check_authentication; older ones are refused (§11.4.2.1, §10.1).'),

@@ -44,7 +44,8 @@ export function clearCookie(reply: FastifyReply, name: string, secure: boolean):
 }
 
 function appendSetCookie(reply: FastifyReply, cookie: string): void {
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('set-cookie', [...list, cookie]);
+  // Fastify appends to an existing set-cookie itself (RFC 7230 §3.2.2: one header line per
+  // cookie): passing the existing list again would repeat every cookie already written. The
+  // first one goes as a list, so that the header is always one.
+  reply.header('set-cookie', reply.hasHeader('set-cookie') ? cookie : [cookie]);
 }

@@ -27,6 +27,14 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, newToken
   return token;
 }
 
+/**
+ * A new token at sign-in, whatever the browser held (OWASP ASVS 4.0 3.2.1; no fixation): a token
+ * planted or read before the login is worth nothing after it. The pages of this response carry none.
+ */
+export function rotateCsrfToken(request: FastifyRequest, reply: FastifyReply, newToken: () => string): void {
+  setCookie(reply, cookieName(COOKIE, request.secure), newToken(), { httpOnly: true, secure: request.secure });
+}
+
 export function checkCsrf(request: FastifyRequest, submitted: unknown, origin: string): void {
   // "null" is what privacy settings and no-referrer pages send: no information, so the token
   // decides. Any real origin other than ours is a cross-site post.

@@ -105,11 +105,18 @@ describe('controllers', () => {
     const page: LoginResult = { kind: 'page', status: 429, view: { domain: 'example.org', username: 'romeo', error: 'Too many failed attempts. Try again in 30 seconds.' }, retryAfter: 30 };
 
     it('passes the validated form to LoginService.submit and sets the new session before the next step', async () => {
-      login.submit.mockResolvedValue({ kind: 'signed-in', session: { token: 's'.repeat(43), maxAgeSeconds: 60 }, next: { kind: 'redirect', location: 'https://example.org/openid/romeo' } });
+      login.submit.mockResolvedValue({ kind: 'signed-in', session: { token: 's'.repeat(43), maxAgeSeconds: 60 }, device: { token: 'd'.repeat(43), maxAgeSeconds: 600 }, next: { kind: 'redirect', location: 'https://example.org/openid/romeo' } });
       const res = await app.inject({ method: 'POST', url: '/login', headers: FORM, payload: `csrf=${CSRF}&username=romeo&password=secret+words&remember=1` });
       expect(res.statusCode).toBe(303);
       expect(res.headers.location).toBe('https://example.org/openid/romeo');
-      expect(res.headers['set-cookie']).toEqual([`__Host-op-session=${'s'.repeat(43)}; Path=/; SameSite=Lax; Secure; HttpOnly; Max-Age=60`]);
+      // The new session, a new CSRF token (no fixation), the device cookie.
+      const cookies = res.headers['set-cookie'] as string[];
+      expect(cookies).toEqual([
+        `__Host-op-session=${'s'.repeat(43)}; Path=/; SameSite=Lax; Secure; HttpOnly; Max-Age=60`,
+        expect.stringMatching(/^__Host-op-csrf=[A-Za-z0-9_-]{43}; Path=\/; SameSite=Lax; Secure; HttpOnly$/),
+        `__Host-op-device=${'d'.repeat(43)}; Path=/; SameSite=Lax; Secure; HttpOnly; Max-Age=600`,
+      ]);
+      expect(cookies[1]).not.toContain(CSRF);
       const [domain, form, token, client] = login.submit.mock.calls[0]!;
       expect(domain).toBe(DOMAIN);
       expect(form).toBeInstanceOf(LoginForm);
@@ -119,11 +126,11 @@ describe('controllers', () => {
     });
 
     it('keeps the new session cookie when the step after the login fails', async () => {
-      login.submit.mockResolvedValue({ kind: 'signed-in', session: { token: 's'.repeat(43), maxAgeSeconds: undefined }, next: { kind: 'error', error: new PendingRequestExpired() } });
+      login.submit.mockResolvedValue({ kind: 'signed-in', session: { token: 's'.repeat(43), maxAgeSeconds: undefined }, device: undefined, next: { kind: 'error', error: new PendingRequestExpired() } });
       const res = await app.inject({ method: 'POST', url: '/login', headers: { ...FORM, accept: 'text/html' }, payload: `csrf=${CSRF}&username=romeo&password=x&request=${'r'.repeat(32)}` });
       expect(res.statusCode).toBe(400);
       expect(res.body).toContain('Sign-in request expired');
-      expect(res.headers['set-cookie']).toEqual([`__Host-op-session=${'s'.repeat(43)}; Path=/; SameSite=Lax; Secure; HttpOnly`]);
+      expect(res.headers['set-cookie']).toEqual([`__Host-op-session=${'s'.repeat(43)}; Path=/; SameSite=Lax; Secure; HttpOnly`, expect.stringMatching(/^__Host-op-csrf=/)]);
     });
 
     it('answers a page result with its status, Retry-After and the browser\'s CSRF token', async () => {

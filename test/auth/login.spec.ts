@@ -62,7 +62,13 @@ describe('login', () => {
     const signedIn = await browser.request('GET', `${op.base}/login`);
     expect(signedIn.status).toBe(302);
     expect(signedIn.headers.location).toBe(op.identifier(username));
-    const again = await browser.submit(form, { username, password });
+    // The form loaded before signing in carries the old CSRF token, renewed at sign-in: refused.
+    const stale = await browser.submit(form, { username, password });
+    expect(stale.status).toBe(403);
+    const owner = await browser.request('GET', op.identifier(username));
+    const csrf = /name="csrf" value="([^"]+)"/.exec(owner.body)![1]!;
+    const again = await browser.request('POST', `${op.base}/login`, { csrf, username, password });
+    expect(again.status).toBe(303);
     const second = (again.headers['set-cookie'] as string[]).find((c) => c.startsWith('__Host-op-session='))!;
     expect(second.split(';')[0]).not.toBe(cookie.split(';')[0]);
     expect(second).not.toContain('Max-Age'); // no "remember me" this time: a browser-session cookie

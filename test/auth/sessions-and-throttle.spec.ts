@@ -8,7 +8,7 @@ import { UsersModule } from '../../src/users/users.module.js';
 import { createRootLogger } from '../../src/http/logger.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.repository.js';
-import { LoginThrottleService } from '../../src/auth/login/login-throttle.service.js';
+import { LoginThrottleService, type ThrottleKeys } from '../../src/auth/login/login-throttle.service.js';
 import { SessionRepository } from '../../src/auth/session/session.repository.js';
 import { SessionService } from '../../src/auth/session/session.service.js';
 import { Clock } from '../../src/common/clock.js';
@@ -211,40 +211,84 @@ describe('sessions, grants and throttling', () => {
     expect(await grants.list(u.id)).toEqual([]);
   });
 
+  /** One wrong password through the real sequence: reserved first, then judged; answers the wait it imposed. */
+  async function recordFailure(keys: ThrottleKeys): Promise<number> {
+    const verdict = await throttle.reserve(keys);
+    if (!verdict.allowed) throw new Error(`refused: wait ${verdict.wait}`);
+    return throttle.failed(verdict.reservation);
+  }
+
+  async function recordSuccess(keys: ThrottleKeys): Promise<void> {
+    const verdict = await throttle.reserve(keys);
+    if (!verdict.allowed) throw new Error(`refused: wait ${verdict.wait}`);
+    await throttle.succeeded(verdict.reservation);
+  }
+
   it('throttles an account with a doubling back-off, capped, and forgets after the window', async () => {
     const keys = throttle.keys('example.org', uniqueName('target'), `192.0.2.${randomInt(1, 250)}`);
-    expect(await throttle.recordFailure(keys)).toBe(0);
-    expect(await throttle.recordFailure(keys)).toBe(0);
-    expect(await throttle.recordFailure(keys)).toBe(30);
+    expect(await recordFailure(keys)).toBe(0);
+    expect(await recordFailure(keys)).toBe(0);
+    expect(await recordFailure(keys)).toBe(30);
     expect(await throttle.waitSeconds(keys)).toBe(30);
     clock.advance(31);
     expect(await throttle.waitSeconds(keys)).toBe(0);
-    expect(await throttle.recordFailure(keys)).toBe(60);
+    expect(await recordFailure(keys)).toBe(60);
     clock.advance(61);
-    expect(await throttle.recordFailure(keys)).toBe(120);
+    expect(await recordFailure(keys)).toBe(120);
     clock.advance(121);
-    expect(await throttle.recordFailure(keys)).toBe(240);
+    expect(await recordFailure(keys)).toBe(240);
     clock.advance(241);
-    expect(await throttle.recordFailure(keys)).toBe(300); // capped at backoff_max
+    expect(await recordFailure(keys)).toBe(300); // capped at backoff_max
     clock.advance(16 * 60); // the window passes with no failure
     expect(await throttle.waitSeconds(keys)).toBe(0);
-    expect(await throttle.recordFailure(keys)).toBe(0);
+    expect(await recordFailure(keys)).toBe(0);
   });
 
   it('counts failures per address across accounts, and a success clears only the account', async () => {
     const address = '198.51.100.7';
     const first = throttle.keys('example.org', uniqueName('a'), address);
-    await throttle.recordFailure(first);
-    await throttle.recordFailure(first);
-    await throttle.recordSuccess(first);
+    await recordFailure(first);
+    await recordFailure(first);
+    await recordSuccess(first);
     expect(await throttle.waitSeconds(first)).toBe(0);
     const spray = [1, 2, 3].map(() => throttle.keys('example.org', uniqueName('b'), address));
-    expect(await throttle.recordFailure(spray[0]!)).toBe(0);
-    expect(await throttle.recordFailure(spray[1]!)).toBe(0);
+    expect(await recordFailure(spray[0]!)).toBe(0);
+    expect(await recordFailure(spray[1]!)).toBe(0);
     // The fifth failure from this address (two before the success still count) locks the address.
-    expect(await throttle.recordFailure(spray[2]!)).toBe(30);
+    expect(await recordFailure(spray[2]!)).toBe(30);
     expect(await throttle.waitSeconds(throttle.keys('example.org', uniqueName('fresh'), address))).toBe(30);
     expect(await throttle.waitSeconds(throttle.keys('example.org', uniqueName('fresh'), '198.51.100.8'))).toBe(0);
+    // While locked, an attempt is refused before any password, and not counted.
+    const refused = await throttle.reserve(throttle.keys('example.org', uniqueName('fresh'), address));
+    expect(refused).toEqual({ allowed: false, wait: 30 });
+  });
+
+  it('gives reservations back when there is no verdict, and a success gives the address its attempt back without resetting it', async () => {
+    const address = '198.51.100.9';
+    const name = uniqueName('c');
+    const keys = throttle.keys('example.org', name, address);
+    // Ten attempts with no verdict (XMPP server down): nothing stays counted.
+    for (let i = 0; i < 10; i++) {
+      const v = await throttle.reserve(keys);
+      expect(v.allowed).toBe(true);
+      if (v.allowed) await throttle.giveBack(v.reservation);
+    }
+    expect(await recordFailure(keys)).toBe(0);
+    expect(await recordFailure(keys)).toBe(0);
+    // The account's third attempt would lock it; a success clears it instead.
+    await recordSuccess(keys);
+    expect(await recordFailure(keys)).toBe(0);
+    // The address holds its three failures (the success is not one), then one more: the fifth locks it.
+    for (let i = 0; i < 1; i++) expect(await recordFailure(throttle.keys('example.org', uniqueName('d'), address))).toBe(0);
+    expect(await recordFailure(throttle.keys('example.org', uniqueName('d'), address))).toBe(30);
+
+    // An address one failure short of its limit: a success's reservation reaches the limit and
+    // sets the lock, which its give-back lifts again (a good password locks nobody out).
+    const office = '198.51.100.10';
+    for (let i = 0; i < 4; i++) expect(await recordFailure(throttle.keys('example.org', uniqueName('e'), office))).toBe(0);
+    await recordSuccess(throttle.keys('example.org', uniqueName('e'), office));
+    expect(await throttle.waitSeconds(throttle.keys('example.org', uniqueName('e'), office))).toBe(0);
+    expect(await recordFailure(throttle.keys('example.org', uniqueName('e'), office))).toBe(30);
   });
 
   it('treats names case-insensitively for the account key', () => {

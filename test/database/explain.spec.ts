@@ -9,6 +9,7 @@ import { LoginApproval } from '../../src/auth/approval/login-approval.entity.js'
 import { LoginApprovalRepository } from '../../src/auth/approval/login-approval.repository.js';
 import { PendingRequest } from '../../src/auth/checkid/pending-request.entity.js';
 import { PendingRequestRepository } from '../../src/auth/checkid/pending-request.repository.js';
+import { LoginDeviceRepository } from '../../src/auth/login/login-device.repository.js';
 import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.repository.js';
 import { Session } from '../../src/auth/session/session.entity.js';
 import { SessionRepository } from '../../src/auth/session/session.repository.js';
@@ -119,6 +120,7 @@ describe.runIf(inject('databaseUrl') !== null)('query plans on a large database 
         await expectIndexes('session and user by token hash', async () => expect(await sessions.findUnexpiredWithUser(token, now)).not.toBeNull(), ['sessions_token_hash_key', 'users_pkey']);
         await expectIndexes('trust grant by (user, realm)', async () => expect(await grants.find(user.id, seedRealm(31_337))).not.toBeNull(), ['trust_grants_user_realm_key']);
         // W4 and W5: the nonce ledger and shared associations.
+        await expectIndexes('login attempt reserved', () => new LoginThrottleRepository(ds).reserve('account:example.org:explain', now, { max: 5, window: 900, backoffBase: 30, backoffMax: 3600 }), ['login_throttle_pkey (ON CONFLICT)']);
         await expectIndexes('nonce insert', () => associations.consumeNonce(`2026-12-02T00:00:00Zexplain`, now), ['used_nonces_pkey (ON CONFLICT)']);
         await expectIndexes('association by handle', () => associations.findUnexpired('h49000', 'shared', now), ['associations_pkey']);
 
@@ -128,6 +130,7 @@ describe.runIf(inject('databaseUrl') !== null)('query plans on a large database 
         await expectIndexes('prune pending requests', () => new PendingRequestRepository(ds.getRepository(PendingRequest)).pruneExpiredBefore(now), ['pending_requests_expires_at_idx']);
         await expectIndexes('prune approvals', () => new LoginApprovalRepository(ds.getRepository(LoginApproval)).pruneBefore(new Date(now.getTime() - 3600_000)), ['login_approvals_expires_at_idx']);
         await expectIndexes('prune throttle counters', () => new LoginThrottleRepository(ds).prune(new Date(now.getTime() - 900_000), now), ['login_throttle_last_failure_at_idx']);
+        await expectIndexes('prune device cookies', () => new LoginDeviceRepository(ds).pruneExpired(now), ['login_devices_expires_at_idx']);
         await expectIndexes('prune history', () => new AuditRepository(ds.getRepository(AuditEvent)).pruneBefore(new Date(now.getTime() - 90 * 86_400_000)), ['audit_events_created_at_idx']);
       } finally {
         await ds.destroy();

@@ -10,6 +10,7 @@ import { LoginApproval } from '../../src/auth/approval/login-approval.entity.js'
 import { LoginApprovalRepository } from '../../src/auth/approval/login-approval.repository.js';
 import { PendingRequest } from '../../src/auth/checkid/pending-request.entity.js';
 import { PendingRequestRepository } from '../../src/auth/checkid/pending-request.repository.js';
+import { LoginDeviceRepository } from '../../src/auth/login/login-device.repository.js';
 import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.repository.js';
 import { Session } from '../../src/auth/session/session.entity.js';
 import { SessionRepository } from '../../src/auth/session/session.repository.js';
@@ -38,6 +39,7 @@ function pruners(ds: DataSource, now: Date): Record<Prunable, () => Promise<numb
     pending_requests: () => new PendingRequestRepository(ds.getRepository(PendingRequest)).pruneExpiredBefore(now),
     login_approvals: () => new LoginApprovalRepository(ds.getRepository(LoginApproval)).pruneBefore(new Date(now.getTime() - HOUR)),
     login_throttle: () => new LoginThrottleRepository(ds).prune(new Date(now.getTime() - 15 * 60 * 1000), now),
+    login_devices: () => new LoginDeviceRepository(ds).pruneExpired(now),
     audit_events: () => new AuditRepository(ds.getRepository(AuditEvent)).pruneBefore(new Date(now.getTime() - 90 * 24 * HOUR)),
   };
 }

@@ -4,7 +4,7 @@ import { Random } from '../../common/random.js';
 import { csrfToken, CsrfGuard } from '../../http/csrf.js';
 import { sendPage } from '../../http/pages.js';
 import { clientInfo, requireDomain } from '../../http/request-input.js';
-import { answerLogin } from '../login/login-http.js';
+import { answerLogin, readDeviceToken } from '../login/login-http.js';
 import { readSessionToken } from '../session/session-cookies.js';
 import { clearApprovalCookie, readApprovalToken } from './approval-http.js';
 import { approvalPage } from './approval-page.js';
@@ -21,7 +21,7 @@ export class ApprovalController {
 
   @Get(':id')
   async show(@Param() params: ApprovalParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const status = await this.approvals.status(requireDomain(request), params.id, readApprovalToken(request), readSessionToken(request), clientInfo(request));
+    const status = await this.approvals.status(requireDomain(request), params.id, readApprovalToken(request), readSessionToken(request), clientInfo(request), readDeviceToken(request));
     if (status.kind === 'signed-in') {
       clearApprovalCookie(request, reply);
       answerLogin(request, reply, status.result, () => this.random.token());

@@ -51,6 +51,7 @@ export class LoginApproval {
   @Column({ name: 'answered_via', type: 'varchar', length: 16, nullable: true })
   answeredVia: string | null;
 
+  /** The client address the per-address flood limit counts: an IPv4 address, or an IPv6 /64 (clientAddressKey). */
   @Column({ type: 'varchar', length: 45, nullable: true })
   ip: string | null;
 

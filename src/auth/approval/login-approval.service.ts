@@ -6,6 +6,7 @@ import { Random } from '../../common/random.js';
 import { ROOT_LOGGER } from '../../common/tokens.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Metrics } from '../../http/metrics.js';
+import { clientAddressKey } from '../../http/client-address.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { AuditKind } from '../../audit/audit.entity.js';
 import { AuditService } from '../../audit/audit.service.js';
@@ -91,7 +92,9 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const limits = domain.xmpp.approval;
     const since = new Date(this.clock.now().getTime() - 60_000);
     const perAccount = await this.approvals.countForAccount(domain.name, username, since);
-    const perAddress = client.ip === undefined ? 0 : await this.approvals.countForAddress(domain.name, client.ip, since);
+    // RFC 4291 §2.5.4: an IPv6 client counts by its /64, which it can rotate through at will.
+    const address = client.ip === undefined ? undefined : clientAddressKey(client.ip).slice(0, 45);
+    const perAddress = address === undefined ? 0 : await this.approvals.countForAddress(domain.name, address, since);
     if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
       this.metrics.rateLimited.inc({ kind: 'xmpp_approval' });
       return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
@@ -109,7 +112,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       requestId: ctx ? requestId! : null,
       realm: ctx?.realm?.value ?? null,
       remember: form.remember === '1',
-      ip: client.ip?.slice(0, 45) ?? null,
+      ip: address ?? null,
       createdAt: now,
       expiresAt: new Date(now.getTime() + limits.timeout * 1000),
     });
@@ -159,7 +162,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** GET of the waiting page: still waiting, finished, or signed in (the parked request continues). */
-  async status(domain: DomainConfig, id: string, browserToken: string | undefined, sessionToken: string | undefined, client: ClientInfo): Promise<ApprovalStatus> {
+  async status(domain: DomainConfig, id: string, browserToken: string | undefined, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<ApprovalStatus> {
     const row = await this.approvals.find(id, domain.name);
     if (row === null) return finished(404, 'Unknown sign-in', 'This sign-in approval does not exist.', undefined);
     if (!boundTo(row, browserToken)) return finished(403, 'Another browser', 'This sign-in was started in another browser: only that browser can continue it.', undefined);
@@ -180,7 +183,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
         const user = await this.users.signedInByXmpp(domain.name, row.username);
         if (user.disabled) return finished(403, 'Account disabled', 'This account is disabled. Ask the administrator of this domain.', row.requestId);
         const ctx = row.requestId === null ? undefined : await this.checkid.resume(domain, row.requestId, client);
-        const result = await this.login.completeSignIn(domain, user, { ctx, requestId: row.requestId ?? undefined, sessionToken, client, remember: row.remember, authMethod: 'xmpp' });
+        const result = await this.login.completeSignIn(domain, user, { ctx, requestId: row.requestId ?? undefined, sessionToken, client, remember: row.remember, authMethod: 'xmpp', deviceToken });
         return { kind: 'signed-in', result };
       }
       case 'denied':

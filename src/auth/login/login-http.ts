@@ -1,11 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { csrfToken } from '../../http/csrf.js';
+import { cookieName, readCookie, setCookie } from '../../http/cookies.js';
+import { csrfToken, rotateCsrfToken } from '../../http/csrf.js';
 import { prefersHtml } from '../../http/error-responder.js';
 import { sendPage } from '../../http/pages.js';
 import { sendOutcome } from '../checkid/checkid-http.js';
 import { writeSessionCookie } from '../session/session-cookies.js';
 import { loginPage } from './login-page.js';
 import type { LoginResult } from './login.service.js';
+
+// The device cookie (OWASP "Slow Down Online Guessing Attacks with Device Cookies"): __Host-,
+// Secure, HttpOnly, SameSite=Lax, long-lived (security.login_rate_limit.device_cookie_lifetime).
+const DEVICE = 'op-device';
+
+export function readDeviceToken(request: FastifyRequest): string | undefined {
+  return readCookie(request, cookieName(DEVICE, request.secure));
+}
 
 /** Answers a login step: the page (with the browser's CSRF token), a redirect, or the signed-in next step. */
 export function answerLogin(request: FastifyRequest, reply: FastifyReply, result: LoginResult, newToken: () => string): void {
@@ -25,6 +34,9 @@ export function answerLogin(request: FastifyRequest, reply: FastifyReply, result
       return;
     case 'signed-in':
       writeSessionCookie(request, reply, result.session.token, result.session.maxAgeSeconds);
+      // The session token is new (LoginService.completeSignIn); so is the CSRF token.
+      rotateCsrfToken(request, reply, newToken);
+      if (result.device) setCookie(reply, cookieName(DEVICE, request.secure), result.device.token, { httpOnly: true, secure: request.secure, maxAgeSeconds: result.device.maxAgeSeconds });
       // Answered by the error responder, the new session cookie already on the reply.
       if (result.next.kind === 'error') throw result.next.error;
       sendOutcome(request, reply, result.next);

@@ -7,7 +7,7 @@ import { answerApprovalStart } from '../approval/approval-http.js';
 import { LoginApprovalService } from '../approval/login-approval.service.js';
 import { PendingRequestQuery } from '../checkid/pending-request.dto.js';
 import { readSessionToken } from '../session/session-cookies.js';
-import { answerLogin } from './login-http.js';
+import { answerLogin, readDeviceToken } from './login-http.js';
 import { LoginFormRejected } from './login-form.interceptor.js';
 import { LoginForm } from './login.dto.js';
 import { LoginService } from './login.service.js';
@@ -37,7 +37,7 @@ export class LoginController {
       answerApprovalStart(request, reply, await this.approval.begin(requireDomain(request), form, clientInfo(request)), () => this.random.token());
       return;
     }
-    const result = await this.login.submit(requireDomain(request), form, readSessionToken(request), clientInfo(request));
+    const result = await this.login.submit(requireDomain(request), form, readSessionToken(request), clientInfo(request), readDeviceToken(request));
     answerLogin(request, reply, result, () => this.random.token());
   }
 }

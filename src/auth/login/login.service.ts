@@ -18,6 +18,7 @@ import { SessionService } from '../session/session.service.js';
 import { CredentialBackend } from './credential-backend.js';
 import type { LoginForm } from './login.dto.js';
 import type { LoginView } from './login-page.js';
+import { type DeviceCookie, LoginDeviceService } from './login-device.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
 
 const MESSAGES = {
@@ -45,6 +46,8 @@ export interface SignInStep {
   remember: boolean;
   /** How the account was proved (sessions.auth_method): the password form unless said otherwise. */
   authMethod?: 'password' | 'xmpp';
+  /** The browser's device cookie, if it sent one (kept when it is this account's, else replaced). */
+  deviceToken?: string | undefined;
 }
 
 /** A session to hand to the browser (cookie value and lifetime). */
@@ -69,7 +72,7 @@ export type LoginResult =
    * identity page). If that step failed, the session is still the browser's: `next` holds the
    * error to answer after the cookie is set.
    */
-  | { kind: 'signed-in'; session: NewSession; next: Outcome | { kind: 'error'; error: unknown } };
+  | { kind: 'signed-in'; session: NewSession; device: DeviceCookie | undefined; next: Outcome | { kind: 'error'; error: unknown } };
 
 /**
  * The login flow: throttling (per account and per address, with back-off), the credential check,
@@ -85,6 +88,7 @@ export class LoginService {
     private readonly audit: AuditService,
     private readonly users: UsersService,
     @Inject(Metrics) private readonly metrics: Metrics,
+    private readonly devices: LoginDeviceService,
   ) {}
 
   /** GET /login, for a parked request or on its own. */
@@ -96,25 +100,38 @@ export class LoginService {
     return { kind: 'page', status: 200, view: await this.view(domain, requestId, client) };
   }
 
-  /** POST /login (CSRF already checked, form validated). */
-  async submit(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo): Promise<LoginResult> {
+  /**
+   * POST /login (CSRF already checked, form validated). `deviceToken`: the browser's device
+   * cookie, which counts the attempt on that device instead of the account when it is valid.
+   */
+  async submit(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
     const requestId = form.request || undefined;
     const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
     const { username, password } = form;
-    const keys = this.throttle.keys(domain.name, username, client.ip);
-    const locked = await this.throttle.waitSeconds(keys);
-    if (locked > 0) {
+    const device = await this.devices.deviceOf(deviceToken, domain.name, username);
+    const keys = this.throttle.keys(domain.name, username, client.ip, device);
+    // The attempt is counted before the password is checked (OWASP ASVS 4.0 2.2.1): parallel
+    // guesses cannot all be verified before the first failure counts.
+    const verdict = await this.throttle.reserve(keys);
+    if (!verdict.allowed) {
       // No password is checked while locked: the lock costs an attacker the attempt.
       await this.record(domain, username, client, 'login_throttled');
       this.metrics.signIns.inc({ method: 'password', outcome: 'throttled' });
       this.metrics.loginThrottled.inc();
-      return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(locked), locked);
+      return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(verdict.wait), verdict.wait);
     }
-    const result = await this.credentials.verify(domain.name, username, password);
+    let result: Awaited<ReturnType<CredentialBackend['verify']>>;
+    try {
+      result = await this.credentials.verify(domain.name, username, password);
+    } catch (error) {
+      await this.throttle.giveBack(verdict.reservation);
+      throw error;
+    }
     if (!result.ok && result.reason === 'unavailable') {
       // Nothing is known about the password: not a failure of the user's, so neither the account
       // nor the address is counted, and the page says to try again, never "wrong password".
       this.metrics.signIns.inc({ method: 'password', outcome: 'unavailable' });
+      await this.throttle.giveBack(verdict.reservation);
       const view = await this.view(domain, requestId, client, ctx);
       return { kind: 'unavailable', view: { ...view, username, error: MESSAGES.unavailable }, error: result.error };
     }
@@ -122,12 +139,12 @@ export class LoginService {
       await this.record(domain, username, client, 'login_failed');
       this.metrics.signIns.inc({ method: 'password', outcome: 'failure' });
       this.metrics.loginFailures.inc({ reason: result.reason });
-      const wait = await this.throttle.recordFailure(keys);
+      const wait = this.throttle.failed(verdict.reservation);
       if (wait > 0) return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(wait), wait);
       return this.refuse(domain, requestId, ctx, client, username, 401, MESSAGES[result.reason]);
     }
-    await this.throttle.recordSuccess(keys);
-    return this.completeSignIn(domain, result.user, { ctx, requestId, sessionToken, client, remember: form.remember === '1' });
+    await this.throttle.succeeded(verdict.reservation);
+    return this.completeSignIn(domain, result.user, { ctx, requestId, sessionToken, client, remember: form.remember === '1', deviceToken });
   }
 
   /**
@@ -144,12 +161,14 @@ export class LoginService {
     await this.sessions.revoke(sessionToken);
     const created = await this.sessions.create(user, { remember, ip: client.ip, userAgent: client.userAgent, authMethod: step.authMethod });
     const session = { token: created.token, maxAgeSeconds: this.sessions.cookieMaxAge(created.session) };
-    if (!ctx || !requestId) return { kind: 'signed-in', session, next: { kind: 'redirect', location: identifierUrl(domain, user.username) } };
+    // OWASP device cookies: this browser may sign in to this account while it is locked for others.
+    const device = await this.devices.issue(user, step.deviceToken);
+    if (!ctx || !requestId) return { kind: 'signed-in', session, device, next: { kind: 'redirect', location: identifierUrl(domain, user.username) } };
     try {
-      return { kind: 'signed-in', session, next: await this.checkid.decide(ctx, { session: created.session, user }, requestId) };
+      return { kind: 'signed-in', session, device, next: await this.checkid.decide(ctx, { session: created.session, user }, requestId) };
     } catch (error) {
       // E.g. the request was answered meanwhile (a double-submitted form): signed in all the same.
-      return { kind: 'signed-in', session, next: { kind: 'error', error } };
+      return { kind: 'signed-in', session, device, next: { kind: 'error', error } };
     }
   }
 
