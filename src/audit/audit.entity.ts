@@ -11,7 +11,10 @@ export type AuditKind =
   | 'logout'
   | 'logout_everywhere'
   | 'trust_revoked'
-  | 'session_revoked';
+  | 'session_revoked'
+  // Operator actions (domain '*'): `association revoke`, `keys rotate`.
+  | 'association_revoked'
+  | 'operator_key_rotated';
 
 /** One line of a user's sign-in history. */
 @Entity({ name: 'audit_events' })

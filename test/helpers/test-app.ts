@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { inject } from 'vitest';
@@ -10,6 +13,7 @@ import type { ConfigInput } from '../../src/config/config.schema.js';
 import { createRootLogger } from '../../src/http/logger.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { resolveTls } from '../../src/http/tls.js';
+import { replaceKeyFile, newOperatorKey } from '../../src/secrets/key-file.js';
 
 /** The database the suites run on: the run's fresh PostgreSQL database, or in-memory PGlite. */
 export function testDatabase(): ConfigInput['database'] {
@@ -22,10 +26,26 @@ export const TEST_DOMAIN = { name: 'example.org', base_url: 'https://example.org
 /** Cheaper argon2id for tests that hash a lot (still argon2id; the production default is tested separately). */
 export const FAST_HASH = { memory_kib: 8192, time_cost: 1, parallelism: 1 };
 
+let sharedKeyFile: string | undefined;
+
+/**
+ * The operator key file of this test process (mode 0600, one key, in a temporary directory): every
+ * app a suite boots shares it, as instances of one deployment share theirs.
+ */
+export function testKeyFile(): string {
+  if (sharedKeyFile === undefined) {
+    const path = join(mkdtempSync(join(tmpdir(), 'op-keys-')), 'operator.keys');
+    replaceKeyFile(path, [newOperatorKey(new Date())]);
+    sharedKeyFile = path;
+  }
+  return sharedKeyFile;
+}
+
 export function testConfig(input: Partial<ConfigInput> = {}): LoadedConfig {
   const merged: ConfigInput = {
     domains: [TEST_DOMAIN],
     ...input,
+    secrets: { key_file: testKeyFile(), ...input.secrets },
     security: { password_hash: FAST_HASH, ...input.security },
     database: { ...testDatabase(), ...input.database },
     logging: { level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'silent', ...input.logging },

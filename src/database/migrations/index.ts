@@ -9,6 +9,7 @@ import { AddXmppAccounts1764390000000 } from './1764390000000-add-xmpp-accounts.
 import { AddProviderSecrets1764391000000 } from './1764391000000-add-provider-secrets.js';
 import { AddLoginApprovals1764400000000 } from './1764400000000-add-login-approvals.js';
 import { AddAuditCreatedAtIndex1764410000000 } from './1764410000000-add-audit-created-at-index.js';
+import { SealStoredSecrets1764420000000 } from './1764420000000-seal-stored-secrets.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AddProviderSecrets1764391000000,
   AddLoginApprovals1764400000000,
   AddAuditCreatedAtIndex1764410000000,
+  SealStoredSecrets1764420000000,
 ];
