@@ -56,7 +56,7 @@ export class AssociationRepository {
       .select('max(a.expiresAt)', 'last')
       .where('a.keyId = :keyId AND a.expiresAt > :now', { keyId, now })
       .getRawOne()) as { last: Date | string | null } | undefined;
-    return row?.last == null ? null : new Date(row.last);
+    return row?.last === null || row?.last === undefined ? null : new Date(row.last);
   }
 
   /** Deletes shared associations: one handle, or all; answers the handles deleted. */
