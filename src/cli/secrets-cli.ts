@@ -80,7 +80,7 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
       replaceKeyFile(path, [...keys, key]);
       return key.id;
     });
-    io.stdout.write(`added key ${rotated} to ${path}: it is now the active key (running instances pick it up within 5 seconds)\n`);
+    io.stdout.write(`added key ${rotated} to ${path}: it is now the active key (running instances pick it up within ${loaded.config.secrets.reload_interval} s)\n`);
   }
   if (c.group === 'keys' && c.command === 'remove' && !existsSync(path)) throw new KeyFileError(`operator key file ${path} does not exist`);
 

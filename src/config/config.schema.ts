@@ -406,6 +406,9 @@ export const configSchema = z.strictObject({
           ),
         { example: '/etc/openid/operator.keys' },
       ),
+      reload_interval: duration()
+        .prefault('5s')
+        .describe('How often a running instance looks whether the key file changed (a key added by `keys rotate`); a row sealed under a key it does not know makes it look at once.'),
     })
     .prefault({}),
   logging: z

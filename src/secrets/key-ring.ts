@@ -11,8 +11,8 @@ import { readKeyFile, type KeyFileContent, type OperatorKey } from './key-file.j
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-/** How often the key file is looked at again for a key added by `keys rotate` on another host or process. */
-const RECHECK_MS = 5_000;
+/** How often the key file is looked at again for a key added by `keys rotate` (secrets.reload_interval). */
+const DEFAULT_RECHECK_MS = 5_000;
 
 /** A sealed value as stored: the key id, the IV, and the ciphertext followed by its tag. */
 export interface Sealed {
@@ -44,6 +44,7 @@ export class KeyRing {
     readonly file: string,
     content: KeyFileContent,
     private readonly events: KeyRingEvents = {},
+    private readonly recheckMs = DEFAULT_RECHECK_MS,
   ) {
     this.keys = content.keys;
     this.byId = new Map(content.keys.map((k) => [k.id, k]));
@@ -102,7 +103,7 @@ export class KeyRing {
   /** Reads the file again if it changed; `now` ignores the few-seconds pacing (an unknown key id). */
   refresh(now: boolean): void {
     const at = performance.now();
-    if (!now && at - this.checkedAt < RECHECK_MS) return;
+    if (!now && at - this.checkedAt < this.recheckMs) return;
     this.checkedAt = at;
     let mtimeMs: number;
     try {

@@ -30,8 +30,13 @@ export function openKeyRing(config: Pick<Config, 'secrets' | 'data_dir' | 'datab
   }
   const content = readKeyFile(path);
   if (content.groupReadable) log.warn(`operator key file ${path} is readable by its group: chmod 600 it`);
-  return new KeyRing(path, content, {
-    reloaded: (ids, active) => log.info(`operator key file ${path} changed: ${ids.length} keys, active ${active}`),
-    reloadFailed: (error) => log.warn(`operator key file ${path} changed but was not used (the loaded keys stay): ${error.message}`),
-  });
+  return new KeyRing(
+    path,
+    content,
+    {
+      reloaded: (ids, active) => log.info(`operator key file ${path} changed: ${ids.length} keys, active ${active}`),
+      reloadFailed: (error) => log.warn(`operator key file ${path} changed but was not used (the loaded keys stay): ${error.message}`),
+    },
+    config.secrets.reload_interval * 1000,
+  );
 }

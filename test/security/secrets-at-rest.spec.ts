@@ -113,7 +113,7 @@ describe('operator key rotation', () => {
   const keyFile = keyFileWith([first]);
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, secrets: { key_file: keyFile } }));
+    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, secrets: { key_file: keyFile, reload_interval: 1 } }));
   });
   afterAll(() => t.close());
 
@@ -124,8 +124,8 @@ describe('operator key rotation', () => {
     const second = newOperatorKey(new Date());
     // What `keys rotate` writes (atomically; test/cli covers the command itself).
     replaceKeyFile(keyFile, [first, second]);
-    // The running instance reads the changed file within its 5 s re-check.
-    await new Promise((r) => setTimeout(r, 5_500));
+    // The running instance reads the changed file within secrets.reload_interval (1 s here).
+    await new Promise((r) => setTimeout(r, 1_500));
     const after = await associate(t.app);
     const keyOf = async (handle: string) => ((await db.query('SELECT key_id FROM associations WHERE handle = $1', [handle])) as { key_id: string }[])[0]!.key_id;
     expect(await keyOf(before.handle)).toBe(first.id);
@@ -158,13 +158,13 @@ describe('the operator key file', () => {
   it('is generated on the first start of a development setup (mode 0600, next to the certificate), said in the log, and reused after', () => {
     const dataDir = dir();
     const first = log();
-    const ring = openKeyRing({ secrets: {}, data_dir: dataDir, database: {} as never }, first);
+    const ring = openKeyRing({ secrets: { reload_interval: 5 }, data_dir: dataDir, database: {} as never }, first);
     const path = join(dataDir, 'secrets', 'operator.keys');
     expect(ring.file).toBe(path);
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(first.lines).toEqual([expect.stringMatching(new RegExp(`^warn generated an operator key file at ${path}`))]);
     const again = log();
-    expect(openKeyRing({ secrets: {}, data_dir: dataDir, database: {} as never }, again).activeId).toBe(ring.activeId);
+    expect(openKeyRing({ secrets: { reload_interval: 5 }, data_dir: dataDir, database: {} as never }, again).activeId).toBe(ring.activeId);
     expect(again.lines).toEqual([]);
     // No temporary file left behind.
     expect(readdirSync(join(dataDir, 'secrets'))).toEqual(['operator.keys']);
@@ -177,7 +177,7 @@ describe('the operator key file', () => {
     expect(() => readKeyFile(path)).toThrow(/accessible to every user \(mode 644\)/);
     chmodSync(path, 0o640);
     const l = log();
-    openKeyRing({ secrets: { key_file: path }, data_dir: dir(), database: {} as never }, l);
+    openKeyRing({ secrets: { key_file: path, reload_interval: 5 }, data_dir: dir(), database: {} as never }, l);
     expect(l.lines).toEqual([`warn operator key file ${path} is readable by its group: chmod 600 it`]);
   });
 
