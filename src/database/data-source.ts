@@ -4,7 +4,6 @@ import type { Config } from '../config/config.schema.js';
 import { closeEmbedded, EmbeddedDatabaseInUse, embeddedPgConfig, SOCKET_NAME } from './embedded.js';
 import { ENTITIES } from './entities.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { SafeTypeOrmLogger } from './safe-typeorm-logger.js';
 
 export type DatabaseKind = 'postgres' | 'embedded';
 
@@ -48,10 +47,8 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
     synchronize: false,
     // gen_random_uuid() is core since PostgreSQL 13; uuid-ossp is neither needed nor in PGlite.
     installExtensions: false,
-    // Failed queries and TypeORM's warnings reach the log through a logger that never prints
-    // query parameters (MAC keys, token and password hashes).
-    logging: ['error', 'warn'] as ('error' | 'warn')[],
-    logger: new SafeTypeOrmLogger(),
+    // The server and the admin CLI set a logger that never prints parameters (database.module.ts).
+    logging: false,
   };
   const url = config.database.url;
   if (url) return { ...common, url, poolSize: config.database.pool_size, applicationName: 'openid-provider' };
