@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { inject } from 'vitest';
@@ -13,7 +10,6 @@ import type { ConfigInput } from '../../src/config/config.schema.js';
 import { createRootLogger } from '../../src/http/logger.js';
 import { Metrics } from '../../src/http/metrics.js';
 import { resolveTls } from '../../src/http/tls.js';
-import { replaceKeyFile, newOperatorKey } from '../../src/secrets/key-file.js';
 
 /** The database the suites run on: the run's fresh PostgreSQL database, or in-memory PGlite. */
 export function testDatabase(): ConfigInput['database'] {
@@ -26,19 +22,9 @@ export const TEST_DOMAIN = { name: 'example.org', base_url: 'https://example.org
 /** Cheaper argon2id for tests that hash a lot (still argon2id; the production default is tested separately). */
 export const FAST_HASH = { memory_kib: 8192, time_cost: 1, parallelism: 1 };
 
-let sharedKeyFile: string | undefined;
-
-/**
- * The operator key file of this test process (mode 0600, one key, in a temporary directory): every
- * app a suite boots shares it, as instances of one deployment share theirs.
- */
+/** The operator key file of the run (test/global-setup.ts), shared by every test process. */
 export function testKeyFile(): string {
-  if (sharedKeyFile === undefined) {
-    const path = join(mkdtempSync(join(tmpdir(), 'op-keys-')), 'operator.keys');
-    replaceKeyFile(path, [newOperatorKey(new Date())]);
-    sharedKeyFile = path;
-  }
-  return sharedKeyFile;
+  return inject('operatorKeyFile');
 }
 
 export function testConfig(input: Partial<ConfigInput> = {}): LoadedConfig {

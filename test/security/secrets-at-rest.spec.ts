@@ -9,6 +9,7 @@ import { KeyFileError, newOperatorKey, readKeyFile, replaceKeyFile, type Operato
 import { KeyRing } from '../../src/secrets/key-ring.js';
 import { openKeyRing } from '../../src/secrets/open-key-ring.js';
 import { associate, directPost, signatureVerifies, signWith, toldToInvalidate } from '../association/drive.js';
+import { useOwnDatabase } from '../helpers/databases.js';
 import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
 
 // Secrets at rest (issue 11 point 5; OWASP ASVS 6.1.1, 6.2.1, 6.4.1, 7.1.1): association MAC keys
@@ -38,10 +39,12 @@ describe('association MAC keys at rest', () => {
   const older = newOperatorKey(new Date(Date.now() - 86_400_000));
   const active = newOperatorKey(new Date());
   const keyFile = keyFileWith([older, active]);
+  // Its own key file: on PostgreSQL, its own database too (other suites could not open its rows).
+  const own = useOwnDatabase('secrets_at_rest');
   let t: TestApp;
   let db: DataSource;
   beforeAll(async () => {
-    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, secrets: { key_file: keyFile } }));
+    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, secrets: { key_file: keyFile }, ...own.config() }));
     db = t.app.get(DataSource);
   });
   afterAll(() => t.close());
@@ -111,9 +114,10 @@ function flip(buffer: Buffer, at: number): Buffer {
 describe('operator key rotation', () => {
   const first = newOperatorKey(new Date(Date.now() - 3_600_000));
   const keyFile = keyFileWith([first]);
+  const own = useOwnDatabase('secrets_rotation');
   let t: TestApp;
   beforeAll(async () => {
-    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, secrets: { key_file: keyFile, reload_interval: 1 } }));
+    t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, secrets: { key_file: keyFile, reload_interval: 1 }, ...own.config() }));
   });
   afterAll(() => t.close());
 
