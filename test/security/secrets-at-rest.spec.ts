@@ -1,7 +1,10 @@
 import { chmodSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
+import { inject } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
 import { AssociationAdminService } from '../../src/association/association-admin.service.js';
 import { Random } from '../../src/common/random.js';
 import { createRootLogger, PinoNestLogger } from '../../src/http/logger.js';
@@ -149,6 +152,23 @@ describe('operator key rotation', () => {
     const ring = new KeyRing(keyFile, readKeyFile(keyFile));
     const row = ((await db.query(`SELECT * FROM provider_secrets`)) as { name: string; key_id: string; iv: Buffer; sealed_secret: Buffer }[])[0]!;
     expect(ring.open({ keyId: row.key_id, iv: row.iv, sealed: row.sealed_secret }, `openid-provider/provider-secret/v1\u0000${row.name}`)).toHaveLength(32);
+  });
+
+  // The CLI reaches this suite's own database on PostgreSQL only (an embedded one belongs to its app).
+  it.runIf(inject('databaseUrl') !== null)('`keys remove` refuses the old key while an association it seals is unexpired, and says until when', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'op-keys-remove-'));
+    writeFileSync(
+      join(cwd, 'openid-provider.yaml'),
+      ['domains:', '  - name: example.org', '    base_url: https://example.org', 'database:', `  url: ${own.config().database!.url}`, 'secrets:', `  key_file: ${keyFile}`, ''].join('\n'),
+    );
+    let out = '';
+    let err = '';
+    const io = { stdin: Readable.from([]), stdout: { write: (x: string) => (out += x) }, stderr: { write: (x: string) => (err += x) }, env: { OPENID_PROVIDER_CONFIG: join(cwd, 'openid-provider.yaml') }, cwd };
+    expect(await runCli(['keys', 'list'], io)).toBe(0);
+    expect(out).toMatch(new RegExp(`${first.id}\t\\S+\told\t1 associations, 0 provider secrets, needed until `));
+    expect(await runCli(['keys', 'remove', first.id], io)).toBe(1);
+    expect(err).toMatch(/still seals 1 associations \(the last expires at .*\) and 0 provider secrets/);
+    expect(readKeyFile(keyFile).keys.map((k) => k.id)).toContain(first.id);
   });
 });
 
