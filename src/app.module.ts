@@ -12,6 +12,7 @@ import { Metrics } from './http/metrics.js';
 import { createValidationPipe } from './http/validation.js';
 import { AuthModule } from './auth/auth.module.js';
 import { AssetsModule } from './http/assets.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
 import { UsersModule } from './users/users.module.js';
 
 export { ROOT_LOGGER };
@@ -42,7 +43,7 @@ export class AppModule {
   static forRoot(loaded: LoadedConfig, runtime: AppRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
       providers: [
         { provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) },
         // Every DTO (forms, queries, path parameters) is checked by this one pipe (src/http/validation.ts).

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config/config.loader.js';
 import { EmbeddedDatabaseInUse, shareEmbedded } from './database/embedded.js';
 import { describeDatabase } from './database/data-source.js';
 import { resolveTls } from './http/tls.js';
+import { openKeyRing } from './secrets/open-key-ring.js';
 import { UsersService } from './users/users.service.js';
 
 async function main(): Promise<void> {
@@ -26,8 +27,9 @@ async function main(): Promise<void> {
   if (cluster.isPrimary) {
     runtime.logger.info({ config: loaded.file ?? 'built-in development defaults', database: describeDatabase(config).description }, 'configuration loaded');
     if (workers > 1) {
-      // The development certificate is generated once, here, before the workers read it.
+      // The development certificate and key file are generated once, here, before the workers read them.
       await resolveTls(config, runtime.logger);
+      openKeyRing(config, { info: (m) => runtime.logger.info(m), warn: (m) => runtime.logger.warn(m) });
       superviseWorkers(workers, runtime.logger, config.server.shutdown_grace);
       return;
     }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { newOperatorKey, replaceKeyFile } from '../src/secrets/key-file.js';
 
 // With TEST_DATABASE_URL set (a PostgreSQL server the tests may create databases on), the whole
 // run gets a fresh database, dropped at the end; an unreachable server fails the run, it never
@@ -15,6 +16,13 @@ declare module 'vitest' {
     databaseUrl: string | null;
     /** A certificate for localhost/127.0.0.1 that every test process trusts (NODE_EXTRA_CA_CERTS). */
     tls: { cert: string; key: string };
+    /**
+     * The operator key file (secrets.key_file) of the whole run: every test process seals with the
+     * same key, as every instance of a deployment shares one key file, so that rows one suite
+     * sealed in the shared PostgreSQL database (the derivation key of private associations) open
+     * in every other.
+     */
+    operatorKeyFile: string;
   }
 }
 
@@ -41,6 +49,9 @@ async function testCertificate(project: TestProject): Promise<void> {
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   await testCertificate(project);
+  const keyFile = join(mkdtempSync(join(tmpdir(), 'op-test-keys-')), 'operator.keys');
+  replaceKeyFile(keyFile, [newOperatorKey(new Date())]);
+  project.provide('operatorKeyFile', keyFile);
   const adminUrl = process.env['TEST_DATABASE_URL'];
   if (!adminUrl) {
     project.provide('databaseUrl', null);

@@ -14,12 +14,57 @@ export class AssociationRepository {
   ) {}
 
   /**
-   * The provider secret of that name: `candidate` if this call stored it first, else the one
+   * The provider secret row of that name: `candidate` if this call stored it first, else the one
    * already stored (INSERT … ON CONFLICT DO NOTHING, then read): every instance ends up with the same.
    */
-  async providerSecret(name: string, candidate: Buffer): Promise<Buffer> {
-    await this.secrets.createQueryBuilder().insert().values({ name, secret: candidate }).orIgnore().execute();
-    return (await this.secrets.findOneByOrFail({ name })).secret;
+  async providerSecret(candidate: Pick<ProviderSecret, 'name' | 'keyId' | 'iv' | 'sealedSecret'>): Promise<ProviderSecret> {
+    await this.secrets.createQueryBuilder().insert().values(candidate).orIgnore().execute();
+    return this.secrets.findOneByOrFail({ name: candidate.name });
+  }
+
+  /** Every provider secret row (re-sealed under a new operator key by `keys rotate`). */
+  allProviderSecrets(): Promise<ProviderSecret[]> {
+    return this.secrets.find();
+  }
+
+  /** Replaces a provider secret's sealed value, if it is still sealed under `fromKeyId`. */
+  async resealProviderSecret(name: string, fromKeyId: string, sealed: Pick<ProviderSecret, 'keyId' | 'iv' | 'sealedSecret'>): Promise<boolean> {
+    return affected(await this.secrets.update({ name, keyId: fromKeyId }, sealed)) > 0;
+  }
+
+  /** Rows sealed under each operator key id: associations (unexpired) and provider secrets. */
+  async rowsPerKey(now: Date): Promise<Map<string, { associations: number; providerSecrets: number }>> {
+    const counts = new Map<string, { associations: number; providerSecrets: number }>();
+    const at = (id: string) => counts.get(id) ?? counts.set(id, { associations: 0, providerSecrets: 0 }).get(id)!;
+    const associations = (await this.associations
+      .createQueryBuilder('a')
+      .select('a.keyId', 'keyId')
+      .addSelect('count(*)::int', 'n')
+      .where('a.expiresAt > :now', { now })
+      .groupBy('a.keyId')
+      .getRawMany()) as { keyId: string; n: number }[];
+    for (const row of associations) at(row.keyId).associations = row.n;
+    const secrets = (await this.secrets.createQueryBuilder('s').select('s.keyId', 'keyId').addSelect('count(*)::int', 'n').groupBy('s.keyId').getRawMany()) as { keyId: string; n: number }[];
+    for (const row of secrets) at(row.keyId).providerSecrets = row.n;
+    return counts;
+  }
+
+  /** The latest expiry of an association sealed under that key, or null when none is left. */
+  async lastExpiryUnder(keyId: string, now: Date): Promise<Date | null> {
+    const row = (await this.associations
+      .createQueryBuilder('a')
+      .select('max(a.expiresAt)', 'last')
+      .where('a.keyId = :keyId AND a.expiresAt > :now', { keyId, now })
+      .getRawOne()) as { last: Date | string | null } | undefined;
+    return row?.last === null || row?.last === undefined ? null : new Date(row.last);
+  }
+
+  /** Deletes shared associations: one handle, or all; answers the handles deleted. */
+  async deleteShared(handle: string | undefined): Promise<string[]> {
+    const query = this.associations.createQueryBuilder().delete().from(Association).where('kind = :kind', { kind: 'shared' });
+    if (handle !== undefined) query.andWhere('handle = :handle', { handle });
+    const result = await query.returning(['handle']).execute();
+    return ((result.raw ?? []) as { handle: string }[]).map((r) => r.handle);
   }
 
   async insert(association: Association): Promise<void> {

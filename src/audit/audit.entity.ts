@@ -31,9 +31,9 @@ export const AUDIT_KINDS = [
   'check_auth_rate_limited',
   'checkid_rate_limited',
   'pending_rate_limited',
-  // Operator key rotation (`npm run cli -- keys rotate`, issue 11 point 5): recorded by that
-  // command, with no user_id and the domain it ran for.
-  'key_rotated',
+  // Operator actions (domain '*', no user_id): `association revoke`, `keys rotate`.
+  'association_revoked',
+  'operator_key_rotated',
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];

@@ -6,10 +6,12 @@ import { EmbeddedDatabaseInUse } from '../database/embedded.js';
 import { AppError } from '../http/app-error.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
+import { KeyFileError } from '../secrets/key-file.js';
 import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, runAudit } from './audit-command.js';
 import { CliModule } from './cli.module.js';
+import { checkSecretsCommand, runSecretsCommand, SECRETS_USAGE, SecretsUsageError, type SecretsCommand } from './secrets-cli.js';
 
-// `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts). Passwords are read from standard
+// `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts), keys / association (secrets-cli.ts). Passwords are read from standard
 // input only (--password-stdin), never from the command line, where `ps` and shell history see them.
 
 export interface CliIo {
@@ -31,6 +33,7 @@ const USAGE = `usage: npm run cli -- <command>
   user disable <username> [--domain D]
   user enable <username> [--domain D]
 ${AUDIT_USAGE}
+${SECRETS_USAGE}
 --domain may be left out when exactly one domain is configured.
 --password-stdin reads the password from standard input (one line; a trailing newline is dropped).
 `;
@@ -44,6 +47,8 @@ const OPTIONS = {
   nickname: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  force: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -71,6 +76,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const [group, command, ...args] = positionals;
+  if (group === 'keys' || group === 'association') return runSecrets({ group, command, args, all: values.all === true, force: values.force === true, json: values.json === true }, values, io);
   const allowed = command === undefined ? undefined : ALLOWED[command];
   if (group !== 'user' || !allowed) {
     io.stderr.write(`unknown command: ${positionals.slice(0, 2).join(' ')}\n\n${USAGE}`);
@@ -156,6 +162,41 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     throw error;
   } finally {
     await context?.close();
+  }
+}
+
+async function runSecrets(c: SecretsCommand, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const stray = ['domain', 'email', 'fullname', 'nickname', 'password-stdin'].filter((k) => values[k] !== undefined);
+  try {
+    if (stray.length > 0) throw new SecretsUsageError(`${c.group} ${c.command ?? ''} does not take --${stray.join(', --')}`);
+    checkSecretsCommand(c);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  try {
+    await runSecretsCommand(c, loaded, io, quietLogger(io));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof SecretsUsageError || error instanceof KeyFileError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof EmbeddedDatabaseInUse) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.databaseBusy;
+    }
+    throw error;
   }
 }
 

@@ -450,6 +450,21 @@ export const configSchema = z.strictObject({
         .describe('How long the sign-in history (identity page, the bot\'s history command) is kept; older events are deleted.'),
     })
     .prefault({}),
+  secrets: z
+    .strictObject({
+      key_file: withMeta(
+        filePath
+          .optional()
+          .describe(
+            'Operator key file (mode 0600, outside this YAML): the AES-256-GCM keys that encrypt the association keys kept in the database, one "<id> <created> <base64>" per line, the last one active; made and rotated by `npm run cli -- keys rotate`. Every instance on one database needs the same file. Absent: {data_dir}/secrets/operator.keys, generated on the first start (development).',
+          ),
+        { example: '/etc/openid/operator.keys' },
+      ),
+      reload_interval: duration()
+        .prefault('5s')
+        .describe('How often a running instance looks whether the key file changed (a key added by `keys rotate`); a row sealed under a key it does not know makes it look at once.'),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum level of the JSON log lines written to stdout.'),
@@ -473,7 +488,7 @@ export const configSchema = z.strictObject({
         ),
     })
     .prefault({}),
-  data_dir: z.string().min(1).default('./data').describe('Where generated state lives (development TLS certificate, embedded database).'),
+  data_dir: z.string().min(1).default('./data').describe('Where generated state lives (development TLS certificate and operator key file, embedded database).'),
 }).superRefine((config, ctx) => {
   if (!config.security.https_only) return;
   config.domains.forEach((d, i) => {

@@ -33,6 +33,7 @@ export const securityConfig = namespace('security');
 export const openidConfig = namespace('openid');
 export const realmConfig = namespace('realm');
 export const databaseConfig = namespace('database');
+export const secretsConfig = namespace('secrets');
 export const loggingConfig = namespace('logging');
 export const uiConfig = namespace('ui');
 
@@ -44,6 +45,7 @@ const SECTIONS = Object.keys({
   openid: openidConfig,
   realm: realmConfig,
   database: databaseConfig,
+  secrets: secretsConfig,
   logging: loggingConfig,
   ui: uiConfig,
 } satisfies Record<Section, unknown>) as Section[];
@@ -60,5 +62,6 @@ export type SecurityConfig = ConfigType<typeof securityConfig>;
 export type OpenidConfig = ConfigType<typeof openidConfig>;
 export type RealmConfig = ConfigType<typeof realmConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
+export type SecretsConfig = ConfigType<typeof secretsConfig>;
 export type LoggingConfig = ConfigType<typeof loggingConfig>;
 export type UiConfig = ConfigType<typeof uiConfig>;

@@ -51,6 +51,7 @@ export async function dataSourceOptions(config: Pick<Config, 'database'>): Promi
     synchronize: false,
     // gen_random_uuid() is core since PostgreSQL 13; uuid-ossp is neither needed nor in PGlite.
     installExtensions: false,
+    // The server and the admin CLI set a logger that never prints parameters (database.module.ts).
     logging: false,
   };
   const url = config.database.url;

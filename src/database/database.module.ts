@@ -6,6 +6,7 @@ import { databaseConfig } from '../config/namespaces.js';
 import { AppDataSource, dataSourceOptions, describeDatabase, runMigrations } from './data-source.js';
 import { DatabaseHealth } from './database-health.js';
 import { DatabaseHealthRepository } from './database-health.repository.js';
+import { SafeTypeOrmLogger } from './safe-typeorm-logger.js';
 
 /** The one DataSource of the process, with pending migrations applied before anything is served. */
 @Global()
@@ -13,7 +14,13 @@ import { DatabaseHealthRepository } from './database-health.repository.js';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
-      useFactory: (database: ConfigType<typeof databaseConfig>) => dataSourceOptions({ database }),
+      // Failed queries and TypeORM's warnings reach the log through a logger that never prints
+      // query parameters (MAC key ciphertexts, token and password hashes).
+      useFactory: async (database: ConfigType<typeof databaseConfig>): Promise<DataSourceOptions> => ({
+        ...(await dataSourceOptions({ database })),
+        logging: ['error', 'warn'],
+        logger: new SafeTypeOrmLogger(['error', 'warn']),
+      }),
       dataSourceFactory: async (options?: DataSourceOptions) => {
         const dataSource = await new AppDataSource(options!).initialize();
         const logger = new Logger('Database');

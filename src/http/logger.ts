@@ -1,8 +1,11 @@
 import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger, type LevelWithSilent } from 'pino';
+import { safeError, scrubDatabaseMessage, scrubLogObject } from './log-safety.js';
 
-// One pino logger per process: JSON lines on stdout. Secrets are redacted by path so that a
-// careless log call cannot leak them; the code also never passes them in the first place.
+// One pino logger per process: JSON lines on stdout. Secrets are removed from every log object
+// (src/http/log-safety.ts: errors reduced to safe fields, secret-named keys and binary values
+// replaced at any depth) and redacted by path, so that a careless log call cannot leak them; the
+// code also never passes them in the first place.
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -16,6 +19,9 @@ export const REDACT_PATHS = [
   '*.macKey',
   '*.enc_mac_key',
   '*.token',
+  '*.parameters',
+  '*.sealed_secret',
+  '*.sealedSecret',
 ];
 
 export function createRootLogger(level: LevelWithSilent, destination?: pino.DestinationStream): Logger {
@@ -25,7 +31,19 @@ export function createRootLogger(level: LevelWithSilent, destination?: pino.Dest
       base: { service: 'openid-provider' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      serializers: { err: safeError, error: safeError },
+      formatters: { level: (label) => ({ level: label }), log: scrubLogObject },
+      hooks: {
+        // logger.error(error): pino would take error.message as the line's msg, unscrubbed.
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          if (first instanceof Error) {
+            const message = typeof rest[0] === 'string' ? (rest.shift() as string) : (safeError(first) as { message: string }).message;
+            return method.apply(this, [{ err: first }, message, ...rest] as Parameters<typeof method>);
+          }
+          return method.apply(this, args);
+        },
+      },
     },
     destination,
   );
@@ -64,9 +82,10 @@ export class PinoNestLogger implements LoggerService {
     const stack = level === 'error' && typeof rest[0] === 'string' ? (rest.shift() as string) : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields['context'] = context;
-    if (stack) fields['stack'] = stack;
+    // A stack Nest passes as text starts with the error's message: database messages lose their values.
+    if (stack) fields['stack'] = scrubDatabaseMessage(stack.split('\n')[0] ?? '') + stack.slice(stack.split('\n')[0]?.length ?? 0);
     if (message instanceof Error) {
-      this.logger[level]({ ...fields, err: message }, message.message);
+      this.logger[level]({ ...fields, err: message }, (safeError(message) as { message: string }).message);
     } else if (typeof message === 'object' && message !== null) {
       this.logger[level]({ ...fields, ...(message as Record<string, unknown>) });
     } else {

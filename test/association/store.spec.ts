@@ -4,7 +4,8 @@ import { Random } from '../../src/common/random.js';
 import { openidConfig } from '../../src/config/namespaces.js';
 import { Association } from '../../src/association/association.entity.js';
 import { AssociationRepository } from '../../src/association/association.repository.js';
-import { AssociationService } from '../../src/association/association.service.js';
+import { AssociationService, associationData } from '../../src/association/association.service.js';
+import { KeyRing } from '../../src/secrets/key-ring.js';
 import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
 
 // The association and nonce store shared by all instances (OpenID 2.0 §8, §11.4.2.1).
@@ -43,7 +44,7 @@ describe('association store', () => {
     expect(priv.secret).toHaveLength(32);
     expect(await rows()).toBe(before);
     // Another instance (another process: nothing cached) derives the same key from the database.
-    const fresh = new AssociationService(repository, t.app.get(openidConfig.KEY), t.app.get(Clock), t.app.get(Random));
+    const fresh = new AssociationService(repository, t.app.get(openidConfig.KEY), t.app.get(Clock), t.app.get(Random), t.app.get(KeyRing));
     const found = await fresh.find(priv.handle, 'private');
     expect(found?.secret.equals(priv.secret)).toBe(true);
     expect(found?.assocType).toBe('HMAC-SHA256');
@@ -64,7 +65,10 @@ describe('association store', () => {
   it('still verifies and consumes a stored private association of an earlier version', async () => {
     const handle = `${Math.floor(Date.now() / 1000)}.P.${'a'.repeat(32)}${Date.now()}`.slice(0, 60);
     const secret = Buffer.alloc(20, 7);
-    await repository.insert(Object.assign(new Association(), { handle, kind: 'private', assocType: 'HMAC-SHA1', secret, issuedAt: new Date(), expiresAt: new Date(Date.now() + 30_000) }));
+    const sealed = t.app.get(KeyRing).seal(secret, associationData(handle, 'private', 'HMAC-SHA1'));
+    await repository.insert(
+      Object.assign(new Association(), { handle, kind: 'private', assocType: 'HMAC-SHA1', keyId: sealed.keyId, iv: sealed.iv, sealedSecret: sealed.sealed, issuedAt: new Date(), expiresAt: new Date(Date.now() + 30_000) }),
+    );
     const found = await associations.find(handle, 'private');
     expect(found?.secret.equals(secret)).toBe(true);
     expect(await associations.consumePrivate(found!)).toBe(true);

@@ -44,7 +44,8 @@ describe('worker processes', () => {
     return startServer(install, work, config, ready);
   }
 
-  // The suites' test certificate (global set-up), trusted by Browser.
+  // The suites' test certificate (global set-up), trusted by Browser, and their operator key file:
+  // the run's PostgreSQL database holds rows sealed under it.
   const yaml = (port: number, database: string) => `domains:
   - name: localhost
     base_url: https://localhost:${port}
@@ -55,6 +56,8 @@ server:
   workers: 2
 ${database}
 data_dir: ${work}/data
+secrets:
+  key_file: ${inject('operatorKeyFile')}
 `;
 
   it.runIf(inject('databaseUrl') !== null)('runs two workers on PostgreSQL, replaces one that dies, stops all on SIGTERM', async () => {

@@ -78,19 +78,21 @@ async function exercise(env: Record<string, string>): Promise<void> {
   // the house style, and registers it in index.ts.
   const dir = temp('op-gen-');
   cpSync(join(REPO, 'src/database/migrations'), dir, { recursive: true });
-  const generated = await runScript(install, 'migration:generate', ['AuditIndexAgain', '--dir', dir], env);
+  const generated = await runScript(install, 'migration:generate', ['LastMigrationAgain', '--dir', dir], env);
   expect(generated.code, generated.out + generated.err).toBe(0);
-  const file = readdirSync(dir).find((f) => /^\d{13}-audit-index-again\.ts$/.test(f))!;
+  const file = readdirSync(dir).find((f) => /^\d{13}-last-migration-again\.ts$/.test(f))!;
   expect(file).toBeDefined();
   const text = readFileSync(join(dir, file), 'utf8');
   const timestamp = file.slice(0, 13);
-  expect(text).toContain(`export class AuditIndexAgain${timestamp} implements MigrationInterface {`);
+  expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  expect(text).toMatch(/CREATE INDEX "audit_events_created_at_idx" ON "audit_events" \("created_at"\)/);
-  expect(text).toMatch(/DROP INDEX "public"\."audit_events_created_at_idx"/);
+  // The last migration (SealStoredSecrets1764430000000) replaces the clear secret columns by sealed ones.
+  expect(text).toMatch(/ALTER TABLE "associations"\s+ADD "sealed_secret" bytea NOT NULL/);
+  expect(text).toMatch(/CREATE INDEX "associations_key_id_idx" ON "associations" \("key_id"\)/);
+  expect(text).toMatch(/DROP INDEX "public"\."associations_key_id_idx"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
-  expect(index).toContain(`import { AuditIndexAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
-  expect(index).toMatch(new RegExp(`${LAST},\\n  AuditIndexAgain${timestamp},\\n\\];`));
+  expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
+  expect(index).toMatch(new RegExp(`${LAST},\\n  LastMigrationAgain${timestamp},\\n\\];`));
 
   const again = await runScript(install, 'migration:run', [], env);
   expect(again.code, again.err).toBe(0);

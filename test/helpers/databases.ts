@@ -40,3 +40,31 @@ export async function withMigratedDatabase(prefix: string, work: (dataSource: Ap
   if (inject('databaseUrl') === null) await run({ embedded_dir: 'memory://' });
   else await withFreshDatabase(prefix, (url) => run({ url }));
 }
+
+/**
+ * For a describe block whose rows must not meet other suites' (an operator key file of its own,
+ * tables emptied): on PostgreSQL a database of its own, created before and dropped after the
+ * block; on the embedded database nothing (each app has its own already). `config()` gives the
+ * `database` settings to pass to testConfig.
+ */
+export function useOwnDatabase(prefix: string): { config(): { database?: { url: string; pool_size: number } } } {
+  let url: string | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const base = inject('databaseUrl');
+    if (base === null) return;
+    const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    const own = new URL(base);
+    own.pathname = `/${name}`;
+    url = own.toString();
+    drop = async () => {
+      await admin.query(`DROP DATABASE "${name}" WITH (FORCE)`);
+      await admin.end();
+    };
+  });
+  afterAll(() => drop?.());
+  return { config: () => (url === undefined ? {} : { database: { url, pool_size: 2 } }) };
+}

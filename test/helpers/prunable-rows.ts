@@ -16,8 +16,8 @@ export async function fillPrunable(ds: DataSource, expired: number, live: number
     await ds.query(sql, [live, expired, false, userId]);
   };
   const when = `CASE WHEN $3::boolean THEN now() - interval '1 hour' ELSE now() + interval '1 hour' END`;
-  await fill(`INSERT INTO "associations" ("handle", "kind", "assoc_type", "secret", "issued_at", "expires_at")
-    SELECT 'h' || i, 'shared', 'HMAC-SHA256', '\\x00', now(), ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
+  await fill(`INSERT INTO "associations" ("handle", "kind", "assoc_type", "key_id", "iv", "sealed_secret", "issued_at", "expires_at")
+    SELECT 'h' || i, 'shared', 'HMAC-SHA256', 'test', '\\x000000000000000000000000', '\\x00', now(), ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
   await fill(`INSERT INTO "used_nonces" ("nonce", "expires_at") SELECT 'n' || i, ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
   await fill(`INSERT INTO "sessions" ("token_hash", "user_id", "auth_time", "expires_at")
     SELECT sha256(('t' || i)::bytea), $4::uuid, now(), ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i`);

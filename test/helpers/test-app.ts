@@ -33,12 +33,17 @@ export const GENEROUS_CLIENT_LIMITS = {
   checkid_rate_limit: { burst: 1_000_000, per_second: 1_000_000 },
   pending_requests: { max_per_client: 1_000_000 },
 };
+/** The operator key file of the run (test/global-setup.ts), shared by every test process. */
+export function testKeyFile(): string {
+  return inject('operatorKeyFile');
+}
 
 export function testConfig(input: Partial<ConfigInput> = {}): LoadedConfig {
   const merged: ConfigInput = {
     domains: [TEST_DOMAIN],
     ...input,
     openid: { ...GENEROUS_CLIENT_LIMITS, ...input.openid },
+    secrets: { key_file: testKeyFile(), ...input.secrets },
     security: { password_hash: FAST_HASH, ...input.security },
     database: { ...testDatabase(), ...input.database },
     logging: { level: (process.env['TEST_LOG_LEVEL'] as 'info' | undefined) ?? 'silent', ...input.logging },

@@ -10,6 +10,7 @@ import { AddProviderSecrets1764391000000 } from './1764391000000-add-provider-se
 import { AddLoginApprovals1764400000000 } from './1764400000000-add-login-approvals.js';
 import { AddAuditCreatedAtIndex1764410000000 } from './1764410000000-add-audit-created-at-index.js';
 import { AddLoginDevices1764420000000 } from './1764420000000-add-login-devices.js';
+import { SealStoredSecrets1764430000000 } from './1764430000000-seal-stored-secrets.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   AddLoginApprovals1764400000000,
   AddAuditCreatedAtIndex1764410000000,
   AddLoginDevices1764420000000,
+  SealStoredSecrets1764430000000,
 ];

@@ -1,0 +1,135 @@
+import { type DynamicModule, type INestApplicationContext, type LoggerService, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { existsSync } from 'node:fs';
+import { AppConfigModule } from '../config/config.module.js';
+import type { LoadedConfig } from '../config/config.loader.js';
+import { AssociationAdminService } from '../association/association-admin.service.js';
+import { AssociationModule } from '../association/association.module.js';
+import { CommonModule } from '../common/common.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { RuntimeModule } from '../app.module.js';
+import { createRootLogger } from '../http/logger.js';
+import { Metrics } from '../http/metrics.js';
+import { KeyFileError, newOperatorKey, readKeyFile, replaceKeyFile, withKeyFileLock } from '../secrets/key-file.js';
+import { keyFilePath } from '../secrets/open-key-ring.js';
+import { SecretsModule } from '../secrets/secrets.module.js';
+
+// `npm run cli -- keys list|rotate|remove` and `association revoke <handle>|--all`: the operator
+// key file (secrets.key_file) and the shared associations. No key material is ever printed.
+
+export const SECRETS_USAGE = `  keys list [--json]            operator keys: id, creation date, rows each protects
+  keys rotate                   add a new key to the key file and make it active
+  keys remove <id> [--force]    drop an old key (refused while rows still need it)
+  association revoke <handle>   delete a shared association (every instance stops using it within a second)
+  association revoke --all      delete every shared association
+`;
+
+export interface SecretsCliIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+}
+
+export interface SecretsCommand {
+  group: 'keys' | 'association';
+  command: string | undefined;
+  args: readonly string[];
+  all: boolean;
+  force: boolean;
+  json: boolean;
+}
+
+export class SecretsUsageError extends Error {}
+
+@Module({})
+class SecretsCliModule {
+  static forRoot(loaded: LoadedConfig, io: SecretsCliIo): DynamicModule {
+    const logger = createRootLogger('warn', { write: (s: string) => io.stderr.write(s) });
+    return {
+      module: SecretsCliModule,
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger, metrics: new Metrics() }), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, AssociationModule],
+    };
+  }
+}
+
+/** Checks the command's shape before anything is opened. */
+export function checkSecretsCommand(c: SecretsCommand): void {
+  const expect = (ok: boolean, message: string): void => {
+    if (!ok) throw new SecretsUsageError(message);
+  };
+  if (c.group === 'keys') {
+    expect(c.command === 'list' || c.command === 'rotate' || c.command === 'remove', `unknown command: keys ${c.command ?? ''}`);
+    expect(!c.all, `keys ${c.command} does not take --all`);
+    expect(c.command === 'remove' || !c.force, `keys ${c.command} does not take --force`);
+    expect(c.command === 'list' || !c.json, `keys ${c.command} does not take --json`);
+    expect(c.command === 'remove' ? c.args.length === 1 : c.args.length === 0, c.command === 'remove' ? 'keys remove takes exactly one <id>' : `keys ${c.command} takes no positional argument`);
+  } else {
+    expect(c.command === 'revoke', `unknown command: association ${c.command ?? ''}`);
+    expect(!c.force && !c.json, 'association revoke takes <handle> or --all only');
+    expect(c.all ? c.args.length === 0 : c.args.length === 1, 'association revoke takes exactly one <handle>, or --all');
+  }
+}
+
+export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig, io: SecretsCliIo, quietLogger: LoggerService): Promise<void> {
+  const { path } = keyFilePath(loaded.config);
+  let rotated: string | undefined;
+  if (c.group === 'keys' && c.command === 'rotate') {
+    // The file first (so a database that is down does not stop a rotation), under its lock.
+    rotated = withKeyFileLock(path, () => {
+      const keys = existsSync(path) ? readKeyFile(path).keys : [];
+      const key = newOperatorKey(new Date());
+      replaceKeyFile(path, [...keys, key]);
+      return key.id;
+    });
+    io.stdout.write(`added key ${rotated} to ${path}: it is now the active key (running instances pick it up within ${loaded.config.secrets.reload_interval} s)\n`);
+  }
+  if (c.group === 'keys' && c.command === 'remove' && !existsSync(path)) throw new KeyFileError(`operator key file ${path} does not exist`);
+
+  let context: INestApplicationContext | undefined;
+  try {
+    context = await NestFactory.createApplicationContext(SecretsCliModule.forRoot(loaded, io), { logger: quietLogger, abortOnError: false });
+    const admin = context.get(AssociationAdminService);
+    if (c.group === 'association') {
+      const revoked = await admin.revoke(c.all ? undefined : c.args[0]);
+      if (!c.all && revoked.length === 0) throw new SecretsUsageError(`no shared association ${c.args[0]}`);
+      io.stdout.write(`revoked ${revoked.length} shared association${revoked.length === 1 ? '' : 's'}: every instance stops signing with ${revoked.length === 1 ? 'it' : 'them'} within a second, and relying parties are told invalidate_handle\n`);
+      return;
+    }
+    if (rotated !== undefined) {
+      const moved = await admin.resealProviderSecrets();
+      await admin.recordRotation();
+      io.stdout.write(`re-sealed ${moved} provider secret${moved === 1 ? '' : 's'} under ${rotated}; associations sealed under older keys verify until they expire (see keys list)\n`);
+      return;
+    }
+    const usage = await admin.usage();
+    if (c.command === 'list') {
+      if (c.json) {
+        io.stdout.write(`${JSON.stringify(usage, null, 2)}\n`);
+      } else {
+        for (const u of usage) {
+          const state = u.createdAt === null ? 'NOT IN THE KEY FILE' : u.active ? 'active' : 'old';
+          const until = u.lastExpiry ? `, needed until ${u.lastExpiry.toISOString()}` : u.providerSecrets > 0 ? '' : ', removable';
+          io.stdout.write(`${u.id}\t${u.createdAt?.toISOString() ?? '-'}\t${state}\t${u.associations} associations, ${u.providerSecrets} provider secrets${u.active ? '' : until}\n`);
+        }
+      }
+      return;
+    }
+    // keys remove <id>
+    const id = c.args[0]!;
+    withKeyFileLock(path, () => {
+      const keys = readKeyFile(path).keys;
+      const index = keys.findIndex((k) => k.id === id);
+      if (index < 0) throw new SecretsUsageError(`no key ${id} in ${path}`);
+      if (index === keys.length - 1) throw new SecretsUsageError(`key ${id} is the active key: rotate first`);
+      const used = usage.find((u) => u.id === id);
+      if (used && (used.associations > 0 || used.providerSecrets > 0) && !c.force) {
+        throw new SecretsUsageError(
+          `key ${id} still seals ${used.associations} associations${used.lastExpiry ? ` (the last expires at ${used.lastExpiry.toISOString()})` : ''} and ${used.providerSecrets} provider secrets: wait, or --force (they become unknown)`,
+        );
+      }
+      replaceKeyFile(path, keys.filter((k) => k.id !== id));
+    });
+    io.stdout.write(`removed key ${id} from ${path}\n`);
+  } finally {
+    await context?.close();
+  }
+}
