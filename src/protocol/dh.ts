@@ -19,9 +19,12 @@
 //     default (Appendix B); anything smaller is within reach of precomputation attacks
 //     ("Logjam"), so the MAC key would be exposed to eavesdroppers. The upper bound caps the cost
 //     of one association request (a 4096-bit exponentiation is ~15x a 1024-bit one).
-//   - p is not tested for primality: a Miller-Rabin test costs ~40 ms per request and a
-//     composite modulus only weakens the RP's own association (the RP chose it), never the OP's
-//     keys: xb is ephemeral and used once.
+//   - p other than the default modulus must pass a Fermat test to base 2 (2^(p-1) mod p = 1):
+//     one exponentiation, the cost of the exchange itself, where OpenSSL's Miller-Rabin test
+//     costs 30 ms (1024 bits) to 3 s (4096 bits) per request for a real prime, which anyone could
+//     ask for (§15.5). It refuses every composite an RP would send by mistake or to probe us; a
+//     base-2 pseudoprime must be built on purpose, and only weakens the association of the RP
+//     that built it (xb is ephemeral and used once). Moduli that passed are remembered (bounded).
 //   - 1 < g < p-1 and 1 < g^xa < p-1: the excluded values make the shared secret 0, 1 or ±1,
 //     which an eavesdropper would know (small-subgroup confinement to order 1 or 2). Nor g^xa = g
 //     or a tiny g^xa (see validateDhPublicKey): the shared secret would be public or guessable.
@@ -72,6 +75,36 @@ export function validateDhGroup(group: DhGroup, policy: DhPolicy = {}): void {
   }
   if (p % 2n === 0n) throw new InvalidRequest('dh_modulus is not a valid prime modulus', { detail: 'even modulus' });
   if (g <= 1n || g >= p - 1n) throw new InvalidRequest('dh_gen is out of range', { detail: 'need 1 < g < p-1' });
+  if (!probablyPrime(p)) throw new InvalidRequest('dh_modulus is not a valid prime modulus', { detail: 'composite modulus (Fermat test to base 2)' });
+}
+
+/** Moduli that passed the Fermat test, oldest first (RPs that send their own group send it again). */
+const primeModuli = new Set<bigint>([DEFAULT_DH_MODULUS]);
+const MAX_REMEMBERED_MODULI = 64;
+
+/**
+ * Fermat test to base 2 for an odd p > 3 (see the parameter policy above), as 2^(p-2) mod p =
+ * 2^-1 = (p+1)/2: the same test (times 2 it is 2^(p-1) = 1), in a form OpenSSL computes (it refuses
+ * to hand out a shared secret of 1).
+ */
+function probablyPrime(p: bigint): boolean {
+  if (primeModuli.has(p)) return true;
+  let inverse: bigint;
+  try {
+    inverse = modPow({ modulus: p, generator: 2n }, 2n, p - 2n);
+  } catch {
+    return false;
+  }
+  if (inverse !== (p + 1n) / 2n) return false;
+  primeModuli.add(p);
+  if (primeModuli.size > MAX_REMEMBERED_MODULI) {
+    for (const old of primeModuli) {
+      if (old === DEFAULT_DH_MODULUS) continue;
+      primeModuli.delete(old);
+      break;
+    }
+  }
+  return true;
 }
 
 /**

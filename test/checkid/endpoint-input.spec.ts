@@ -1,3 +1,4 @@
+import { getDiffieHellman } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
 
@@ -52,13 +53,15 @@ describe('OpenID endpoint: direct errors and the input step', () => {
     });
 
     it('§8.1.2: refuses an RP-chosen dh_modulus above openid.dh_max_modulus_bits (2048 by default) before any work', async () => {
-      const modulus = (bits: number): string => {
-        const bytes = Buffer.alloc(bits / 8 + 1, 0xff);
-        bytes[0] = 0; // btwoc: positive
-        return bytes.toString('base64');
+      // A real prime of each size (a composite is refused on its own, §8.1.2): RFC 3526 groups 14 and 15.
+      // A real prime of each size and a real public key in it (a composite modulus is refused on its
+      // own, §8.1.2; OpenSSL checks keys of these named groups against their subgroup): RFC 3526
+      // groups 14 and 15.
+      const btwoc64 = (bytes: Buffer): string => Buffer.concat([Buffer.from([0]), bytes]).toString('base64');
+      const associate = (bits: number) => {
+        const group = getDiffieHellman(bits === 2048 ? 'modp14' : 'modp15');
+        return post({ 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256', 'openid.dh_modulus': btwoc64(group.getPrime()), 'openid.dh_gen': 'Ag==', 'openid.dh_consumer_public': btwoc64(group.generateKeys()) });
       };
-      const associate = (bits: number) =>
-        post({ 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256', 'openid.dh_modulus': modulus(bits), 'openid.dh_gen': 'Ag==', 'openid.dh_consumer_public': Buffer.alloc(bits / 8, 0x7f).toString('base64') });
       expectDirectError(await associate(3072), `ns:${NS}\nerror:dh_modulus must be between 1024 and 2048 bits\n`);
       const ok = await associate(2048);
       expect(ok.statusCode, ok.body).toBe(200);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, getDiffieHellman, randomBytes } from 'node:crypto';
 
 import { DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS } from '../../src/protocol/consts.js';
 import {
@@ -8,6 +8,7 @@ import {
   dhSharedSecret,
   generateDhPrivateKey,
   parseDhRequest,
+  validateDhGroup,
   xorSecret,
   type DhSessionType,
 } from '../../src/protocol/dh.js';
@@ -64,6 +65,16 @@ describe('Diffie-Hellman sessions (OpenID 2.0 §8.1.2, §8.2.3, §8.4.2)', () =>
     );
     expect(DEFAULT_DH_MODULUS.toString(2)).toHaveLength(1024);
     expect(DEFAULT_DH_GENERATOR).toBe(2n);
+  });
+
+  it('refuses an odd composite dh_modulus (Fermat test to base 2) and accepts another real prime group (RFC 3526 group 14)', () => {
+    const composite = DEFAULT_DH_MODULUS + 4n; // the default is ≡ 2 (mod 3): this is a multiple of 3
+    expect(composite % 3n).toBe(0n);
+    expect(() => validateDhGroup({ modulus: composite, generator: 2n })).toThrow(/not a valid prime modulus/);
+    expect(() => validateDhGroup({ modulus: (1n << 1024n) - 1n, generator: 2n })).toThrow(/not a valid prime modulus/);
+    const group14 = BigInt(`0x${getDiffieHellman('modp14').getPrime('hex')}`);
+    expect(() => validateDhGroup({ modulus: group14, generator: 2n })).not.toThrow();
+    expect(() => validateDhGroup({ modulus: group14, generator: 2n })).not.toThrow(); // remembered
   });
 
   describe.each(vectors.exchanges)('$title', ({ input, expected }) => {
