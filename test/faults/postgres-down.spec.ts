@@ -40,7 +40,16 @@ describe('PostgreSQL stopped under load (private cluster)', () => {
 
   beforeAll(async () => {
     cluster = await startPrivatePostgres();
-    op = await startProvider({ database: { url: cluster.url, pool_size: 4, connect_timeout: 2, statement_timeout: 2 }, realm: LOCAL_DISCOVERY });
+    // The sign-ins of every outage come from 127.0.0.1 with the right password, so each gives its
+    // attempt back to the address. An attempt whose reservation committed while its connection was
+    // being lost (the client never saw the answer) stays counted: the throttle errs on the side of
+    // counting (README "Failure behaviour"). Over three outages those few would add up on the one
+    // address and lock it; the per-address limit is raised here so that the test sees the rest.
+    op = await startProvider({
+      database: { url: cluster.url, pool_size: 4, connect_timeout: 2, statement_timeout: 1 },
+      realm: LOCAL_DISCOVERY,
+      security: { login_rate_limit: { max_attempts_per_address: 1000 } },
+    });
     rp = await verifiableRelyingParty();
     sql = async () => {
       const client = new pg.Client({ connectionString: cluster.url, connectionTimeoutMillis: 5000 });
@@ -143,6 +152,10 @@ describe('PostgreSQL stopped under load (private cluster)', () => {
           const page = await browser.request('GET', `${op.base}/login`);
           if (page.status !== 200) return { res: page };
           const res = await browser.submit(page, { username: who.name, password: who.password });
+          // A 429 of the login throttle is tolerated, not wanted: an attempt in flight when the
+          // connection was lost can stay counted (README "Failure behaviour"), and a few of them
+          // lock the account for backoff_base. It is the throttle's page, never a verdict.
+          if (res.status === 429) return { res, wrong: res.body.includes('Too many failed attempts') ? undefined : 'a 429 that is not the throttle page' };
           return { res, wrong: res.status === 303 || res.status === 503 ? undefined : `sign-in answered ${res.status}` };
         },
         associate: async () => {

@@ -27,9 +27,11 @@ describe('request input through DTOs', () => {
 
   async function signedIn(): Promise<{ browser: Browser; csrf: string }> {
     const browser = new Browser();
-    const csrf = await csrfOf(browser);
-    expect((await browser.request('POST', `${op.base}/login`, { csrf, username, password: PASSWORD })).status).toBe(303);
-    return { browser, csrf };
+    const login = await browser.request('POST', `${op.base}/login`, { csrf: await csrfOf(browser), username, password: PASSWORD });
+    expect(login.status).toBe(303);
+    // The CSRF token is renewed at sign-in (no fixation): the identity page's forms carry the new one.
+    const page = await browser.request('GET', new URL(String(login.headers['location']), op.base).href);
+    return { browser, csrf: /name="csrf" value="([^"]+)"/.exec(page.body)![1]! };
   }
 
   function problem(res: BrowserResponse): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../../common/clock.js';
 import { securityConfig } from '../../config/namespaces.js';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import { clientAddressKey } from '../../http/client-address.js';
 import { tryNormalizeUsername } from '../../users/username.js';
 import { type BucketLimits, LoginThrottleRepository } from './login-throttle.repository.js';
@@ -15,6 +16,10 @@ export interface ThrottleKeys {
 }
 
 type Bucket = 'account' | 'address' | 'device';
+
+/** Background retries of a settlement the database could not take: every half second for a minute. */
+const SETTLE_RETRIES = 120;
+const SETTLE_RETRY_MS = 500;
 
 /** The attempts an allowed sign-in holds until its password is judged. */
 export interface Reservation {
@@ -76,7 +81,14 @@ export class LoginThrottleService {
     const now = this.clock.now();
     const held: Reservation['held'] = [];
     for (const { bucket, key, limits } of this.buckets(keys)) {
-      const result = await this.repository.reserve(key, now, limits);
+      let result: Awaited<ReturnType<LoginThrottleRepository['reserve']>>;
+      try {
+        result = await this.repository.reserve(key, now, limits);
+      } catch (error) {
+        // The database went away between two keys: what was reserved is given back (later).
+        await this.giveBack({ at: now, held });
+        throw error;
+      }
       if (result.refused) {
         await this.giveBack({ at: now, held });
         return { allowed: false, wait: result.lockedUntil ? this.secondsUntil(result.lockedUntil, now) : 1 };
@@ -95,16 +107,44 @@ export class LoginThrottleService {
   }
 
   /** The right password: the account's (or device's) count is cleared, the address only gets its attempt back. */
-  async succeeded(reservation: Reservation): Promise<void> {
-    for (const h of reservation.held) {
-      if (h.bucket === 'address') await this.repository.giveBack(h.key, h.lockSet);
-      else await this.repository.clear(h.key);
-    }
+  succeeded(reservation: Reservation): Promise<void> {
+    return this.settle(reservation, (h) => (h.bucket === 'address' ? this.repository.giveBack(h.key, h.lockSet) : this.repository.clear(h.key)));
   }
 
   /** No verdict on the password: nothing was the user's fault, every reserved attempt is given back. */
-  async giveBack(reservation: Reservation): Promise<void> {
-    for (const h of reservation.held) await this.repository.giveBack(h.key, h.lockSet);
+  giveBack(reservation: Reservation): Promise<void> {
+    return this.settle(reservation, (h) => this.repository.giveBack(h.key, h.lockSet));
+  }
+
+  /** giveBack when the database is known to be away: only in the background, starting in half a second. */
+  giveBackLater(reservation: Reservation): void {
+    for (const h of reservation.held) this.retryLater(() => this.repository.giveBack(h.key, h.lockSet), 1);
+  }
+
+  /**
+   * Settles each held attempt. When the database is unavailable (an outage that began after the
+   * attempt was reserved), the settlement is retried in the background (every half second, for a minute):
+   * attempts that were never judged must not lock the account or the address once the database
+   * returns. The request itself then goes on to answer (its next step fails with 503 meanwhile).
+   */
+  private async settle(reservation: Reservation, step: (held: Reservation['held'][number]) => Promise<void>): Promise<void> {
+    for (const h of reservation.held) {
+      try {
+        await step(h);
+      } catch (error) {
+        if (!isDatabaseUnavailable(error)) throw error;
+        this.retryLater(() => step(h), 1);
+      }
+    }
+  }
+
+  private retryLater(work: () => Promise<void>, attempt: number): void {
+    if (attempt > SETTLE_RETRIES) return;
+    setTimeout(() => {
+      work().catch((error: unknown) => {
+        if (isDatabaseUnavailable(error)) this.retryLater(work, attempt + 1);
+      });
+    }, SETTLE_RETRY_MS).unref();
   }
 
   prune(): Promise<number> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuditKind } from '../../audit/audit.entity.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import { identifierUrl } from '../../discovery/urls.js';
 import { Metrics } from '../../http/metrics.js';
 import type { ClientInfo } from '../../http/request-input.js';
@@ -124,7 +125,11 @@ export class LoginService {
     try {
       result = await this.credentials.verify(domain.name, username, password);
     } catch (error) {
-      await this.throttle.giveBack(verdict.reservation);
+      // No verdict on the password. The database went away meanwhile: the attempt is given back in
+      // the background (retried until it answers), and the request fails now instead of waiting
+      // for another timeout. Anything else: given back at once.
+      if (isDatabaseUnavailable(error)) this.throttle.giveBackLater(verdict.reservation);
+      else await this.throttle.giveBack(verdict.reservation);
       throw error;
     }
     if (!result.ok && result.reason === 'unavailable') {
