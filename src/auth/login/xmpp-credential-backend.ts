@@ -6,6 +6,7 @@ import { vcardValues } from '../../xmpp/vcard-mapping.js';
 import { XmppConnector } from '../../xmpp/xmpp-connector.js';
 import { XmppUnavailable } from '../../xmpp/xmpp-errors.js';
 import type { CredentialResult } from './credential-backend.js';
+import { FailureTimeFloor } from './failure-time-floor.js';
 
 /**
  * Passwords of an `accounts: xmpp` domain, checked by its XMPP server: one c2s login per check
@@ -15,6 +16,9 @@ import type { CredentialResult } from './credential-backend.js';
  */
 @Injectable()
 export class XmppCredentialBackend {
+  /** Per domain: refusals held to a common time (FailureTimeFloor). */
+  private readonly floors = new Map<string, FailureTimeFloor>();
+
   constructor(
     private readonly connector: XmppConnector,
     private readonly users: UsersService,
@@ -27,6 +31,8 @@ export class XmppCredentialBackend {
     // an operator's problem, not the user's password.
     if (server === undefined) this.metrics.xmppPasswordBackend.set({ domain: domain.name }, 0);
     if (server === undefined) return { ok: false, reason: 'unavailable', error: new XmppUnavailable('not_configured', `${domain.name} has accounts: xmpp but no xmpp.server`) };
+    const timeoutMs = (domain.xmpp?.timeout ?? 10) * 1000;
+    const started = performance.now();
     let answer;
     try {
       answer = await this.connector.login({
@@ -35,7 +41,7 @@ export class XmppCredentialBackend {
         username,
         password,
         caFile: domain.xmpp?.ca_file,
-        timeoutMs: (domain.xmpp?.timeout ?? 10) * 1000,
+        timeoutMs,
       });
     } catch (error) {
       // Unreachable, TLS failure, timeout, stream error: no verdict on the password.
@@ -47,13 +53,14 @@ export class XmppCredentialBackend {
     this.metrics.xmppPasswordBackend.set({ domain: domain.name }, 1);
     switch (answer.outcome) {
       case 'invalid':
-        // RFC 6120 §6.5.10 not-authorized: wrong password and unknown account alike. PLAIN costs
-        // the server the same either way, so the answer takes the same time too.
-        return { ok: false, reason: 'invalid_credentials' };
       case 'disabled':
-        // RFC 6120 §6.5.1 account-disabled. Prosody answers it before it looks at the password,
-        // so it proves nothing about who is asking: telling it apart from a wrong password would
-        // tell anyone that this account exists (and is disabled). The normal failure, then.
+        // RFC 6120 §6.5.10 not-authorized: wrong password and unknown account alike. §6.5.1
+        // account-disabled: Prosody answers it before it looks at the password, so it proves
+        // nothing about who is asking, and telling it apart from a wrong password would tell
+        // anyone that this account exists (and is disabled). The normal failure for both, then,
+        // answered no sooner than the other refusals of this domain: the server's own time
+        // differs (no PBKDF2 for an unknown account), ours must not (FailureTimeFloor).
+        await this.floorOf(domain.name, timeoutMs).hold(performance.now() - started);
         return { ok: false, reason: 'invalid_credentials' };
       case 'ok': {
         // The row (created at the first sign-in), its vCard profile refreshed: undefined when the
@@ -66,5 +73,10 @@ export class XmppCredentialBackend {
       }
     }
   }
-}
 
+  private floorOf(domain: string, capMs: number): FailureTimeFloor {
+    let floor = this.floors.get(domain);
+    if (floor === undefined) this.floors.set(domain, (floor = new FailureTimeFloor(capMs)));
+    return floor;
+  }
+}
