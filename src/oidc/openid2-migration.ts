@@ -63,7 +63,6 @@
 
 import type { DomainConfig } from '../config/config.schema.js';
 import { identifierUrl } from '../discovery/urls.js';
-import { DEFAULT_MESSAGE_LIMITS } from '../protocol/input-limits.js';
 import { InvalidRealm, InvalidReturnTo } from '../protocol/errors.js';
 import { parseRealm, parseReturnTo, type Realm } from '../protocol/realm.js';
 import { returnToMatchesRealm } from '../protocol/realm-match.js';
@@ -77,11 +76,12 @@ export const OPENID2_REALM_PARAM = 'openid2_realm';
 export const OPENID2_ID_CLAIM = 'openid2_id';
 
 /**
- * Longest realm accepted, in UTF-8 bytes: the cap the OpenID 2.0 endpoint puts on any one
- * `openid.*` value (src/protocol/input-limits.ts), so a realm that side would never have seen is
- * refused here as well.
+ * Longest realm accepted, in UTF-8 bytes: the cap the OpenID 2.0 endpoint puts on `openid.realm`
+ * (OPENID_INPUT_LIMITS in src/auth/endpoint.service.ts, the varchar(2048) columns that keep
+ * realms), so a realm that side never accepted, hence no RP knows a user under, is refused here
+ * before it is parsed.
  */
-export const MAX_OPENID2_REALM_BYTES = DEFAULT_MESSAGE_LIMITS.maxValueBytes;
+export const MAX_OPENID2_REALM_BYTES = 2048;
 
 export type Openid2RefusalReason =
   /** Migration §2: `openid2_realm` is REQUIRED; absent, empty, or not one string (sent twice). */

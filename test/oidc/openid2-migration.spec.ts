@@ -9,6 +9,7 @@ import {
   withoutOpenid2Scope,
   type Openid2RefusalReason,
 } from '../../src/oidc/openid2-migration.js';
+import { OPENID_INPUT_LIMITS } from '../../src/auth/endpoint.service.js';
 import { RealmPolicy } from '../../src/realm/realm-policy.service.js';
 import { realmSettings } from '../realm/helpers.js';
 
@@ -126,28 +127,38 @@ describe('OpenID 2.0 → Connect migration (Migration §2-§4, OpenID 2.0 §9.2)
   });
 
   describe('huge input', () => {
-    it('refuses a realm longer than the OpenID 2.0 side accepts, before parsing it', () => {
-      const realm = `https://rp.example/${'a'.repeat(MAX_OPENID2_REALM_BYTES)}`;
-      expect(verifyOpenid2Request({ scope: SCOPE, realm, redirectUri: 'https://rp.example/cb' })).toMatchObject({ kind: 'refused', reason: 'realm_too_long' });
+    it('caps the realm where the OpenID 2.0 endpoint does', () => {
+      expect(MAX_OPENID2_REALM_BYTES).toBe(OPENID_INPUT_LIMITS.maxValueBytesByKey?.['openid.realm']);
     });
 
-    it('counts bytes, not characters: 9,000 "é" are 18,000 bytes', () => {
-      const realm = `https://rp.example/${'é'.repeat(9000)}`;
+    it('refuses a realm longer than the OpenID 2.0 side accepts, before parsing it', () => {
+      for (const size of [MAX_OPENID2_REALM_BYTES, 1024 * 1024]) {
+        const realm = `https://rp.example/${'a'.repeat(size)}`;
+        expect(verifyOpenid2Request({ scope: SCOPE, realm, redirectUri: `${realm}/cb` })).toMatchObject({ kind: 'refused', reason: 'realm_too_long' });
+      }
+    });
+
+    it('counts bytes, not characters: 1,100 "é" are 2,200 bytes', () => {
+      const realm = `https://rp.example/${'é'.repeat(1100)}`;
       expect(realm.length).toBeLessThan(MAX_OPENID2_REALM_BYTES);
       expect(verifyOpenid2Request({ scope: SCOPE, realm, redirectUri: 'https://rp.example/cb' })).toMatchObject({ kind: 'refused', reason: 'realm_too_long' });
     });
 
-    it('accepts a long realm under the limit and matches it', () => {
-      const path = `/${'a'.repeat(8000)}/`;
-      const decision = openid2IdFor({ scope: SCOPE, realm: `https://rp.example${path}`, redirectUri: `https://rp.example${path}cb`, claimedId: ALICE });
-      expect(decision.kind).toBe('claim');
+    it('accepts a realm of exactly the limit and matches it', () => {
+      const prefix = 'https://rp.example/';
+      const realm = `${prefix}${'a'.repeat(MAX_OPENID2_REALM_BYTES - prefix.length - 1)}/`;
+      expect(Buffer.byteLength(realm)).toBe(MAX_OPENID2_REALM_BYTES);
+      expect(openid2IdFor({ scope: SCOPE, realm, redirectUri: `${realm}cb`, claimedId: ALICE }).kind).toBe('claim');
     });
 
     it('keeps what it logs short: the detail quotes at most 200 characters of a value', () => {
-      const realm = `https://rp.example/${'b'.repeat(10_000)}#fragment`;
+      const realm = `https://rp.example/${'b'.repeat(1900)}#fragment`;
       const decision = verifyOpenid2Request({ scope: SCOPE, realm, redirectUri: 'https://rp.example/cb' });
       expect(decision).toMatchObject({ kind: 'refused', reason: 'invalid_realm' });
       expect(decision.kind === 'refused' && decision.detail.length).toBeLessThan(400);
+      const redirect = verifyOpenid2Request({ scope: SCOPE, realm: 'https://rp.example/', redirectUri: `https://other.example/${'c'.repeat(100_000)}` });
+      expect(redirect).toMatchObject({ kind: 'refused', reason: 'realm_mismatch' });
+      expect(redirect.kind === 'refused' && redirect.detail.length).toBeLessThan(600);
     });
   });
 
