@@ -35,17 +35,20 @@
 //     correlate": the consent page shows the `openid2` scope as its own line ("let this site link
 //     the OpenID it knew you by, {identifier}").
 //
-// For the provider helper, one way to wire it into oidc-provider 9 (its docs/README.md:
-// `extraParams`, `scopes`, `claims`, `conformIdTokenClaims`):
+// For the provider, the wiring into oidc-provider 9 (its docs/README.md: `extraParams`, `scopes`,
+// `claims`, `conformIdTokenClaims`), proved with the real library and openid-client in
+// test/oidc/openid2-wiring.spec.ts:
 //
 //   scopes: [..., 'openid2'],
 //   // With conformIdTokenClaims (the default), a code-flow ID token only carries the claims of
-//   // the `openid` scope; Migration §4 wants openid2_id in the ID token.
+//   // the `openid` scope (the test fails with `openid2: ['openid2_id']` instead); Migration §4
+//   // wants openid2_id in the ID token.
 //   claims: { openid: ['sub', OPENID2_ID_CLAIM], ... },
 //   extraParams: {
 //     // Runs at the authorization endpoint after redirect_uri and scope are checked. Like
 //     // oidc-provider's own check_scope.js does for offline_access, an unverified request loses
 //     // the scope, so the grant, the code and every token after it never carry `openid2`.
+//     // oidc-provider has already refused a duplicated openid2_realm (invalid_request).
 //     [OPENID2_REALM_PARAM](ctx, value) {
 //       const decision = verifyOpenid2Request({ scope: ctx.oidc.params.scope, realm: value,
 //         redirectUri: ctx.oidc.params.redirect_uri, policy: realmPolicy });
