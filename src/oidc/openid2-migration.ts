@@ -32,8 +32,11 @@
 //     identifiers `{base}/openid/p/...` arrive, the one asserted to `realm.normalized` goes here
 //     instead: that is why Migration §2 sends the realm at all.)
 //   - Migration §9.1 (privacy): "the OP SHOULD make sure to ask the user if the user wants to
-//     correlate": the consent page shows the `openid2` scope as its own line ("let this site link
-//     the OpenID it knew you by, {identifier}").
+//     correlate": the consent page is to show the `openid2` scope as a line of its own ("let this
+//     site link the OpenID it knew you by, {identifier}"), granted only when ticked.
+//   - The operator's realm policy (`realm.*`: denied and allowed patterns, http and IP realms) is
+//     applied when the caller passes RealmPolicy as `policy`: a realm the OpenID 2.0 endpoint
+//     refuses then gets no claim either.
 //
 // For the provider, the wiring into oidc-provider 9 (its docs/README.md: `extraParams`, `scopes`,
 // `claims`, `conformIdTokenClaims`), proved with the real library and openid-client in
