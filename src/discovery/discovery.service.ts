@@ -9,6 +9,7 @@ import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { tryNormalizeUsername } from '../users/username.js';
 import { identityPage, providerPage, type IdentityLinks } from './identity-page.js';
+import { issuerJson, wantsIssuerJson } from './issuer.js';
 import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from './urls.js';
 import { identifierXrds, opIdentifierXrds, wantsXrds } from './xrds.js';
 
@@ -88,6 +89,20 @@ export class DiscoveryService {
   /** Whether a request for an identifier asks for its XRDS (Yadis §6.2.4, or our X-XRDS-Location). */
   wantsXrds(accept: string | undefined, forceXrds: boolean): boolean {
     return forceXrds || wantsXrds(accept);
+  }
+
+  /** Whether a request for an identifier asks for its issuer as JSON (OpenID 2.0 to Connect Migration §6). */
+  wantsIssuer(accept: string | undefined, forceXrds: boolean): boolean {
+    return wantsIssuerJson(accept, forceXrds);
+  }
+
+  /**
+   * `{"iss": "{base}"}` for the identifier of any account of the domain (Migration §2, §6). RFC 8259
+   * §11: application/json takes no charset parameter (JSON text is UTF-8); the same for every
+   * account and every visitor, so cacheable like the XRDS and varying by Accept only.
+   */
+  issuerDocument(domain: DomainConfig): DiscoveryDocument {
+    return { contentType: 'application/json', body: issuerJson(domain), headers: PUBLIC_CACHE };
   }
 
   links(domain: DomainConfig, username: string): IdentityLinks {

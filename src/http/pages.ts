@@ -71,7 +71,12 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
     .send(renderPage(options, (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING));
 }
 
-/** A document for machines (XRDS) or a discovery page: never framed, no script, no referrer. */
+/**
+ * A document for machines (XRDS, the issuer JSON) or a discovery page: never framed, no script, no
+ * referrer. Sent as bytes so that the Content-Type goes out exactly as given: Fastify appends
+ * "; charset=utf-8" to any JSON type sent as a string, a parameter application/json does not have
+ * (RFC 8259 §11).
+ */
 export function sendDocument(reply: FastifyReply, doc: { contentType: string; body: string; headers: Readonly<Record<string, string>> }): void {
   reply
     .headers(doc.headers)
@@ -79,5 +84,5 @@ export function sendDocument(reply: FastifyReply, doc: { contentType: string; bo
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .type(doc.contentType)
-    .send(doc.body);
+    .send(Buffer.from(doc.body, 'utf8'));
 }

@@ -11,7 +11,8 @@ import { IdentityPageService } from './identity-page.service.js';
 import { ownerPage } from './owner-page.js';
 
 /**
- * The claimed identifier {base}/openid/{user} (DESIGN.md). It lives with the account pages
+ * The claimed identifier {base}/openid/{user} (DESIGN.md): HTML, XRDS, or the issuer JSON of the
+ * OpenID 2.0 to Connect migration (src/discovery/issuer.ts). It lives with the account pages
  * because the owner view needs the session and CSRF. A `:user` longer than any account name is
  * the same 404 as an unknown one.
  */

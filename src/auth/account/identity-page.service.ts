@@ -25,7 +25,7 @@ export interface IdentityPageRequest {
 export type IdentityPageAnswer =
   /** The management page for the signed-in owner; the controller adds the CSRF token. */
   | { kind: 'owner'; view: Omit<OwnerView, 'csrf'>; xrdsLocation: string }
-  /** The discovery document (XRDS or the public HTML page) for everyone else. */
+  /** The discovery document (XRDS, the public HTML page, or the issuer JSON) for everyone else. */
   | { kind: 'document'; document: DiscoveryDocument };
 
 /**
@@ -47,6 +47,9 @@ export class IdentityPageService {
     const account = await this.discovery.findAccount(domain, name);
     // Exactly what an unmatched route answers: an unknown account looks like any other miss.
     if (!account) throw new NotFoundException();
+    // OpenID 2.0 to OpenID Connect Migration 1.0 §6: the RP's check that our issuer is
+    // authoritative for this identifier; the same answer for the owner (their page is HTML).
+    if (this.discovery.wantsIssuer(input.accept, input.forceXrds)) return { kind: 'document', document: this.discovery.issuerDocument(domain) };
     const xrds = this.discovery.wantsXrds(input.accept, input.forceXrds);
     const active = xrds ? undefined : await this.sessions.resolve(input.sessionToken);
     // An XMPP account never signed in has no row, hence no owner: the public view.
