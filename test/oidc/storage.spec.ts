@@ -205,24 +205,22 @@ describe('OpenID Connect storage (oidc_models)', () => {
   describe('through the real oidc-provider', () => {
     let provider: Provider;
     beforeAll(() => {
-      provider = new Provider('https://example.org', { adapter: (name: string) => storage.adapterFor(name), features: { devInteractions: { enabled: false } } });
+      provider = new Provider('https://example.org', { adapter: (name: string) => storage.adapterFor(name), features: { devInteractions: { enabled: false } }, clients: [{ client_id: 'app', client_secret: 'a'.repeat(43), redirect_uris: ['https://rp.example/cb'] }] });
     });
 
     it('saves and finds tokens by their value; a reused authorization code is detected', async () => {
-      const client = await provider.Client.find('nobody');
-      expect(client).toBeUndefined();
+      expect(await provider.Client.find('nobody')).toBeUndefined();
+      const client = (await provider.Client.find('app'))!;
       const grant = new provider.Grant({ accountId: 'alice', clientId: 'app' });
       grant.addOIDCScope('openid');
       const grantId = await grant.save();
-      const code = new provider.AuthorizationCode({ accountId: 'alice', grantId, scope: 'openid', redirectUri: 'https://rp.example/cb', acr: '0' });
-      // @ts-expect-error -- clientId is set by a Client instance in the library; a test sets it directly.
-      code.clientId = 'app';
+      const code = new provider.AuthorizationCode({ client, gty: 'authorization_code', accountId: 'alice', grantId, scope: 'openid', redirectUri: 'https://rp.example/cb', acr: '0' });
       const value = await code.save();
       const found = await provider.AuthorizationCode.find(value);
       expect(found).toMatchObject({ accountId: 'alice', grantId, jti: value });
-      expect(found?.consumed).toBeUndefined();
+      expect((found as { consumed?: number } | undefined)?.consumed).toBeUndefined();
       await found!.consume();
-      expect((await provider.AuthorizationCode.find(value))?.consumed).toEqual(expect.any(Number));
+      expect(((await provider.AuthorizationCode.find(value)) as { consumed?: number } | undefined)?.consumed).toEqual(expect.any(Number));
       await expect(found!.consume()).rejects.toBeInstanceOf(errors.InvalidGrant);
       expect(await provider.Grant.find(grantId)).toBeDefined();
       expect(await provider.AuthorizationCode.find(value)).toBeUndefined();
@@ -234,9 +232,9 @@ describe('OpenID Connect storage (oidc_models)', () => {
       session.accountId = 'alice';
       await session.save(300);
       const byUid = await provider.Session.findByUid(session.uid);
-      expect(byUid?.id).toBe(session.id);
+      expect(byUid?.jti).toBe(session.jti);
       expect(byUid?.accountId).toBe('alice');
-      expect(await provider.Session.find(session.id)).toMatchObject({ uid: session.uid });
+      expect(await provider.Session.find(session.jti)).toMatchObject({ uid: session.uid });
     });
   });
 });
