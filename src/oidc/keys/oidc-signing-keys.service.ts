@@ -101,10 +101,12 @@ export class OidcSigningKeysService extends OidcSigningKeys {
     return { fingerprint, jwks: { keys: jwks } };
   }
 
-  /** Every key with its state (no key material): `oidc keys list`. */
+  /** Every key with its state (no key material), oldest first: `oidc keys list`. */
   async list(): Promise<SigningKeyInfo[]> {
     const now = this.clock.now();
-    return (await this.keys.all()).map((r) => {
+    const rank = (alg: string): number => SIGNING_ALGS.indexOf(alg as SigningAlg);
+    const rows = (await this.keys.all()).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || rank(a.alg) - rank(b.alg));
+    return rows.map((r) => {
       const until = this.publishedUntil(r);
       return {
         kid: r.kid,
