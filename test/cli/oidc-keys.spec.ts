@@ -90,6 +90,24 @@ describe('npm run cli -- oidc keys …', () => {
     expect(audit.out.trim().split('\n').map((l) => (JSON.parse(l) as { kind: string }).kind)).toEqual(['oidc_signing_key_removed', 'oidc_signing_key_rotated']);
   }, 180_000);
 
+  it('keys rotate (the operator key) re-seals the signing keys, so that the old operator key can be removed without losing them', async () => {
+    const signing = JSON.parse((await cli(config.normal, ['oidc', 'keys', 'list', '--json'])).out) as { kid: string; operatorKeyId: string }[];
+    const [operatorKey] = new Set(signing.map((k) => k.operatorKeyId));
+    const before = await cli(config.normal, ['keys', 'list']);
+    expect(before.out).toContain(`${operatorKey}\t`);
+    expect(before.out).toContain(`${signing.length} OpenID Connect signing keys`);
+    const rotated = await cli(config.normal, ['keys', 'rotate']);
+    expect(rotated.code, rotated.err).toBe(0);
+    expect(rotated.out).toContain(`and ${signing.length} OpenID Connect signing keys under`);
+    const removed = await cli(config.normal, ['keys', 'remove', operatorKey!]);
+    expect(removed.code, removed.err).toBe(0);
+    const after = JSON.parse((await cli(config.normal, ['oidc', 'keys', 'list', '--json'])).out) as { kid: string; operatorKeyId: string }[];
+    expect(after.map((k) => k.kid)).toEqual(signing.map((k) => k.kid));
+    expect(after.every((k) => k.operatorKeyId !== operatorKey)).toBe(true);
+    // The keys still open under the new operator key (the list above generated nothing new).
+    expect((await cli(config.normal, ['oidc', 'keys', 'list'])).code).toBe(0);
+  }, 120_000);
+
   it('usage errors exit 2 before anything is opened', async () => {
     for (const argv of [['oidc'], ['oidc', 'keys'], ['oidc', 'keys', 'frobnicate'], ['oidc', 'clients', 'list'], ['oidc', 'keys', 'remove'], ['oidc', 'keys', 'remove', 'a', 'b'], ['oidc', 'keys', 'rotate', 'x'], ['oidc', 'keys', 'rotate', '--json'], ['oidc', 'keys', 'list', '--all']]) {
       const r = await cli(config.normal, argv);

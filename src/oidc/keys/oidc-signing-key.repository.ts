@@ -38,6 +38,12 @@ export class OidcSigningKeyRepository {
     return affected(await this.keys.delete({ kid })) > 0;
   }
 
+  /** Signing keys sealed under each operator key id (`keys list`, `keys remove`). */
+  async rowsPerKey(): Promise<Map<string, number>> {
+    const rows = (await this.keys.query(`SELECT "key_id" AS "keyId", count(*)::int AS "n" FROM "oidc_signing_keys" GROUP BY "key_id"`)) as { keyId: string; n: number }[];
+    return new Map(rows.map((r) => [r.keyId, r.n]));
+  }
+
   /** Replaces a key's sealed JWK, if it is still sealed under `fromKeyId` (operator key rotation). */
   async reseal(kid: string, fromKeyId: string, sealed: Pick<OidcSigningKey, 'keyId' | 'iv' | 'sealedJwk'>): Promise<boolean> {
     return affected(await this.keys.update({ kid, keyId: fromKeyId }, sealed)) > 0;

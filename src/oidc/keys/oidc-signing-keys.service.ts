@@ -144,6 +144,11 @@ export class OidcSigningKeysService extends OidcSigningKeys {
     return key;
   }
 
+  /** How many signing keys each operator key seals (`keys list`, `keys remove`). */
+  sealedPerOperatorKey(): Promise<Map<string, number>> {
+    return this.keys.rowsPerKey();
+  }
+
   /** Re-seals every signing key under the active operator key (after `keys rotate`); answers how many moved. */
   async reseal(): Promise<number> {
     const active = this.ring.activeId;

@@ -208,6 +208,11 @@ export class OidcStorageService extends OidcStorage {
     return adapter;
   }
 
+  /** How many unexpired rows each operator key seals (`keys list`, `keys remove`). */
+  sealedPerOperatorKey(): Promise<Map<string, number>> {
+    return this.rows.rowsPerKey(this.clock.now());
+  }
+
   /** Deletes expired rows (database.prune_interval); answers how many went. */
   pruneExpired(): Promise<number> {
     return this.rows.pruneExpiredBefore(this.clock.now());
