@@ -88,7 +88,7 @@ async function exercise(env: Record<string, string>): Promise<void> {
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
   // The last migration (AddOidcStorage1764440000000) adds the OpenID Connect tables.
   expect(text).toMatch(/CREATE TABLE "oidc_models"/);
-  expect(text).toMatch(/CREATE UNIQUE INDEX "oidc_signing_keys_active_alg" ON "oidc_signing_keys" \("alg"\) WHERE "retired_at" IS NULL/);
+  expect(text).toMatch(/CREATE UNIQUE INDEX "oidc_signing_keys_active_alg" ON "oidc_signing_keys" \("alg"\)\s+WHERE "retired_at" IS NULL/);
   expect(text).toMatch(/DROP TABLE "oidc_signing_keys"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
   expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);

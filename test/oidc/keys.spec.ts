@@ -2,6 +2,8 @@ import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
 import { inject } from 'vitest';
 import { parseConfig } from '../../src/config/config.loader.js';
 import { type AppDataSource, createDataSource, runMigrations } from '../../src/database/data-source.js';
@@ -111,6 +113,27 @@ describe('OpenID Connect signing keys', () => {
       for (const jwk of keys) expect(dump).not.toContain(jwk.d);
       // Under another operator key file they do not open: current() fails rather than sign with nothing.
       await expect(service(a, keyRing(), clock).current()).rejects.toThrow(/is sealed under operator key/);
+    });
+  }, 60_000);
+
+  it('oidc-provider takes the set as its jwks and publishes the public keys only, under their kids', async () => {
+    await withOwnDatabase(async (openDs) => {
+      const keys = service(await openDs(), keyRing(), new TestClock(new Date()));
+      await keys.current();
+      await keys.rotate();
+      const set = await keys.current();
+      const provider = new Provider('http://127.0.0.1', { jwks: set.jwks, features: { devInteractions: { enabled: false } } });
+      const server = provider.listen(0);
+      try {
+        await new Promise((resolve) => server.once('listening', resolve));
+        const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`);
+        expect(response.status).toBe(200);
+        const published = (await response.json()) as { keys: Record<string, unknown>[] };
+        expect(published.keys.map((k) => [k['kid'], k['alg'], k['use']])).toEqual(set.jwks.keys.map((k) => [k.kid, k.alg, 'sig']));
+        for (const k of published.keys) for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(k).not.toHaveProperty(secret);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
   }, 60_000);
 

@@ -127,6 +127,7 @@ describe('OpenID Connect storage (oidc_models)', () => {
     const codes = storage.adapterFor('AuthorizationCode');
     await codes.upsert(code, { jti: code, kind: 'AuthorizationCode', grantId }, 60);
     await storage.adapterFor('AccessToken').upsert(access, { jti: access, kind: 'AccessToken', grantId }, 60);
+    await storage.adapterFor('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'alice' }, 600);
     expect((await codes.find(code))?.consumed).toBeUndefined();
     await codes.consume(code);
     const found = await codes.find(code);
@@ -137,6 +138,7 @@ describe('OpenID Connect storage (oidc_models)', () => {
     await expect(codes.consume(code)).rejects.toMatchObject({ error: 'invalid_grant', statusCode: 400 });
     expect(await storage.adapterFor('AccessToken').find(access)).toBeUndefined();
     expect(await codes.find(code)).toBeUndefined();
+    expect(await storage.adapterFor('Grant').find(grantId)).toBeUndefined();
     // Consuming what does not exist is a structured error too, not a crash.
     await expect(codes.consume(token())).rejects.toBeInstanceOf(errors.InvalidGrant);
     await expect(storage.adapterFor('PushedAuthorizationRequest').consume(token())).rejects.toMatchObject({ error: 'invalid_request' });
@@ -222,7 +224,7 @@ describe('OpenID Connect storage (oidc_models)', () => {
       await found!.consume();
       expect(((await provider.AuthorizationCode.find(value)) as { consumed?: number } | undefined)?.consumed).toEqual(expect.any(Number));
       await expect(found!.consume()).rejects.toBeInstanceOf(errors.InvalidGrant);
-      expect(await provider.Grant.find(grantId)).toBeDefined();
+      expect(await provider.Grant.find(grantId)).toBeUndefined();
       expect(await provider.AuthorizationCode.find(value)).toBeUndefined();
       expect(await provider.AuthorizationCode.find('\0'.repeat(64))).toBeUndefined();
     });

@@ -73,9 +73,14 @@ export class OidcModelRepository {
     await this.rows.query(`DELETE FROM "oidc_models" WHERE "model" = $1 AND "id" = $2`, [model, id]);
   }
 
-  /** Deletes every row of the grant, whatever its model; answers how many went. */
+  /**
+   * Deletes every row of the grant, whatever its model; answers how many went. One plain DELETE
+   * (a grant has a handful of rows), never SKIP LOCKED: a revocation must not pass over a row
+   * another transaction holds.
+   */
   async deleteGrant(grantId: string): Promise<number> {
-    return deleteInBatches(this.rows, 'oidc_models', `"grant_id" = $1`, [grantId]);
+    const result = (await this.rows.query(`DELETE FROM "oidc_models" WHERE "grant_id" = $1`, [grantId])) as [unknown[], number] | unknown[];
+    return typeof result[1] === 'number' ? result[1] : 0;
   }
 
   /** Deletes the rows past their expiry, in batches; answers how many went. */

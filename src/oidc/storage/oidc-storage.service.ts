@@ -126,12 +126,19 @@ class OidcModelAdapter implements Adapter {
    * Once per row across every instance. oidc-provider reads `consumed` before it consumes, so two
    * requests racing with one code both see it unconsumed; the one that loses the UPDATE here is
    * refused as a reuse would be: its grant revoked (RFC 6749 §4.1.2 for codes, RFC 9700 §4.14.2
-   * for rotated refresh tokens) and invalid_grant, so no two token responses come from one code.
+   * for rotated refresh tokens) and invalid_grant, so no two token responses come from one code
+   * (or one refresh token).
    */
   async consume(id: string): Promise<void> {
     const result = await this.rows.consume(this.model, hashId(id), this.clock.now());
     if (result.won) return;
-    if (result.grantId !== null) await this.rows.deleteGrant(result.grantId);
+    if (result.grantId !== null) {
+      // The Grant too, as oidc-provider's own reuse detection does (revoke() with its default
+      // revokeGrantPolicy): tokens the winner saves after this delete then fail too, for want of
+      // their grant.
+      await this.rows.deleteGrant(result.grantId);
+      await this.rows.destroy('Grant', hashId(result.grantId));
+    }
     if (this.model === 'PushedAuthorizationRequest') throw new errors.InvalidRequest('request_uri already used');
     throw new errors.InvalidGrant('grant already used');
   }
