@@ -443,7 +443,7 @@ export const configSchema = z.strictObject({
       prune_interval: duration()
         .prefault('10m')
         .describe(
-          'How often each instance deletes the rows nothing needs any more: expired associations, used nonces, sessions, pending requests, sign-in approvals, old login throttle counters and history past audit_retention (in batches of 1000 rows).',
+          'How often each instance deletes the rows nothing needs any more: expired associations, used nonces, sessions, pending requests, sign-in approvals, OpenID Connect sessions, codes and tokens, old login throttle counters and history past audit_retention (in batches of 1000 rows).',
         ),
       audit_retention: duration()
         .prefault('90d')
