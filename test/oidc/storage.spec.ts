@@ -188,6 +188,22 @@ describe('OpenID Connect storage (oidc_models)', () => {
     for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(errors.InvalidGrant);
   });
 
+  it('replay detection across instances: of concurrent first sightings of one jti, one is accepted', async () => {
+    const providers = [storage, storageOn(ds, clock), storageOn(ds, clock)].map(
+      (s) => new Provider('https://example.org', { adapter: (name: string) => s.adapterFor(name), features: { devInteractions: { enabled: false } } }),
+    );
+    const jti = token();
+    const exp = Math.floor(clock.now().getTime() / 1000) + 60;
+    const results = await Promise.allSettled(providers.map((p) => p.ReplayDetection.unique('app', jti, exp)));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value === true)).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject({ error: 'invalid_request', statusCode: 400 });
+    expect(await providers[0]!.ReplayDetection.unique('app', jti, exp)).toBe(false);
+    // Once expired, the jti may be recorded again (its row is replaced, not kept forever).
+    const later = new TestClock(new Date(clock.now().getTime() + 61_000));
+    const again = new Provider('https://example.org', { adapter: (name: string) => storageOn(ds, later).adapterFor(name), features: { devInteractions: { enabled: false } } });
+    expect(await again.ReplayDetection.unique('app', jti, exp + 61)).toBe(true);
+  });
+
   it.runIf(inject('databaseUrl') !== null)('concurrent consumes from two data sources (two instances): exactly one wins, every time', async () => {
     const second = await openDataSource();
     try {

@@ -42,6 +42,20 @@ export class OidcModelRepository {
     );
   }
 
+  /**
+   * Inserts the row unless a live one (unexpired) has its key; an expired one is replaced.
+   * Answers whether it was stored: of instances inserting at once, one is.
+   */
+  async insertUnlessLive(row: OidcModel, now: Date): Promise<boolean> {
+    const stored = (await this.rows.query(
+      `INSERT INTO "oidc_models" ("model", "id", "payload", "expires_at") VALUES ($1, $2, $3::jsonb, $4)
+       ON CONFLICT ("model", "id") DO UPDATE SET "payload" = EXCLUDED."payload", "expires_at" = EXCLUDED."expires_at", "consumed_at" = NULL
+       WHERE "oidc_models"."expires_at" IS NOT NULL AND "oidc_models"."expires_at" <= $5 RETURNING 1 AS "stored"`,
+      [row.model, row.id, JSON.stringify(row.payload), row.expiresAt?.toISOString() ?? null, now.toISOString()],
+    )) as unknown[];
+    return stored.length > 0;
+  }
+
   async find(model: string, id: Buffer, now: Date): Promise<OidcModel | undefined> {
     return this.one(`SELECT ${COLUMNS} FROM "oidc_models" WHERE "model" = $1 AND "id" = $2 AND ${UNEXPIRED}`, [model, id, now.toISOString()]);
   }

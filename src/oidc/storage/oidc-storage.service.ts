@@ -102,6 +102,13 @@ class OidcModelAdapter implements Adapter {
       expiresAt: typeof expiresIn === 'number' && Number.isFinite(expiresIn) ? new Date(now.getTime() + expiresIn * 1000) : null,
       consumedAt: typeof consumed === 'number' ? new Date(consumed * 1000) : consumed ? now : null,
     };
+    if (this.model === 'ReplayDetection') {
+      // ReplayDetection.unique() is find-then-save: two instances could both find nothing and
+      // both accept one client assertion or DPoP proof (RFC 7523 §3 item 7, RFC 9449 §11.1). The
+      // insert decides: a second sighting of a live jti is refused here.
+      if (!(await this.rows.insertUnlessLive(row, now))) throw new errors.InvalidRequest('replay detected: this jti was already used');
+      return;
+    }
     await this.rows.upsert(row);
   }
 
