@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/run-cli.js';
 import { closeEmbedded } from '../../src/database/embedded.js';
-import { newOperatorKey, replaceKeyFile } from '../../src/secrets/key-file.js';
+import { newOperatorKey, readKeyFile, replaceKeyFile } from '../../src/secrets/key-file.js';
 import { useOwnDatabase } from '../helpers/databases.js';
 
 // `npm run cli -- oidc keys list|rotate|remove`, run in-process against real config files and a
@@ -96,6 +96,13 @@ describe('npm run cli -- oidc keys …', () => {
     const before = await cli(config.normal, ['keys', 'list']);
     expect(before.out).toContain(`${operatorKey}\t`);
     expect(before.out).toContain(`${signing.length} OpenID Connect signing keys`);
+    // A newer operator key added by hand (no re-sealing): the old one still seals the signing
+    // keys, and is not removable, not even with --force.
+    const file = join(dir, 'operator.keys');
+    replaceKeyFile(file, [...readKeyFile(file).keys, newOperatorKey(new Date())]);
+    for (const force of [[], ['--force']]) {
+      expect(await cli(config.normal, ['keys', 'remove', operatorKey!, ...force])).toMatchObject({ code: 1, err: expect.stringContaining(`still seals ${signing.length} OpenID Connect signing keys: run keys rotate`) });
+    }
     const rotated = await cli(config.normal, ['keys', 'rotate']);
     expect(rotated.code, rotated.err).toBe(0);
     expect(rotated.out).toContain(`and ${signing.length} OpenID Connect signing keys under`);
