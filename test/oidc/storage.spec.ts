@@ -9,6 +9,7 @@ import { OidcStorageService } from '../../src/oidc/storage/oidc-storage.service.
 import { readKeyFile } from '../../src/secrets/key-file.js';
 import { KeyRing } from '../../src/secrets/key-ring.js';
 import { TestClock } from '../helpers/clock.js';
+import { useOwnDatabase } from '../helpers/databases.js';
 import { testDatabase, testKeyFile } from '../helpers/test-app.js';
 
 // oidc-provider's Adapter on the real database (embedded PGlite, or the run's PostgreSQL with
@@ -18,8 +19,12 @@ import { testDatabase, testKeyFile } from '../helpers/test-app.js';
 const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 const token = (): string => randomBytes(32).toString('base64url');
 
+// A database of its own on PostgreSQL: pruning with a clock moved forward must not take rows of
+// suites running beside this one.
+const own = useOwnDatabase('openid_provider_oidc_storage');
+
 async function openDataSource(): Promise<AppDataSource> {
-  const ds = await createDataSource(parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }], database: testDatabase() }, null));
+  const ds = await createDataSource(parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }], database: own.config().database ?? testDatabase() }, null));
   await ds.initialize();
   await runMigrations(ds);
   return ds;
