@@ -84,6 +84,9 @@ export class OidcSigningKeysService extends OidcSigningKeys {
     const retired = rows
       .filter((r) => r.retiredAt !== null && this.publishedUntil(r)!.getTime() > now.getTime())
       .sort((a, b) => b.retiredAt!.getTime() - a.retiredAt!.getTime());
+    // oidc-provider signs with the first key of the wanted alg (lib/helpers/keystore.js: a stable
+    // sort by score, equal for keys of one alg), so each alg's active key comes before any
+    // retired one; retired keys are only there to verify.
     const jwks: JWK[] = [];
     for (const row of active) {
       const jwk = this.open(row);
