@@ -31,9 +31,12 @@ export const AUDIT_KINDS = [
   'check_auth_rate_limited',
   'checkid_rate_limited',
   'pending_rate_limited',
-  // Operator actions (domain '*', no user_id): `association revoke`, `keys rotate`.
+  // Operator actions (domain '*', no user_id): `association revoke`, `keys rotate`, `oidc keys
+  // rotate|remove`.
   'association_revoked',
   'operator_key_rotated',
+  'oidc_signing_key_rotated',
+  'oidc_signing_key_removed',
 ] as const;
 
 export type AuditKind = (typeof AUDIT_KINDS)[number];

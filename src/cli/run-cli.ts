@@ -9,9 +9,10 @@ import { UsersService } from '../users/users.service.js';
 import { KeyFileError } from '../secrets/key-file.js';
 import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, runAudit } from './audit-command.js';
 import { CliModule } from './cli.module.js';
+import { checkOidcCommand, OIDC_USAGE, OidcCommandFailed, OidcUsageError, runOidcCommand, type OidcCommand } from './oidc-keys-cli.js';
 import { checkSecretsCommand, runSecretsCommand, SECRETS_USAGE, SecretsUsageError, type SecretsCommand } from './secrets-cli.js';
 
-// `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts), keys / association (secrets-cli.ts). Passwords are read from standard
+// `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts), keys / association (secrets-cli.ts), oidc keys (oidc-keys-cli.ts). Passwords are read from standard
 // input only (--password-stdin), never from the command line, where `ps` and shell history see them.
 
 export interface CliIo {
@@ -33,7 +34,7 @@ const USAGE = `usage: npm run cli -- <command>
   user disable <username> [--domain D]
   user enable <username> [--domain D]
 ${AUDIT_USAGE}
-${SECRETS_USAGE}
+${SECRETS_USAGE}${OIDC_USAGE}
 --domain may be left out when exactly one domain is configured.
 --password-stdin reads the password from standard input (one line; a trailing newline is dropped).
 `;
@@ -76,6 +77,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const [group, command, ...args] = positionals;
+  if (group === 'oidc') return runOidc({ command, args, json: values.json === true }, values, io);
   if (group === 'keys' || group === 'association') return runSecrets({ group, command, args, all: values.all === true, force: values.force === true, json: values.json === true }, values, io);
   const allowed = command === undefined ? undefined : ALLOWED[command];
   if (group !== 'user' || !allowed) {
@@ -189,6 +191,41 @@ async function runSecrets(c: SecretsCommand, values: Record<string, unknown>, io
     return EXIT.ok;
   } catch (error) {
     if (error instanceof SecretsUsageError || error instanceof KeyFileError) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    if (error instanceof EmbeddedDatabaseInUse) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return EXIT.databaseBusy;
+    }
+    throw error;
+  }
+}
+
+async function runOidc(c: OidcCommand, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const stray = (Object.keys(values) as (keyof typeof OPTIONS)[]).filter((k) => k !== 'json' && values[k] !== undefined);
+  try {
+    if (stray.length > 0) throw new OidcUsageError(`oidc ${[c.command, ...c.args].join(' ')} does not take --${stray.join(', --')}`);
+    checkOidcCommand(c);
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  try {
+    await runOidcCommand(c, loaded, io, quietLogger(io));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof OidcCommandFailed || error instanceof KeyFileError) {
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT.failed;
     }

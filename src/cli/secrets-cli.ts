@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { existsSync } from 'node:fs';
 import { AppConfigModule } from '../config/config.module.js';
 import type { LoadedConfig } from '../config/config.loader.js';
-import { AssociationAdminService } from '../association/association-admin.service.js';
+import { AssociationAdminService, type KeyUsage } from '../association/association-admin.service.js';
 import { AssociationModule } from '../association/association.module.js';
 import { CommonModule } from '../common/common.module.js';
 import { DatabaseModule } from '../database/database.module.js';
@@ -12,12 +12,16 @@ import { createRootLogger } from '../http/logger.js';
 import { Metrics } from '../http/metrics.js';
 import { KeyFileError, newOperatorKey, readKeyFile, replaceKeyFile, withKeyFileLock } from '../secrets/key-file.js';
 import { keyFilePath } from '../secrets/open-key-ring.js';
+import { OidcKeysModule } from '../oidc/keys/oidc-keys.module.js';
+import { OidcSigningKeysService } from '../oidc/keys/oidc-signing-keys.service.js';
+import { OidcStorageModule } from '../oidc/storage/oidc-storage.module.js';
+import { OidcStorageService } from '../oidc/storage/oidc-storage.service.js';
 import { SecretsModule } from '../secrets/secrets.module.js';
 
 // `npm run cli -- keys list|rotate|remove` and `association revoke <handle>|--all`: the operator
 // key file (secrets.key_file) and the shared associations. No key material is ever printed.
 
-export const SECRETS_USAGE = `  keys list [--json]            operator keys: id, creation date, rows each protects
+export const SECRETS_USAGE = `  keys list [--json]            operator keys: id, creation date, rows each protects (associations, OpenID Connect keys and sessions)
   keys rotate                   add a new key to the key file and make it active
   keys remove <id> [--force]    drop an old key (refused while rows still need it)
   association revoke <handle>   delete a shared association (every instance stops using it within a second)
@@ -46,9 +50,22 @@ class SecretsCliModule {
     const logger = createRootLogger('warn', { write: (s: string) => io.stderr.write(s) });
     return {
       module: SecretsCliModule,
-      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger, metrics: new Metrics() }), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, AssociationModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger, metrics: new Metrics() }), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, AssociationModule, OidcKeysModule, OidcStorageModule],
     };
   }
+}
+
+type Usage = KeyUsage & { oidcSigningKeys: number; oidcModels: number };
+
+/** The association and provider secret counts of each operator key, with the OpenID Connect rows it seals. */
+async function oidcUsage(usage: KeyUsage[], context: INestApplicationContext): Promise<Usage[]> {
+  const signing = await context.get(OidcSigningKeysService).sealedPerOperatorKey();
+  const models = await context.get(OidcStorageService).sealedPerOperatorKey();
+  const out: Usage[] = usage.map((u) => ({ ...u, oidcSigningKeys: signing.get(u.id) ?? 0, oidcModels: models.get(u.id) ?? 0 }));
+  for (const id of new Set([...signing.keys(), ...models.keys()])) {
+    if (!out.some((u) => u.id === id)) out.push({ id, createdAt: null, active: false, associations: 0, providerSecrets: 0, lastExpiry: null, oidcSigningKeys: signing.get(id) ?? 0, oidcModels: models.get(id) ?? 0 });
+  }
+  return out;
 }
 
 /** Checks the command's shape before anything is opened. */
@@ -96,19 +113,26 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
     }
     if (rotated !== undefined) {
       const moved = await admin.resealProviderSecrets();
+      // The OpenID Connect signing keys live as long as the provider: they follow the active key,
+      // so that an old operator key can go once its associations and Connect rows have expired.
+      const signing = await context.get(OidcSigningKeysService).reseal();
       await admin.recordRotation();
-      io.stdout.write(`re-sealed ${moved} provider secret${moved === 1 ? '' : 's'} under ${rotated}; associations sealed under older keys verify until they expire (see keys list)\n`);
+      io.stdout.write(
+        `re-sealed ${moved} provider secret${moved === 1 ? '' : 's'} and ${signing} OpenID Connect signing key${signing === 1 ? '' : 's'} under ${rotated}; associations and OpenID Connect sessions sealed under older keys stay readable until they expire (see keys list)\n`,
+      );
       return;
     }
-    const usage = await admin.usage();
+    const usage = await oidcUsage(await admin.usage(), context);
     if (c.command === 'list') {
       if (c.json) {
         io.stdout.write(`${JSON.stringify(usage, null, 2)}\n`);
       } else {
         for (const u of usage) {
           const state = u.createdAt === null ? 'NOT IN THE KEY FILE' : u.active ? 'active' : 'old';
-          const until = u.lastExpiry ? `, needed until ${u.lastExpiry.toISOString()}` : u.providerSecrets > 0 ? '' : ', removable';
-          io.stdout.write(`${u.id}\t${u.createdAt?.toISOString() ?? '-'}\t${state}\t${u.associations} associations, ${u.providerSecrets} provider secrets${u.active ? '' : until}\n`);
+          const until = u.lastExpiry ? `, needed until ${u.lastExpiry.toISOString()}` : u.providerSecrets + u.oidcSigningKeys + u.oidcModels > 0 ? '' : ', removable';
+          io.stdout.write(
+            `${u.id}\t${u.createdAt?.toISOString() ?? '-'}\t${state}\t${u.associations} associations, ${u.providerSecrets} provider secrets, ${u.oidcSigningKeys} OpenID Connect signing keys, ${u.oidcModels} OpenID Connect sessions and tokens${u.active ? '' : until}\n`,
+          );
         }
       }
       return;
@@ -121,11 +145,13 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
       if (index < 0) throw new SecretsUsageError(`no key ${id} in ${path}`);
       if (index === keys.length - 1) throw new SecretsUsageError(`key ${id} is the active key: rotate first`);
       const used = usage.find((u) => u.id === id);
-      if (used && (used.associations > 0 || used.providerSecrets > 0) && !c.force) {
+      if (used && (used.associations > 0 || used.providerSecrets > 0 || used.oidcModels > 0) && !c.force) {
         throw new SecretsUsageError(
-          `key ${id} still seals ${used.associations} associations${used.lastExpiry ? ` (the last expires at ${used.lastExpiry.toISOString()})` : ''} and ${used.providerSecrets} provider secrets: wait, or --force (they become unknown)`,
+          `key ${id} still seals ${used.associations} associations${used.lastExpiry ? ` (the last expires at ${used.lastExpiry.toISOString()})` : ''}, ${used.providerSecrets} provider secrets and ${used.oidcModels} OpenID Connect sessions and tokens: wait, or --force (they become unknown)`,
         );
       }
+      // Without its signing keys the OpenID Connect provider cannot start: never, even with --force.
+      if (used && used.oidcSigningKeys > 0) throw new SecretsUsageError(`key ${id} still seals ${used.oidcSigningKeys} OpenID Connect signing keys: run keys rotate (it re-seals them under the new key) first`);
       replaceKeyFile(path, keys.filter((k) => k.id !== id));
     });
     io.stdout.write(`removed key ${id} from ${path}\n`);

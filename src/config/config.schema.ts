@@ -443,7 +443,7 @@ export const configSchema = z.strictObject({
       prune_interval: duration()
         .prefault('10m')
         .describe(
-          'How often each instance deletes the rows nothing needs any more: expired associations, used nonces, sessions, pending requests, sign-in approvals, old login throttle counters and history past audit_retention (in batches of 1000 rows).',
+          'How often each instance deletes the rows nothing needs any more: expired associations, used nonces, sessions, pending requests, sign-in approvals, OpenID Connect sessions, codes and tokens, old login throttle counters and history past audit_retention (in batches of 1000 rows).',
         ),
       audit_retention: duration()
         .prefault('90d')
@@ -465,6 +465,21 @@ export const configSchema = z.strictObject({
         .describe('How often a running instance looks whether the key file changed (a key added by `keys rotate`); a row sealed under a key it does not know makes it look at once.'),
     })
     .prefault({}),
+  oidc: z
+    .strictObject({
+      keys: z
+        .strictObject({
+          retain_for: duration()
+            .prefault('7d')
+            .describe(
+              'How long a signing key retired by `npm run cli -- oidc keys rotate` stays published in the JWKS, so that what it signed still verifies: at least the longest lifetime of an ID token, access token or logout token (`oidc keys remove` refuses it before).',
+            ),
+        })
+        .prefault({})
+        .describe('The OpenID Connect signing keys (RS256 and ES256), generated on the first start and stored sealed under the operator key (secrets.key_file).'),
+    })
+    .prefault({})
+    .describe('OpenID Connect, served at {base} beside OpenID 2.0 (DESIGN.md).'),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum level of the JSON log lines written to stdout.'),

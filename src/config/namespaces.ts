@@ -15,8 +15,7 @@ import type { Config } from './config.schema.js';
 // other's configuration.
 //
 // `data_dir`, the one top-level scalar, has no namespace: only the TLS set-up reads it, before Nest.
-// Coming sections: `oidc` gets registerAs('oidc') here when the schema gains its top-level `oidc`
-// block (DESIGN.md); XMPP settings are per domain (`domains[].xmpp`) and reach the xmpp module
+// XMPP settings are per domain (`domains[].xmpp`) and reach the xmpp module
 // through `domainsConfig` / Domains, so they need no namespace of their own.
 
 type Section = Exclude<keyof Config, 'data_dir'>;
@@ -34,6 +33,7 @@ export const openidConfig = namespace('openid');
 export const realmConfig = namespace('realm');
 export const databaseConfig = namespace('database');
 export const secretsConfig = namespace('secrets');
+export const oidcConfig = namespace('oidc');
 export const loggingConfig = namespace('logging');
 export const uiConfig = namespace('ui');
 
@@ -46,6 +46,7 @@ const SECTIONS = Object.keys({
   realm: realmConfig,
   database: databaseConfig,
   secrets: secretsConfig,
+  oidc: oidcConfig,
   logging: loggingConfig,
   ui: uiConfig,
 } satisfies Record<Section, unknown>) as Section[];
@@ -63,5 +64,6 @@ export type OpenidConfig = ConfigType<typeof openidConfig>;
 export type RealmConfig = ConfigType<typeof realmConfig>;
 export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SecretsConfig = ConfigType<typeof secretsConfig>;
+export type OidcConfig = ConfigType<typeof oidcConfig>;
 export type LoggingConfig = ConfigType<typeof loggingConfig>;
 export type UiConfig = ConfigType<typeof uiConfig>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger as OrmLogger } from 'typeorm';
 import { inject } from 'vitest';
 import { seedRealm, seedUsername, seedUsersAndGrants } from '../../bench/seed.js';
@@ -7,6 +8,8 @@ import { AuditEvent } from '../../src/audit/audit.entity.js';
 import { AuditRepository } from '../../src/audit/audit.repository.js';
 import { LoginApproval } from '../../src/auth/approval/login-approval.entity.js';
 import { LoginApprovalRepository } from '../../src/auth/approval/login-approval.repository.js';
+import { OidcModel } from '../../src/oidc/storage/oidc-model.entity.js';
+import { OidcModelRepository } from '../../src/oidc/storage/oidc-model.repository.js';
 import { PendingRequest } from '../../src/auth/checkid/pending-request.entity.js';
 import { PendingRequestRepository } from '../../src/auth/checkid/pending-request.repository.js';
 import { LoginDeviceRepository } from '../../src/auth/login/login-device.repository.js';
@@ -132,6 +135,24 @@ describe.runIf(inject('databaseUrl') !== null)('query plans on a large database 
         await expectIndexes('prune throttle counters', () => new LoginThrottleRepository(ds).prune(new Date(now.getTime() - 900_000), now), ['login_throttle_last_failure_at_idx']);
         await expectIndexes('prune device cookies', () => new LoginDeviceRepository(ds).pruneExpired(now), ['login_devices_expires_at_idx']);
         await expectIndexes('prune history', () => new AuditRepository(ds.getRepository(AuditEvent)).pruneBefore(new Date(now.getTime() - 90 * 86_400_000)), ['audit_events_created_at_idx']);
+
+        // OpenID Connect storage (src/oidc/storage): 50,000 models of four kinds, 1% expired.
+        await ds.query(
+          `INSERT INTO "oidc_models" ("model", "id", "payload", "grant_id", "uid", "user_code", "expires_at")
+           SELECT (ARRAY['AccessToken', 'RefreshToken', 'Session', 'DeviceCode'])[1 + i % 4], sha256(('m' || i)::bytea), '{}'::jsonb, 'g' || (i / 4), 'u' || i,
+                  CASE WHEN i % 4 = 3 THEN sha256(('c' || i)::bytea) END, now() + (CASE WHEN i % 100 = 0 THEN -1 ELSE 1 END) * interval '1 hour'
+           FROM generate_series(1, $1) AS i`,
+          [ROWS],
+        );
+        await ds.query('ANALYZE "oidc_models"');
+        const oidc = new OidcModelRepository(ds.getRepository(OidcModel));
+        const hash = (s: string): Buffer => createHash('sha256').update(s).digest();
+        await expectIndexes('oidc model by id', () => oidc.find('AccessToken', hash('m4'), now), ['oidc_models_pkey']);
+        await expectIndexes('oidc session by uid', () => oidc.findByUid('Session', 'u2', now), ['oidc_models_uid_idx']);
+        await expectIndexes('oidc device code by user code', () => oidc.findByUserCode('DeviceCode', hash('c3'), now), ['oidc_models_user_code_idx']);
+        await expectIndexes('oidc consume', () => oidc.consume('RefreshToken', hash('m5'), now), ['oidc_models_pkey']);
+        await expectIndexes('oidc revoke by grant', () => oidc.deleteGrant('g77'), ['oidc_models_grant_id_idx']);
+        await expectIndexes('prune oidc models', () => oidc.pruneExpiredBefore(now), ['oidc_models_expires_at_idx']);
       } finally {
         await ds.destroy();
       }

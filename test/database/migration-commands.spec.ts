@@ -86,10 +86,10 @@ async function exercise(env: Record<string, string>): Promise<void> {
   const timestamp = file.slice(0, 13);
   expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  // The last migration (SealStoredSecrets1764430000000) replaces the clear secret columns by sealed ones.
-  expect(text).toMatch(/ALTER TABLE "associations"\s+ADD "sealed_secret" bytea NOT NULL/);
-  expect(text).toMatch(/CREATE INDEX "associations_key_id_idx" ON "associations" \("key_id"\)/);
-  expect(text).toMatch(/DROP INDEX "public"\."associations_key_id_idx"/);
+  // The last migration (AddOidcStorage1764440000000) adds the OpenID Connect tables.
+  expect(text).toMatch(/CREATE TABLE "oidc_models"/);
+  expect(text).toMatch(/CREATE UNIQUE INDEX "oidc_signing_keys_active_alg" ON "oidc_signing_keys" \("alg"\)\s+WHERE "retired_at" IS NULL/);
+  expect(text).toMatch(/DROP TABLE "oidc_signing_keys"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
   expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
   expect(index).toMatch(new RegExp(`${LAST},\\n  LastMigrationAgain${timestamp},\\n\\];`));

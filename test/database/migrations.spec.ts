@@ -21,7 +21,7 @@ async function tables(ds: DataSource): Promise<string[]> {
 async function roundTrip(ds: DataSource): Promise<void> {
   expect(await pendingMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
   expect(await runMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
-  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'pending_requests', 'provider_secrets', 'sessions', 'trust_grants', 'used_nonces', 'users']);
+  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'provider_secrets', 'sessions', 'trust_grants', 'used_nonces', 'users']);
   expect(await pendingMigrations(ds)).toEqual([]);
   expect(await runMigrations(ds)).toEqual([]); // idempotent
   for (let i = 0; i < MIGRATIONS.length; i++) await revertLastMigration(ds);

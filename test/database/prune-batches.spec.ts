@@ -14,6 +14,8 @@ import { LoginDeviceRepository } from '../../src/auth/login/login-device.reposit
 import { LoginThrottleRepository } from '../../src/auth/login/login-throttle.repository.js';
 import { Session } from '../../src/auth/session/session.entity.js';
 import { SessionRepository } from '../../src/auth/session/session.repository.js';
+import { OidcModel } from '../../src/oidc/storage/oidc-model.entity.js';
+import { OidcModelRepository } from '../../src/oidc/storage/oidc-model.repository.js';
 import type { Clock } from '../../src/common/clock.js';
 import { parseConfig } from '../../src/config/config.loader.js';
 import type { DatabaseConfig } from '../../src/config/namespaces.js';
@@ -41,6 +43,7 @@ function pruners(ds: DataSource, now: Date): Record<Prunable, () => Promise<numb
     login_throttle: () => new LoginThrottleRepository(ds).prune(new Date(now.getTime() - 15 * 60 * 1000), now),
     login_devices: () => new LoginDeviceRepository(ds).pruneExpired(now),
     audit_events: () => new AuditRepository(ds.getRepository(AuditEvent)).pruneBefore(new Date(now.getTime() - 90 * 24 * HOUR)),
+    oidc_models: () => new OidcModelRepository(ds.getRepository(OidcModel)).pruneExpiredBefore(now),
   };
 }
 

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 
 /** The tables pruning empties, with the column that says a row is no longer needed. */
-export const PRUNABLE = ['associations', 'used_nonces', 'sessions', 'pending_requests', 'login_approvals', 'login_throttle', 'login_devices', 'audit_events'] as const;
+export const PRUNABLE = ['associations', 'used_nonces', 'sessions', 'pending_requests', 'login_approvals', 'login_throttle', 'login_devices', 'audit_events', 'oidc_models'] as const;
 export type Prunable = (typeof PRUNABLE)[number];
 
 /**
@@ -30,6 +30,8 @@ export async function fillPrunable(ds: DataSource, expired: number, live: number
     SELECT 'k' || i, 1, CASE WHEN $3::boolean THEN now() - interval '1 day' ELSE now() END FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
   await fill(`INSERT INTO "login_devices" ("token_hash", "user_id", "created_at", "expires_at")
     SELECT sha256(('d' || i)::bytea), $4::uuid, now(), ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i`);
+  await fill(`INSERT INTO "oidc_models" ("model", "id", "payload", "grant_id", "expires_at")
+    SELECT 'AccessToken', sha256(('o' || i)::bytea), '{}', 'g' || i, ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
   await fill(`INSERT INTO "audit_events" ("user_id", "domain", "kind", "created_at")
     SELECT $4::uuid, 'example.org', 'login_succeeded', CASE WHEN $3::boolean THEN now() - interval '200 days' ELSE now() END FROM generate_series($2::int, $2::int + $1::int - 1) AS i`);
 }

@@ -165,9 +165,9 @@ describe('operator key rotation', () => {
     let err = '';
     const io = { stdin: Readable.from([]), stdout: { write: (x: string) => (out += x) }, stderr: { write: (x: string) => (err += x) }, env: { OPENID_PROVIDER_CONFIG: join(cwd, 'openid-provider.yaml') }, cwd };
     expect(await runCli(['keys', 'list'], io)).toBe(0);
-    expect(out).toMatch(new RegExp(`${first.id}\t\\S+\told\t1 associations, 0 provider secrets, needed until `));
+    expect(out).toMatch(new RegExp(`${first.id}\t\\S+\told\t1 associations, 0 provider secrets, \\d+ OpenID Connect signing keys, \\d+ OpenID Connect sessions and tokens, needed until `));
     expect(await runCli(['keys', 'remove', first.id], io)).toBe(1);
-    expect(err).toMatch(/still seals 1 associations \(the last expires at .*\) and 0 provider secrets/);
+    expect(err).toMatch(/still seals 1 associations \(the last expires at .*\), 0 provider secrets and \d+ OpenID Connect sessions and tokens/);
     expect(readKeyFile(keyFile).keys.map((k) => k.id)).toContain(first.id);
   });
 });
