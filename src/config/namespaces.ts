@@ -15,8 +15,7 @@ import type { Config } from './config.schema.js';
 // other's configuration.
 //
 // `data_dir`, the one top-level scalar, has no namespace: only the TLS set-up reads it, before Nest.
-// Coming sections: `oidc` gets registerAs('oidc') here when the schema gains its top-level `oidc`
-// block (DESIGN.md); XMPP settings are per domain (`domains[].xmpp`) and reach the xmpp module
+// XMPP settings are per domain (`domains[].xmpp`) and reach the xmpp module
 // through `domainsConfig` / Domains, so they need no namespace of their own.
 
 type Section = Exclude<keyof Config, 'data_dir'>;
@@ -36,6 +35,7 @@ export const databaseConfig = namespace('database');
 export const secretsConfig = namespace('secrets');
 export const loggingConfig = namespace('logging');
 export const uiConfig = namespace('ui');
+export const oidcConfig = namespace('oidc');
 
 // Every section of the schema has its namespace: a section added without one fails to compile.
 const SECTIONS = Object.keys({
@@ -48,6 +48,7 @@ const SECTIONS = Object.keys({
   secrets: secretsConfig,
   logging: loggingConfig,
   ui: uiConfig,
+  oidc: oidcConfig,
 } satisfies Record<Section, unknown>) as Section[];
 
 /** The `load:` factories for ConfigModule.forRoot: each section of `config`, already validated and frozen. */
@@ -65,3 +66,4 @@ export type DatabaseConfig = ConfigType<typeof databaseConfig>;
 export type SecretsConfig = ConfigType<typeof secretsConfig>;
 export type LoggingConfig = ConfigType<typeof loggingConfig>;
 export type UiConfig = ConfigType<typeof uiConfig>;
+export type OidcConfig = ConfigType<typeof oidcConfig>;

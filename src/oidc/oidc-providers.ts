@@ -1,0 +1,92 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import Provider, { type JWK } from 'oidc-provider';
+import type { Logger } from 'pino';
+import { ROOT_LOGGER } from '../common/tokens.js';
+import type { DomainConfig } from '../config/config.schema.js';
+import { oidcConfig, securityConfig, type OidcConfig, type SecurityConfig } from '../config/namespaces.js';
+import { Branding } from '../http/branding.js';
+import { KeyRing } from '../secrets/key-ring.js';
+import { UsersService } from '../users/users.service.js';
+import { findAccountOf } from './accounts.js';
+import { OidcSigningKeys, OidcStorage } from './contracts.js';
+import { requestIdOf } from './koa-request.js';
+import { notFoundAnswer } from './oidc-pages.js';
+import { clientsOf, loadClients, type LoadedClient } from './oidc-clients.js';
+import { providerConfiguration } from './provider-configuration.js';
+
+interface Built {
+  provider: Provider;
+  /** The signing key set and cookie key it was built with: a change rebuilds it. */
+  version: string;
+}
+
+/**
+ * One oidc-provider instance per configured domain (issuer = the domain's base_url), built on
+ * first use and rebuilt when the signing keys (OidcSigningKeys fingerprint) or the operator key
+ * (the cookie keys) change.
+ */
+@Injectable()
+export class OidcProviders implements OnModuleInit {
+  private clients: LoadedClient[] = [];
+  private readonly built = new Map<string, Promise<Built>>();
+
+  constructor(
+    @Inject(oidcConfig.KEY) private readonly oidc: OidcConfig,
+    @Inject(securityConfig.KEY) private readonly security: SecurityConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly storage: OidcStorage,
+    private readonly keys: OidcSigningKeys,
+    private readonly keyRing: KeyRing,
+    private readonly users: UsersService,
+    private readonly branding: Branding,
+  ) {}
+
+  /** Start-up: the client secret files are read now, so that a missing one stops the start. */
+  async onModuleInit(): Promise<void> {
+    this.clients = await loadClients(this.oidc.clients);
+  }
+
+  /** The registered clients (for the CLI): their configuration, never their secrets. */
+  registeredClients(): readonly LoadedClient['config'][] {
+    return this.oidc.clients;
+  }
+
+  /** The provider of `domain`, current with the signing keys. */
+  async forDomain(domain: DomainConfig): Promise<Provider> {
+    const keys = await this.keys.current();
+    const version = `${keys.fingerprint} ${this.keyRing.activeId}`;
+    let entry = this.built.get(domain.name);
+    if (entry !== undefined) {
+      const built = await entry.catch(() => undefined);
+      if (built?.version === version) return built.provider;
+    }
+    entry = this.build(domain, version, keys.jwks);
+    this.built.set(domain.name, entry);
+    entry.catch(() => this.built.delete(domain.name));
+    return (await entry).provider;
+  }
+
+  private async build(domain: DomainConfig, version: string, jwks: { keys: JWK[] }): Promise<Built> {
+    const configuration = providerConfiguration({
+      oidc: this.oidc,
+      security: this.security,
+      clients: clientsOf(domain, this.clients),
+      jwks,
+      cookieKeys: this.keyRing.derive('oidc cookies'),
+      storage: this.storage,
+      findAccount: findAccountOf(domain, this.users),
+      branding: this.branding,
+    });
+    const provider = new Provider(domain.base_url, configuration);
+    // Koa reads X-Forwarded-Proto/-Host/-For only with `proxy`; the mount (oidc-mount.ts) sets
+    // those headers itself from what our pipeline decided (trusted proxies only), having dropped
+    // whatever the client sent.
+    provider.proxy = true;
+    provider.use(notFoundAnswer(this.branding));
+    provider.on('server_error', (ctx, error) => {
+      this.logger.error({ reqId: requestIdOf(ctx.req), err: error, domain: domain.name }, 'oidc: server error');
+    });
+    this.logger.debug({ domain: domain.name, clients: configuration.clients?.length ?? 0 }, 'oidc: provider built');
+    return { provider, version };
+  }
+}

@@ -1,0 +1,115 @@
+import type { ClientMetadata, Configuration, FindAccount, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
+import type { BrandingView } from '../http/branding.js';
+import type { OidcStorage } from './contracts.js';
+import { oidcPages } from './oidc-pages.js';
+
+// The oidc-provider configuration of one domain. Every option set here is one its documentation
+// (node-oidc-provider docs/README.md) says to decide; the comment says why it has this value.
+
+/** Our paths (DESIGN.md: "as listed in the discovery document"), all under /oidc/. */
+export const OIDC_ROUTES = {
+  authorization: '/oidc/auth',
+  token: '/oidc/token',
+  userinfo: '/oidc/me',
+  jwks: '/oidc/jwks',
+  revocation: '/oidc/token/revocation',
+  end_session: '/oidc/session/end',
+  registration: '/oidc/reg',
+} as const;
+
+/** Where oidc-provider sends the browser for the login and consent prompts: our own route. */
+export const INTERACTION_PATH = '/oidc/interaction';
+
+export interface ProviderSettings {
+  oidc: OidcConfig;
+  security: SecurityConfig;
+  clients: ClientMetadata[];
+  jwks: { keys: JWK[] };
+  /** Signed-cookie keys, the active one first (KeyRing.derive). */
+  cookieKeys: Buffer[];
+  storage: OidcStorage;
+  findAccount: FindAccount;
+  branding: BrandingView;
+}
+
+export function providerConfiguration(s: ProviderSettings): Configuration {
+  const { lifetimes } = s.oidc;
+  const pages = oidcPages(s.branding);
+  const storage = s.storage;
+  return {
+    clients: s.clients,
+    // oidc-provider calls `new adapter(model)`: a plain function returning the object is a
+    // constructor whose result is that object.
+    adapter: function adapterFor(model: string) {
+      return storage.adapterFor(model);
+    } as unknown as Configuration['adapter'],
+    jwks: s.jwks,
+    findAccount: s.findAccount,
+    // Its signed cookies (interaction, session) verify under every key of the list; keys come from
+    // the operator key file, so every instance on one database accepts the others' cookies.
+    cookies: { keys: s.cookieKeys.map((k) => k.toString('base64url')) },
+    routes: OIDC_ROUTES,
+    // RFC 9700 §2.1.2: no implicit grant, no hybrid flow (tokens in the front channel). Only the
+    // authorization code flow.
+    responseTypes: ['code'],
+    // RFC 9700 §2.1.1: PKCE for every client, public or confidential; oidc-provider 9 accepts only
+    // S256 (RFC 7636 §4.2; `plain` is refused with invalid_request).
+    pkce: { required: () => true },
+    // OpenID Connect Core 1.0 §5.4 scopes; no `phone`: our profiles have no phone number.
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'address'],
+    // OpenID Connect Core 1.0 §5.4: the claims each scope asks for, from the same profile fields as
+    // SReg/AX (src/users/profile.ts). email_verified is absent: nothing verifies the address.
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo'],
+      email: ['email'],
+      address: ['address'],
+    },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+    features: {
+      // Its development login pages would accept any username: never.
+      devInteractions: { enabled: false },
+      // OpenID Connect Dynamic Client Registration 1.0: open to anyone, so off unless configured.
+      registration: { enabled: s.oidc.registration.enabled },
+      // RFC 7009.
+      revocation: { enabled: true },
+      // OpenID Connect Core 1.0 §5.3.
+      userinfo: { enabled: true },
+      // OpenID Connect RP-Initiated Logout 1.0, its pages drawn by ours.
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
+      // Introspection (RFC 7662) has no resource server here to use it.
+      introspection: { enabled: false },
+    },
+    // Refresh tokens only when the client asked for offline_access and the person consented to it:
+    // the code's scope is the granted one (OpenID Connect Core 1.0 §11).
+    issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // RFC 9700 §4.14.2: rotate on every use, so that a stolen refresh token used once by the
+    // thief is noticed at the next legitimate use (oidc-provider then revokes the whole grant).
+    rotateRefreshToken: () => true,
+    ttl: {
+      AuthorizationCode: lifetimes.code,
+      AccessToken: lifetimes.access_token,
+      IdToken: lifetimes.id_token,
+      RefreshToken: lifetimes.refresh_token,
+      Interaction: lifetimes.interaction,
+      // As long as one of our login sessions may last (security.session), and no longer.
+      Session: Math.max(s.security.session.absolute_timeout, s.security.session.remember_me_timeout),
+      Grant: lifetimes.refresh_token,
+    },
+    // Cross-origin calls from a browser (a single-page app: a public client) only from the origin of
+    // one of its own redirect URIs, and only to the endpoints a browser app needs; oidc-provider's
+    // own default, written out because it asks for the decision.
+    clientBasedCORS: (ctx: KoaContextWithOIDC, origin: string, client) => {
+      if (origin === 'null') return false;
+      if (ctx.oidc.route !== 'userinfo' && client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+    },
+    // Errors that cannot go back to a verified redirect_uri, for people: our error page.
+    renderError: pages.renderError,
+    // TODO(issue 12, oidc-migration): the ID token's extra claims. Wire `openid2IdFor` from
+    // ./openid2-migration.js here (OpenID 2.0 to OpenID Connect Migration 1.0 §3: `openid2_id`
+    // when the request's openid2_realm matches its redirect_uri); nothing extra until then.
+    extraTokenClaims: () => undefined,
+  };
+}
