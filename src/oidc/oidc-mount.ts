@@ -6,7 +6,7 @@ import { ROOT_LOGGER } from '../common/tokens.js';
 import { securityConfig, type SecurityConfig } from '../config/namespaces.js';
 import { sendError } from '../http/error-responder.js';
 import { hijackedResponseHeaders } from '../http/http-pipeline.js';
-import { linkRequest } from './koa-request.js';
+import { prepareForKoa } from './koa-request.js';
 import { OidcProviders } from './oidc-providers.js';
 
 // oidc-provider mounted in our Fastify application (no second listener), the way its
@@ -16,7 +16,6 @@ import { OidcProviders } from './oidc-providers.js';
 
 /** Every path oidc-provider serves: its discovery document and everything under /oidc/. */
 const MOUNTS = ['/.well-known/openid-configuration', '/oidc/*'];
-const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded'] as const;
 
 @Injectable()
 export class OidcMount implements OnModuleInit {
@@ -47,18 +46,7 @@ export class OidcMount implements OnModuleInit {
       sendError(request, reply, error, this.logger);
       return;
     }
-    const raw = request.raw;
-    linkRequest(request);
-    // Fastify has parsed form and JSON bodies already; oidc-provider then reads req.body
-    // (lib/shared/selective_body.js) instead of the consumed stream.
-    if (request.body !== undefined) (raw as typeof raw & { body?: unknown }).body = request.body;
-    // Koa (provider.proxy = true) believes these headers: they say what our pipeline decided,
-    // which honoured X-Forwarded-* from trusted proxies only. The host is the configured one, so
-    // that every URL it builds starts with the issuer.
-    for (const name of FORWARDED) delete raw.headers[name];
-    raw.headers['x-forwarded-proto'] = request.secure ? 'https' : 'http';
-    raw.headers['x-forwarded-host'] = new URL(domain.base_url).host;
-    raw.headers['x-forwarded-for'] = request.ip;
+    const raw = prepareForKoa(request, domain);
     const headers = hijackedResponseHeaders(request, reply, this.security);
     reply.hijack();
     for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);

@@ -7,9 +7,11 @@ import { oidcConfig, securityConfig, type OidcConfig, type SecurityConfig } from
 import { Branding } from '../http/branding.js';
 import { KeyRing } from '../secrets/key-ring.js';
 import { UsersService } from '../users/users.service.js';
+import { SessionService } from '../auth/session/session.service.js';
+import { readSessionToken } from '../auth/session/session-cookies.js';
 import { findAccountOf } from './accounts.js';
 import { OidcSigningKeys, OidcStorage } from './contracts.js';
-import { requestIdOf } from './koa-request.js';
+import { fastifyRequestOf, requestIdOf } from './koa-request.js';
 import { notFoundAnswer } from './oidc-pages.js';
 import { clientsOf, loadClients, type LoadedClient } from './oidc-clients.js';
 import { providerConfiguration } from './provider-configuration.js';
@@ -39,6 +41,7 @@ export class OidcProviders implements OnModuleInit {
     private readonly keyRing: KeyRing,
     private readonly users: UsersService,
     private readonly branding: Branding,
+    private readonly sessions: SessionService,
   ) {}
 
   /** Start-up: the client secret files are read now, so that a missing one stops the start. */
@@ -76,6 +79,11 @@ export class OidcProviders implements OnModuleInit {
       storage: this.storage,
       findAccount: findAccountOf(domain, this.users),
       branding: this.branding,
+      ourAccountId: async (ctx) => {
+        const request = fastifyRequestOf(ctx.req);
+        const active = request === undefined ? undefined : await this.sessions.resolve(readSessionToken(request));
+        return active !== undefined && active.user.domain === domain.name && !active.user.disabled ? active.user.id : undefined;
+      },
     });
     const provider = new Provider(domain.base_url, configuration);
     // Koa reads X-Forwarded-Proto/-Host/-For only with `proxy`; the mount (oidc-mount.ts) sets

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { SessionModule } from '../auth/session/session.module.js';
 import { UsersModule } from '../users/users.module.js';
+import { InteractionController } from './interactions/interaction.controller.js';
+import { InteractionService } from './interactions/interaction.service.js';
 import { OIDC_BINDINGS } from './dev-bindings.js';
 import { OidcMount } from './oidc-mount.js';
 import { OidcProviders } from './oidc-providers.js';
@@ -9,9 +12,10 @@ import { OidcProviders } from './oidc-providers.js';
  * our Fastify application under /oidc/ and /.well-known/openid-configuration.
  */
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, SessionModule],
+  controllers: [InteractionController],
   // OIDC_BINDINGS: OidcStorage and OidcSigningKeys (contracts.ts), temporary (dev-bindings.ts).
-  providers: [...OIDC_BINDINGS, OidcProviders, OidcMount],
+  providers: [...OIDC_BINDINGS, OidcProviders, OidcMount, InteractionService],
   exports: [OidcProviders],
 })
 export class OidcModule {}

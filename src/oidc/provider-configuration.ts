@@ -1,25 +1,12 @@
-import type { ClientMetadata, Configuration, FindAccount, JWK, KoaContextWithOIDC } from 'oidc-provider';
+import { interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
 import type { OidcStorage } from './contracts.js';
 import { oidcPages } from './oidc-pages.js';
+import { INTERACTION_PATH, OIDC_ROUTES } from './paths.js';
 
 // The oidc-provider configuration of one domain. Every option set here is one its documentation
 // (node-oidc-provider docs/README.md) says to decide; the comment says why it has this value.
-
-/** Our paths (DESIGN.md: "as listed in the discovery document"), all under /oidc/. */
-export const OIDC_ROUTES = {
-  authorization: '/oidc/auth',
-  token: '/oidc/token',
-  userinfo: '/oidc/me',
-  jwks: '/oidc/jwks',
-  revocation: '/oidc/token/revocation',
-  end_session: '/oidc/session/end',
-  registration: '/oidc/reg',
-} as const;
-
-/** Where oidc-provider sends the browser for the login and consent prompts: our own route. */
-export const INTERACTION_PATH = '/oidc/interaction';
 
 export interface ProviderSettings {
   oidc: OidcConfig;
@@ -31,6 +18,28 @@ export interface ProviderSettings {
   storage: OidcStorage;
   findAccount: FindAccount;
   branding: BrandingView;
+  /** The account our own session cookie (the one of OpenID 2.0) signs the request's browser in to. */
+  ourAccountId: (ctx: KoaContextWithOIDC) => Promise<string | undefined>;
+}
+
+/**
+ * oidc-provider's base policy (login, then consent), with one more login check first: its own
+ * session (cookie _session) counts only while ours says the same person is signed in. A sign-out
+ * on our pages, or another person's sign-in in this browser, ends it, so that prompt=none then
+ * answers login_required (OpenID Connect Core 1.0 §3.1.2.6) as checkid_immediate would.
+ */
+function policy(ourAccountId: ProviderSettings['ourAccountId']) {
+  const base = interactionPolicy.base();
+  const { Check } = interactionPolicy;
+  base.get('login')!.checks.add(
+    new Check('op_session_ended', 'End-User authentication is required', async (ctx) => {
+      const theirs = ctx.oidc.session?.accountId;
+      if (theirs === undefined) return Check.NO_NEED_TO_PROMPT; // no_session asks for the login
+      return (await ourAccountId(ctx)) === theirs ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+    0,
+  );
+  return base;
 }
 
 export function providerConfiguration(s: ProviderSettings): Configuration {
@@ -61,12 +70,21 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     // OpenID Connect Core 1.0 §5.4: the claims each scope asks for, from the same profile fields as
     // SReg/AX (src/users/profile.ts). email_verified is absent: nothing verifies the address.
     claims: {
-      openid: ['sub'],
+      // Standalone claims (oidc-provider's defaults, restated since `claims` replaces them): sid
+      // (the session, for logout), iss (RFC 9207). No acr: no assurance level is claimed.
+      auth_time: null,
+      amr: null,
+      sid: null,
+      iss: null,
+      // Every ID token says when (auth_time, Core §2: our session's sign-in time) and how (amr: pwd
+      // or xmpp) the person signed in, as PAPE's auth_time always does; oidc-provider would add
+      // them only when asked (max_age, prompt=login, the claims parameter). Userinfo has neither.
+      openid: ['sub', 'auth_time', 'amr'],
       profile: ['name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo'],
       email: ['email'],
       address: ['address'],
     },
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: policy(s.ourAccountId) },
     features: {
       // Its development login pages would accept any username: never.
       devInteractions: { enabled: false },
