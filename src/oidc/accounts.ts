@@ -1,6 +1,8 @@
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { DomainConfig } from '../config/config.schema.js';
+import type { ProfileSource } from '../sreg/profile-source.js';
 import type { UsersService } from '../users/users.service.js';
+import { profileClaims } from './claims.js';
 
 // oidc-provider's findAccount: our accounts by their id. The accountId (and so the public `sub`)
 // is the account row's UUID, not the username: a deleted account's name may be taken again by
@@ -8,7 +10,7 @@ import type { UsersService } from '../users/users.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function findAccountOf(domain: DomainConfig, users: UsersService): FindAccount {
+export function findAccountOf(domain: DomainConfig, users: UsersService, profiles: ProfileSource): FindAccount {
   return async (_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> => {
     // Ids come from our own grants and tokens; anything else is no account (and no database error).
     if (!UUID.test(id)) return undefined;
@@ -18,9 +20,10 @@ export function findAccountOf(domain: DomainConfig, users: UsersService): FindAc
     if (user === null || user.disabled || user.domain !== domain.name) return undefined;
     return {
       accountId: user.id,
-      // OpenID Connect Core 1.0 §5.4: the scope claims (profile, email, address, phone) are not
-      // released yet (issue 12, milestone M3: under the consent page's per-field choices): `sub` only.
-      claims: () => ({ sub: user.id }),
+      // OpenID Connect Core 1.0 §5.4: the scope claims from the same profile values as SReg/AX,
+      // minus those the person did not release on the consent page (the grant's rejected claims);
+      // oidc-provider keeps only the claims of the granted scopes (claims.ts).
+      claims: async (_use, _scope, _asked, rejected) => ({ ...profileClaims(await profiles.load(user), rejected), sub: user.id }),
     };
   };
 }

@@ -7,6 +7,7 @@ import { oidcConfig, securityConfig, type OidcConfig, type SecurityConfig } from
 import { Branding } from '../http/branding.js';
 import { KeyRing } from '../secrets/key-ring.js';
 import { UsersService } from '../users/users.service.js';
+import { ProfileSource } from '../sreg/profile-source.js';
 import { SessionService } from '../auth/session/session.service.js';
 import { readSessionToken } from '../auth/session/session-cookies.js';
 import { findAccountOf } from './accounts.js';
@@ -42,6 +43,7 @@ export class OidcProviders implements OnModuleInit {
     private readonly users: UsersService,
     private readonly branding: Branding,
     private readonly sessions: SessionService,
+    private readonly profiles: ProfileSource,
   ) {}
 
   /** Start-up: the client secret files are read now, so that a missing one stops the start. */
@@ -77,7 +79,7 @@ export class OidcProviders implements OnModuleInit {
       jwks,
       cookieKeys: this.keyRing.derive('oidc cookies'),
       storage: this.storage,
-      findAccount: findAccountOf(domain, this.users),
+      findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,
       ourAccountId: async (ctx) => {
         const request = fastifyRequestOf(ctx.req);

@@ -14,6 +14,8 @@ export interface OidcConsentView {
   account: string;
   /** The scopes asked for and not yet granted, with what they mean for the person. */
   scopes: { scope: string; label: string }[];
+  /** The profile fields those scopes ask for, with the values that would be sent (the SReg choices). */
+  attributes: { field: string; label: string; value: string | undefined; checked: boolean }[];
 }
 
 /** What each scope means to a person (OpenID Connect Core 1.0 §5.4, §11). */
@@ -36,6 +38,11 @@ defineView(
   <% if (it.scopes.length > 0) { %><fieldset>
     <legend>The application asks for</legend>
     <ul><% it.scopes.forEach(function (s) { %><li><%= s.label %> <span class="meta">(<code><%= s.scope %></code>)</span></li><% }) %></ul>
+  </fieldset><% } %>
+  <% if (it.attributes.length > 0) { %><fieldset>
+    <legend>Send these details</legend>
+    <% it.attributes.forEach(function (a) { %><label class="check"><input type="checkbox" name="release" value="<%= a.field %>"<% if (a.checked) { %> checked<% } %><% if (a.value === undefined) { %> disabled<% } %>>
+      <span><%= a.label %>: <% if (a.value === undefined) { %><span class="meta">not in your profile</span><% } else { %><span class="value"><%= a.value %></span><% } %></span></label><% }) %>
   </fieldset><% } %>
   <div class="actions">
     <button type="submit" name="decision" value="allow_once">Allow</button>

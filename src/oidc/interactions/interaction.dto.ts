@@ -1,5 +1,6 @@
-import { IsIn, IsString, Matches } from 'class-validator';
-import { CsrfProtectedForm } from '../../http/forms.js';
+import { ArrayMaxSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
+import { AsList, CsrfProtectedForm } from '../../http/forms.js';
+import { PROFILE_FIELDS, type ProfileField } from '../../users/user.entity.js';
 import { INTERACTION_UID } from '../../auth/login/login.dto.js';
 
 export const OIDC_DECISIONS = ['allow_once', 'deny'] as const;
@@ -17,4 +18,11 @@ export class OidcConsentForm extends CsrfProtectedForm {
   @IsString()
   @IsIn(OIDC_DECISIONS)
   decision: OidcDecision;
+
+  /** The ticked fields (the consent page's checkboxes, as for SReg); only those asked for count. */
+  @AsList()
+  @IsArray()
+  @ArrayMaxSize(PROFILE_FIELDS.length)
+  @IsIn(PROFILE_FIELDS, { each: true })
+  release: ProfileField[] = [];
 }

@@ -7,6 +7,10 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { Clock } from '../../common/clock.js';
 import type { OidcAuthMethod } from '../contracts.js';
 import { OidcProviders } from '../oidc-providers.js';
+import { fieldsForScopes, rejectedClaims } from '../claims.js';
+import { ProfileSource } from '../../sreg/profile-source.js';
+import { PROFILE_LABELS } from '../../users/profile.js';
+import type { ProfileField } from '../contracts.js';
 import type { OidcConsentView } from './consent-page.js';
 import { SCOPE_LABELS } from './consent-page.js';
 import type { OidcDecision } from './interaction.dto.js';
@@ -37,6 +41,7 @@ export class InteractionService {
     private readonly providers: OidcProviders,
     private readonly sessions: SessionService,
     private readonly clock: Clock,
+    private readonly profiles: ProfileSource,
   ) {}
 
   /** GET /oidc/interaction/:uid: finish the login prompt at once if our session does, else /login; or the consent page. */
@@ -56,6 +61,11 @@ export class InteractionService {
     const client = await provider.Client.find(String(details.params['client_id']));
     if (client === undefined) return this.finish(domain, exchange, { error: 'invalid_client', error_description: 'unknown client' });
     const missing = (details.prompt.details['missingOIDCScope'] as string[] | undefined) ?? [];
+    const profile = await this.profiles.load(active.user);
+    const attributes = fieldsForScopes(missing).map((field) => {
+      const value = profile[field];
+      return { field, label: PROFILE_LABELS[field], value, checked: value !== undefined && active.user.releaseDefaults.includes(field) };
+    });
     return {
       kind: 'consent',
       view: {
@@ -65,12 +75,13 @@ export class InteractionService {
         redirectOrigin: new URL(String(details.params['redirect_uri'])).origin,
         account: `${active.user.username}@${active.user.domain}`,
         scopes: missing.filter((s) => SCOPE_LABELS[s] !== undefined).map((scope) => ({ scope, label: SCOPE_LABELS[scope]! })),
+        attributes,
       },
     };
   }
 
   /** POST /oidc/interaction/:uid: the consent page's decision (CSRF checked by the controller's guard). */
-  async decide(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined, decision: OidcDecision): Promise<InteractionStep> {
+  async decide(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined, decision: OidcDecision, release: readonly ProfileField[]): Promise<InteractionStep> {
     const provider = await this.providers.forDomain(domain);
     const details = await provider.interactionDetails(exchange.req, exchange.res);
     if (details.uid !== uid || details.prompt.name !== 'consent') return { kind: 'redirect', location: `/oidc/interaction/${details.uid}` };
@@ -90,6 +101,11 @@ export class InteractionService {
     };
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    // The fields of those scopes the person left unticked are never released (claims.ts).
+    if (missingOIDCScope) {
+      const rejected = rejectedClaims(fieldsForScopes(missingOIDCScope), new Set(release));
+      if (rejected.length > 0) grant.rejectOIDCClaims(rejected);
+    }
     for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     return this.finish(domain, exchange, { consent: { grantId } });
