@@ -81,10 +81,10 @@ export class OidcProviders implements OnModuleInit {
       storage: this.storage,
       findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,
-      ourAccountId: async (ctx) => {
+      ourSession: async (ctx) => {
         const request = fastifyRequestOf(ctx.req);
         const active = request === undefined ? undefined : await this.sessions.resolve(readSessionToken(request));
-        return active !== undefined && active.user.domain === domain.name && !active.user.disabled ? active.user.id : undefined;
+        return active !== undefined && active.user.domain === domain.name && !active.user.disabled ? { accountId: active.user.id, authTime: active.session.authTime } : undefined;
       },
     });
     const provider = new Provider(domain.base_url, configuration);

@@ -18,8 +18,8 @@ export interface ProviderSettings {
   storage: OidcStorage;
   findAccount: FindAccount;
   branding: BrandingView;
-  /** The account our own session cookie (the one of OpenID 2.0) signs the request's browser in to. */
-  ourAccountId: (ctx: KoaContextWithOIDC) => Promise<string | undefined>;
+  /** Who our own session cookie (the one of OpenID 2.0) signs the request's browser in to, and when they signed in. */
+  ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date } | undefined>;
 }
 
 /**
@@ -28,17 +28,21 @@ export interface ProviderSettings {
  * on our pages, or another person's sign-in in this browser, ends it, so that prompt=none then
  * answers login_required (OpenID Connect Core 1.0 §3.1.2.6) as checkid_immediate would.
  */
-function policy(ourAccountId: ProviderSettings['ourAccountId']) {
+function policy(ourSession: ProviderSettings['ourSession']) {
   const base = interactionPolicy.base();
   const { Check } = interactionPolicy;
-  base.get('login')!.checks.add(
+  const login = base.get('login')!;
+  login.checks.add(
     new Check('op_session_ended', 'End-User authentication is required', async (ctx) => {
       const theirs = ctx.oidc.session?.accountId;
       if (theirs === undefined) return Check.NO_NEED_TO_PROMPT; // no_session asks for the login
-      return (await ourAccountId(ctx)) === theirs ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      return (await ourSession(ctx))?.accountId === theirs ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
     0,
   );
+  // OpenID Connect Core 1.0 §3.1.2.1 max_age is checked by oidc-provider in whole seconds and,
+  // at the interaction, in milliseconds of our session's sign-in (interaction.service.ts);
+  // max_age=0 is prompt=login there (oidc-provider's checkMaxAge).
   return base;
 }
 
@@ -84,7 +88,7 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
       email: ['email'],
       address: ['address'],
     },
-    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: policy(s.ourAccountId) },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: policy(s.ourSession) },
     features: {
       // Its development login pages would accept any username: never.
       devInteractions: { enabled: false },

@@ -133,8 +133,9 @@ describe('OpenID Connect sign-in through our pages', () => {
     for (const extra of [{ prompt: 'login' }, { max_age: '0' }] as Record<string, string>[]) {
       const again = await start(extra);
       const seen: string[] = [];
-      const tokens = await exchange(again, await drive(browser, again.url, 'allow_once', seen));
-      expect(seen).toEqual(['login']);
+      const answer = await drive(browser, again.url, 'allow_once', seen);
+      expect({ extra, seen, status: answer.status, location: answer.headers.location }).toEqual({ extra, seen: ['login'], status: 303, location: expect.stringContaining(REDIRECT) });
+      const tokens = await exchange(again, answer);
       expect(tokens.claims()!.auth_time).toBeGreaterThan(firstAuth);
     }
   });

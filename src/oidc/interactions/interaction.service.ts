@@ -51,7 +51,16 @@ export class InteractionService {
     if (details.uid !== uid) return { kind: 'redirect', location: loginFor(details.uid) };
     const active = await this.activeOn(domain, sessionToken);
     if (details.prompt.name === 'login') {
-      if (active === undefined || this.needsFreshSignIn(active, details.params, details.iat)) return { kind: 'redirect', location: loginFor(uid) };
+      if (active === undefined) return { kind: 'redirect', location: loginFor(uid) };
+      if (this.needsFreshSignIn(active, details.params)) {
+        // Remembered with the interaction (in the provider's storage, so on every instance): a
+        // sign-in after this instant is the fresh one prompt=login asks for.
+        if (details.params[FRESH_AFTER] === undefined) {
+          details.params[FRESH_AFTER] = this.clock.now().getTime();
+          await details.save(Math.max(1, (details.exp ?? 0) - Math.floor(this.clock.now().getTime() / 1000)));
+        }
+        return { kind: 'redirect', location: loginFor(uid) };
+      }
       return this.finish(domain, exchange, { login: loginResult(active) });
     }
     // consent (the only other prompt of the base policy). The person deciding must be the one
@@ -125,16 +134,23 @@ export class InteractionService {
 
   /**
    * OpenID Connect Core 1.0 §3.1.2.1: prompt=login asks for a fresh sign-in (one made during this
-   * request: after the interaction began), max_age for one no older than max_age seconds.
+   * request: after we sent the person to the login page for it), max_age for one no older than
+   * max_age seconds (counted in milliseconds: oidc-provider's own check counts whole seconds).
    */
-  private needsFreshSignIn(active: ActiveSession, params: Record<string, unknown>, startedAt: number | undefined): boolean {
+  private needsFreshSignIn(active: ActiveSession, params: Record<string, unknown>): boolean {
     const authTime = active.session.authTime.getTime();
     const prompts = String(params['prompt'] ?? '').split(' ');
-    if (prompts.includes('login') && startedAt !== undefined && authTime < startedAt * 1000) return true;
+    if (prompts.includes('login')) {
+      const after = params[FRESH_AFTER];
+      if (typeof after !== 'number' || authTime <= after) return true;
+    }
     const maxAge = params['max_age'] === undefined ? undefined : Number(params['max_age']);
     return maxAge !== undefined && Number.isFinite(maxAge) && this.clock.now().getTime() - authTime > maxAge * 1000;
   }
 }
+
+/** Our mark on a prompt=login interaction: when we asked for the fresh sign-in (ms). */
+const FRESH_AFTER = 'op_fresh_sign_in_after';
 
 function loginFor(uid: string): string {
   return `/login?interaction=${encodeURIComponent(uid)}`;
