@@ -9,7 +9,7 @@ import { KeyRing } from '../secrets/key-ring.js';
 import { UsersService } from '../users/users.service.js';
 import { ProfileSource } from '../sreg/profile-source.js';
 import { SessionService } from '../auth/session/session.service.js';
-import { readSessionToken } from '../auth/session/session-cookies.js';
+import { clearedSessionCookie, readSessionToken } from '../auth/session/session-cookies.js';
 import { findAccountOf } from './accounts.js';
 import { OidcSigningKeys, OidcStorage } from './contracts.js';
 import { fastifyRequestOf, requestIdOf } from './koa-request.js';
@@ -93,6 +93,20 @@ export class OidcProviders implements OnModuleInit {
     // whatever the client sent.
     provider.proxy = true;
     provider.use(notFoundAnswer(this.branding));
+    // OpenID Connect RP-Initiated Logout 1.0 §2: the RP asks the OP to log the End-User out, and
+    // the OP's login is our session (the one OpenID 2.0 and the identity page share): confirming
+    // the sign-out on the logout page ends it too, not only oidc-provider's own session. A person
+    // who answers "No, stay signed in" keeps both.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.oidc?.route !== 'end_session_confirm' || ctx.status >= 400) return;
+      const body = ctx.oidc.body as Record<string, unknown> | undefined;
+      if (!body?.['logout']) return;
+      const request = fastifyRequestOf(ctx.req);
+      if (request === undefined) return;
+      await this.sessions.revoke(readSessionToken(request));
+      ctx.append('set-cookie', clearedSessionCookie(request));
+    });
     provider.on('server_error', (ctx, error) => {
       this.logger.error({ reqId: requestIdOf(ctx.req), err: error, domain: domain.name }, 'oidc: server error');
     });
