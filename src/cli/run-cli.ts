@@ -9,6 +9,7 @@ import { UsersService } from '../users/users.service.js';
 import { KeyFileError } from '../secrets/key-file.js';
 import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, runAudit } from './audit-command.js';
 import { CliModule } from './cli.module.js';
+import { formatOidcClients, listOidcClients, OIDC_USAGE, OidcUsageError } from './oidc-cli.js';
 import { checkSecretsCommand, runSecretsCommand, SECRETS_USAGE, SecretsUsageError, type SecretsCommand } from './secrets-cli.js';
 
 // `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts), keys / association (secrets-cli.ts). Passwords are read from standard
@@ -34,6 +35,7 @@ const USAGE = `usage: npm run cli -- <command>
   user enable <username> [--domain D]
 ${AUDIT_USAGE}
 ${SECRETS_USAGE}
+${OIDC_USAGE}
 --domain may be left out when exactly one domain is configured.
 --password-stdin reads the password from standard input (one line; a trailing newline is dropped).
 `;
@@ -76,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const [group, command, ...args] = positionals;
+  if (group === 'oidc') return oidcCli(command, args, values, io);
   if (group === 'keys' || group === 'association') return runSecrets({ group, command, args, all: values.all === true, force: values.force === true, json: values.json === true }, values, io);
   const allowed = command === undefined ? undefined : ALLOWED[command];
   if (group !== 'user' || !allowed) {
@@ -195,6 +198,26 @@ async function runSecrets(c: SecretsCommand, values: Record<string, unknown>, io
     if (error instanceof EmbeddedDatabaseInUse) {
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT.databaseBusy;
+    }
+    throw error;
+  }
+}
+
+/** `oidc clients list`: from the configuration only (no database). */
+function oidcCli(command: string | undefined, args: readonly string[], values: Record<string, unknown>, io: CliIo): number {
+  const stray = Object.keys(values).filter((k) => k !== 'domain' && k !== 'json');
+  if (command !== 'clients' || args.length !== 1 || args[0] !== 'list' || stray.length > 0) {
+    io.stderr.write(`${stray.length > 0 ? `oidc clients list does not take --${stray.join(', --')}` : `unknown command: oidc ${[command, ...args].join(' ')}`}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    const loaded = loadConfig(io.env, io.cwd);
+    io.stdout.write(formatOidcClients(listOidcClients(loaded, values['domain'] as string | undefined), values['json'] === true));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof OidcUsageError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
     }
     throw error;
   }
