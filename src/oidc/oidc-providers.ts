@@ -8,6 +8,7 @@ import { Branding } from '../http/branding.js';
 import { KeyRing } from '../secrets/key-ring.js';
 import { UsersService } from '../users/users.service.js';
 import { ProfileSource } from '../sreg/profile-source.js';
+import { TrustGrantsService } from '../realm/trust-grants.service.js';
 import { SessionService } from '../auth/session/session.service.js';
 import { clearedSessionCookie, readSessionToken } from '../auth/session/session-cookies.js';
 import { findAccountOf } from './accounts.js';
@@ -16,6 +17,9 @@ import { fastifyRequestOf, requestIdOf } from './koa-request.js';
 import { notFoundAnswer } from './oidc-pages.js';
 import { clientsOf, loadClients, type LoadedClient } from './oidc-clients.js';
 import { providerConfiguration } from './provider-configuration.js';
+
+/** The token models oidc-provider ties to a Grant (lib/adapters/memory_adapter.js `grantable`). */
+const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'] as const;
 
 interface Built {
   provider: Provider;
@@ -44,11 +48,19 @@ export class OidcProviders implements OnModuleInit {
     private readonly branding: Branding,
     private readonly sessions: SessionService,
     private readonly profiles: ProfileSource,
+    private readonly trust: TrustGrantsService,
   ) {}
 
   /** Start-up: the client secret files are read now, so that a missing one stops the start. */
   async onModuleInit(): Promise<void> {
     this.clients = await loadClients(this.oidc.clients);
+    // Revoking an "always allow" of a client (identity page, bot) ends its Grant and every token
+    // issued under it (access, refresh, codes not yet used): oidc-provider's revokeByGrantId.
+    this.trust.onRevoked(async (grant) => {
+      if (grant.kind !== 'oidc' || grant.oidcGrantId === null) return;
+      for (const model of GRANT_MODELS) await this.storage.adapterFor(model).revokeByGrantId?.(grant.oidcGrantId);
+      await this.storage.adapterFor('Grant').destroy(grant.oidcGrantId);
+    });
   }
 
   /** The registered clients (for the CLI): their configuration, never their secrets. */
@@ -81,6 +93,7 @@ export class OidcProviders implements OnModuleInit {
       storage: this.storage,
       findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,
+      trustedGrantId: (accountId, clientId) => this.trust.oidcGrantFor(accountId, clientId),
       ourSession: async (ctx) => {
         const request = fastifyRequestOf(ctx.req);
         const active = request === undefined ? undefined : await this.sessions.resolve(readSessionToken(request));

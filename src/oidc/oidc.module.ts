@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SessionModule } from '../auth/session/session.module.js';
 import { SregModule } from '../sreg/sreg.module.js';
+import { TrustModule } from '../realm/trust.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { InteractionController } from './interactions/interaction.controller.js';
 import { InteractionService } from './interactions/interaction.service.js';
@@ -13,7 +14,7 @@ import { OidcProviders } from './oidc-providers.js';
  * our Fastify application under /oidc/ and /.well-known/openid-configuration.
  */
 @Module({
-  imports: [UsersModule, SessionModule, SregModule],
+  imports: [UsersModule, SessionModule, SregModule, TrustModule],
   controllers: [InteractionController],
   // OIDC_BINDINGS: OidcStorage and OidcSigningKeys (contracts.ts), temporary (dev-bindings.ts).
   providers: [...OIDC_BINDINGS, OidcProviders, OidcMount, InteractionService],

@@ -20,6 +20,8 @@ export interface ProviderSettings {
   branding: BrandingView;
   /** Who our own session cookie (the one of OpenID 2.0) signs the request's browser in to, and when they signed in. */
   ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date } | undefined>;
+  /** The Grant of the person's "always allow" of a client (trust_grants), if any. */
+  trustedGrantId: (accountId: string, clientId: string) => Promise<string | undefined>;
 }
 
 /**
@@ -126,6 +128,19 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
       if (origin === 'null') return false;
       if (ctx.oidc.route !== 'userinfo' && client.clientAuthMethod !== 'none') return false;
       return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+    },
+    // Which consent covers a request: the one just given on the consent page, or an "always allow"
+    // (trust_grants, like OpenID 2.0's). Not the provider session's earlier grants: "allow once"
+    // answers one request, as it does for OpenID 2.0, so the next one asks again (and prompt=none
+    // answers consent_required, OpenID Connect Core 1.0 §3.1.2.6, as checkid_immediate would).
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const client = ctx.oidc.client;
+      const accountId = ctx.oidc.session?.accountId;
+      const grantId = (ctx.oidc.result?.['consent'] as { grantId?: string } | undefined)?.grantId ?? (client && accountId ? await s.trustedGrantId(accountId, client.clientId) : undefined);
+      if (grantId === undefined) return undefined;
+      const grant = await ctx.oidc.provider.Grant.find(grantId);
+      // A grant of another person or client is none of this request's business.
+      return grant !== undefined && grant.accountId === accountId && grant.clientId === client?.clientId ? grant : undefined;
     },
     // Errors that cannot go back to a verified redirect_uri, for people: our error page.
     renderError: pages.renderError,

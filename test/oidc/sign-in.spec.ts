@@ -53,7 +53,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   const isConsent = (page: BrowserResponse) => page.status === 200 && page.body.includes('name="decision"');
 
   /** Follows the flow in `browser`: signs in when asked, decides when asked; answers the redirect to the RP. */
-  async function drive(browser: Browser, url: string, decision: 'allow_once' | 'deny' = 'allow_once', seen: string[] = []): Promise<BrowserResponse> {
+  async function drive(browser: Browser, url: string, decision: 'allow_once' | 'allow_always' | 'deny' = 'allow_once', seen: string[] = []): Promise<BrowserResponse> {
     let page = await browser.follow(url, op.base);
     for (let i = 0; i < 5; i++) {
       if (isLogin(page)) {
@@ -92,18 +92,25 @@ describe('OpenID Connect sign-in through our pages', () => {
     expect(tokens.refresh_token).toBeUndefined(); // no offline_access asked
   });
 
-  it('lets a signed-in browser through without the login page, and without consent once granted', async () => {
+  it('lets a signed-in browser through without the login page; "allow once" asks again, "always allow" does not', async () => {
     const browser = new Browser();
     const first = await start();
-    await exchange(first, await drive(browser, first.url));
+    await exchange(first, await drive(browser, first.url, 'allow_once'));
     const again = await start();
     const seen: string[] = [];
-    const tokens = await exchange(again, await drive(browser, again.url, 'allow_once', seen));
-    expect(seen).toEqual([]);
+    await exchange(again, await drive(browser, again.url, 'allow_always', seen));
+    expect(seen).toEqual(['consent']);
+    const third = await start();
+    const none: string[] = [];
+    const tokens = await exchange(third, await drive(browser, third.url, 'allow_once', none));
+    expect(none).toEqual([]);
     expect(tokens.claims()!.sub).toBe(userId);
   });
 
   it('prompt=none: login_required without a session, a code with session and grant (Core §3.1.2.6)', async () => {
+    // A person with no "always allow" yet (grants are per account, whatever the browser).
+    username = uniqueName('nurse');
+    userId = (await op.app.get(UsersService).create({ domain: 'localhost', username, password: PASSWORD })).id;
     const browser = new Browser();
     const none = await start({ prompt: 'none' });
     const refused = await browser.follow(none.url, op.base);
@@ -112,8 +119,14 @@ describe('OpenID Connect sign-in through our pages', () => {
     expect(location.searchParams.get('error')).toBe('login_required');
     expect(location.searchParams.get('state')).toBe(none.state);
 
+    // "allow once" is no grant for the next request: consent_required (like checkid_immediate).
+    const once = await start();
+    await exchange(once, await drive(browser, once.url, 'allow_once'));
+    const asked = await start({ prompt: 'none' });
+    expect(new URL(String((await browser.follow(asked.url, op.base)).headers.location)).searchParams.get('error')).toBe('consent_required');
+
     const first = await start();
-    await exchange(first, await drive(browser, first.url));
+    await exchange(first, await drive(browser, first.url, 'allow_always'));
     const silent = await start({ prompt: 'none' });
     const tokens = await exchange(silent, await browser.follow(silent.url, op.base));
     expect(tokens.claims()!.sub).toBe(userId);

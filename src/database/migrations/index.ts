@@ -11,6 +11,7 @@ import { AddLoginApprovals1764400000000 } from './1764400000000-add-login-approv
 import { AddAuditCreatedAtIndex1764410000000 } from './1764410000000-add-audit-created-at-index.js';
 import { AddLoginDevices1764420000000 } from './1764420000000-add-login-devices.js';
 import { SealStoredSecrets1764430000000 } from './1764430000000-seal-stored-secrets.js';
+import { AddOidcTrustGrants1764445000000 } from './1764445000000-add-oidc-trust-grants.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   AddAuditCreatedAtIndex1764410000000,
   AddLoginDevices1764420000000,
   SealStoredSecrets1764430000000,
+  AddOidcTrustGrants1764445000000,
 ];

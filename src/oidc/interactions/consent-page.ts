@@ -45,7 +45,8 @@ defineView(
       <span><%= a.label %>: <% if (a.value === undefined) { %><span class="meta">not in your profile</span><% } else { %><span class="value"><%= a.value %></span><% } %></span></label><% }) %>
   </fieldset><% } %>
   <div class="actions">
-    <button type="submit" name="decision" value="allow_once">Allow</button>
+    <button type="submit" name="decision" value="allow_once">Allow once</button>
+    <button type="submit" name="decision" value="allow_always">Always allow</button>
     <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
   </div>
 </form>`,

@@ -3,7 +3,7 @@ import { AsList, CsrfProtectedForm } from '../../http/forms.js';
 import { PROFILE_FIELDS, type ProfileField } from '../../users/user.entity.js';
 import { INTERACTION_UID } from '../../auth/login/login.dto.js';
 
-export const OIDC_DECISIONS = ['allow_once', 'deny'] as const;
+export const OIDC_DECISIONS = ['allow_once', 'allow_always', 'deny'] as const;
 export type OidcDecision = (typeof OIDC_DECISIONS)[number];
 
 /** `/oidc/interaction/:uid`: oidc-provider's interaction uid. */

@@ -9,6 +9,7 @@ import type { OidcAuthMethod } from '../contracts.js';
 import { OidcProviders } from '../oidc-providers.js';
 import { fieldsForScopes, rejectedClaims } from '../claims.js';
 import { ProfileSource } from '../../sreg/profile-source.js';
+import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import { PROFILE_LABELS } from '../../users/profile.js';
 import type { ProfileField } from '../contracts.js';
 import type { OidcConsentView } from './consent-page.js';
@@ -42,6 +43,7 @@ export class InteractionService {
     private readonly sessions: SessionService,
     private readonly clock: Clock,
     private readonly profiles: ProfileSource,
+    private readonly trust: TrustGrantsService,
   ) {}
 
   /** GET /oidc/interaction/:uid: finish the login prompt at once if our session does, else /login; or the consent page. */
@@ -117,6 +119,12 @@ export class InteractionService {
     }
     for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
+    if (decision === 'allow_always') {
+      // Beside the OpenID 2.0 realms: on the identity page and in the bot's `sites`, revocable
+      // from both (revoking ends this Grant and its tokens: OidcProviders).
+      const asked = fieldsForScopes(missingOIDCScope ?? []);
+      await this.trust.grantOidc(accountId, clientId, grantId, asked.filter((f) => release.includes(f)), asked);
+    }
     return this.finish(domain, exchange, { consent: { grantId } });
   }
 
