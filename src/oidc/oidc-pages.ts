@@ -95,8 +95,8 @@ export function notFoundAnswer(branding: BrandingView) {
       ctx.body = renderPage(errorPage({ ...problem, requestId }), branding);
     } else {
       ctx.set('cache-control', 'no-store');
-      ctx.type = 'application/problem+json';
       ctx.body = problemDocument(problem, requestId);
+      ctx.set('content-type', 'application/problem+json; charset=utf-8');
     }
   };
 }
