@@ -1,4 +1,4 @@
-import { interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import { errors, interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
 import type { OidcStorage } from './contracts.js';
@@ -96,8 +96,18 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
       devInteractions: { enabled: false },
       // OpenID Connect Dynamic Client Registration 1.0: open to anyone, so off unless configured.
       registration: { enabled: s.oidc.registration.enabled },
-      // RFC 7009.
-      revocation: { enabled: true },
+      // RFC 7009. RFC 7009 §2.1: the server "first validates the client credentials" and that the
+      // token "was issued to the client making the revocation request": a client revokes only its
+      // own tokens. Another client's token is refused; for a public client (no authentication to
+      // trust) it is silently not revoked, as §2.2 allows (oidc-provider's own default, decided).
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       // OpenID Connect Core 1.0 §5.3.
       userinfo: { enabled: true },
       // OpenID Connect RP-Initiated Logout 1.0, its pages drawn by ours.

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as client from 'openid-client';
 import { startProvider, type LiveProvider } from '../helpers/live.js';
+import { bootApp, testConfig } from '../helpers/test-app.js';
 
 // OpenID Connect Discovery 1.0 §4 through a real relying party library (openid-client) over real
 // HTTPS: the document, its issuer (= the domain's base_url) and what it offers and does not.
@@ -136,6 +137,42 @@ describe('OpenID Connect authorization errors', () => {
       const answer = location.hash ? new URLSearchParams(location.hash.slice(1)) : location.searchParams;
       expect(answer.get('error')).toBe(error);
       expect(answer.get('state')).toBe('st');
+    }
+  });
+});
+
+describe('one provider per domain', () => {
+  const domains = [
+    { name: 'montague.lit', base_url: 'https://montague.lit' },
+    { name: 'capulet.lit', base_url: 'https://capulet.lit' },
+  ];
+
+  it('serves each domain its own issuer, and a client only where it is registered', async () => {
+    const t = await bootApp(
+      testConfig({
+        domains,
+        server: { trusted_proxies: ['127.0.0.1'] },
+        oidc: { clients: [{ client_id: 'balcony', client_name: 'Balcony', redirect_uris: ['https://balcony.example/cb'], domains: ['capulet.lit'] }] },
+      }),
+    );
+    try {
+      // Through a trusted proxy that terminated TLS (inject comes from 127.0.0.1).
+      const get = (host: string, url: string) => t.app.inject({ method: 'GET', url, headers: { host, 'x-forwarded-proto': 'https', accept: 'application/json' } });
+      for (const d of domains) {
+        const res = await get(d.name, '/.well-known/openid-configuration');
+        expect(res.statusCode).toBe(200);
+        expect(res.json()).toMatchObject({ issuer: d.base_url, authorization_endpoint: `${d.base_url}/oidc/auth` });
+      }
+      const auth = `/oidc/auth?client_id=balcony&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://balcony.example/cb')}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`;
+      const there = await get('capulet.lit', auth);
+      expect(there.statusCode).toBe(303); // on to the interaction
+      const elsewhere = await get('montague.lit', auth);
+      expect(elsewhere.statusCode).toBe(400);
+      // Not redirected (the client is unknown there): our error page.
+      expect(elsewhere.headers['location']).toBeUndefined();
+      expect(elsewhere.body).toContain('<code>invalid_client</code>');
+    } finally {
+      await t.close();
     }
   });
 });

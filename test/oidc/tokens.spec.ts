@@ -23,7 +23,12 @@ describe('OpenID Connect tokens with a confidential client', () => {
     const secretFile = join(mkdtempSync(join(tmpdir(), 'op-oidc-')), 'web.secret');
     writeFileSync(secretFile, `${SECRET}\n`, { mode: 0o600 });
     op = await startProvider({
-      oidc: { clients: [{ client_id: 'web', client_name: 'Web app', redirect_uris: [REDIRECT], post_logout_redirect_uris: ['https://app.example/bye'], client_secret_file: secretFile }] },
+      oidc: {
+        clients: [
+          { client_id: 'web', client_name: 'Web app', redirect_uris: [REDIRECT], post_logout_redirect_uris: ['https://app.example/bye'], client_secret_file: secretFile },
+          { client_id: 'other', client_name: 'Another app', redirect_uris: ['https://other.example/cb'], client_secret_file: secretFile },
+        ],
+      },
     });
     username = uniqueName('romeo');
     await op.app.get(UsersService).create({ domain: 'localhost', username, password: PASSWORD });
@@ -62,6 +67,10 @@ describe('OpenID Connect tokens with a confidential client', () => {
   it('revokes an access token (RFC 7009): userinfo then refuses it', async () => {
     const tokens = await signIn(new Browser(), 'openid');
     const sub = tokens.claims()!.sub;
+    expect((await client.fetchUserInfo(config, tokens.access_token, sub)).sub).toBe(sub);
+    // RFC 7009 §2.1: another client may not revoke it.
+    const other = await client.discovery(new URL(op.base), 'other', undefined, client.ClientSecretBasic(SECRET));
+    await expect(client.tokenRevocation(other, tokens.access_token)).rejects.toMatchObject({ error: 'invalid_request' });
     expect((await client.fetchUserInfo(config, tokens.access_token, sub)).sub).toBe(sub);
     await client.tokenRevocation(config, tokens.access_token);
     await expect(client.fetchUserInfo(config, tokens.access_token, sub)).rejects.toMatchObject({ status: 401 });
