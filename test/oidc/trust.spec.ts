@@ -74,4 +74,21 @@ describe('OpenID Connect "always allow"', () => {
     await expect(client.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(await silent(browser)).toBe('consent_required');
   });
+
+  it('"allow once" for more scopes does not widen an "always allow"', async () => {
+    const browser = new Browser();
+    const username = await person();
+    await alwaysAllow(browser, username);
+    // More scopes, allowed once: the consent page asks for the new one only.
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid email', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    let page: BrowserResponse = await browser.follow(url.href, op.base);
+    expect(page.body).toContain('Your e-mail address');
+    page = await browser.follow('', op.base, await browser.submit(page, { decision: 'allow_once' }));
+    await client.authorizationCodeGrant(config, new URL(String(page.headers.location)), { pkceCodeVerifier: verifier });
+    // The "always allow" still covers openid alone, not email.
+    expect(await silent(browser)).toBe('code');
+    const more = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid email', prompt: 'none', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    expect(new URL(String((await browser.follow(more.href, op.base)).headers.location)).searchParams.get('error')).toBe('consent_required');
+  });
 });

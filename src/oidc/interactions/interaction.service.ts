@@ -104,7 +104,19 @@ export class InteractionService {
       return this.finish(domain, exchange, { error: 'access_denied', error_description: 'The person denied the request.' });
     }
     const clientId = String(details.params['client_id']);
-    const grant = (details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId });
+    const existing = details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId);
+    let grant = existing ?? new provider.Grant({ accountId, clientId });
+    if (existing !== undefined && decision === 'allow_once') {
+      // The existing grant is an "always allow": "once" for more scopes must not widen it, so
+      // this request gets a copy of it with the new scopes added.
+      grant = new provider.Grant({ accountId, clientId });
+      const scope = existing.getOIDCScope();
+      if (scope) grant.addOIDCScope(scope);
+      const claims = existing.getOIDCClaims();
+      if (claims.length > 0) grant.addOIDCClaims(claims);
+      const rejected = existing.getRejectedOIDCClaims();
+      if (rejected.length > 0) grant.rejectOIDCClaims(rejected);
+    }
     const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details as {
       missingOIDCScope?: string[];
       missingOIDCClaims?: string[];
