@@ -14,6 +14,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { AssetsModule } from './http/assets.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { UsersModule } from './users/users.module.js';
+import { OidcModule } from './oidc/oidc.module.js';
 
 export { ROOT_LOGGER };
 
@@ -43,7 +44,7 @@ export class AppModule {
   static forRoot(loaded: LoadedConfig, runtime: AppRuntime): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot(runtime), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, UsersModule, HealthModule, AssetsModule, AuthModule, OidcModule],
       providers: [
         { provide: APP_FILTER, inject: [ROOT_LOGGER], useFactory: (logger: Logger) => new AllExceptionsFilter(logger) },
         // Every DTO (forms, queries, path parameters) is checked by this one pipe (src/http/validation.ts).

@@ -7,6 +7,7 @@ import { ConfigError, loadConfig } from './config/config.loader.js';
 import { EmbeddedDatabaseInUse, shareEmbedded } from './database/embedded.js';
 import { describeDatabase } from './database/data-source.js';
 import { resolveTls } from './http/tls.js';
+import { OidcClientError } from './oidc/oidc-clients.js';
 import { openKeyRing } from './secrets/open-key-ring.js';
 import { UsersService } from './users/users.service.js';
 
@@ -93,6 +94,11 @@ main().catch((error: unknown) => {
   if (error instanceof EmbeddedDatabaseInUse) {
     process.stderr.write(`openid-provider: ${error.message}\n`);
     process.exit(3);
+  }
+  if (error instanceof OidcClientError) {
+    // A client's secret file is part of the configuration: the same exit as a bad option.
+    process.stderr.write(`openid-provider: ${error.message}\n`);
+    process.exit(2);
   }
   process.stderr.write(`openid-provider: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);

@@ -10,6 +10,7 @@ import { KeyFileError } from '../secrets/key-file.js';
 import { AUDIT_USAGE, AuditUsageError, parseAuditArgs, runAudit } from './audit-command.js';
 import { CliModule } from './cli.module.js';
 import { checkOidcCommand, OIDC_USAGE, OidcCommandFailed, OidcUsageError, runOidcCommand, type OidcCommand } from './oidc-keys-cli.js';
+import { formatOidcClients, listOidcClients, OIDC_USAGE as OIDC_CLIENTS_USAGE, OidcUsageError as OidcClientsUsageError } from './oidc-cli.js';
 import { checkSecretsCommand, runSecretsCommand, SECRETS_USAGE, SecretsUsageError, type SecretsCommand } from './secrets-cli.js';
 
 // `npm run cli -- user add|list|passwd|remove|disable|enable`, `npm run cli -- audit …` (audit-command.ts), keys / association (secrets-cli.ts), oidc keys (oidc-keys-cli.ts). Passwords are read from standard
@@ -34,7 +35,7 @@ const USAGE = `usage: npm run cli -- <command>
   user disable <username> [--domain D]
   user enable <username> [--domain D]
 ${AUDIT_USAGE}
-${SECRETS_USAGE}${OIDC_USAGE}
+${SECRETS_USAGE}${OIDC_USAGE}${OIDC_CLIENTS_USAGE}
 --domain may be left out when exactly one domain is configured.
 --password-stdin reads the password from standard input (one line; a trailing newline is dropped).
 `;
@@ -77,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return values.help ? EXIT.ok : EXIT.usage;
   }
   const [group, command, ...args] = positionals;
+  if (group === 'oidc' && command === 'clients') return oidcClientsCli(command, args, values, io);
   if (group === 'oidc') return runOidc({ command, args, json: values.json === true }, values, io);
   if (group === 'keys' || group === 'association') return runSecrets({ group, command, args, all: values.all === true, force: values.force === true, json: values.json === true }, values, io);
   const allowed = command === undefined ? undefined : ALLOWED[command];
@@ -232,6 +234,26 @@ async function runOidc(c: OidcCommand, values: Record<string, unknown>, io: CliI
     if (error instanceof EmbeddedDatabaseInUse) {
       io.stderr.write(`error: ${error.message}\n`);
       return EXIT.databaseBusy;
+    }
+    throw error;
+  }
+}
+
+/** `oidc clients list`: from the configuration only (no database). */
+function oidcClientsCli(command: string | undefined, args: readonly string[], values: Record<string, unknown>, io: CliIo): number {
+  const stray = Object.keys(values).filter((k) => k !== 'domain' && k !== 'json');
+  if (command !== 'clients' || args.length !== 1 || args[0] !== 'list' || stray.length > 0) {
+    io.stderr.write(`${stray.length > 0 ? `oidc clients list does not take --${stray.join(', --')}` : `unknown command: oidc ${[command, ...args].join(' ')}`}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  try {
+    const loaded = loadConfig(io.env, io.cwd);
+    io.stdout.write(formatOidcClients(listOidcClients(loaded, values['domain'] as string | undefined), values['json'] === true));
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof OidcClientsUsageError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
     }
     throw error;
   }

@@ -203,6 +203,77 @@ const domain = z
     if (bot !== undefined && 'component' in bot && bot.component === d.name) ctx.addIssue({ code: 'custom', path: ['xmpp', 'bot', 'component'], message: 'must differ from the domain itself, e.g. openid.' + d.name });
   });
 
+// OpenID Connect relying parties (src/oidc). A redirect URI is compared exactly (RFC 9700 §2.1:
+// no pattern, no prefix) and must be https, except on a loopback host where a native app listens
+// (RFC 8252 §7.3; RFC 9700 §2.1 and §4.1.3 allow http there); never a fragment (RFC 6749 §3.1.2).
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+const clientRedirectUri = z.string().max(2000).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected an absolute URL such as https://app.example/callback' });
+    return;
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    ctx.addIssue({ code: 'custom', message: 'must be https:// (http:// only on a loopback host: 127.0.0.1, [::1], localhost; RFC 8252 §7.3, RFC 9700 §2.1)' });
+  } else if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    ctx.addIssue({ code: 'custom', message: 'must be an https:// URL (RFC 9700 §2.1)' });
+  }
+  if (value.includes('#')) ctx.addIssue({ code: 'custom', message: 'must not have a fragment (RFC 6749 §3.1.2)' });
+  if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not carry credentials' });
+});
+
+const oidcClient = z.strictObject({
+  // RFC 6749 §A.1: client_id = *VSCHAR (printable ASCII); no space, so it cannot be confused in a list.
+  client_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces (RFC 6749 §A.1)')
+    .describe('The client_id the relying party sends.'),
+  client_name: z.string().min(1).max(100).describe('Name shown to people on the consent page, beside the client_id.'),
+  redirect_uris: z.array(clientRedirectUri).min(1, 'at least one redirect URI is required').describe('Where codes may be sent, compared exactly: https://, or http:// on a loopback host.'),
+  post_logout_redirect_uris: z.array(clientRedirectUri).default([]).describe('Where RP-initiated logout may return (same rules as redirect_uris).'),
+  client_secret_file: withMeta(
+    filePath
+      .optional()
+      .describe(
+        'File holding the client secret (read at start, never in this YAML): a confidential client authenticating with client_secret_basic or client_secret_post. Absent: a public client (token_endpoint_auth_method none, PKCE).',
+      ),
+    { example: '/etc/openid/app.secret' },
+  ),
+  domains: withMeta(z.array(hostname).min(1).optional().describe('Names of the domains where this client is registered. Absent: every configured domain.'), {
+    example: ['example.org'],
+  }),
+});
+
+const oidc = z
+  .strictObject({
+    clients: withMeta(z.array(oidcClient).default([]).describe('OpenID Connect relying parties registered by the operator.'), {
+      example: [{ client_id: 'app', client_name: 'Example app', redirect_uris: ['https://app.example/callback'], client_secret_file: '/etc/openid/app.secret' }],
+    }),
+    registration: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Dynamic client registration (OpenID Connect Dynamic Client Registration 1.0) at /oidc/reg, open to anyone: leave off unless relying parties must register themselves.'),
+      })
+      .prefault({}),
+    lifetimes: z
+      .strictObject({
+        code: duration().prefault('60s').describe('Authorization code lifetime (RFC 9700 §4.2.1 wants it short; one use only).'),
+        access_token: duration().prefault('1h').describe('Access token lifetime.'),
+        id_token: duration().prefault('1h').describe('ID token lifetime.'),
+        refresh_token: duration().prefault('14d').describe('Refresh token lifetime (rotated on every use); issued only for offline_access with consent.'),
+        interaction: duration().prefault('1h').describe('How long a person has to sign in and decide on an authorization request.'),
+      })
+      .prefault({})
+      .describe('Token lifetimes. Connect sessions last as long as the login session (security.session).'),
+  })
+  .prefault({});
+
 const tlsFiles = z.strictObject({
   cert: filePath.describe('PEM certificate chain.'),
   key: filePath.describe('PEM private key (readable by the service only).'),
@@ -503,13 +574,28 @@ export const configSchema = z.strictObject({
         ),
     })
     .prefault({}),
+  oidc: oidc.describe('OpenID Connect beside OpenID 2.0: the same accounts, sessions and consent (discovery at {base}/.well-known/openid-configuration).'),
   data_dir: z.string().min(1).default('./data').describe('Where generated state lives (development TLS certificate and operator key file, embedded database).'),
 }).superRefine((config, ctx) => {
+  const names = new Set(config.domains.map((d) => d.name));
+  const registered = new Map<string, number>();
+  config.oidc.clients.forEach((client, i) => {
+    for (const [j, name] of (client.domains ?? []).entries()) {
+      if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['oidc', 'clients', i, 'domains', j], message: `${name} is not a configured domain` });
+    }
+    for (const name of client.domains ?? [...names]) {
+      const key = `${name} ${client.client_id}`;
+      const other = registered.get(key);
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: ['oidc', 'clients', i, 'client_id'], message: `client ${client.client_id} is already registered on ${name} (oidc.clients.${other})` });
+      registered.set(key, i);
+    }
+  });
   if (!config.security.https_only) return;
   config.domains.forEach((d, i) => {
     if (d.base_url.startsWith('http://')) ctx.addIssue({ code: 'custom', path: ['domains', i, 'base_url'], message: 'must be an https:// URL while security.https_only is on' });
   });
 });
+export type OidcClientConfig = z.output<typeof oidcClient>;
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema>;

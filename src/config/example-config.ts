@@ -49,7 +49,8 @@ function isObject(schema: z.ZodType): schema is z.ZodObject {
 
 function scalar(value: unknown, indent: string): string {
   const text = stringify(value, { lineWidth: 0 }).trimEnd();
-  if (!text.includes('\n')) return ` ${text}`;
+  // A one-item list is one line too ("- a"), but must still start on the next line.
+  if (!text.includes('\n') && !(Array.isArray(value) && value.length > 0)) return ` ${text}`;
   return `\n${text
     .split('\n')
     .map((l) => `${indent}  ${l}`)

@@ -40,7 +40,12 @@ export function setCookie(reply: FastifyReply, name: string, value: string, opti
 }
 
 export function clearCookie(reply: FastifyReply, name: string, secure: boolean): void {
-  appendSetCookie(reply, `${name}=; Path=/; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}; HttpOnly`);
+  appendSetCookie(reply, clearedCookie(name, secure));
+}
+
+/** The Set-Cookie value that removes `name` (for responses written outside Fastify's reply). */
+export function clearedCookie(name: string, secure: boolean): string {
+  return `${name}=; Path=/; SameSite=Lax; Max-Age=0${secure ? '; Secure' : ''}; HttpOnly`;
 }
 
 function appendSetCookie(reply: FastifyReply, cookie: string): void {

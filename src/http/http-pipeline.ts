@@ -45,6 +45,18 @@ function baselineHeaders(reply: FastifyReply): void {
   if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
 }
 
+/**
+ * What the onSend hook adds, for a response that bypasses it: one a handler writes to the raw
+ * socket after reply.hijack() (the OpenID Connect provider, a Koa application). The headers set on
+ * the reply so far (the request id) come along.
+ */
+export function hijackedResponseHeaders(request: FastifyRequest, reply: FastifyReply, security: SecurityConfig): Record<string, string> {
+  const headers: Record<string, string> = { 'referrer-policy': 'no-referrer', ...BASELINE_HEADERS, 'x-request-id': String(request.id) };
+  for (const [name, value] of Object.entries(reply.getHeaders())) if (typeof value === 'string') headers[name] = value;
+  if (request.secure) headers['strict-transport-security'] = `max-age=${security.hsts_max_age}`;
+  return headers;
+}
+
 const started = Symbol('started');
 type Timed = FastifyRequest & { [started]?: bigint };
 

@@ -55,20 +55,24 @@ export function renderPage(options: PageOptions, branding: BrandingView): string
  * script or style, never framed), X-Frame-Options, no caching, no referrer.
  */
 export function sendPage(reply: FastifyReply, status: number, options: PageOptions): void {
-  const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
   reply
     .code(status)
-    .header(
-      'content-security-policy',
-      `default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
-    )
-    .header('x-frame-options', 'DENY')
-    .header('cache-control', 'no-store')
+    .headers(pageHeaders(options))
+    .send(renderPage(options, (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING));
+}
+
+/** The headers of every page (sendPage; pages rendered by oidc-provider's Koa context use them too). */
+export function pageHeaders(options: Pick<PageOptions, 'formTargets'>): Record<string, string> {
+  const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
+  return {
+    'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'x-frame-options': 'DENY',
+    'cache-control': 'no-store',
     // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own form
     // posts, and the CSRF check wants the real origin. Nothing leaks to other sites either way.
-    .header('referrer-policy', 'same-origin')
-    .type('text/html; charset=utf-8')
-    .send(renderPage(options, (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING));
+    'referrer-policy': 'same-origin',
+    'content-type': 'text/html; charset=utf-8',
+  };
 }
 
 /**

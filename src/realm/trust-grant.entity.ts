@@ -1,4 +1,4 @@
-import { Column, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, Entity, ForeignKey, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { User } from '../users/user.entity.js';
 
 /** "Allow always": the user trusts this realm; later requests from it need no page. */
@@ -6,6 +6,7 @@ import { User } from '../users/user.entity.js';
 // The constraints and indexes of migration 1764350000000, declared here too so that the entities describe the
 // schema exactly and `npm run migration:generate` finds nothing to add (test/database/migrations.spec.ts).
 @Unique('trust_grants_user_realm_key', ['userId', 'realm'])
+@Check('trust_grants_kind_check', `"kind" IN ('openid2', 'oidc') AND ("kind" = 'openid2') = ("client_id" IS NULL)`)
 export class TrustGrant {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -14,7 +15,23 @@ export class TrustGrant {
   @ForeignKey(() => User, { name: 'trust_grants_user_fkey', onDelete: 'CASCADE' })
   userId: string;
 
-  /** The realm exactly as the RP sent it (OpenID 2.0 §9.2); matching is exact. */
+  /** An OpenID 2.0 realm, or an OpenID Connect client (migration 1764445000000). */
+  @Column({ type: 'varchar', length: 16, default: 'openid2' })
+  kind: 'openid2' | 'oidc';
+
+  /** OpenID Connect: the client's client_id (null for a realm). */
+  @Column({ name: 'client_id', type: 'varchar', length: 255, nullable: true })
+  clientId: string | null;
+
+  /** OpenID Connect: the oidc-provider Grant this stands for; revoking the trust grant ends it. */
+  @Column({ name: 'oidc_grant_id', type: 'varchar', length: 64, nullable: true })
+  oidcGrantId: string | null;
+
+  /**
+   * The realm exactly as the RP sent it (OpenID 2.0 §9.2); matching is exact. For an OpenID
+   * Connect client, `{client_id} (OpenID Connect)`: what the identity page and the bot's `sites`
+   * show, never a URL, so no OpenID 2.0 realm ever matches it.
+   */
   @Column({ type: 'varchar', length: 2048 })
   realm: string;
 

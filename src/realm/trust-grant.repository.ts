@@ -26,6 +26,25 @@ export class TrustGrantRepository {
       .execute();
   }
 
+  /** The user's "always allow" of an OpenID Connect client. */
+  findOidc(userId: string, clientId: string): Promise<TrustGrant | null> {
+    return this.grants.findOne({ where: { userId, kind: 'oidc', clientId } });
+  }
+
+  /** Creates or replaces an OpenID Connect client's grant (one per user and client, by its realm label). */
+  async upsertOidc(grant: Pick<TrustGrant, 'userId' | 'realm' | 'clientId' | 'oidcGrantId' | 'fields' | 'askedFields'>, now: Date): Promise<void> {
+    await this.grants
+      .createQueryBuilder()
+      .insert()
+      .values({ ...grant, kind: 'oidc', createdAt: now, lastUsedAt: now })
+      .orUpdate(['fields', 'asked_fields', 'oidc_grant_id', 'last_used_at'], ['user_id', 'realm'])
+      .execute();
+  }
+
+  findOwned(userId: string, id: string): Promise<TrustGrant | null> {
+    return this.grants.findOne({ where: { userId, id } });
+  }
+
   /** Sets last_used_at of several grants in one UPDATE (never back in time; deleted ones are simply gone). */
   async markUsedMany(stamps: readonly { id: string; at: Date }[]): Promise<void> {
     if (stamps.length === 0) return;

@@ -83,8 +83,33 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
     return this.grants.listFor(userId);
   }
 
-  revoke(userId: string, id: string): Promise<boolean> {
-    return this.recent.deleteAround(ownedBy(userId), () => this.grants.deleteOwned(userId, id));
+  /**
+   * Ends a grant (the identity page, the bot's `revoke`). An OpenID Connect one ends its
+   * oidc-provider Grant and tokens too, through the listeners (src/oidc): they run before the
+   * answer, so that "revoked" means the client's refresh tokens no longer work.
+   */
+  async revoke(userId: string, id: string): Promise<boolean> {
+    const grant = await this.grants.findOwned(userId, id);
+    const deleted = await this.recent.deleteAround(ownedBy(userId), () => this.grants.deleteOwned(userId, id));
+    if (deleted && grant !== null) for (const listener of this.revokedListeners) await listener(grant);
+    return deleted;
+  }
+
+  private readonly revokedListeners: ((grant: TrustGrant) => Promise<void>)[] = [];
+
+  onRevoked(listener: (grant: TrustGrant) => Promise<void>): void {
+    this.revokedListeners.push(listener);
+  }
+
+  /** "Always allow" for an OpenID Connect client: shown and revocable beside the realms. */
+  async grantOidc(userId: string, clientId: string, oidcGrantId: string, fields: string[], askedFields: string[]): Promise<void> {
+    await this.grants.upsertOidc({ userId, realm: `${clientId} (OpenID Connect)`, clientId, oidcGrantId, fields, askedFields }, this.clock.now());
+    this.forget(userId);
+  }
+
+  /** The oidc-provider Grant the user always allows `clientId` under, if any. */
+  async oidcGrantFor(userId: string, clientId: string): Promise<string | undefined> {
+    return (await this.grants.findOidc(userId, clientId))?.oidcGrantId ?? undefined;
   }
 }
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readKeyFile, type KeyFileContent, type OperatorKey } from './key-file.js';
 
@@ -65,6 +65,17 @@ export class KeyRing {
 
   has(id: string): boolean {
     return this.byId.has(id);
+  }
+
+  /**
+   * Keys for one purpose derived from the operator keys (HKDF-SHA256, RFC 5869, `purpose` as its
+   * info so that no two uses share a key), the active key's first, then the older ones newest
+   * first: for values others verify with any key of a list (signed cookies) while a rotation
+   * reaches every instance. Every instance on one key file derives the same list.
+   */
+  derive(purpose: string, bytes = 32): Buffer[] {
+    this.refresh(false);
+    return [...this.keys].reverse().map((k) => Buffer.from(hkdfSync('sha256', k.key, Buffer.alloc(0), `openid-provider ${purpose}`, bytes)));
   }
 
   seal(plain: Buffer, associatedData: string): Sealed {

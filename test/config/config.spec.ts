@@ -165,7 +165,10 @@ describe('config/openid-provider.example.yaml', () => {
   it('is a valid configuration whose values are the defaults', () => {
     const parsed = parseConfig(parseYaml(committed, 'example'), 'example');
     const defaults = parseConfig({ domains: [{ name: 'example.org', base_url: 'https://example.org' }] }, null);
-    expect(parsed).toEqual(defaults);
+    // Lists of objects show their example as an entry: the domain (required anyway) and one
+    // OpenID Connect client (the default is none).
+    expect(parsed.oidc.clients.map((c) => c.client_id)).toEqual(['app']);
+    expect({ ...parsed, oidc: { ...parsed.oidc, clients: [] } }).toEqual(defaults);
   });
 });
 

@@ -86,10 +86,12 @@ async function exercise(env: Record<string, string>): Promise<void> {
   const timestamp = file.slice(0, 13);
   expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  // The last migration (AddOidcStorage1764440000000) adds the OpenID Connect tables.
-  expect(text).toMatch(/CREATE TABLE "oidc_models"/);
-  expect(text).toMatch(/CREATE UNIQUE INDEX "oidc_signing_keys_active_alg" ON "oidc_signing_keys" \("alg"\)\s+WHERE "retired_at" IS NULL/);
-  expect(text).toMatch(/DROP TABLE "oidc_signing_keys"/);
+  // The last migration (AddOidcTrustGrants1764445000000) adds the OpenID Connect columns of
+  // trust_grants and login_approvals, and their check.
+  expect(text).toMatch(/ALTER TABLE "trust_grants" ADD "kind" character varying\(16\) NOT NULL DEFAULT 'openid2'/);
+  expect(text).toMatch(/ALTER TABLE "trust_grants" ADD "client_id" character varying\(255\)/);
+  expect(text).toMatch(/ALTER TABLE "login_approvals" ADD "interaction" character varying\(64\)/);
+  expect(text).toMatch(/DROP COLUMN "oidc_grant_id"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
   expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
   expect(index).toMatch(new RegExp(`${LAST},\\n  LastMigrationAgain${timestamp},\\n\\];`));

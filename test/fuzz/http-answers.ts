@@ -37,7 +37,8 @@ const header = (answer: Answer, name: string): string | undefined => {
  *   - a refusal (4xx) is one of: an OpenID direct error from the endpoint (HTTP 400, key-value
  *     body with `error`, OpenID 2.0 §5.1.2.2), an application/problem+json document (RFC 9457)
  *     carrying our code and the same request id, or an HTML page with the page headers (the error
- *     page, or a page of the flow answering the refusal, e.g. the login form again);
+ *     page, or a page of the flow answering the refusal, e.g. the login form again), or, from the
+ *     OpenID Connect routes, an RFC 6749 §5.2 JSON error;
  *   - a redirect has a Location (an indirect OpenID error is one, §5.2.3).
  */
 export function expectWellFormedAnswer(answer: Answer, request: { method: string; path: string }): void {
@@ -69,6 +70,12 @@ export function expectWellFormedAnswer(answer: Answer, request: { method: string
     // The error page names the request id; other pages answer a refusal too (a login form again,
     // "unknown sign-in" for an approval link that is not ours): the header carries the id there.
     expect(answer.body.startsWith('<!doctype html>'), context).toBe(true);
+  } else if (type === 'application/json; charset=utf-8') {
+    // RFC 6749 §5.2 (and OpenID Connect Core 1.0 §3.1.2.6): OAuth errors for machines, as JSON
+    // with `error`, from the Connect routes only (oidc-provider's own answers).
+    expect(request.path.startsWith('/oidc/') || request.path.startsWith('/.well-known/openid-configuration'), context).toBe(true);
+    const error = JSON.parse(answer.body) as Record<string, unknown>;
+    expect(typeof error['error'], context).toBe('string');
   } else {
     // OpenID 2.0 §5.1.2.2: a direct error is HTTP 400 with a key-value body, from the endpoint only.
     expect(type, context).toBe('text/plain; charset=utf-8');

@@ -114,6 +114,7 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
         '/login/approval/:id/cancel',
         '/logout',
         '/logout-everywhere',
+        '/oidc/interaction/:uid',
       ].sort(),
     );
   });
@@ -187,6 +188,7 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
       thread: randomBytes(12).toString('hex'),
       browserHash: createHash('sha256').update(browserToken).digest(),
       requestId: null,
+      interaction: null,
       realm: null,
       remember: false,
       ip: null,

@@ -59,6 +59,7 @@ describe('framing (OWASP ASVS 4.0 14.4.7, RFC 7034)', () => {
       thread: randomBytes(12).toString('hex'),
       browserHash: createHash('sha256').update(browserToken).digest(),
       requestId: null,
+      interaction: null,
       realm: null,
       remember: false,
       ip: null,

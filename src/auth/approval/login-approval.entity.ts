@@ -38,6 +38,10 @@ export class LoginApproval {
   @Column({ name: 'request_id', type: 'varchar', length: 64, nullable: true })
   requestId: string | null;
 
+  /** The OpenID Connect interaction (its uid) the sign-in continues (migration 1764445000000). */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  interaction: string | null;
+
   @Column({ type: 'varchar', length: 2048, nullable: true })
   realm: string | null;
 

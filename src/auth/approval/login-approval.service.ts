@@ -110,6 +110,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       thread: this.random.token(16),
       browserHash: hashToken(browserToken),
       requestId: ctx ? requestId! : null,
+      interaction: form.interaction ?? null,
       realm: ctx?.realm?.value ?? null,
       remember: form.remember === '1',
       ip: address ?? null,
@@ -172,28 +173,37 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
         await this.record(row, 'approval_expired', client);
         this.countFailure('approval_expired');
       }
-      return finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId);
+      return finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId, row.interaction);
     }
     switch (row.state) {
       case 'pending':
         return { kind: 'page', view: { kind: 'waiting', code: row.code, site: row.realm ?? 'your identity page', id: row.id, seconds: Math.max(0, Math.round((row.expiresAt.getTime() - now.getTime()) / 1000)) } };
       case 'accepted': {
         // Single use: whichever request claims the accepted row signs in; a reload finds it completed.
-        if (!(await this.approvals.transition(row.id, 'accepted', 'completed'))) return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId);
+        if (!(await this.approvals.transition(row.id, 'accepted', 'completed'))) return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId, row.interaction);
         const user = await this.users.signedInByXmpp(domain.name, row.username);
-        if (user.disabled) return finished(403, 'Account disabled', 'This account is disabled. Ask the administrator of this domain.', row.requestId);
+        if (user.disabled) return finished(403, 'Account disabled', 'This account is disabled. Ask the administrator of this domain.', row.requestId, row.interaction);
         const ctx = row.requestId === null ? undefined : await this.checkid.resume(domain, row.requestId, client);
-        const result = await this.login.completeSignIn(domain, user, { ctx, requestId: row.requestId ?? undefined, sessionToken, client, remember: row.remember, authMethod: 'xmpp', deviceToken });
+        const result = await this.login.completeSignIn(domain, user, {
+          ctx,
+          requestId: row.requestId ?? undefined,
+          sessionToken,
+          client,
+          remember: row.remember,
+          authMethod: 'xmpp',
+          deviceToken,
+          interaction: row.interaction ?? undefined,
+        });
         return { kind: 'signed-in', result };
       }
       case 'denied':
         return row.answeredVia === 'timeout'
-          ? finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId)
-          : finished(403, 'Denied', 'The sign-in was denied from the chat app. Nobody was signed in.', row.requestId);
+          ? finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId, row.interaction)
+          : finished(403, 'Denied', 'The sign-in was denied from the chat app. Nobody was signed in.', row.requestId, row.interaction);
       case 'completed':
-        return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId);
+        return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId, row.interaction);
       case 'cancelled':
-        return finished(410, 'Cancelled', 'This sign-in was cancelled.', row.requestId);
+        return finished(410, 'Cancelled', 'This sign-in was cancelled.', row.requestId, row.interaction);
     }
   }
 
@@ -201,7 +211,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
   async cancel(domain: DomainConfig, id: string, browserToken: string | undefined): Promise<string> {
     const row = await this.approvals.find(id, domain.name);
     if (row !== null && boundTo(row, browserToken)) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
-    return loginUrl(row?.requestId ?? null);
+    return loginUrl(row?.requestId ?? null, row?.interaction ?? null);
   }
 
   /**
@@ -231,10 +241,11 @@ function boundTo(row: LoginApproval, browserToken: string | undefined): boolean 
   return hash.length === row.browserHash.length && timingSafeEqual(hash, row.browserHash);
 }
 
-function loginUrl(requestId: string | null): string {
+function loginUrl(requestId: string | null, interaction: string | null = null): string {
+  if (interaction !== null) return `/login?interaction=${encodeURIComponent(interaction)}`;
   return requestId === null ? '/login' : `/login?request=${encodeURIComponent(requestId)}`;
 }
 
-function finished(status: 403 | 404 | 410, title: string, message: string, requestId: string | null | undefined): ApprovalStatus {
-  return { kind: 'page', view: { kind: 'finished', status, title, message, loginUrl: loginUrl(requestId ?? null) } };
+function finished(status: 403 | 404 | 410, title: string, message: string, requestId: string | null | undefined, interaction: string | null = null): ApprovalStatus {
+  return { kind: 'page', view: { kind: 'finished', status, title, message, loginUrl: loginUrl(requestId ?? null, interaction) } };
 }

@@ -8,6 +8,8 @@ export interface LoginView {
   /** Origin of the pending request's return_to: a login can end with a redirect there. */
   returnToOrigin?: string;
   requestId?: string;
+  /** The OpenID Connect interaction this sign-in continues (src/oidc). */
+  interaction?: string;
   domain: string;
   username?: string;
   /** Realm being signed in to, when there is a pending request. */
@@ -25,6 +27,7 @@ defineView(
 <form method="post" action="/login">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>
+  <% if (it.interaction) { %><input type="hidden" name="interaction" value="<%= it.interaction %>"><% } %>
   <label>Username <input type="text" name="username" value="<%= it.username || '' %>" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></label>
   <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
   <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>

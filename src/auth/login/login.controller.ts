@@ -5,11 +5,10 @@ import { CsrfGuard } from '../../http/csrf.js';
 import { clientInfo, requireDomain } from '../../http/request-input.js';
 import { answerApprovalStart } from '../approval/approval-http.js';
 import { LoginApprovalService } from '../approval/login-approval.service.js';
-import { PendingRequestQuery } from '../checkid/pending-request.dto.js';
 import { readSessionToken } from '../session/session-cookies.js';
 import { answerLogin, readDeviceToken } from './login-http.js';
 import { LoginFormRejected } from './login-form.interceptor.js';
-import { LoginForm } from './login.dto.js';
+import { LoginForm, LoginQuery } from './login.dto.js';
 import { LoginService } from './login.service.js';
 
 /** The login page of the public contract: username, password, remember, CSRF and request id. */
@@ -22,8 +21,8 @@ export class LoginController {
   ) {}
 
   @Get()
-  async show(@Query() query: PendingRequestQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const result = await this.login.show(requireDomain(request), query.request, readSessionToken(request), clientInfo(request));
+  async show(@Query() query: LoginQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const result = await this.login.show(requireDomain(request), query.request, readSessionToken(request), clientInfo(request), query.interaction);
     answerLogin(request, reply, result, () => this.random.token());
   }
 

@@ -1,8 +1,14 @@
-import { IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { CsrfProtectedForm } from '../../http/forms.js';
 import { MAX_PASSWORD } from '../../users/users.service.js';
 import { MAX_USERNAME_LENGTH } from '../../users/username.js';
-import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
+import { MAX_PENDING_REQUEST_ID, PendingRequestQuery } from '../checkid/pending-request.dto.js';
+
+/**
+ * oidc-provider's interaction uids are nanoids (21 characters of A-Z a-z 0-9 _ -); a little room
+ * beyond. Anything else is not a link we made.
+ */
+export const INTERACTION_UID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The login form of DESIGN.md's contract: username, password, an optional `remember` checkbox,
@@ -41,4 +47,18 @@ export class LoginForm extends CsrfProtectedForm {
   @IsString()
   @MaxLength(MAX_PENDING_REQUEST_ID)
   request?: string;
+
+  /** The OpenID Connect interaction this login continues (its uid: never a URL, so no open redirect). */
+  @IsOptional()
+  @IsString()
+  @Matches(INTERACTION_UID)
+  interaction?: string;
+}
+
+/** `?request=` or `?interaction=` of the login page. */
+export class LoginQuery extends PendingRequestQuery {
+  @IsOptional()
+  @IsString()
+  @Matches(INTERACTION_UID)
+  interaction?: string;
 }

@@ -16,6 +16,7 @@ import { CheckidService } from '../checkid/checkid.service.js';
 import type { Outcome } from '../checkid/outcome.js';
 import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
 import { SessionService } from '../session/session.service.js';
+import { INTERACTION_PATH } from '../../oidc/paths.js';
 import { CredentialBackend } from './credential-backend.js';
 import type { LoginForm } from './login.dto.js';
 import type { LoginView } from './login-page.js';
@@ -49,6 +50,8 @@ export interface SignInStep {
   authMethod?: 'password' | 'xmpp';
   /** The browser's device cookie, if it sent one (kept when it is this account's, else replaced). */
   deviceToken?: string | undefined;
+  /** The OpenID Connect interaction this sign-in continues (its uid, checked by the DTO). */
+  interaction?: string | undefined;
 }
 
 /** A session to hand to the browser (cookie value and lifetime). */
@@ -93,12 +96,14 @@ export class LoginService {
   ) {}
 
   /** GET /login, for a parked request or on its own. */
-  async show(domain: DomainConfig, requestId: string | undefined, sessionToken: string | undefined, client: ClientInfo): Promise<LoginResult> {
-    if (!requestId) {
+  async show(domain: DomainConfig, requestId: string | undefined, sessionToken: string | undefined, client: ClientInfo, interaction?: string): Promise<LoginResult> {
+    // An OpenID Connect interaction sends a signed-in person here when it needs a fresh sign-in
+    // (prompt=login, max_age; OpenID Connect Core 1.0 §3.1.2.1): the form, not the identity page.
+    if (!requestId && !interaction) {
       const active = await this.sessions.resolve(sessionToken);
       if (active && active.user.domain === domain.name) return { kind: 'redirect', location: identifierUrl(domain, active.user.username) };
     }
-    return { kind: 'page', status: 200, view: await this.view(domain, requestId, client) };
+    return { kind: 'page', status: 200, view: { ...(await this.view(domain, requestId, client)), interaction } };
   }
 
   /**
@@ -106,6 +111,13 @@ export class LoginService {
    * cookie, which counts the attempt on that device instead of the account when it is valid.
    */
   async submit(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
+    const result = await this.attempt(domain, form, sessionToken, client, deviceToken);
+    // A refused attempt answers the form again, still continuing the same interaction.
+    if ((result.kind === 'page' || result.kind === 'unavailable') && form.interaction !== undefined) return { ...result, view: { ...result.view, interaction: form.interaction } };
+    return result;
+  }
+
+  private async attempt(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
     const requestId = form.request || undefined;
     const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
     const { username, password } = form;
@@ -149,7 +161,7 @@ export class LoginService {
       return this.refuse(domain, requestId, ctx, client, username, 401, MESSAGES[result.reason]);
     }
     await this.throttle.succeeded(verdict.reservation);
-    return this.completeSignIn(domain, result.user, { ctx, requestId, sessionToken, client, remember: form.remember === '1', deviceToken });
+    return this.completeSignIn(domain, result.user, { ctx, requestId, sessionToken, client, remember: form.remember === '1', deviceToken, interaction: form.interaction });
   }
 
   /**
@@ -168,6 +180,8 @@ export class LoginService {
     const session = { token: created.token, maxAgeSeconds: this.sessions.cookieMaxAge(created.session) };
     // OWASP device cookies: this browser may sign in to this account while it is locked for others.
     const device = await this.devices.issue(user, step.deviceToken);
+    // Back to the OpenID Connect interaction, which now finds this session (src/oidc/interactions).
+    if (step.interaction !== undefined) return { kind: 'signed-in', session, device, next: { kind: 'redirect', location: `${INTERACTION_PATH}/${step.interaction}` } };
     if (!ctx || !requestId) return { kind: 'signed-in', session, device, next: { kind: 'redirect', location: identifierUrl(domain, user.username) } };
     try {
       return { kind: 'signed-in', session, device, next: await this.checkid.decide(ctx, { session: created.session, user }, requestId) };

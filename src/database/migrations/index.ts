@@ -12,6 +12,7 @@ import { AddAuditCreatedAtIndex1764410000000 } from './1764410000000-add-audit-c
 import { AddLoginDevices1764420000000 } from './1764420000000-add-login-devices.js';
 import { SealStoredSecrets1764430000000 } from './1764430000000-seal-stored-secrets.js';
 import { AddOidcStorage1764440000000 } from './1764440000000-add-oidc-storage.js';
+import { AddOidcTrustGrants1764445000000 } from './1764445000000-add-oidc-trust-grants.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   AddLoginDevices1764420000000,
   SealStoredSecrets1764430000000,
   AddOidcStorage1764440000000,
+  AddOidcTrustGrants1764445000000,
 ];

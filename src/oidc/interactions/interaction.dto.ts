@@ -1,0 +1,28 @@
+import { ArrayMaxSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
+import { AsList, CsrfProtectedForm } from '../../http/forms.js';
+import { PROFILE_FIELDS, type ProfileField } from '../../users/user.entity.js';
+import { INTERACTION_UID } from '../../auth/login/login.dto.js';
+
+export const OIDC_DECISIONS = ['allow_once', 'allow_always', 'deny'] as const;
+export type OidcDecision = (typeof OIDC_DECISIONS)[number];
+
+/** `/oidc/interaction/:uid`: oidc-provider's interaction uid. */
+export class InteractionParams {
+  @IsString()
+  @Matches(INTERACTION_UID)
+  uid: string;
+}
+
+/** The Connect consent form: the consent page's decision buttons and CSRF, nothing typed. */
+export class OidcConsentForm extends CsrfProtectedForm {
+  @IsString()
+  @IsIn(OIDC_DECISIONS)
+  decision: OidcDecision;
+
+  /** The ticked fields (the consent page's checkboxes, as for SReg); only those asked for count. */
+  @AsList()
+  @IsArray()
+  @ArrayMaxSize(PROFILE_FIELDS.length)
+  @IsIn(PROFILE_FIELDS, { each: true })
+  release: ProfileField[] = [];
+}

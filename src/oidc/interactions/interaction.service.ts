@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { InteractionResults } from 'oidc-provider';
+import type { ActiveSession } from '../../auth/session/session.service.js';
+import { SessionService } from '../../auth/session/session.service.js';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { Clock } from '../../common/clock.js';
+import type { OidcAuthMethod } from '../contracts.js';
+import { OidcProviders } from '../oidc-providers.js';
+import { fieldsForScopes, rejectedClaims } from '../claims.js';
+import { ProfileSource } from '../../sreg/profile-source.js';
+import { TrustGrantsService } from '../../realm/trust-grants.service.js';
+import { PROFILE_LABELS } from '../../users/profile.js';
+import type { ProfileField } from '../contracts.js';
+import type { OidcConsentView } from './consent-page.js';
+import { SCOPE_LABELS } from './consent-page.js';
+import type { OidcDecision } from './interaction.dto.js';
+
+// oidc-provider's login and consent prompts, answered by our pages (its example/routes shows the
+// hand-off: interactionDetails in, interactionResult out). The person signs in on /login, with the
+// same form, CSRF and session cookie as for OpenID 2.0, and decides on our consent page.
+
+/** What an interaction step answers. */
+export type InteractionStep = { kind: 'redirect'; location: string } | { kind: 'consent'; view: Omit<OidcConsentView, 'csrf'> };
+
+/**
+ * OpenID Connect Core 1.0 §2 amr, RFC 8176 §2 values: the password form is `pwd`. The approval
+ * from the chat app (XEP-0070) proves that the person holds a signed-in XMPP client of the
+ * account; RFC 8176 registers nothing for it, so it says so in its own value. No `acr`: like
+ * PAPE's auth_policies "none", we claim no assurance level.
+ */
+const AMR: Readonly<Record<OidcAuthMethod, string[]>> = { password: ['pwd'], xmpp: ['xmpp'] };
+
+export interface RawExchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+@Injectable()
+export class InteractionService {
+  constructor(
+    private readonly providers: OidcProviders,
+    private readonly sessions: SessionService,
+    private readonly clock: Clock,
+    private readonly profiles: ProfileSource,
+    private readonly trust: TrustGrantsService,
+  ) {}
+
+  /** GET /oidc/interaction/:uid: finish the login prompt at once if our session does, else /login; or the consent page. */
+  async show(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined): Promise<InteractionStep> {
+    const provider = await this.providers.forDomain(domain);
+    const details = await provider.interactionDetails(exchange.req, exchange.res);
+    if (details.uid !== uid) return { kind: 'redirect', location: loginFor(details.uid) };
+    const active = await this.activeOn(domain, sessionToken);
+    if (details.prompt.name === 'login') {
+      if (active === undefined) return { kind: 'redirect', location: loginFor(uid) };
+      if (this.needsFreshSignIn(active, details.params)) {
+        // Remembered with the interaction (in the provider's storage, so on every instance): a
+        // sign-in after this instant is the fresh one prompt=login asks for.
+        if (details.params[FRESH_AFTER] === undefined) {
+          details.params[FRESH_AFTER] = this.clock.now().getTime();
+          await details.save(Math.max(1, (details.exp ?? 0) - Math.floor(this.clock.now().getTime() / 1000)));
+        }
+        return { kind: 'redirect', location: loginFor(uid) };
+      }
+      return this.finish(domain, exchange, { login: loginResult(active) });
+    }
+    // consent (the only other prompt of the base policy). The person deciding must be the one
+    // the provider's session names (the login prompt made them the same; a sign-out or another
+    // sign-in since then must not consent on someone else's behalf).
+    if (active === undefined || active.user.id !== details.session?.accountId) return { kind: 'redirect', location: loginFor(uid) };
+    const client = await provider.Client.find(String(details.params['client_id']));
+    if (client === undefined) return this.finish(domain, exchange, { error: 'invalid_client', error_description: 'unknown client' });
+    const missing = (details.prompt.details['missingOIDCScope'] as string[] | undefined) ?? [];
+    const profile = await this.profiles.load(active.user);
+    const attributes = fieldsForScopes(missing).map((field) => {
+      const value = profile[field];
+      return { field, label: PROFILE_LABELS[field], value, checked: value !== undefined && active.user.releaseDefaults.includes(field) };
+    });
+    return {
+      kind: 'consent',
+      view: {
+        uid,
+        clientId: client.clientId,
+        clientName: client.clientName,
+        redirectOrigin: new URL(String(details.params['redirect_uri'])).origin,
+        account: `${active.user.username}@${active.user.domain}`,
+        scopes: missing.filter((s) => SCOPE_LABELS[s] !== undefined).map((scope) => ({ scope, label: SCOPE_LABELS[scope]! })),
+        attributes,
+      },
+    };
+  }
+
+  /** POST /oidc/interaction/:uid: the consent page's decision (CSRF checked by the controller's guard). */
+  async decide(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined, decision: OidcDecision, release: readonly ProfileField[]): Promise<InteractionStep> {
+    const provider = await this.providers.forDomain(domain);
+    const details = await provider.interactionDetails(exchange.req, exchange.res);
+    if (details.uid !== uid || details.prompt.name !== 'consent') return { kind: 'redirect', location: `/oidc/interaction/${details.uid}` };
+    const active = await this.activeOn(domain, sessionToken);
+    const accountId = details.session?.accountId;
+    if (active === undefined || accountId === undefined || active.user.id !== accountId) return { kind: 'redirect', location: loginFor(uid) };
+    if (decision === 'deny') {
+      // RFC 6749 §4.1.2.1: the person refused; the client learns it at its redirect_uri.
+      return this.finish(domain, exchange, { error: 'access_denied', error_description: 'The person denied the request.' });
+    }
+    const clientId = String(details.params['client_id']);
+    const existing = details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId);
+    let grant = existing ?? new provider.Grant({ accountId, clientId });
+    if (existing !== undefined && decision === 'allow_once') {
+      // The existing grant is an "always allow": "once" for more scopes must not widen it, so
+      // this request gets a copy of it with the new scopes added.
+      grant = new provider.Grant({ accountId, clientId });
+      const scope = existing.getOIDCScope();
+      if (scope) grant.addOIDCScope(scope);
+      const claims = existing.getOIDCClaims();
+      if (claims.length > 0) grant.addOIDCClaims(claims);
+      const rejected = existing.getRejectedOIDCClaims();
+      if (rejected.length > 0) grant.rejectOIDCClaims(rejected);
+    }
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+    // The fields of those scopes the person left unticked are never released (claims.ts).
+    if (missingOIDCScope) {
+      const rejected = rejectedClaims(fieldsForScopes(missingOIDCScope), new Set(release));
+      if (rejected.length > 0) grant.rejectOIDCClaims(rejected);
+    }
+    for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    if (decision === 'allow_always') {
+      // Beside the OpenID 2.0 realms: on the identity page and in the bot's `sites`, revocable
+      // from both (revoking ends this Grant and its tokens: OidcProviders).
+      const asked = fieldsForScopes(missingOIDCScope ?? []);
+      await this.trust.grantOidc(accountId, clientId, grantId, asked.filter((f) => release.includes(f)), asked);
+    }
+    return this.finish(domain, exchange, { consent: { grantId } });
+  }
+
+  private async finish(domain: DomainConfig, exchange: RawExchange, result: InteractionResults): Promise<InteractionStep> {
+    const provider = await this.providers.forDomain(domain);
+    // mergeWithLastSubmission: false: a consent step must not carry an older login along.
+    const location = await provider.interactionResult(exchange.req, exchange.res, result, { mergeWithLastSubmission: false });
+    return { kind: 'redirect', location };
+  }
+
+  private async activeOn(domain: DomainConfig, token: string | undefined): Promise<ActiveSession | undefined> {
+    const active = await this.sessions.resolve(token);
+    return active !== undefined && active.user.domain === domain.name && !active.user.disabled ? active : undefined;
+  }
+
+  /**
+   * OpenID Connect Core 1.0 §3.1.2.1: prompt=login asks for a fresh sign-in (one made during this
+   * request: after we sent the person to the login page for it), max_age for one no older than
+   * max_age seconds (counted in milliseconds: oidc-provider's own check counts whole seconds).
+   */
+  private needsFreshSignIn(active: ActiveSession, params: Record<string, unknown>): boolean {
+    const authTime = active.session.authTime.getTime();
+    const prompts = String(params['prompt'] ?? '').split(' ');
+    if (prompts.includes('login')) {
+      const after = params[FRESH_AFTER];
+      if (typeof after !== 'number' || authTime <= after) return true;
+    }
+    const maxAge = params['max_age'] === undefined ? undefined : Number(params['max_age']);
+    return maxAge !== undefined && Number.isFinite(maxAge) && this.clock.now().getTime() - authTime > maxAge * 1000;
+  }
+}
+
+/** Our mark on a prompt=login interaction: when we asked for the fresh sign-in (ms). */
+const FRESH_AFTER = 'op_fresh_sign_in_after';
+
+function loginFor(uid: string): string {
+  return `/login?interaction=${encodeURIComponent(uid)}`;
+}
+
+/** The login prompt's result from our session: who, when (auth_time, Core §2: the real sign-in time), how. */
+function loginResult(active: ActiveSession): NonNullable<InteractionResults['login']> {
+  return {
+    accountId: active.user.id,
+    ts: Math.floor(active.session.authTime.getTime() / 1000),
+    amr: AMR[active.session.authMethod],
+    // The provider's session cookie lives as long as ours: persistent only for "remember me".
+    remember: active.session.remember,
+  };
+}

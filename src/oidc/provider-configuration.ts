@@ -1,0 +1,162 @@
+import { errors, interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
+import type { BrandingView } from '../http/branding.js';
+import type { OidcStorage } from './contracts.js';
+import { oidcPages } from './oidc-pages.js';
+import { INTERACTION_PATH, OIDC_ROUTES } from './paths.js';
+
+// The oidc-provider configuration of one domain. Every option set here is one its documentation
+// (node-oidc-provider docs/README.md) says to decide; the comment says why it has this value.
+
+export interface ProviderSettings {
+  oidc: OidcConfig;
+  security: SecurityConfig;
+  clients: ClientMetadata[];
+  jwks: { keys: JWK[] };
+  /** Signed-cookie keys, the active one first (KeyRing.derive). */
+  cookieKeys: Buffer[];
+  storage: OidcStorage;
+  findAccount: FindAccount;
+  branding: BrandingView;
+  /** Who our own session cookie (the one of OpenID 2.0) signs the request's browser in to, and when they signed in. */
+  ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date } | undefined>;
+  /** The Grant of the person's "always allow" of a client (trust_grants), if any. */
+  trustedGrantId: (accountId: string, clientId: string) => Promise<string | undefined>;
+}
+
+/**
+ * oidc-provider's base policy (login, then consent), with one more login check first: its own
+ * session (cookie _session) counts only while ours says the same person is signed in. A sign-out
+ * on our pages, or another person's sign-in in this browser, ends it, so that prompt=none then
+ * answers login_required (OpenID Connect Core 1.0 §3.1.2.6) as checkid_immediate would.
+ */
+function policy(ourSession: ProviderSettings['ourSession']) {
+  const base = interactionPolicy.base();
+  const { Check } = interactionPolicy;
+  const login = base.get('login')!;
+  login.checks.add(
+    new Check('op_session_ended', 'End-User authentication is required', async (ctx) => {
+      const theirs = ctx.oidc.session?.accountId;
+      if (theirs === undefined) return Check.NO_NEED_TO_PROMPT; // no_session asks for the login
+      return (await ourSession(ctx))?.accountId === theirs ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+    0,
+  );
+  // OpenID Connect Core 1.0 §3.1.2.1 max_age is checked by oidc-provider in whole seconds and,
+  // at the interaction, in milliseconds of our session's sign-in (interaction.service.ts);
+  // max_age=0 is prompt=login there (oidc-provider's checkMaxAge).
+  return base;
+}
+
+export function providerConfiguration(s: ProviderSettings): Configuration {
+  const { lifetimes } = s.oidc;
+  const pages = oidcPages(s.branding);
+  const storage = s.storage;
+  return {
+    clients: s.clients,
+    // oidc-provider calls `new adapter(model)`: a plain function returning the object is a
+    // constructor whose result is that object.
+    adapter: function adapterFor(model: string) {
+      return storage.adapterFor(model);
+    } as unknown as Configuration['adapter'],
+    jwks: s.jwks,
+    findAccount: s.findAccount,
+    // Its signed cookies (interaction, session) verify under every key of the list; keys come from
+    // the operator key file, so every instance on one database accepts the others' cookies.
+    cookies: { keys: s.cookieKeys.map((k) => k.toString('base64url')) },
+    routes: OIDC_ROUTES,
+    // RFC 9700 §2.1.2: no implicit grant, no hybrid flow (tokens in the front channel). Only the
+    // authorization code flow.
+    responseTypes: ['code'],
+    // RFC 9700 §2.1.1: PKCE for every client, public or confidential; oidc-provider 9 accepts only
+    // S256 (RFC 7636 §4.2; `plain` is refused with invalid_request).
+    pkce: { required: () => true },
+    // OpenID Connect Core 1.0 §5.4 scopes; no `phone`: our profiles have no phone number.
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'address'],
+    // OpenID Connect Core 1.0 §5.4: the claims each scope asks for, from the same profile fields as
+    // SReg/AX (src/users/profile.ts). email_verified is absent: nothing verifies the address.
+    claims: {
+      // Standalone claims (oidc-provider's defaults, restated since `claims` replaces them): sid
+      // (the session, for logout), iss (RFC 9207). No acr: no assurance level is claimed.
+      auth_time: null,
+      amr: null,
+      sid: null,
+      iss: null,
+      // Every ID token says when (auth_time, Core §2: our session's sign-in time) and how (amr: pwd
+      // or xmpp) the person signed in, as PAPE's auth_time always does; oidc-provider would add
+      // them only when asked (max_age, prompt=login, the claims parameter). Userinfo has neither.
+      openid: ['sub', 'auth_time', 'amr'],
+      profile: ['name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo'],
+      email: ['email'],
+      address: ['address'],
+    },
+    interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: policy(s.ourSession) },
+    features: {
+      // Its development login pages would accept any username: never.
+      devInteractions: { enabled: false },
+      // OpenID Connect Dynamic Client Registration 1.0: open to anyone, so off unless configured.
+      registration: { enabled: s.oidc.registration.enabled },
+      // RFC 7009. RFC 7009 §2.1: the server "first validates the client credentials" and that the
+      // token "was issued to the client making the revocation request": a client revokes only its
+      // own tokens. Another client's token is refused; for a public client (no authentication to
+      // trust) it is silently not revoked, as §2.2 allows (oidc-provider's own default, decided).
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
+      // OpenID Connect Core 1.0 §5.3.
+      userinfo: { enabled: true },
+      // OpenID Connect RP-Initiated Logout 1.0, its pages drawn by ours.
+      rpInitiatedLogout: { enabled: true, logoutSource: pages.logoutSource, postLogoutSuccessSource: pages.postLogoutSuccessSource },
+      // Introspection (RFC 7662) has no resource server here to use it.
+      introspection: { enabled: false },
+    },
+    // Refresh tokens only when the client asked for offline_access and the person consented to it:
+    // the code's scope is the granted one (OpenID Connect Core 1.0 §11).
+    issueRefreshToken: (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // RFC 9700 §4.14.2: rotate on every use, so that a stolen refresh token used once by the
+    // thief is noticed at the next legitimate use (oidc-provider then revokes the whole grant).
+    rotateRefreshToken: () => true,
+    ttl: {
+      AuthorizationCode: lifetimes.code,
+      AccessToken: lifetimes.access_token,
+      IdToken: lifetimes.id_token,
+      RefreshToken: lifetimes.refresh_token,
+      Interaction: lifetimes.interaction,
+      // As long as one of our login sessions may last (security.session), and no longer.
+      Session: Math.max(s.security.session.absolute_timeout, s.security.session.remember_me_timeout),
+      Grant: lifetimes.refresh_token,
+    },
+    // Cross-origin calls from a browser (a single-page app: a public client) only from the origin of
+    // one of its own redirect URIs, and only to the endpoints a browser app needs; oidc-provider's
+    // own default, written out because it asks for the decision.
+    clientBasedCORS: (ctx: KoaContextWithOIDC, origin: string, client) => {
+      if (origin === 'null') return false;
+      if (ctx.oidc.route !== 'userinfo' && client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+    },
+    // Which consent covers a request: the one just given on the consent page, or an "always allow"
+    // (trust_grants, like OpenID 2.0's). Not the provider session's earlier grants: "allow once"
+    // answers one request, as it does for OpenID 2.0, so the next one asks again (and prompt=none
+    // answers consent_required, OpenID Connect Core 1.0 §3.1.2.6, as checkid_immediate would).
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const client = ctx.oidc.client;
+      const accountId = ctx.oidc.session?.accountId;
+      const grantId = (ctx.oidc.result?.['consent'] as { grantId?: string } | undefined)?.grantId ?? (client && accountId ? await s.trustedGrantId(accountId, client.clientId) : undefined);
+      if (grantId === undefined) return undefined;
+      const grant = await ctx.oidc.provider.Grant.find(grantId);
+      // A grant of another person or client is none of this request's business.
+      return grant !== undefined && grant.accountId === accountId && grant.clientId === client?.clientId ? grant : undefined;
+    },
+    // Errors that cannot go back to a verified redirect_uri, for people: our error page.
+    renderError: pages.renderError,
+    // TODO(issue 12, oidc-migration): the ID token's extra claims. Wire `openid2IdFor` from
+    // ./openid2-migration.js here (OpenID 2.0 to OpenID Connect Migration 1.0 §3: `openid2_id`
+    // when the request's openid2_realm matches its redirect_uri); nothing extra until then.
+    extraTokenClaims: () => undefined,
+  };
+}

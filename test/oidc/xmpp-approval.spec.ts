@@ -1,0 +1,66 @@
+import * as client from 'openid-client';
+import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
+import { firstChild, type XmlElement } from '../../src/xmpp/xml-node.js';
+import type { XmppSession } from '../../src/xmpp/xmpp-session.js';
+import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
+import { Browser, type BrowserResponse, type LiveProvider } from '../helpers/live.js';
+import { uniqueName } from '../helpers/test-app.js';
+import { askText, chatApp, startBotProvider } from '../xmpp/bot-harness.js';
+import { capturedConnector, nextStanza, until } from '../xmpp/fixtures.js';
+import { HOSTS, startProsody, type Prosody } from '../xmpp/prosody.js';
+
+// An OpenID Connect sign-in where the person proves the account with the chat app (XEP-0070)
+// through the same /login page: the approval continues the interaction, and the ID token says how
+// (amr xmpp). A real Prosody, the provider's bot as a component, openid-client as the RP.
+
+const PASSWORD = 'wherefore-art-thou';
+const REDIRECT = 'http://127.0.0.1:9/callback';
+
+describe('OpenID Connect sign-in by approval from the chat app', () => {
+  let prosody: Prosody;
+  let op: LiveProvider;
+  let app: XmppSession;
+  const { connector } = capturedConnector();
+  const romeo = uniqueName('romeo');
+
+  beforeAll(async () => {
+    prosody = await startProsody({ accounts: [{ user: romeo, password: PASSWORD }] });
+    op = await startBotProvider(prosody, {}, { oidc: { clients: [{ client_id: 'spa', client_name: 'Balcony app', redirect_uris: [REDIRECT] }] } });
+    await until(() => op.app.get(OpenIdBot).online(HOSTS.main), 10_000, 'the bot online');
+    app = chatApp(connector, prosody, romeo, PASSWORD);
+    app.start();
+    await app.waitOnline(5000);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+    await op?.close();
+    await prosody?.dispose();
+  });
+
+  it('signs in with "Confirm with my chat app" and comes back to the interaction; amr says xmpp', async () => {
+    const config = await client.discovery(new URL(op.base), 'spa', undefined, client.None());
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const browser = new Browser();
+    const login = await browser.follow(url.href, op.base);
+    expect(login.body).toContain('name="interaction"');
+    expect(login.body).toContain('Confirm with my chat app');
+    const confirm = nextStanza(app, (s: XmlElement) => s.name === 'message' && firstChild(s, 'confirm', NS_HTTP_AUTH) !== undefined, 5000);
+    const started = await browser.submit(login, { username: romeo, method: 'xmpp' });
+    expect(started.status).toBe(303);
+    const code = firstChild(await confirm, 'confirm', NS_HTTP_AUTH)!.attrs['id']!;
+    expect(await askText(app, `yes ${code}`)).toContain('Approved');
+    const waitingUrl = new URL(String(started.headers.location), op.base).toString();
+    let done: BrowserResponse = await browser.request('GET', waitingUrl);
+    for (let i = 0; i < 50 && done.status === 200; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      done = await browser.request('GET', waitingUrl);
+    }
+    // Signed in: back to the interaction, then the consent page, then the RP.
+    expect(String(done.headers.location)).toMatch(/^\/oidc\/interaction\//);
+    let page = await browser.follow(new URL(String(done.headers.location), op.base).href, op.base);
+    page = await browser.follow('', op.base, await browser.submit(page, { decision: 'allow_once' }));
+    const tokens = await client.authorizationCodeGrant(config, new URL(String(page.headers.location)), { pkceCodeVerifier: verifier });
+    expect(tokens.claims()!['amr']).toEqual(['xmpp']);
+  });
+});
