@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './oidc/runtime-warning.js';
 import { runCli } from './cli/run-cli.js';
 
 runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import './oidc/runtime-warning.js';
 import cluster from 'node:cluster';
 import { createApp, createRuntime } from './app.factory.js';
 import { isFirstWorker, superviseWorkers, workerCount, workerIndex } from './cluster.js';

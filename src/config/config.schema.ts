@@ -271,6 +271,16 @@ const oidc = z
       })
       .prefault({})
       .describe('Token lifetimes. Connect sessions last as long as the login session (security.session).'),
+    keys: z
+      .strictObject({
+        retain_for: duration()
+          .prefault('7d')
+          .describe(
+            'How long a signing key retired by `npm run cli -- oidc keys rotate` stays published in the JWKS, so that what it signed still verifies: at least the longest lifetime of an ID token, access token or logout token (`oidc keys remove` refuses it before).',
+          ),
+      })
+      .prefault({})
+      .describe('The OpenID Connect signing keys (RS256 and ES256), generated on the first start and stored sealed under the operator key (secrets.key_file).'),
   })
   .prefault({});
 
@@ -536,21 +546,6 @@ export const configSchema = z.strictObject({
         .describe('How often a running instance looks whether the key file changed (a key added by `keys rotate`); a row sealed under a key it does not know makes it look at once.'),
     })
     .prefault({}),
-  oidc: z
-    .strictObject({
-      keys: z
-        .strictObject({
-          retain_for: duration()
-            .prefault('7d')
-            .describe(
-              'How long a signing key retired by `npm run cli -- oidc keys rotate` stays published in the JWKS, so that what it signed still verifies: at least the longest lifetime of an ID token, access token or logout token (`oidc keys remove` refuses it before).',
-            ),
-        })
-        .prefault({})
-        .describe('The OpenID Connect signing keys (RS256 and ES256), generated on the first start and stored sealed under the operator key (secrets.key_file).'),
-    })
-    .prefault({})
-    .describe('OpenID Connect, served at {base} beside OpenID 2.0 (DESIGN.md).'),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('Minimum level of the JSON log lines written to stdout.'),

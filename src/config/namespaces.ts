@@ -36,7 +36,6 @@ export const secretsConfig = namespace('secrets');
 export const oidcConfig = namespace('oidc');
 export const loggingConfig = namespace('logging');
 export const uiConfig = namespace('ui');
-export const oidcConfig = namespace('oidc');
 
 // Every section of the schema has its namespace: a section added without one fails to compile.
 const SECTIONS = Object.keys({
@@ -50,7 +49,6 @@ const SECTIONS = Object.keys({
   oidc: oidcConfig,
   logging: loggingConfig,
   ui: uiConfig,
-  oidc: oidcConfig,
 } satisfies Record<Section, unknown>) as Section[];
 
 /** The `load:` factories for ConfigModule.forRoot: each section of `config`, already validated and frozen. */
@@ -69,4 +67,3 @@ export type SecretsConfig = ConfigType<typeof secretsConfig>;
 export type OidcConfig = ConfigType<typeof oidcConfig>;
 export type LoggingConfig = ConfigType<typeof loggingConfig>;
 export type UiConfig = ConfigType<typeof uiConfig>;
-export type OidcConfig = ConfigType<typeof oidcConfig>;

@@ -3,6 +3,7 @@ import type { DomainConfig } from '../config/config.schema.js';
 import type { ProfileSource } from '../sreg/profile-source.js';
 import type { UsersService } from '../users/users.service.js';
 import { profileClaims } from './claims.js';
+import { claimedIdentifierFor, openid2IdClaims } from './openid2-migration.js';
 
 // oidc-provider's findAccount: our accounts by their id. The accountId (and so the public `sub`)
 // is the account row's UUID, not the username: a deleted account's name may be taken again by
@@ -23,7 +24,13 @@ export function findAccountOf(domain: DomainConfig, users: UsersService, profile
       // OpenID Connect Core 1.0 §5.4: the scope claims from the same profile values as SReg/AX,
       // minus those the person did not release on the consent page (the grant's rejected claims);
       // oidc-provider keeps only the claims of the granted scopes (claims.ts).
-      claims: async (_use, _scope, _asked, rejected) => ({ ...profileClaims(await profiles.load(user), rejected), sub: user.id }),
+      // Migration §4: openid2_id, the claimed identifier the OpenID 2.0 side asserts for this
+      // account, while the granted scope holds `openid2` (verified at the request, provider-configuration.ts).
+      claims: async (_use, scope, _asked, rejected) => ({
+        ...profileClaims(await profiles.load(user), rejected),
+        ...openid2IdClaims({ scope, claimedId: claimedIdentifierFor(domain, user.username) }),
+        sub: user.id,
+      }),
     };
   };
 }

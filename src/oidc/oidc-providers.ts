@@ -11,7 +11,9 @@ import { ProfileSource } from '../sreg/profile-source.js';
 import { TrustGrantsService } from '../realm/trust-grants.service.js';
 import { SessionService } from '../auth/session/session.service.js';
 import { clearedSessionCookie, readSessionToken } from '../auth/session/session-cookies.js';
+import { RealmPolicy } from '../realm/realm-policy.service.js';
 import { findAccountOf } from './accounts.js';
+import { heldRuntimeWarning } from './runtime-warning.js';
 import { OidcSigningKeys, OidcStorage } from './contracts.js';
 import { fastifyRequestOf, requestIdOf } from './koa-request.js';
 import { notFoundAnswer } from './oidc-pages.js';
@@ -49,10 +51,13 @@ export class OidcProviders implements OnModuleInit {
     private readonly sessions: SessionService,
     private readonly profiles: ProfileSource,
     private readonly trust: TrustGrantsService,
+    private readonly realmPolicy: RealmPolicy,
   ) {}
 
   /** Start-up: the client secret files are read now, so that a missing one stops the start. */
   async onModuleInit(): Promise<void> {
+    const runtime = heldRuntimeWarning();
+    if (runtime !== undefined) this.logger.warn({ node: process.version, library: runtime }, 'oidc-provider asks for Node.js 22 LTS or later; it runs on this one, but upgrade Node.js');
     this.clients = await loadClients(this.oidc.clients);
     // Revoking an "always allow" of a client (identity page, bot) ends its Grant and every token
     // issued under it (access, refresh, codes not yet used): oidc-provider's revokeByGrantId.
@@ -94,6 +99,9 @@ export class OidcProviders implements OnModuleInit {
       findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,
       trustedGrantId: (accountId, clientId) => this.trust.oidcGrantFor(accountId, clientId),
+      realmPolicy: this.realmPolicy,
+      // The detail quotes the RP's values, cut short (openid2-migration.ts); never a secret.
+      openid2Refused: (reason, detail) => this.logger.info({ domain: domain.name, reason, detail }, 'openid2_realm refused: no openid2_id (OpenID 2.0 to Connect Migration §3)'),
       ourSession: async (ctx) => {
         const request = fastifyRequestOf(ctx.req);
         const active = request === undefined ? undefined : await this.sessions.resolve(readSessionToken(request));

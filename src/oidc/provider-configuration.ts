@@ -2,6 +2,7 @@ import { errors, interactionPolicy, type ClientMetadata, type Configuration, typ
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
 import type { OidcStorage } from './contracts.js';
+import { OPENID2_ID_CLAIM, OPENID2_REALM_PARAM, OPENID2_SCOPE, requestsOpenid2, verifyOpenid2Request, withoutOpenid2Scope, type Openid2RealmPolicy, type Openid2RefusalReason } from './openid2-migration.js';
 import { oidcPages } from './oidc-pages.js';
 import { INTERACTION_PATH, OIDC_ROUTES } from './paths.js';
 
@@ -18,6 +19,10 @@ export interface ProviderSettings {
   storage: OidcStorage;
   findAccount: FindAccount;
   branding: BrandingView;
+  /** The operator's realm rules (RealmPolicy), applied to openid2_realm as to openid.realm. */
+  realmPolicy: Openid2RealmPolicy;
+  /** An openid2_realm that earned no openid2_id, for the log (never an error: Migration §4.1). */
+  openid2Refused: (reason: Openid2RefusalReason, detail: string) => void;
   /** Who our own session cookie (the one of OpenID 2.0) signs the request's browser in to, and when they signed in. */
   ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date } | undefined>;
   /** The Grant of the person's "always allow" of a client (trust_grants), if any. */
@@ -72,7 +77,8 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     // S256 (RFC 7636 §4.2; `plain` is refused with invalid_request).
     pkce: { required: () => true },
     // OpenID Connect Core 1.0 §5.4 scopes; no `phone`: our profiles have no phone number.
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'address'],
+    // `openid2`: OpenID 2.0 to OpenID Connect Migration 1.0 §2, the OpenID 2.0 Identifier.
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'address', OPENID2_SCOPE],
     // OpenID Connect Core 1.0 §5.4: the claims each scope asks for, from the same profile fields as
     // SReg/AX (src/users/profile.ts). email_verified is absent: nothing verifies the address.
     claims: {
@@ -85,7 +91,10 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
       // Every ID token says when (auth_time, Core §2: our session's sign-in time) and how (amr: pwd
       // or xmpp) the person signed in, as PAPE's auth_time always does; oidc-provider would add
       // them only when asked (max_age, prompt=login, the claims parameter). Userinfo has neither.
-      openid: ['sub', 'auth_time', 'amr'],
+      // Migration §4: openid2_id in the ID token. With conformIdTokenClaims (the default) a
+      // code-flow ID token carries only the `openid` scope's claims, so it is listed here;
+      // findAccount answers it only while the granted scope holds `openid2` (accounts.ts).
+      openid: ['sub', 'auth_time', 'amr', OPENID2_ID_CLAIM],
       profile: ['name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo'],
       email: ['email'],
       address: ['address'],
@@ -154,9 +163,25 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     },
     // Errors that cannot go back to a verified redirect_uri, for people: our error page.
     renderError: pages.renderError,
-    // TODO(issue 12, oidc-migration): the ID token's extra claims. Wire `openid2IdFor` from
-    // ./openid2-migration.js here (OpenID 2.0 to OpenID Connect Migration 1.0 §3: `openid2_id`
-    // when the request's openid2_realm matches its redirect_uri); nothing extra until then.
-    extraTokenClaims: () => undefined,
+    extraParams: {
+      // OpenID 2.0 to OpenID Connect Migration 1.0 §2-§3, run at the authorization endpoint once
+      // redirect_uri and scope are checked. The RP asks with the scope `openid2` and its old
+      // realm in `openid2_realm` (§2). Our public contract (DESIGN.md) also honours
+      // `openid2_realm` alone: a verified realm adds the `openid2` scope, so the consent page
+      // lists it (§9.1) and the grant records it. A realm that fails §3 takes the scope away
+      // (no claim, §4; no error, §4.1), as oidc-provider's own check drops offline_access.
+      [OPENID2_REALM_PARAM](ctx: KoaContextWithOIDC, value: string | undefined) {
+        const params = ctx.oidc.params as Record<string, string | undefined>;
+        const scope = params['scope'];
+        if (value === undefined && !requestsOpenid2(scope)) return;
+        const asked = requestsOpenid2(scope) ? scope : `${scope ?? ''} ${OPENID2_SCOPE}`.trim();
+        const decision = verifyOpenid2Request({ scope: asked, realm: value, redirectUri: params['redirect_uri'], policy: s.realmPolicy });
+        if (decision.kind === 'verified') params['scope'] = asked;
+        else {
+          if (decision.kind === 'refused') s.openid2Refused(decision.reason, decision.detail);
+          params['scope'] = withoutOpenid2Scope(scope);
+        }
+      },
+    },
   };
 }

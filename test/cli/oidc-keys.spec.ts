@@ -116,7 +116,7 @@ describe('npm run cli -- oidc keys …', () => {
   }, 120_000);
 
   it('usage errors exit 2 before anything is opened', async () => {
-    for (const argv of [['oidc'], ['oidc', 'keys'], ['oidc', 'keys', 'frobnicate'], ['oidc', 'clients', 'list'], ['oidc', 'keys', 'remove'], ['oidc', 'keys', 'remove', 'a', 'b'], ['oidc', 'keys', 'rotate', 'x'], ['oidc', 'keys', 'rotate', '--json'], ['oidc', 'keys', 'list', '--all']]) {
+    for (const argv of [['oidc'], ['oidc', 'keys'], ['oidc', 'keys', 'frobnicate'], ['oidc', 'clients', 'frobnicate'], ['oidc', 'keys', 'remove'], ['oidc', 'keys', 'remove', 'a', 'b'], ['oidc', 'keys', 'rotate', 'x'], ['oidc', 'keys', 'rotate', '--json'], ['oidc', 'keys', 'list', '--all']]) {
       const r = await cli(config.normal, argv);
       expect({ argv, code: r.code }).toEqual({ argv, code: 2 });
       expect(r.err).toContain('oidc keys rotate');

@@ -21,6 +21,13 @@ const generate = promisify(generateKeyPair);
  * (RFC 7518 §3.4).
  */
 export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
+
+/**
+ * How long one instance reuses the key set it read: every Connect request asks for it (the
+ * providers are rebuilt when its fingerprint changes), and reading it is a query plus opening
+ * each sealed key. A rotation made by the CLI, or on another instance, is picked up within this.
+ */
+export const KEY_SET_CACHE_MS = 5_000;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
 async function newPrivateJwk(alg: SigningAlg): Promise<JWK> {
@@ -62,16 +69,38 @@ export class OidcSigningKeysService extends OidcSigningKeys {
   private readonly opened = new Map<string, { sealed: Buffer; jwk: JWK }>();
   private generating: Promise<void> | undefined;
 
+  private cached: { at: number; until: number; set: Promise<{ set: OidcKeySet; changesAt: number }> } | undefined;
+
   constructor(
     private readonly keys: OidcSigningKeyRepository,
     private readonly ring: KeyRing,
     private readonly clock: Clock,
-    @Inject(oidcConfig.KEY) private readonly oidc: ConfigType<typeof oidcConfig>,
+    @Inject(oidcConfig.KEY) private readonly oidc: Pick<ConfigType<typeof oidcConfig>, 'keys'>,
   ) {
     super();
   }
 
   async current(): Promise<OidcKeySet> {
+    // The injected clock, so that retirement (a date) and the cache agree on what time it is.
+    const now = this.clock.now().getTime();
+    const hit = this.cached;
+    if (hit !== undefined && now >= hit.at && now < hit.until) return hit.set.then((r) => r.set);
+    const read = this.read();
+    // Kept for KEY_SET_CACHE_MS, and never past the moment a retired key stops being published.
+    const entry = { at: now, until: now + KEY_SET_CACHE_MS, set: read };
+    this.cached = entry;
+    void read.then(
+      (r) => (entry.until = Math.min(entry.until, r.changesAt)),
+      // A failed read (database away) is not kept: the next request tries again.
+      () => {
+        if (this.cached === entry) this.cached = undefined;
+      },
+    );
+    const { set } = await read;
+    return set;
+  }
+
+  private async read(): Promise<{ set: OidcKeySet; changesAt: number }> {
     let rows = await this.keys.all();
     if (SIGNING_ALGS.some((alg) => !rows.some((r) => r.alg === alg && r.retiredAt === null))) {
       // One generation at a time in this process; across instances the unique index decides.
@@ -101,7 +130,8 @@ export class OidcSigningKeysService extends OidcSigningKeys {
     const fingerprint = createHash('sha256')
       .update(jwks.map((k) => `${k.kid}:${k.alg}`).join('\n'))
       .digest('base64url');
-    return { fingerprint, jwks: { keys: jwks } };
+    const changesAt = Math.min(Infinity, ...retired.map((r) => this.publishedUntil(r)!.getTime()));
+    return { set: { fingerprint, jwks: { keys: jwks } }, changesAt };
   }
 
   /** Every key with its state (no key material), oldest first: `oidc keys list`. */
@@ -125,6 +155,7 @@ export class OidcSigningKeysService extends OidcSigningKeys {
 
   /** A new active key per algorithm; the previous ones retired (still published). Answers the new kids. */
   async rotate(): Promise<{ alg: SigningAlg; kid: string }[]> {
+    this.cached = undefined;
     const now = this.clock.now();
     const made: { alg: SigningAlg; kid: string }[] = [];
     for (const alg of SIGNING_ALGS) {
@@ -137,6 +168,7 @@ export class OidcSigningKeysService extends OidcSigningKeys {
 
   /** Deletes a retired key past its retention; anything else is refused (SigningKeyRefused). */
   async remove(kid: string): Promise<SigningKeyInfo> {
+    this.cached = undefined;
     const key = (await this.list()).find((k) => k.kid === kid);
     if (key === undefined) throw new SigningKeyRefused(`no OpenID Connect signing key ${kid}`);
     if (key.state === 'active') throw new SigningKeyRefused(`signing key ${kid} is the active ${key.alg} key: rotate first`);
@@ -154,6 +186,7 @@ export class OidcSigningKeysService extends OidcSigningKeys {
 
   /** Re-seals every signing key under the active operator key (after `keys rotate`); answers how many moved. */
   async reseal(): Promise<number> {
+    this.cached = undefined;
     const active = this.ring.activeId;
     let moved = 0;
     for (const row of await this.keys.all()) {

@@ -1,0 +1,24 @@
+// oidc-provider 9 prints one line with console.warn when it is first imported on a Node.js
+// release older than 22 LTS ("Unsupported runtime"): it still runs (every Connect suite passes
+// on Node 20.20), but a bare line on stderr breaks our JSON logs and every CLI command's output.
+// Imported first by main.ts and cli.ts, before anything loads oidc-provider, this keeps that one
+// line back; the provider logs it once as a structured warning at start-up (oidc-providers.ts).
+// Every other console.warn goes through untouched.
+
+const PREFIX = 'oidc-provider WARNING: Unsupported runtime';
+let held: string | undefined;
+
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]): void => {
+  if (held === undefined && typeof args[0] === 'string' && args[0].includes(PREFIX)) {
+    held = args[0];
+    return;
+  }
+  warn(...args);
+};
+
+/** oidc-provider's runtime warning, if it gave one (its text without colours). */
+export function heldRuntimeWarning(): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  return held?.replace(/\x1b\[[0-9;]*m/g, '');
+}
