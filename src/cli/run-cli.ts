@@ -97,16 +97,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage;
   }
 
-  let loaded: LoadedConfig;
-  try {
-    loaded = loadConfig(io.env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const loaded = configOrExit(io);
+  if (typeof loaded === 'number') return loaded;
 
   let context: INestApplicationContext | undefined;
   try {
@@ -155,15 +147,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
-    if (error instanceof AppError) {
-      io.stderr.write(`error: ${error.publicDetail}\n`);
-      return EXIT.failed;
-    }
-    if (error instanceof EmbeddedDatabaseInUse) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.databaseBusy;
-    }
-    throw error;
+    return failure(error, io, (e) => (e instanceof AppError ? e.publicDetail : undefined));
   } finally {
     await context?.close();
   }
@@ -178,29 +162,13 @@ async function runSecrets(c: SecretsCommand, values: Record<string, unknown>, io
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  let loaded: LoadedConfig;
-  try {
-    loaded = loadConfig(io.env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const loaded = configOrExit(io);
+  if (typeof loaded === 'number') return loaded;
   try {
     await runSecretsCommand(c, loaded, io, quietLogger(io));
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof SecretsUsageError || error instanceof KeyFileError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.failed;
-    }
-    if (error instanceof EmbeddedDatabaseInUse) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.databaseBusy;
-    }
-    throw error;
+    return failure(error, io, (e) => (e instanceof SecretsUsageError || e instanceof KeyFileError ? e.message : undefined));
   }
 }
 
@@ -213,29 +181,13 @@ async function runOidc(c: OidcCommand, values: Record<string, unknown>, io: CliI
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return EXIT.usage;
   }
-  let loaded: LoadedConfig;
-  try {
-    loaded = loadConfig(io.env, io.cwd);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`${error.message}\n`);
-      return EXIT.usage;
-    }
-    throw error;
-  }
+  const loaded = configOrExit(io);
+  if (typeof loaded === 'number') return loaded;
   try {
     await runOidcCommand(c, loaded, io, quietLogger(io));
     return EXIT.ok;
   } catch (error) {
-    if (error instanceof OidcCommandFailed || error instanceof KeyFileError) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.failed;
-    }
-    if (error instanceof EmbeddedDatabaseInUse) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.databaseBusy;
-    }
-    throw error;
+    return failure(error, io, (e) => (e instanceof OidcCommandFailed || e instanceof KeyFileError ? e.message : undefined));
   }
 }
 
@@ -276,16 +228,39 @@ async function auditCli(argv: readonly string[], io: CliIo): Promise<number> {
       io.stderr.write(`${error.message}\n${error instanceof ConfigError ? '' : `\n${USAGE}`}`);
       return EXIT.usage;
     }
-    if (error instanceof AppError) {
-      io.stderr.write(`error: ${error.publicDetail}\n`);
-      return EXIT.failed;
-    }
-    if (error instanceof EmbeddedDatabaseInUse) {
-      io.stderr.write(`error: ${error.message}\n`);
-      return EXIT.databaseBusy;
+    return failure(error, io, (e) => (e instanceof AppError ? e.publicDetail : undefined));
+  }
+}
+
+/** The configuration, or the usage exit code once a configuration error has been printed. */
+function configOrExit(io: CliIo): LoadedConfig | number {
+  try {
+    return loadConfig(io.env, io.cwd);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return EXIT.usage;
     }
     throw error;
   }
+}
+
+/**
+ * The exit code of a command that failed: `failed` (1) with `error: <message>` for what the
+ * command's own `message` recognises, `databaseBusy` (3) when the embedded database is held by
+ * another process; anything else is a bug and propagates (cli.ts prints it, exit 1).
+ */
+function failure(error: unknown, io: CliIo, message: (error: unknown) => string | undefined): number {
+  const text = message(error);
+  if (text !== undefined) {
+    io.stderr.write(`error: ${text}\n`);
+    return EXIT.failed;
+  }
+  if (error instanceof EmbeddedDatabaseInUse) {
+    io.stderr.write(`error: ${error.message}\n`);
+    return EXIT.databaseBusy;
+  }
+  throw error;
 }
 
 function defaultDomain(loaded: LoadedConfig): string {
