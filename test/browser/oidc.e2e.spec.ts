@@ -4,7 +4,7 @@ import { LOOPBACK_RP_REALM, startProvider, type LiveProvider } from '../helpers/
 import { uniqueName } from '../helpers/test-app.js';
 import { launchBrowser, requireChromium } from './chromium.js';
 import { startConnectRelyingParty, type ConnectRelyingParty } from './connect-relying-party.js';
-import { NavigationLog, navigation, Screenshots } from './page-tools.js';
+import { NavigationLog, navigation, Screenshots, seriousA11yViolations } from './page-tools.js';
 import { startBrowserRelyingParty, type BrowserRelyingParty } from './relying-party.js';
 
 // OpenID Connect in a real browser (headless Chromium): a relying party site in this process
@@ -155,8 +155,11 @@ describe('OpenID Connect sign-in with a real browser', () => {
       redirect_uri: rp.redirectUri,
     });
     await expectLoginPage(page);
+    // Our pages of a Connect sign-in pass axe-core (WCAG 2 A/AA) like the OpenID 2.0 ones (people.e2e scenario 6).
+    expect(await seriousA11yViolations(page), 'login page of an interaction').toEqual([]);
     await signIn(page, shots, user);
     await expectConsentPage(page);
+    expect(await seriousA11yViolations(page), 'Connect consent page').toEqual([]);
     expect(await page.locator('fieldset').first().innerText()).toContain('(profile)');
     // The person's choices: tick the full name (not a default), untick the nickname (a default).
     expect(await release(page, 'fullname').isChecked()).toBe(false);
