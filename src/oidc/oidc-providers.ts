@@ -95,6 +95,9 @@ export class OidcProviders implements OnModuleInit {
       clients: clientsOf(domain, this.clients),
       jwks,
       cookieKeys: this.keyRing.derive('oidc cookies'),
+      // Pairwise subjects must not change when the operator rotates the key file (`keys rotate`
+      // adds a newer key): they come from its oldest key, the one every rotation keeps.
+      pairwiseKey: this.keyRing.derive('oidc pairwise subjects').at(-1)!,
       storage: this.storage,
       findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,
