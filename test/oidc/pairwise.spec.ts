@@ -137,10 +137,16 @@ describe('OpenID Connect pairwise subjects', () => {
     expect(again.body).toContain('name="password"');
   });
 
-  it('gives the same sub on every sign-in and after a restart on the same database', async () => {
+  it('gives the same sub on every sign-in and after a restart on the same database; discovery without pairwise clients lists public only', async () => {
     const before = await signIn('alpha');
     expect((await signIn('alpha')).sub).toBe(before.sub);
     await op!.close();
+    op = undefined;
+    // In between, a start without pairwise clients: discovery lists only public (one embedded
+    // database per process, so on the same one).
+    op = await startProvider({ database, oidc: { clients: [clients(secretFile)[2]!] } });
+    expect((await rp('pub')).serverMetadata().subject_types_supported).toEqual(['public']);
+    await op.close();
     op = undefined;
     op = await startProvider({ database, oidc: { clients: clients(secretFile) } });
     expect((await signIn('alpha')).sub).toBe(before.sub);
