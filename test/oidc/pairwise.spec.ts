@@ -22,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const REDIRECT = { alpha: 'http://127.0.0.1:9/alpha', beta: 'http://localhost:9/beta', pub: 'http://127.0.0.1:9/pub' } as const;
 type ClientId = keyof typeof REDIRECT;
 
-function clients(secretFile: string): NonNullable<ConfigInput['oidc']>['clients'] {
+function clients(secretFile: string): NonNullable<NonNullable<ConfigInput['oidc']>['clients']> {
   return [
     { client_id: 'alpha', client_name: 'Alpha', redirect_uris: [REDIRECT.alpha], post_logout_redirect_uris: ['http://127.0.0.1:9/bye'], client_secret_file: secretFile, subject_type: 'pairwise' },
     {
