@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config/config.loader.js';
 // oidc.clients, read from the configuration alone (no database, no secret file: the secret is
 // never read, let alone shown; the listing says only whether the client has one).
 
-export const OIDC_USAGE = `  oidc clients list [--domain D] [--json]   (OpenID Connect clients: id, name, kind, redirect URIs, domains; never a secret)`;
+export const OIDC_USAGE = `  oidc clients list [--domain D] [--json]   (OpenID Connect clients: id, name, kind, redirect URIs, domains, pairwise sector; never a secret)`;
 
 export class OidcUsageError extends Error {}
 
@@ -16,6 +16,9 @@ export interface OidcClientListing {
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   domains: string[];
+  subject_type: 'public' | 'pairwise';
+  /** A pairwise client's sector (OpenID Connect Core 1.0 §8.1): the host of sector_identifier_uri, or of its redirect URIs. */
+  sector: string | null;
 }
 
 export function listOidcClients(loaded: LoadedConfig, domain: string | undefined): OidcClientListing[] {
@@ -29,6 +32,9 @@ export function listOidcClients(loaded: LoadedConfig, domain: string | undefined
       redirect_uris: [...c.redirect_uris],
       post_logout_redirect_uris: [...c.post_logout_redirect_uris],
       domains: [...(c.domains ?? all)],
+      subject_type: c.subject_type,
+      // The host oidc-provider takes (lib/helpers/sector_identifier.js); config.schema.ts ensures one.
+      sector: c.subject_type === 'pairwise' ? new URL(c.sector_identifier_uri ?? c.redirect_uris[0]!).host : null,
     }))
     .filter((c) => domain === undefined || c.domains.includes(domain.toLowerCase()));
 }
@@ -43,6 +49,7 @@ export function formatOidcClients(clients: readonly OidcClientListing[], json: b
         ...c.redirect_uris.map((u) => `  redirect_uri: ${u}`),
         ...c.post_logout_redirect_uris.map((u) => `  post_logout_redirect_uri: ${u}`),
         `  domains: ${c.domains.join(', ')}`,
+        ...(c.sector === null ? [] : [`  pairwise subjects, sector: ${c.sector}`]),
       ].join('\n'),
     )
     .join('\n')

@@ -144,6 +144,12 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
       const index = keys.findIndex((k) => k.id === id);
       if (index < 0) throw new SecretsUsageError(`no key ${id} in ${path}`);
       if (index === keys.length - 1) throw new SecretsUsageError(`key ${id} is the active key: rotate first`);
+      // Pairwise subjects (OpenID Connect Core 1.0 §8.1) are an HMAC under the oldest key
+      // (oidc-providers.ts): without it every pairwise client sees its people under new subs.
+      const pairwise = loaded.config.oidc.clients.filter((client) => client.subject_type === 'pairwise').map((client) => client.client_id);
+      if (index === 0 && pairwise.length > 0 && !c.force) {
+        throw new SecretsUsageError(`key ${id} is the oldest key, from which the pairwise subjects of ${pairwise.join(', ')} are derived: removing it gives every person a new sub at those clients (they lose track of their accounts); --force to do it anyway`);
+      }
       const used = usage.find((u) => u.id === id);
       if (used && (used.associations > 0 || used.providerSecrets > 0 || used.oidcModels > 0) && !c.force) {
         throw new SecretsUsageError(

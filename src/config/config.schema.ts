@@ -246,6 +246,23 @@ const oidcClient = z.strictObject({
   domains: withMeta(z.array(hostname).min(1).optional().describe('Names of the domains where this client is registered. Absent: every configured domain.'), {
     example: ['example.org'],
   }),
+  // OpenID Connect Core 1.0 §8: public (one `sub` per account, the same for every client) or
+  // pairwise (a different `sub` per sector identifier, §8.1, so clients of different sectors
+  // cannot correlate a person by it).
+  subject_type: z
+    .enum(['public', 'pairwise'])
+    .default('public')
+    .describe('public: the same `sub` (the account UUID) for every client. pairwise: a `sub` of its own per sector (the host of the redirect URIs, or of sector_identifier_uri), OpenID Connect Core 1.0 §8.1.'),
+  sector_identifier_uri: withMeta(
+    z
+      .url({ protocol: /^https$/, error: 'must be an https:// URL (OpenID Connect Core 1.0 §8.1)' })
+      .max(2000)
+      .optional()
+      .describe(
+        'Pairwise clients only: its host is the sector, shared by every client that names it. Required when the redirect URIs span several hosts (OpenID Connect Core 1.0 §8.1). Not fetched: the operator vouches that the file there lists every redirect URI of the client.',
+      ),
+    { example: 'https://app.example/sector.json' },
+  ),
 });
 
 const oidc = z
@@ -575,6 +592,14 @@ export const configSchema = z.strictObject({
   const names = new Set(config.domains.map((d) => d.name));
   const registered = new Map<string, number>();
   config.oidc.clients.forEach((client, i) => {
+    // OpenID Connect Core 1.0 §8.1: without a sector_identifier_uri the sector is the host of the
+    // redirect URIs, which must then be one host; sector_identifier_uri means nothing to a public client.
+    if (client.subject_type === 'pairwise' && client.sector_identifier_uri === undefined && new Set(client.redirect_uris.map((uri) => URL.parse(uri)?.host)).size > 1) {
+      ctx.addIssue({ code: 'custom', path: ['oidc', 'clients', i, 'sector_identifier_uri'], message: `client ${client.client_id} is pairwise and its redirect URIs span several hosts: sector_identifier_uri is required (OpenID Connect Core 1.0 §8.1)` });
+    }
+    if (client.subject_type === 'public' && client.sector_identifier_uri !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['oidc', 'clients', i, 'sector_identifier_uri'], message: `only for subject_type pairwise (client ${client.client_id} is public)` });
+    }
     for (const [j, name] of (client.domains ?? []).entries()) {
       if (!names.has(name)) ctx.addIssue({ code: 'custom', path: ['oidc', 'clients', i, 'domains', j], message: `${name} is not a configured domain` });
     }

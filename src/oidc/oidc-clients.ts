@@ -55,6 +55,10 @@ function metadataOf({ config, secret }: LoadedClient): ClientMetadata {
     // The authorization code flow only (RFC 9700 §2.1.2: no implicit grant), refreshed.
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
+    // OpenID Connect Core 1.0 §8. oidc-provider takes the sector from sector_identifier_uri's
+    // host, or else from the redirect URIs' one host (config.schema.ts refuses several).
+    subject_type: config.subject_type,
+    ...(config.sector_identifier_uri === undefined ? {} : { sector_identifier_uri: config.sector_identifier_uri }),
     ...(secret === undefined
       ? // A public client cannot keep a secret (RFC 6749 §2.1); PKCE binds its code (RFC 7636).
         { token_endpoint_auth_method: 'none' }

@@ -25,14 +25,14 @@ const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'Devic
 
 interface Built {
   provider: Provider;
-  /** The signing key set and cookie key it was built with: a change rebuilds it. */
+  /** The signing key set, cookie key and pairwise key it was built with: a change rebuilds it. */
   version: string;
 }
 
 /**
  * One oidc-provider instance per configured domain (issuer = the domain's base_url), built on
- * first use and rebuilt when the signing keys (OidcSigningKeys fingerprint) or the operator key
- * (the cookie keys) change.
+ * first use and rebuilt when the signing keys (OidcSigningKeys fingerprint) or the operator keys
+ * (the active one: cookie keys; the oldest one: pairwise subjects) change.
  */
 @Injectable()
 export class OidcProviders implements OnModuleInit {
@@ -76,7 +76,8 @@ export class OidcProviders implements OnModuleInit {
   /** The provider of `domain`, current with the signing keys. */
   async forDomain(domain: DomainConfig): Promise<Provider> {
     const keys = await this.keys.current();
-    const version = `${keys.fingerprint} ${this.keyRing.activeId}`;
+    // The oldest operator key too: the pairwise key comes from it (build), so its removal rebuilds.
+    const version = `${keys.fingerprint} ${this.keyRing.activeId} ${this.keyRing.list()[0]!.id}`;
     let entry = this.built.get(domain.name);
     if (entry !== undefined) {
       const built = await entry.catch(() => undefined);
@@ -95,6 +96,9 @@ export class OidcProviders implements OnModuleInit {
       clients: clientsOf(domain, this.clients),
       jwks,
       cookieKeys: this.keyRing.derive('oidc cookies'),
+      // Pairwise subjects must not change when the operator rotates the key file (`keys rotate`
+      // adds a newer key): they come from its oldest key, the one every rotation keeps.
+      pairwiseKey: this.keyRing.derive('oidc pairwise subjects').at(-1)!,
       storage: this.storage,
       findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { errors, interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
@@ -16,6 +17,8 @@ export interface ProviderSettings {
   jwks: { keys: JWK[] };
   /** Signed-cookie keys, the active one first (KeyRing.derive). */
   cookieKeys: Buffer[];
+  /** The HMAC key of pairwise subjects (pairwiseSubject): the same on every instance and after every restart. */
+  pairwiseKey: Buffer;
   storage: OidcStorage;
   findAccount: FindAccount;
   branding: BrandingView;
@@ -53,10 +56,24 @@ function policy(ourSession: ProviderSettings['ourSession']) {
   return base;
 }
 
+/**
+ * OpenID Connect Core 1.0 §8.1: a pairwise `sub`, HMAC-SHA256 (RFC 2104) of the sector identifier
+ * and the account id under a key of ours. The same person gets the same `sub` from every client
+ * of one sector, on every instance and after every restart (the key comes from the operator key
+ * file); another sector's `sub` differs, and none reveals the account (§8.1: "not reversible by
+ * any party other than the OP"). The length-prefixed sector keeps (sector, account) pairs apart.
+ */
+export function pairwiseSubject(key: Buffer, sector: string, accountId: string): string {
+  const mac = createHmac('sha256', key);
+  mac.update(`${Buffer.byteLength(sector)}:${sector}\n${accountId}`);
+  return mac.digest('base64url');
+}
+
 export function providerConfiguration(s: ProviderSettings): Configuration {
   const { lifetimes } = s.oidc;
   const pages = oidcPages(s.branding);
   const storage = s.storage;
+  const configuredIds = new Set(s.clients.map((c) => c.client_id));
   return {
     clients: s.clients,
     // oidc-provider calls `new adapter(model)`: a plain function returning the object is a
@@ -70,6 +87,25 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     // the operator key file, so every instance on one database accepts the others' cookies.
     cookies: { keys: s.cookieKeys.map((k) => k.toString('base64url')) },
     routes: OIDC_ROUTES,
+    // OpenID Connect Core 1.0 §8: discovery lists pairwise (subject_types_supported) only where a
+    // client of this domain asks for it.
+    subjectTypes: s.clients.some((c) => c.subject_type === 'pairwise') ? ['public', 'pairwise'] : ['public'],
+    // oidc-provider calls it for the ID token, userinfo and the id_token_hint checks of a pairwise
+    // client; everything else (grants, trust_grants, sessions, findAccount) keeps the account id.
+    pairwiseIdentifier: (_ctx, accountId, client) => {
+      // Set for every pairwise client (client_schema: sector_identifier_uri or the redirect host).
+      const sector: unknown = client.sectorIdentifier;
+      if (typeof sector !== 'string') throw new Error(`pairwise client ${client.clientId} has no sector identifier`);
+      return pairwiseSubject(s.pairwiseKey, sector, accountId);
+    },
+    // OpenID Connect Core 1.0 §8.1 has the OP fetch sector_identifier_uri and check that it lists
+    // every redirect URI: that guards against a *registering* client claiming another's sector.
+    // Our clients are not registered by strangers but written in the config by the operator, who
+    // vouches for the sector they name; fetching it would make sign-in depend on that host
+    // answering (oidc-provider fetches at a client's first use, outside our SSRF-guarded
+    // SafeFetch) for no check the operator has not made. So its host is the sector, unfetched.
+    // A client of dynamic registration (a stranger) still gets oidc-provider's §8.1 fetch and check.
+    sectorIdentifierUriValidate: (client) => !configuredIds.has(client.clientId),
     // RFC 9700 §2.1.2: no implicit grant, no hybrid flow (tokens in the front channel). Only the
     // authorization code flow.
     responseTypes: ['code'],

@@ -10,7 +10,7 @@ import { readKeyFile } from '../../src/secrets/key-file.js';
 // `npm run cli -- keys list|rotate|remove` and `association revoke`, run in-process against a
 // real config file and database (the run's PostgreSQL, or an embedded one of its own).
 
-function workspace(): { dir: string; keyFile: string } {
+function workspace(extra: string[] = []): { dir: string; keyFile: string } {
   const dir = mkdtempSync(join(tmpdir(), 'op-keys-cli-'));
   const keyFile = join(dir, 'keys', 'operator.keys');
   const url = inject('databaseUrl');
@@ -22,6 +22,7 @@ function workspace(): { dir: string; keyFile: string } {
     url ? `  url: ${url}` : `  embedded_dir: ${join(dir, 'pglite')}`,
     'secrets:',
     `  key_file: ${keyFile}`,
+    ...extra,
   ].join('\n');
   writeFileSync(join(dir, 'openid-provider.yaml'), `${yaml}\n`);
   return { dir, keyFile };
@@ -80,6 +81,16 @@ describe('npm run cli -- keys …', () => {
     expect(await cli(dir, ['keys', 'remove', k1!.id])).toMatchObject({ code: 0, out: `removed key ${k1!.id} from ${keyFile}\n` });
     expect(readKeyFile(keyFile).keys.map((k) => k.id)).toEqual([keys[1]!.id]);
     // Each command opens the database (the embedded one: a second or more each).
+  }, 180_000);
+
+  it('remove refuses the oldest key while a client has pairwise subjects (derived from it), unless --force', async () => {
+    const own = workspace(['oidc:', '  clients:', '    - client_id: app', '      client_name: App', '      redirect_uris: [https://app.example/cb]', '      subject_type: pairwise']);
+    for (let i = 0; i < 3; i++) expect((await cli(own.dir, ['keys', 'rotate'])).code).toBe(0);
+    const [oldest, middle, active] = readKeyFile(own.keyFile).keys.map((k) => k.id);
+    expect(await cli(own.dir, ['keys', 'remove', oldest!])).toMatchObject({ code: 1, err: expect.stringContaining('pairwise subjects of app are derived') });
+    expect(await cli(own.dir, ['keys', 'remove', middle!])).toMatchObject({ code: 0 });
+    expect(await cli(own.dir, ['keys', 'remove', oldest!, '--force'])).toMatchObject({ code: 0 });
+    expect(readKeyFile(own.keyFile).keys.map((k) => k.id)).toEqual([active]);
   }, 180_000);
 
   it('refuses a key file every user may read', async () => {

@@ -28,6 +28,7 @@ function workspace(): string {
       '      redirect_uris: ["https://verona.example/cb"]',
       '      post_logout_redirect_uris: ["https://verona.example/"]',
       `      client_secret_file: ${join(dir, 'web.secret')}`,
+      '      subject_type: pairwise',
     ].join('\n') + '\n',
   );
   return dir;
@@ -62,13 +63,14 @@ describe('npm run cli -- oidc clients list', () => {
         '  redirect_uri: https://verona.example/cb',
         '  post_logout_redirect_uri: https://verona.example/',
         '  domains: montague.lit, capulet.lit',
+        '  pairwise subjects, sector: verona.example',
         '',
       ].join('\n'),
     });
     const json = await cli(dir, ['oidc', 'clients', 'list', '--json', '--domain', 'montague.lit']);
     expect(json.code).toBe(0);
     expect(JSON.parse(json.out)).toEqual([
-      { client_id: 'web', client_name: 'Verona web', kind: 'confidential', redirect_uris: ['https://verona.example/cb'], post_logout_redirect_uris: ['https://verona.example/'], domains: ['montague.lit', 'capulet.lit'] },
+      { client_id: 'web', client_name: 'Verona web', kind: 'confidential', redirect_uris: ['https://verona.example/cb'], post_logout_redirect_uris: ['https://verona.example/'], domains: ['montague.lit', 'capulet.lit'], subject_type: 'pairwise', sector: 'verona.example' },
     ]);
     expect(listed.out + json.out).not.toContain(SECRET);
   });
