@@ -9,6 +9,7 @@ import { RealmModule } from '../realm/realm.module.js';
 import { SregModule } from '../sreg/sreg.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { XmppModule } from '../xmpp/xmpp.module.js';
+import { OidcModule } from '../oidc/oidc.module.js';
 import { databaseConfig } from '../config/namespaces.js';
 import { schedulePruning } from '../database/prune-schedule.js';
 import { AuditModule } from '../audit/audit.module.js';
@@ -42,7 +43,7 @@ import { SessionModule } from './session/session.module.js';
 import { SessionService } from './session/session.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule],
+  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule, OidcModule],
   controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
   providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LoginDeviceService, LoginDeviceRepository, LocalCredentialBackend,
     XmppCredentialBackend,

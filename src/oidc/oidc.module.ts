@@ -6,6 +6,7 @@ import { TrustModule } from '../realm/trust.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { InteractionController } from './interactions/interaction.controller.js';
 import { InteractionService } from './interactions/interaction.service.js';
+import { OidcSignInTargets } from './interactions/sign-in-target.js';
 import { OidcKeysModule } from './keys/oidc-keys.module.js';
 import { OidcMount } from './oidc-mount.js';
 import { OidcProviders } from './oidc-providers.js';
@@ -19,7 +20,8 @@ import { OidcStorageModule } from './storage/oidc-storage.module.js';
   // OidcStorage and OidcSigningKeys (contracts.ts): PostgreSQL (or the embedded database) through TypeORM.
   imports: [UsersModule, SessionModule, SregModule, RealmModule, TrustModule, OidcStorageModule, OidcKeysModule],
   controllers: [InteractionController],
-  providers: [OidcProviders, OidcMount, InteractionService],
-  exports: [OidcProviders],
+  providers: [OidcProviders, OidcMount, InteractionService, OidcSignInTargets],
+  // OidcSignInTargets: the login page and the chat app's confirm request name the application (src/auth).
+  exports: [OidcProviders, OidcSignInTargets],
 })
 export class OidcModule {}

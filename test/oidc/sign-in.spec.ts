@@ -92,6 +92,41 @@ describe('OpenID Connect sign-in through our pages', () => {
     expect(tokens.refresh_token).toBeUndefined(); // no offline_access asked
   });
 
+  it('names the application on the login page, and keeps the interaction through refused forms (too long, wrong password)', async () => {
+    const browser = new Browser();
+    const started = await start();
+    const login = await browser.follow(started.url, op.base);
+    expect(isLogin(login)).toBe(true);
+    // The client's registered name and where the answer goes, as the realm is named for OpenID 2.0.
+    expect(login.body).toMatch(/to continue to <span class="realm">Single-page app<\/span>/);
+    expect(login.body).toContain('http://127.0.0.1:9');
+    const uid = /name="interaction" value="([^"]+)"/.exec(login.body)![1]!;
+    // Refused by the form's own rules (LoginForm: no account has so long a username), then by the password.
+    const tooLong = await browser.submit(login, { username: 'x'.repeat(2000), password: PASSWORD });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body).toContain(`name="interaction" value="${uid}"`);
+    expect(tooLong.body).toContain('Single-page app');
+    const wrong = await browser.submit(tooLong, { username, password: 'not the password' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body).toContain(`name="interaction" value="${uid}"`);
+    // The third try signs in and the same authorization request goes on to the RP.
+    const signedIn = await browser.submit(wrong, { username, password: PASSWORD });
+    expect(String(signedIn.headers.location)).toBe(`/oidc/interaction/${uid}`);
+    const consent = await browser.follow('', op.base, signedIn);
+    expect(isConsent(consent)).toBe(true);
+    const tokens = await exchange(started, await browser.follow('', op.base, await browser.submit(consent, { decision: 'allow_once' })));
+    expect(tokens.claims()!.sub).toBe(userId);
+  });
+
+  it('a forged interaction field in a refused form is dropped, not echoed', async () => {
+    const browser = new Browser();
+    const login = await browser.follow(`${op.base}/login`, op.base);
+    const forged = await browser.submit(login, { username: 'x'.repeat(2000), password: PASSWORD, interaction: '"><script>x</script>' });
+    expect(forged.status).toBe(400);
+    expect(forged.body).not.toContain('name="interaction"');
+    expect(forged.body).not.toContain('<script>x');
+  });
+
   it('lets a signed-in browser through without the login page; "allow once" asks again, "always allow" does not', async () => {
     const browser = new Browser();
     const first = await start();

@@ -1,6 +1,6 @@
 import * as client from 'openid-client';
 import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
-import { firstChild, type XmlElement } from '../../src/xmpp/xml-node.js';
+import { childText, firstChild, type XmlElement } from '../../src/xmpp/xml-node.js';
 import type { XmppSession } from '../../src/xmpp/xmpp-session.js';
 import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
 import { Browser, type BrowserResponse, type LiveProvider } from '../helpers/live.js';
@@ -49,7 +49,12 @@ describe('OpenID Connect sign-in by approval from the chat app', () => {
     const confirm = nextStanza(app, (s: XmlElement) => s.name === 'message' && firstChild(s, 'confirm', NS_HTTP_AUTH) !== undefined, 5000);
     const started = await browser.submit(login, { username: romeo, method: 'xmpp' });
     expect(started.status).toBe(303);
-    const code = firstChild(await confirm, 'confirm', NS_HTTP_AUTH)!.attrs['id']!;
+    const stanza = await confirm;
+    const code = firstChild(stanza, 'confirm', NS_HTTP_AUTH)!.attrs['id']!;
+    // The chat app and the waiting page say which application the sign-in is for.
+    expect(childText(stanza, 'body')).toContain('signing in to Balcony app (http://127.0.0.1:9)');
+    const waiting = await browser.request('GET', new URL(String(started.headers.location), op.base).toString());
+    expect(waiting.body).toContain('Balcony app (http://127.0.0.1:9)');
     expect(await askText(app, `yes ${code}`)).toContain('Approved');
     const waitingUrl = new URL(String(started.headers.location), op.base).toString();
     let done: BrowserResponse = await browser.request('GET', waitingUrl);
@@ -63,5 +68,24 @@ describe('OpenID Connect sign-in by approval from the chat app', () => {
     page = await browser.follow('', op.base, await browser.submit(page, { decision: 'allow_once' }));
     const tokens = await client.authorizationCodeGrant(config, new URL(String(page.headers.location)), { pkceCodeVerifier: verifier });
     expect(tokens.claims()!['amr']).toEqual(['xmpp']);
+  });
+
+  it('a refused "Confirm with my chat app" answers the login page still continuing the interaction', async () => {
+    const config = await client.discovery(new URL(op.base), 'spa', undefined, client.None());
+    const verifier = client.randomPKCECodeVerifier();
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const browser = new Browser();
+    const login = await browser.follow(url.href, op.base);
+    expect(login.body).toMatch(/to continue to <span class="realm">Balcony app<\/span>/);
+    const uid = /name="interaction" value="([^"]+)"/.exec(login.body)![1]!;
+    // Not a JID localpart (RFC 7622 §3.3.1: no "@" and no space in a localpart).
+    const refused = await browser.submit(login, { username: 'not a user@all', method: 'xmpp' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('is not a valid');
+    expect(refused.body).toContain(`name="interaction" value="${uid}"`);
+    expect(refused.body).toContain('Balcony app');
+    // The password then signs in to the same authorization request.
+    const signedIn = await browser.submit(refused, { username: romeo, password: PASSWORD });
+    expect(String(signedIn.headers.location)).toBe(`/oidc/interaction/${uid}`);
   });
 });

@@ -73,17 +73,19 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
   async begin(domain: DomainConfig, form: LoginForm, client: ClientInfo): Promise<ApprovalStart> {
     const requestId = form.request || undefined;
     const typed = form.username.trim();
+    // A refusal answers the login page again, still continuing the same request or interaction.
+    const continues = { requestId, interaction: form.interaction };
     if (domain.accounts !== 'xmpp' || domain.xmpp?.bot === undefined) {
-      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 400, 'Confirming with the chat app is not available here: sign in with your password.') };
+      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 400, 'Confirming with the chat app is not available here: sign in with your password.') };
     }
     // Re-validates the parked request first: an expired one ends here, as with a password.
     const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
     const username = tryNormalizeUsername(typed);
-    if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 400, `That is not a valid ${domain.name} username.`) };
+    if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 400, `That is not a valid ${domain.name} username.`) };
 
     if (!this.bot.online(domain.name)) {
       this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
-      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 503, UNAVAILABLE, 30) };
     }
 
     // A person using this normally never meets these limits; a flood cannot spam a user's chat
@@ -97,7 +99,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const perAddress = address === undefined ? 0 : await this.approvals.countForAddress(domain.name, address, since);
     if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
       this.metrics.rateLimited.inc({ kind: 'xmpp_approval' });
-      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
+      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
     }
     const now = this.clock.now();
     const jid = `${username}@${domain.name}`;
@@ -122,14 +124,13 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       // with a <thread>, a body for clients without http-auth, and the <confirm/>. Whether the
       // account exists we cannot know (its server may bounce it: an error, read as a denial), so
       // a known and an unknown username get the same waiting page: nothing is enumerated.
-      await this.bot.send(domain.name, (from) =>
-        buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site: row.realm ?? 'your identity page', url: `${domain.base_url}/login`, id: this.random.token(12) }),
-      );
+      const site = await this.site(domain, row);
+      await this.bot.send(domain.name, (from) => buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site, url: `${domain.base_url}/login`, id: this.random.token(12) }));
     } catch (error) {
       await this.approvals.transition(row.id, 'pending', 'cancelled', 'unsent');
       this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
       this.logger.warn({ err: error, domain: domain.name }, 'could not send the sign-in approval request');
-      return { kind: 'login', result: await this.login.refused(domain, requestId, client, typed, 503, UNAVAILABLE, 30) };
+      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 503, UNAVAILABLE, 30) };
     }
     await this.record(row, 'approval_requested', client);
     return { kind: 'started', id: row.id, browserToken, maxAgeSeconds: limits.timeout };
@@ -177,7 +178,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     }
     switch (row.state) {
       case 'pending':
-        return { kind: 'page', view: { kind: 'waiting', code: row.code, site: row.realm ?? 'your identity page', id: row.id, seconds: Math.max(0, Math.round((row.expiresAt.getTime() - now.getTime()) / 1000)) } };
+        return { kind: 'page', view: { kind: 'waiting', code: row.code, site: await this.site(domain, row), id: row.id, seconds: Math.max(0, Math.round((row.expiresAt.getTime() - now.getTime()) / 1000)) } };
       case 'accepted': {
         // Single use: whichever request claims the accepted row signs in; a reload finds it completed.
         if (!(await this.approvals.transition(row.id, 'accepted', 'completed'))) return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId, row.interaction);
@@ -212,6 +213,17 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const row = await this.approvals.find(id, domain.name);
     if (row !== null && boundTo(row, browserToken)) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
     return loginUrl(row?.requestId ?? null, row?.interaction ?? null);
+  }
+
+  /**
+   * What the person is signing in to, in the chat app's message and on the waiting page: the
+   * OpenID 2.0 realm, the OpenID Connect application (its name and redirect origin), or else the
+   * identity page.
+   */
+  private async site(domain: DomainConfig, row: LoginApproval): Promise<string> {
+    if (row.realm !== null) return row.realm;
+    const application = await this.login.application(domain, row.interaction ?? undefined);
+    return application === undefined ? 'your identity page' : `${application.name} (${application.origin})`;
   }
 
   /**

@@ -27,8 +27,8 @@ export class LoginFormRejected implements NestInterceptor {
         const http = context.switchToHttp();
         const request = http.getRequest<FastifyRequest>();
         const reply = http.getResponse<FastifyReply>();
-        const rawRequestId = (request.body as Record<string, unknown> | undefined)?.['request'];
-        return from(this.login.rejected(requireDomain(request), error, rawRequestId, clientInfo(request)).then((result) => answerLogin(request, reply, result, () => this.random.token())));
+        const body = request.body as Record<string, unknown> | undefined;
+        return from(this.login.rejected(requireDomain(request), error, body?.['request'], clientInfo(request), body?.['interaction']).then((result) => answerLogin(request, reply, result, () => this.random.token())));
       }),
     );
   }

@@ -9,7 +9,9 @@ export interface LoginView {
   returnToOrigin?: string;
   requestId?: string;
   /** The OpenID Connect interaction this sign-in continues (src/oidc). */
-  interaction?: string;
+  interaction?: string | undefined;
+  /** Its application (client name and redirect origin), while the interaction is pending. */
+  application?: { name: string; clientId: string; origin: string } | undefined;
   domain: string;
   username?: string;
   /** Realm being signed in to, when there is a pending request. */
@@ -22,7 +24,7 @@ export interface LoginView {
 defineView(
   'login',
   `<h1>Sign in with your <%= it.domain %> account</h1>
-<% if (it.realm) { %><p>to continue to <span class="realm"><%= it.realm %></span></p><% } %>
+<% if (it.realm) { %><p>to continue to <span class="realm"><%= it.realm %></span></p><% } else if (it.application) { %><p>to continue to <span class="realm"><%= it.application.name %></span> <span class="meta">(application <code><%= it.application.clientId %></code> at <%= it.application.origin %>)</span></p><% } %>
 <% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
 <form method="post" action="/login">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">

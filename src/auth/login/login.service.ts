@@ -17,8 +17,9 @@ import type { Outcome } from '../checkid/outcome.js';
 import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
 import { SessionService } from '../session/session.service.js';
 import { INTERACTION_PATH } from '../../oidc/paths.js';
+import { OidcSignInTargets, type SignInApplication } from '../../oidc/interactions/sign-in-target.js';
 import { CredentialBackend } from './credential-backend.js';
-import type { LoginForm } from './login.dto.js';
+import { INTERACTION_UID, type LoginForm } from './login.dto.js';
 import type { LoginView } from './login-page.js';
 import { type DeviceCookie, LoginDeviceService } from './login-device.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
@@ -52,6 +53,13 @@ export interface SignInStep {
   deviceToken?: string | undefined;
   /** The OpenID Connect interaction this sign-in continues (its uid, checked by the DTO). */
   interaction?: string | undefined;
+}
+
+/** What a login page continues: a parked OpenID 2.0 request (its context when already resumed) or an OpenID Connect interaction. */
+export interface Continues {
+  requestId?: string | undefined;
+  interaction?: string | undefined;
+  ctx?: CheckidContext | undefined;
 }
 
 /** A session to hand to the browser (cookie value and lifetime). */
@@ -93,6 +101,7 @@ export class LoginService {
     private readonly users: UsersService,
     @Inject(Metrics) private readonly metrics: Metrics,
     private readonly devices: LoginDeviceService,
+    private readonly applications: OidcSignInTargets,
   ) {}
 
   /** GET /login, for a parked request or on its own. */
@@ -103,7 +112,7 @@ export class LoginService {
       const active = await this.sessions.resolve(sessionToken);
       if (active && active.user.domain === domain.name) return { kind: 'redirect', location: identifierUrl(domain, active.user.username) };
     }
-    return { kind: 'page', status: 200, view: { ...(await this.view(domain, requestId, client)), interaction } };
+    return { kind: 'page', status: 200, view: await this.view(domain, { requestId, interaction }, client) };
   }
 
   /**
@@ -111,15 +120,10 @@ export class LoginService {
    * cookie, which counts the attempt on that device instead of the account when it is valid.
    */
   async submit(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
-    const result = await this.attempt(domain, form, sessionToken, client, deviceToken);
-    // A refused attempt answers the form again, still continuing the same interaction.
-    if ((result.kind === 'page' || result.kind === 'unavailable') && form.interaction !== undefined) return { ...result, view: { ...result.view, interaction: form.interaction } };
-    return result;
-  }
-
-  private async attempt(domain: DomainConfig, form: LoginForm, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<LoginResult> {
     const requestId = form.request || undefined;
     const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
+    // A refused attempt answers the form again, still continuing the same request or interaction.
+    const continues: Continues = { requestId, interaction: form.interaction, ctx };
     const { username, password } = form;
     const device = await this.devices.deviceOf(deviceToken, domain.name, username);
     const keys = this.throttle.keys(domain.name, username, client.ip, device);
@@ -131,7 +135,7 @@ export class LoginService {
       await this.record(domain, username, client, 'login_throttled');
       this.metrics.signIns.inc({ method: 'password', outcome: 'throttled' });
       this.metrics.loginThrottled.inc();
-      return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(verdict.wait), verdict.wait);
+      return this.refuse(domain, continues, client, username, 429, tooManyAttempts(verdict.wait), verdict.wait);
     }
     let result: Awaited<ReturnType<CredentialBackend['verify']>>;
     try {
@@ -149,7 +153,7 @@ export class LoginService {
       // nor the address is counted, and the page says to try again, never "wrong password".
       this.metrics.signIns.inc({ method: 'password', outcome: 'unavailable' });
       await this.throttle.giveBack(verdict.reservation);
-      const view = await this.view(domain, requestId, client, ctx);
+      const view = await this.view(domain, continues, client);
       return { kind: 'unavailable', view: { ...view, username, error: MESSAGES.unavailable }, error: result.error };
     }
     if (!result.ok) {
@@ -157,8 +161,8 @@ export class LoginService {
       this.metrics.signIns.inc({ method: 'password', outcome: 'failure' });
       this.metrics.loginFailures.inc({ reason: result.reason });
       const wait = this.throttle.failed(verdict.reservation);
-      if (wait > 0) return this.refuse(domain, requestId, ctx, client, username, 429, tooManyAttempts(wait), wait);
-      return this.refuse(domain, requestId, ctx, client, username, 401, MESSAGES[result.reason]);
+      if (wait > 0) return this.refuse(domain, continues, client, username, 429, tooManyAttempts(wait), wait);
+      return this.refuse(domain, continues, client, username, 401, MESSAGES[result.reason]);
     }
     await this.throttle.succeeded(verdict.reservation);
     return this.completeSignIn(domain, result.user, { ctx, requestId, sessionToken, client, remember: form.remember === '1', deviceToken, interaction: form.interaction });
@@ -192,17 +196,24 @@ export class LoginService {
   }
 
   /**
-   * The login page again for a form the LoginForm DTO refused, with what to fix. `requestId` is
-   * the raw field, kept only if it could be one of ours, so that the flow can go on.
+   * The login page again for a form the LoginForm DTO refused, with what to fix. `requestId` and
+   * `interaction` are the raw fields, each kept only if it could be one of ours, so that the
+   * OpenID 2.0 request or the OpenID Connect interaction goes on after the next try.
    */
-  async rejected(domain: DomainConfig, error: InvalidInput, requestId: unknown, client: ClientInfo): Promise<LoginResult> {
+  async rejected(domain: DomainConfig, error: InvalidInput, requestId: unknown, client: ClientInfo, interaction?: unknown): Promise<LoginResult> {
     const id = typeof requestId === 'string' && requestId.length > 0 && requestId.length <= MAX_PENDING_REQUEST_ID ? requestId : undefined;
-    return { kind: 'page', status: 400, view: { ...(await this.view(domain, id, client)), error: rejection(error) } };
+    const uid = typeof interaction === 'string' && INTERACTION_UID.test(interaction) ? interaction : undefined;
+    return { kind: 'page', status: 400, view: { ...(await this.view(domain, { requestId: id, interaction: uid }, client)), error: rejection(error) } };
   }
 
   /** The login page with a message, for the other ways of proving an account (approval from the chat app). */
-  refused(domain: DomainConfig, requestId: string | undefined, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: string, retryAfter?: number): Promise<LoginResult> {
-    return this.refuse(domain, requestId, undefined, client, username, status, error, retryAfter);
+  refused(domain: DomainConfig, continues: Continues, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: string, retryAfter?: number): Promise<LoginResult> {
+    return this.refuse(domain, continues, client, username, status, error, retryAfter);
+  }
+
+  /** The application an OpenID Connect interaction signs in to (for the chat app's messages), if it is still pending. */
+  application(domain: DomainConfig, interaction: string | undefined): Promise<SignInApplication | undefined> {
+    return interaction === undefined ? Promise.resolve(undefined) : this.applications.describe(domain, interaction);
   }
 
   /** Failed logins go in the history of the account they were aimed at, when it exists. */
@@ -211,28 +222,26 @@ export class LoginService {
     await this.audit.record({ kind, domain: domain.name, userId, ...client });
   }
 
-  private async refuse(
-    domain: DomainConfig,
-    requestId: string | undefined,
-    ctx: CheckidContext | undefined,
-    client: ClientInfo,
-    username: string,
-    status: 400 | 401 | 429 | 503,
-    error: string,
-    retryAfter?: number,
-  ): Promise<LoginResult> {
-    const view = await this.view(domain, requestId, client, ctx);
+  private async refuse(domain: DomainConfig, continues: Continues, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: string, retryAfter?: number): Promise<LoginResult> {
+    const view = await this.view(domain, continues, client);
     return { kind: 'page', status, view: { ...view, username, error }, ...(retryAfter === undefined ? {} : { retryAfter }) };
   }
 
-  private async view(domain: DomainConfig, requestId: string | undefined, client: ClientInfo, known?: CheckidContext): Promise<LoginPageModel> {
-    const ctx = known ?? (requestId ? await this.checkid.resume(domain, requestId, client) : undefined);
+  private async view(domain: DomainConfig, continues: Continues, client: ClientInfo): Promise<LoginPageModel> {
+    const { requestId, interaction } = continues;
+    const ctx = continues.ctx ?? (requestId ? await this.checkid.resume(domain, requestId, client) : undefined);
+    // The interaction is kept even once expired: signing in then ends on oidc-provider's own
+    // "expired" answer at the interaction (our error page), which tells the person to go back.
+    const application = await this.application(domain, interaction);
     return {
       requestId: ctx ? requestId : undefined,
+      interaction,
+      application,
       domain: domain.name,
       username: ctx?.identity?.kind === 'user' ? ctx.identity.username : undefined,
       realm: ctx?.realm?.value,
-      returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
+      // The sign-in ends with a redirect there (CSP form-action follows redirects).
+      returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : application?.origin,
       // DESIGN.md "XMPP": the second submit button, where a bot can send the confirm request.
       chatApproval: domain.accounts === 'xmpp' && domain.xmpp?.bot !== undefined,
     };
