@@ -16,6 +16,11 @@ export interface OidcConsentView {
   scopes: { scope: string; label: string }[];
   /** The profile fields those scopes ask for, with the values that would be sent (the SReg choices). */
   attributes: { field: string; label: string; value: string | undefined; checked: boolean }[];
+  /**
+   * The `openid2` scope, when asked and not yet decided: the OpenID 2.0 Identifier that would be
+   * sent (openid2_id), which the person may withhold and still sign in.
+   */
+  openid2?: { identifier: string } | undefined;
 }
 
 /** What each scope means to a person (OpenID Connect Core 1.0 §5.4, §11). */
@@ -25,8 +30,7 @@ export const SCOPE_LABELS: Readonly<Record<string, string>> = {
   email: 'Your e-mail address',
   address: 'Your postcode and country',
   offline_access: 'Access while you are not signed in (a long-lived refresh token)',
-  // OpenID 2.0 to OpenID Connect Migration 1.0 §9.1: the person is asked before the two identities are linked.
-  openid2: 'The OpenID you used with this site before, so that it finds your old account',
+  // `openid2` is not in this list: it has its own choice on the page (OidcConsentView.openid2).
 };
 
 defineView(
@@ -40,6 +44,12 @@ defineView(
   <% if (it.scopes.length > 0) { %><fieldset>
     <legend>The application asks for</legend>
     <ul><% it.scopes.forEach(function (s) { %><li><%= s.label %> <span class="meta">(<code><%= s.scope %></code>)</span></li><% }) %></ul>
+  </fieldset><% } %>
+  <% if (it.openid2) { %><fieldset>
+    <legend>Your OpenID from before</legend>
+    <p>This application can learn that you are <code><%= it.openid2.identifier %></code>, the OpenID you may have used with it before.</p>
+    <label class="check"><input type="radio" name="openid2" value="link" checked> <span>Tell it, so that it finds my old account</span></label>
+    <label class="check"><input type="radio" name="openid2" value="withhold"> <span>Don't tell it: it sees me as a new user</span></label>
   </fieldset><% } %>
   <% if (it.attributes.length > 0) { %><fieldset>
     <legend>Send these details</legend>

@@ -29,7 +29,7 @@ export class InteractionController {
   @UseGuards(CsrfGuard)
   async decide(@Param() params: InteractionParams, @Body() form: OidcConsentForm, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const domain = requireDomain(request);
-    const step = await this.interactions.decide(domain, params.uid, { req: prepareForKoa(request, domain), res: reply.raw }, readSessionToken(request), form.decision, form.release);
+    const step = await this.interactions.decide(domain, params.uid, { req: prepareForKoa(request, domain), res: reply.raw }, readSessionToken(request), form.decision, form.release, form.openid2 === 'withhold');
     this.answer(request, reply, step);
   }
 

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsArray, IsIn, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import { AsList, CsrfProtectedForm } from '../../http/forms.js';
 import { PROFILE_FIELDS, type ProfileField } from '../../users/user.entity.js';
 import { INTERACTION_UID } from '../../auth/login/login.dto.js';
@@ -25,4 +25,14 @@ export class OidcConsentForm extends CsrfProtectedForm {
   @ArrayMaxSize(PROFILE_FIELDS.length)
   @IsIn(PROFILE_FIELDS, { each: true })
   release: ProfileField[] = [];
+
+  /**
+   * OpenID 2.0 to OpenID Connect Migration 1.0 §9.1 (correlation): whether the application may
+   * link this sign-in to the person's OpenID 2.0 Identifier (openid2_id). Absent: `link`, the
+   * radio button checked by default, so that a form sent without it means what the page showed.
+   */
+  @IsOptional()
+  @IsString()
+  @IsIn(['link', 'withhold'])
+  openid2?: 'link' | 'withhold';
 }

@@ -8,6 +8,7 @@ import { Clock } from '../../common/clock.js';
 import type { OidcAuthMethod } from '../contracts.js';
 import { OidcProviders } from '../oidc-providers.js';
 import { fieldsForScopes, rejectedClaims } from '../claims.js';
+import { claimedIdentifierFor, OPENID2_SCOPE } from '../openid2-migration.js';
 import { ProfileSource } from '../../sreg/profile-source.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import { PROFILE_LABELS } from '../../users/profile.js';
@@ -87,12 +88,22 @@ export class InteractionService {
         account: `${active.user.username}@${active.user.domain}`,
         scopes: missing.filter((s) => SCOPE_LABELS[s] !== undefined).map((scope) => ({ scope, label: SCOPE_LABELS[scope]! })),
         attributes,
+        // The scope is only ever here once openid2_realm was verified (provider-configuration.ts).
+        openid2: missing.includes(OPENID2_SCOPE) ? { identifier: claimedIdentifierFor(domain, active.user.username) } : undefined,
       },
     };
   }
 
   /** POST /oidc/interaction/:uid: the consent page's decision (CSRF checked by the controller's guard). */
-  async decide(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined, decision: OidcDecision, release: readonly ProfileField[]): Promise<InteractionStep> {
+  async decide(
+    domain: DomainConfig,
+    uid: string,
+    exchange: RawExchange,
+    sessionToken: string | undefined,
+    decision: OidcDecision,
+    release: readonly ProfileField[],
+    withholdOpenid2 = false,
+  ): Promise<InteractionStep> {
     const provider = await this.providers.forDomain(domain);
     const details = await provider.interactionDetails(exchange.req, exchange.res);
     if (details.uid !== uid || details.prompt.name !== 'consent') return { kind: 'redirect', location: `/oidc/interaction/${details.uid}` };
@@ -116,6 +127,8 @@ export class InteractionService {
       if (claims.length > 0) grant.addOIDCClaims(claims);
       const rejected = existing.getRejectedOIDCClaims();
       if (rejected.length > 0) grant.rejectOIDCClaims(rejected);
+      const rejectedScope = existing.getRejectedOIDCScope();
+      if (rejectedScope) grant.rejectOIDCScope(rejectedScope);
     }
     const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details as {
       missingOIDCScope?: string[];
@@ -123,6 +136,10 @@ export class InteractionService {
       missingResourceScopes?: Record<string, string[]>;
     };
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+    // Migration §9.1: withheld, the scope is recorded as refused (oidc-provider then counts it as
+    // decided: no consent prompt for it again under an "always allow") and never granted, so no
+    // token of this grant carries openid2_id (accounts.ts releases it only with the scope).
+    if (withholdOpenid2 && missingOIDCScope?.includes(OPENID2_SCOPE)) grant.rejectOIDCScope(OPENID2_SCOPE);
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
     // The fields of those scopes the person left unticked are never released (claims.ts).
     if (missingOIDCScope) {
