@@ -63,9 +63,14 @@ export class OidcProviders implements OnModuleInit {
     // issued under it (access, refresh, codes not yet used): oidc-provider's revokeByGrantId.
     this.trust.onRevoked(async (grant) => {
       if (grant.kind !== 'oidc' || grant.oidcGrantId === null) return;
-      for (const model of GRANT_MODELS) await this.storage.adapterFor(model).revokeByGrantId?.(grant.oidcGrantId);
-      await this.storage.adapterFor('Grant').destroy(grant.oidcGrantId);
+      await this.endGrant(grant.oidcGrantId);
     });
+  }
+
+  /** Ends an oidc-provider Grant and every token issued under it (access, refresh, codes not yet used). */
+  async endGrant(grantId: string): Promise<void> {
+    for (const model of GRANT_MODELS) await this.storage.adapterFor(model).revokeByGrantId?.(grantId);
+    await this.storage.adapterFor('Grant').destroy(grantId);
   }
 
   /** The registered clients (for the CLI): their configuration, never their secrets. */

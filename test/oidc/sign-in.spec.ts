@@ -172,6 +172,35 @@ describe('OpenID Connect sign-in through our pages', () => {
     expect(answer.searchParams.get('error')).toBe('consent_required');
   });
 
+  it('prompt=consent asks again under an "always allow", showing what the application gets (Core §3.1.2.1)', async () => {
+    const browser = new Browser();
+    const first = await start({ scope: 'openid profile' });
+    await exchange(first, await drive(browser, first.url, 'allow_always'));
+    const again = await start({ scope: 'openid profile', prompt: 'consent' });
+    const seen: string[] = [];
+    let consentPage = '';
+    const page = await browser.follow(again.url, op.base);
+    if (isConsent(page)) {
+      seen.push('consent');
+      consentPage = page.body;
+    }
+    expect(seen).toEqual(['consent']);
+    expect(consentPage).toContain('<code>profile</code>');
+    const once = await exchange(again, await browser.follow('', op.base, await browser.submit(page, { decision: 'allow_once' })));
+    expect(once.claims()!.sub).toBe(userId);
+    // "Allow once" left the "always allow" as it was: its tokens still work.
+    const earlier = await start({ scope: 'openid profile' });
+    const kept = await exchange(earlier, await browser.follow(earlier.url, op.base));
+    expect((await client.fetchUserInfo(config, kept.access_token, userId)).sub).toBe(userId);
+    // "Always allow" again under prompt=consent replaces that grant: the old one ends with its tokens.
+    const replace = await start({ scope: 'openid profile', prompt: 'consent' });
+    const page2 = await browser.follow(replace.url, op.base);
+    expect(isConsent(page2)).toBe(true);
+    const replaced = await exchange(replace, await browser.follow('', op.base, await browser.submit(page2, { decision: 'allow_always' })));
+    await expect(client.fetchUserInfo(config, kept.access_token, userId)).rejects.toThrow();
+    expect((await client.fetchUserInfo(config, replaced.access_token, userId)).sub).toBe(userId);
+  });
+
   it('prompt=login and max_age=0 ask for the password again; auth_time is the new sign-in', async () => {
     const browser = new Browser();
     const first = await start();

@@ -7,7 +7,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { Clock } from '../../common/clock.js';
 import type { OidcAuthMethod } from '../contracts.js';
 import { OidcProviders } from '../oidc-providers.js';
-import { fieldsForScopes, rejectedClaims } from '../claims.js';
+import { FIELD_CLAIMS, fieldsForScopes, rejectedClaims } from '../claims.js';
 import { claimedIdentifierFor, OPENID2_SCOPE } from '../openid2-migration.js';
 import { ProfileSource } from '../../sreg/profile-source.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
@@ -72,11 +72,15 @@ export class InteractionService {
     if (active === undefined || active.user.id !== details.session?.accountId) return { kind: 'redirect', location: loginFor(uid) };
     const client = await provider.Client.find(String(details.params['client_id']));
     if (client === undefined) return this.finish(domain, exchange, { error: 'invalid_client', error_description: 'unknown client' });
-    const missing = (details.prompt.details['missingOIDCScope'] as string[] | undefined) ?? [];
+    const missing = consentScopes(details);
+    // Asked again under a grant (prompt=consent): the boxes start as that grant left them.
+    const existing = missing.forced && details.grantId !== undefined ? await provider.Grant.find(details.grantId) : undefined;
+    const refused = new Set(existing?.getRejectedOIDCClaims() ?? []);
     const profile = await this.profiles.load(active.user);
-    const attributes = fieldsForScopes(missing).map((field) => {
+    const attributes = fieldsForScopes(missing.scopes).map((field) => {
       const value = profile[field];
-      return { field, label: PROFILE_LABELS[field], value, checked: value !== undefined && active.user.releaseDefaults.includes(field) };
+      const chosen = existing === undefined ? active.user.releaseDefaults.includes(field) : !refused.has(FIELD_CLAIMS[field].claim);
+      return { field, label: PROFILE_LABELS[field], value, checked: value !== undefined && chosen };
     });
     return {
       kind: 'consent',
@@ -86,10 +90,10 @@ export class InteractionService {
         clientName: client.clientName,
         redirectOrigin: new URL(String(details.params['redirect_uri'])).origin,
         account: `${active.user.username}@${active.user.domain}`,
-        scopes: missing.filter((s) => SCOPE_LABELS[s] !== undefined).map((scope) => ({ scope, label: SCOPE_LABELS[scope]! })),
+        scopes: missing.scopes.filter((s) => SCOPE_LABELS[s] !== undefined).map((scope) => ({ scope, label: SCOPE_LABELS[scope]! })),
         attributes,
         // The scope is only ever here once openid2_realm was verified (provider-configuration.ts).
-        openid2: missing.includes(OPENID2_SCOPE) ? { identifier: claimedIdentifierFor(domain, active.user.username) } : undefined,
+        openid2: missing.scopes.includes(OPENID2_SCOPE) ? { identifier: claimedIdentifierFor(domain, active.user.username) } : undefined,
       },
     };
   }
@@ -115,9 +119,10 @@ export class InteractionService {
       return this.finish(domain, exchange, { error: 'access_denied', error_description: 'The person denied the request.' });
     }
     const clientId = String(details.params['client_id']);
+    const asked = consentScopes(details);
     const existing = details.grantId === undefined ? undefined : await provider.Grant.find(details.grantId);
-    let grant = existing ?? new provider.Grant({ accountId, clientId });
-    if (existing !== undefined && decision === 'allow_once') {
+    let grant = existing !== undefined && !asked.forced ? existing : new provider.Grant({ accountId, clientId });
+    if (existing !== undefined && !asked.forced && decision === 'allow_once') {
       // The existing grant is an "always allow": "once" for more scopes must not widen it, so
       // this request gets a copy of it with the new scopes added.
       grant = new provider.Grant({ accountId, clientId });
@@ -130,11 +135,10 @@ export class InteractionService {
       const rejectedScope = existing.getRejectedOIDCScope();
       if (rejectedScope) grant.rejectOIDCScope(rejectedScope);
     }
-    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = details.prompt.details as {
-      missingOIDCScope?: string[];
-      missingOIDCClaims?: string[];
-      missingResourceScopes?: Record<string, string[]>;
-    };
+    const { missingOIDCClaims, missingResourceScopes } = details.prompt.details as { missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    // Asked again (prompt=consent): a grant made afresh from this decision, for every requested
+    // scope, so that what the person unticks now is what they refuse now.
+    const missingOIDCScope = asked.scopes.length > 0 ? asked.scopes : undefined;
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     // Migration §9.1: withheld, the scope is recorded as refused (oidc-provider then counts it as
     // decided: no consent prompt for it again under an "always allow") and never granted, so no
@@ -151,8 +155,11 @@ export class InteractionService {
     if (decision === 'allow_always') {
       // Beside the OpenID 2.0 realms: on the identity page and in the bot's `sites`, revocable
       // from both (revoking ends this Grant and its tokens: OidcProviders).
-      const asked = fieldsForScopes(missingOIDCScope ?? []);
-      await this.trust.grantOidc(accountId, clientId, grantId, asked.filter((f) => release.includes(f)), asked);
+      const fields = fieldsForScopes(missingOIDCScope ?? []);
+      await this.trust.grantOidc(accountId, clientId, grantId, fields.filter((f) => release.includes(f)), fields);
+      // The "always allow" this one replaces ends with its tokens: the identity page's revoke
+      // must reach everything the client holds, and it only knows the current grant.
+      if (existing !== undefined && existing.jti !== grantId) await this.providers.endGrant(existing.jti);
     }
     return this.finish(domain, exchange, { consent: { grantId } });
   }
@@ -184,6 +191,19 @@ export class InteractionService {
     const maxAge = params['max_age'] === undefined ? undefined : Number(params['max_age']);
     return maxAge !== undefined && Number.isFinite(maxAge) && this.clock.now().getTime() - authTime > maxAge * 1000;
   }
+}
+
+/**
+ * The scopes a consent page asks about: those not granted yet (oidc-provider's missingOIDCScope),
+ * or, when nothing is missing and the consent prompt came all the same (prompt=consent, OpenID
+ * Connect Core 1.0 §3.1.2.1: "SHOULD prompt the End-User for consent before returning information
+ * to the Client"), every scope requested (`forced`).
+ */
+function consentScopes(details: { prompt: { details: Record<string, unknown> }; params: Record<string, unknown> }): { scopes: string[]; forced: boolean } {
+  const missing = (details.prompt.details['missingOIDCScope'] as string[] | undefined) ?? [];
+  if (missing.length > 0) return { scopes: missing, forced: false };
+  const requested = typeof details.params['scope'] === 'string' ? details.params['scope'].split(' ').filter(Boolean) : [];
+  return { scopes: [...new Set(requested)], forced: true };
 }
 
 /** Our mark on a prompt=login interaction: when we asked for the fresh sign-in (ms). */
