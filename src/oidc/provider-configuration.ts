@@ -69,6 +69,19 @@ export function pairwiseSubject(key: Buffer, sector: string, accountId: string):
   return mac.digest('base64url');
 }
 
+/**
+ * oidc-provider's cookie names, prefixed as ours are (src/http/cookies.ts; RFC 6265bis §4.1.3):
+ * the session cookie (Path=/) is `__Host-` (Secure, no Domain: a sibling subdomain cannot plant
+ * or overwrite it); the interaction and resume cookies are scoped by oidc-provider to the paths
+ * of one interaction, which `__Host-` forbids, so they are `__Secure-`. Plain names only where
+ * the operator allowed plain HTTP (security.https_only: false, local experiments), since
+ * browsers refuse prefixed cookies without Secure.
+ */
+function cookieNames(httpsOnly: boolean): { session: string; interaction: string; resume: string } {
+  if (!httpsOnly) return { session: 'op-oidc-session', interaction: 'op-oidc-interaction', resume: 'op-oidc-resume' };
+  return { session: '__Host-op-oidc-session', interaction: '__Secure-op-oidc-interaction', resume: '__Secure-op-oidc-resume' };
+}
+
 export function providerConfiguration(s: ProviderSettings): Configuration {
   const { lifetimes } = s.oidc;
   const pages = oidcPages(s.branding);
@@ -85,7 +98,7 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     findAccount: s.findAccount,
     // Its signed cookies (interaction, session) verify under every key of the list; keys come from
     // the operator key file, so every instance on one database accepts the others' cookies.
-    cookies: { keys: s.cookieKeys.map((k) => k.toString('base64url')) },
+    cookies: { keys: s.cookieKeys.map((k) => k.toString('base64url')), names: cookieNames(s.security.https_only) },
     routes: OIDC_ROUTES,
     // OpenID Connect Core 1.0 §8: discovery lists pairwise (subject_types_supported) only where a
     // client of this domain asks for it.

@@ -92,6 +92,37 @@ describe('OpenID Connect sign-in through our pages', () => {
     expect(tokens.refresh_token).toBeUndefined(); // no offline_access asked
   });
 
+  it("prefixes oidc-provider's cookies as ours (RFC 6265bis §4.1.3): __Host- for the session, __Secure- for the path-scoped interaction ones", async () => {
+    const browser = new Browser();
+    const started = await start();
+    const first = await browser.request('GET', started.url);
+    const set = ([] as string[]).concat(first.headers['set-cookie'] ?? []);
+    const names = set.map((c) => c.slice(0, c.indexOf('=')));
+    expect(names).toEqual(expect.arrayContaining(['__Secure-op-oidc-interaction', '__Secure-op-oidc-resume']));
+    for (const cookie of set) expect(cookie, cookie).toMatch(/; secure/i);
+    for (const cookie of set) expect(cookie, cookie).toMatch(/; httponly/i);
+    // Through the sign-in: the provider's session cookie, Path=/ and no Domain as __Host- requires.
+    let page = await browser.follow('', op.base, first);
+    const signedIn = await browser.submit(page, { username, password: PASSWORD });
+    page = await browser.follow('', op.base, signedIn);
+    const answer = await browser.submit(page, { decision: 'allow_once' });
+    const hops: string[] = [];
+    let res = answer;
+    for (let i = 0; i < 5 && res.status >= 300 && res.status < 400; i++) {
+      hops.push(...([] as string[]).concat(res.headers['set-cookie'] ?? []));
+      const next = new URL(String(res.headers.location), res.url);
+      if (next.origin !== op.base) break;
+      res = await browser.request('GET', next.href);
+    }
+    const session = hops.filter((c) => c.startsWith('__Host-op-oidc-session='));
+    expect(session.length).toBeGreaterThan(0);
+    for (const cookie of session) {
+      expect(cookie).toMatch(/; path=\/(;|$)/i);
+      expect(cookie).not.toMatch(/; domain=/i);
+      expect(cookie).toMatch(/; secure/i);
+    }
+  });
+
   it('names the application on the login page, and keeps the interaction through refused forms (too long, wrong password)', async () => {
     const browser = new Browser();
     const started = await start();
