@@ -46,9 +46,9 @@ export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Router errors raised before any hook runs (over-long parameter, malformed percent-encoding)
     // answer like every other error instead of Fastify's bare JSON.
-    frameworkErrors: frameworkErrorHandler(logger),
+    frameworkErrors: frameworkErrorHandler(logger, loaded.config.security.hsts_max_age),
     // And what Node's HTTP parser refuses before Fastify has a request (clientError).
-    clientErrorHandler: clientErrorHandler(logger),
+    clientErrorHandler: clientErrorHandler(logger, loaded.config.security.hsts_max_age),
     // Keep-alive connections are closed at shutdown once idle; in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,

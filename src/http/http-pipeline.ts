@@ -148,10 +148,13 @@ export class MalformedAddress extends AppError {
  * answer would be bare JSON that echoes the path. No hook runs for these requests, so the request
  * id and the baseline headers are set here.
  */
-export function frameworkErrorHandler(logger: Logger) {
+export function frameworkErrorHandler(logger: Logger, hstsMaxAge: number) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
     reply.header('x-request-id', request.id);
     baselineHeaders(reply);
+    // RFC 6797 §7.1: on every response over TLS, refusals too (no onRequest hook has set
+    // request.secure yet: the protocol as the pipeline would read it).
+    if (request.protocol?.toLowerCase() === 'https') reply.header('strict-transport-security', `max-age=${hstsMaxAge}`);
     sendError(request, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? new NotFoundException() : error.code === 'FST_ERR_BAD_URL' ? new MalformedAddress() : error, logger);
   };
 }
@@ -170,7 +173,7 @@ const MALFORMED_REQUEST = { status: 400, code: 'bad_request', title: 'Bad reques
  * bare JSON without a request id or the baseline headers; this one is the problem document every
  * other refusal gets, with a fresh request id (logged with the parser's error code).
  */
-export function clientErrorHandler(logger: Logger) {
+export function clientErrorHandler(logger: Logger, hstsMaxAge: number) {
   return (error: ConnectionError, socket: Socket): void => {
     // A reset connection has no one to answer (Node's documented clientError contract).
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
@@ -185,6 +188,8 @@ export function clientErrorHandler(logger: Logger) {
       'cache-control': 'no-store',
       ...BASELINE_HEADERS,
       'referrer-policy': 'no-referrer',
+      // RFC 6797 §7.1: the HSTS header on every response over TLS (a TLSSocket is `encrypted`).
+      ...('encrypted' in socket && socket.encrypted === true ? { 'strict-transport-security': `max-age=${hstsMaxAge}` } : {}),
       connection: 'close',
     };
     const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');

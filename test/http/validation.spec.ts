@@ -1,3 +1,4 @@
+import { connect } from 'node:tls';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, startProvider, type BrowserResponse, type LiveProvider } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
@@ -171,9 +172,34 @@ describe('request input through DTOs', () => {
       expect(problem(res)).toMatchObject({ code: 'bad_url', status: 400, title: 'Bad address' });
       expect(res.body).not.toContain('%ZZ');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
+      // RFC 6797 §7.1: over TLS, refusals carry HSTS too.
+      expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+$/);
       const page = await new Browser().request('GET', `${op.base}/account/trust/%E0%A4%A/revoke`);
       expect(page.status).toBe(400);
       expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    });
+
+    it("answers what Node's HTTP parser refuses (a space or a control character in the target) with our problem, over TLS with HSTS", async () => {
+      const port = new URL(op.base).port;
+      for (const target of ['/openid/a b', '/openid/\u0001']) {
+        const raw = await new Promise<string>((resolve, reject) => {
+          // The provider's development certificate: this test checks answers, not the certificate.
+          const socket = connect({ host: '127.0.0.1', port: Number(port), servername: 'localhost', rejectUnauthorized: false }, () => {
+            socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost:${port}\r\n\r\n`);
+          });
+          let text = '';
+          socket.setEncoding('latin1');
+          socket.on('data', (c: string) => (text += c));
+          socket.on('close', () => resolve(text));
+          socket.on('error', reject);
+        });
+        const [head, body] = raw.split('\r\n\r\n');
+        expect(head, JSON.stringify(target)).toMatch(/^HTTP\/1\.1 400 /);
+        expect(head).toMatch(/\r\ncontent-type: application\/problem\+json; charset=utf-8\r\n/);
+        expect(head).toMatch(/\r\nstrict-transport-security: max-age=\d+\r\n/);
+        expect(head).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
+        expect(JSON.parse(body!)).toMatchObject({ code: 'bad_request', status: 400 });
+      }
     });
 
     it('answers a revoke of an id that is not a UUID with a 404', async () => {
