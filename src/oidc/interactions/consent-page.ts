@@ -24,6 +24,7 @@ export const SCOPE_LABELS: Readonly<Record<string, string>> = {
   profile: 'Your profile: name, nickname, date of birth, gender, language, time zone',
   email: 'Your e-mail address',
   address: 'Your postcode and country',
+  phone: 'Your phone number',
   offline_access: 'Access while you are not signed in (a long-lived refresh token)',
   // OpenID 2.0 to OpenID Connect Migration 1.0 §9.1: the person is asked before the two identities are linked.
   openid2: 'The OpenID you used with this site before, so that it finds your old account',
