@@ -28,7 +28,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, databaseBusy: 3 } as const;
 
 const USAGE = `usage: npm run cli -- <command>
 
-  user add <username> [--domain D] [--email E] [--fullname F] [--nickname N] --password-stdin
+  user add <username> [--domain D] [--email E] [--fullname F] [--nickname N] [--phone P] --password-stdin
   user list [--domain D] [--json]
   user passwd <username> [--domain D] --password-stdin   (ends every session of the account)
   user remove <username> [--domain D]
@@ -47,6 +47,7 @@ const OPTIONS = {
   email: { type: 'string' },
   fullname: { type: 'string' },
   nickname: { type: 'string' },
+  phone: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -55,7 +56,7 @@ const OPTIONS = {
 } as const;
 
 const ALLOWED: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
-  add: ['domain', 'email', 'fullname', 'nickname', 'password-stdin'],
+  add: ['domain', 'email', 'fullname', 'nickname', 'phone', 'password-stdin'],
   list: ['domain', 'json'],
   passwd: ['domain', 'password-stdin'],
   remove: ['domain'],
@@ -113,7 +114,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const username = args[0]!;
     switch (command) {
       case 'add': {
-        const user = await users.create({ domain, username, password: password!, email: values.email, fullname: values.fullname, nickname: values.nickname });
+        const user = await users.create({ domain, username, password: password!, email: values.email, fullname: values.fullname, nickname: values.nickname, phone: values.phone });
         io.stdout.write(`created ${user.username}@${user.domain}, identifier ${identifierOf(loaded, user)}\n`);
         break;
       }
@@ -154,7 +155,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function runSecrets(c: SecretsCommand, values: Record<string, unknown>, io: CliIo): Promise<number> {
-  const stray = ['domain', 'email', 'fullname', 'nickname', 'password-stdin'].filter((k) => values[k] !== undefined);
+  const stray = ['domain', 'email', 'fullname', 'nickname', 'phone', 'password-stdin'].filter((k) => values[k] !== undefined);
   try {
     if (stray.length > 0) throw new SecretsUsageError(`${c.group} ${c.command ?? ''} does not take --${stray.join(', --')}`);
     checkSecretsCommand(c);

@@ -20,7 +20,7 @@ main { max-width: 34rem; margin: 3rem auto; padding: 0 1rem; }
 h1 { font-size: 1.5rem; }
 form { display: grid; gap: .75rem; }
 label { display: grid; gap: .25rem; font-weight: 600; }
-input[type=text], input[type=password] { font: inherit; padding: .5rem; border: 1px solid GrayText; border-radius: var(--op-radius); }
+input[type=text], input[type=tel], input[type=password] { font: inherit; padding: .5rem; border: 1px solid GrayText; border-radius: var(--op-radius); }
 .check { display: flex; gap: .5rem; align-items: center; font-weight: normal; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; }
 button { font: inherit; padding: .5rem 1rem; border-radius: var(--op-radius); border: 1px solid var(--op-accent); background: var(--op-accent); color: #fff; cursor: pointer; }

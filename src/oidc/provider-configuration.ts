@@ -125,11 +125,13 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     // RFC 9700 §2.1.1: PKCE for every client, public or confidential; oidc-provider 9 accepts only
     // S256 (RFC 7636 §4.2; `plain` is refused with invalid_request).
     pkce: { required: () => true },
-    // OpenID Connect Core 1.0 §5.4 scopes; no `phone`: our profiles have no phone number.
+    // OpenID Connect Core 1.0 §5.4 scopes.
     // `openid2`: OpenID 2.0 to OpenID Connect Migration 1.0 §2, the OpenID 2.0 Identifier.
     scopes: ['openid', 'offline_access', 'profile', 'email', 'address', OPENID2_SCOPE],
     // OpenID Connect Core 1.0 §5.4: the claims each scope asks for, from the same profile fields as
     // SReg/AX (src/users/profile.ts). email_verified is absent: nothing verifies the address.
+    // phone_number_verified is listed: always false (§5.1 "otherwise false"; nothing verifies the
+    // number), sent beside phone_number only (claims.ts).
     claims: {
       // Standalone claims (oidc-provider's defaults, restated since `claims` replaces them): sid
       // (the session, for logout), iss (RFC 9207). No acr: no assurance level is claimed.
@@ -147,6 +149,7 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
       profile: ['name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo'],
       email: ['email'],
       address: ['address'],
+      phone: ['phone_number', 'phone_number_verified'],
     },
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: policy(s.ourSession) },
     features: {

@@ -12,8 +12,8 @@ import { InvalidRequest } from '../protocol/errors.js';
 import type { OpenIdMessage } from '../protocol/message.js';
 import { parseRealm, parseReturnTo, type Realm } from '../protocol/realm.js';
 import { returnToMatchesRealm } from '../protocol/realm-match.js';
-import type { ProfileField } from '../users/user.entity.js';
-import { ATTRIBUTE_FIELDS, fieldForTypeUri, isAttributeField } from './attributes.js';
+import type { ProfileField, SregField } from '../users/user.entity.js';
+import { ATTRIBUTE_FIELDS, fieldForTypeUri, isSregField } from './attributes.js';
 
 export type AttributeSource = 'sreg' | 'ax';
 export type SregNamespace = typeof NS_SREG_1_0 | typeof NS_SREG_1_1;
@@ -34,8 +34,8 @@ export interface RequestedField {
 export interface SregRequest {
   /** The namespace the RP used: we answer in the same one (SReg 1.1 §3 / SReg 1.0). */
   readonly namespace: SregNamespace;
-  readonly required: readonly ProfileField[];
-  readonly optional: readonly ProfileField[];
+  readonly required: readonly SregField[];
+  readonly optional: readonly SregField[];
   readonly policyUrl?: string;
 }
 
@@ -132,13 +132,16 @@ function sregArgs(message: OpenIdMessage): { namespace: SregNamespace; args: Rea
   return args.size > 0 ? { namespace: NS_SREG_1_1, args } : undefined;
 }
 
-/** SReg 1.1 §3: a comma-separated list of field names; unknown names are ignored. */
-function sregFieldList(value: string | undefined): ProfileField[] {
-  const out: ProfileField[] = [];
+/**
+ * SReg 1.1 §3: a comma-separated list of field names; unknown names are ignored. `phone` is one
+ * of them: it is our field, not SReg's (SReg 1.1 §4 defines nine), so SReg never asks for it.
+ */
+function sregFieldList(value: string | undefined): SregField[] {
+  const out: SregField[] = [];
   for (const item of (value ?? '').split(',')) {
     // Some RPs put spaces after the commas.
     const name = item.trim();
-    if (isAttributeField(name) && !out.includes(name)) out.push(name);
+    if (isSregField(name) && !out.includes(name)) out.push(name);
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { NS_AX_1_0, NS_PAPE_1_0 } from '../protocol/consts.js';
 import type { ExtensionFields } from '../protocol/message-encode.js';
 import type { NameParts, ProfileField } from '../users/user.entity.js';
 import { PAPE_POLICY_NONE, type AttributeRequest, type AxRequest, type SregRequest } from './attribute-request.js';
-import { ATTRIBUTE_FIELDS, axValue, sregValue } from './attributes.js';
+import { SREG_ATTRIBUTE_FIELDS, axValue, sregValue } from './attributes.js';
 
 /** Values the user agreed to send, per field (raw profile values; formatted here). */
 export type ReleasedValues = Partial<Record<ProfileField, string>> & { nameParts?: NameParts };
@@ -48,12 +48,12 @@ export function buildAttributeResponse(request: AttributeRequest, released: Rele
 /**
  * SReg 1.0/1.1 §4: requested and released fields only ("all included fields MUST be taken from
  * the set of fields defined in this specification", none repeated), in the §4 formats, in the
- * specification's field order. The namespace is the request's (1.1 or 1.0): the RP reads the
- * dialect it asked in.
+ * specification's field order: never the phone number, whatever is released. The namespace is
+ * the request's (1.1 or 1.0): the RP reads the dialect it asked in.
  */
 function sregResponseFields(sreg: SregRequest, released: ReleasedValues): Array<[string, string]> {
   const fields: Array<[string, string]> = [];
-  for (const field of ATTRIBUTE_FIELDS) {
+  for (const field of SREG_ATTRIBUTE_FIELDS) {
     if (!sreg.required.includes(field) && !sreg.optional.includes(field)) continue;
     const value = sregValue(field, released[field]);
     if (value !== undefined) fields.push([field, value]);

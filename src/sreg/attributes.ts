@@ -1,8 +1,11 @@
 // Our attribute vocabulary and how it is spelled on the wire.
 //
-// The vocabulary is the nine Simple Registration fields (SReg 1.0/1.1 §4); a user's profile holds
-// exactly those (src/users/user.entity.ts). Attribute Exchange (AX 1.0 §3.2) names attributes by
-// type URI, and relying parties in the wild use three dialects for the same attributes:
+// The vocabulary is a user's profile (src/users/user.entity.ts): the nine Simple Registration
+// fields (SReg 1.0/1.1 §4), and the phone number, which SReg does not define and so never sends
+// (SReg 1.1 §4: "all included fields MUST be taken from the set of fields defined in this
+// specification"); Attribute Exchange and OpenID Connect do. Attribute Exchange (AX 1.0 §3.2)
+// names attributes by type URI, and relying parties in the wild use three dialects for the same
+// attributes:
 //
 //   http://axschema.org/...        the schema AX 1.0 §2 points to ([OpenID.axschema])
 //   http://schema.openid.net/...   the same paths on another host (Google's and myOpenID's RPs)
@@ -21,10 +24,14 @@
 // the vCard's own full name. They belong to the fullname field: consent and release are that
 // field's. Without N they are answered like any value we do not have (AX 1.0 §5.2).
 
-import { PROFILE_FIELDS, type NameParts, type ProfileField } from '../users/user.entity.js';
+import { E164 } from '../users/profile.js';
+import { PROFILE_FIELDS, SREG_FIELDS, type NameParts, type ProfileField, type SregField } from '../users/user.entity.js';
 
-/** Our attribute vocabulary: the SReg 1.1 §4 field names, in the specification's order. */
+/** Our attribute vocabulary: the SReg 1.1 §4 field names, in the specification's order, then the phone number. */
 export const ATTRIBUTE_FIELDS: readonly ProfileField[] = PROFILE_FIELDS;
+
+/** The fields Simple Registration may ask for and be sent (SReg 1.1 §4): no phone number. */
+export const SREG_ATTRIBUTE_FIELDS: readonly SregField[] = SREG_FIELDS;
 
 export type AxDialect = 'axschema.org' | 'schema.openid.net' | 'openid.net/schema';
 
@@ -86,6 +93,9 @@ const AXSCHEMA_PATHS: Paths = [
   ['contact/country/home', 'country'],
   ['pref/language', 'language'],
   ['pref/timezone', 'timezone'],
+  // axschema.org contact/phone/default, "Main phone number (preferred)". Its siblings /home,
+  // /business, /cell and /fax ask for one kind of number, and we do not know which kind ours is.
+  ['contact/phone/default', 'phone'],
 ];
 
 /** openid.net/schema: the Attribute Properties List paths first, then DotNetOpenAuth spellings. */
@@ -102,6 +112,9 @@ const OPENID_NET_SCHEMA_PATHS: Paths = [
   ['contact/country/home', 'country'],
   ['language/pref', 'language'],
   ['timezone', 'timezone'],
+  // The Attribute Properties List's contact/phone/default: the same path as axschema.org's, so
+  // DotNetOpenAuth's spelling of it is this one too.
+  ['contact/phone/default', 'phone'],
   // axschema.org paths moved to this host (DotNetOpenAuth; SimpleID's postalCode spelling).
   ['contact/email', 'email'],
   ['namePerson', 'fullname'],
@@ -135,8 +148,9 @@ export function fieldForTypeUri(typeUri: string): ProfileField | undefined {
   return BY_TYPE_URI.get(typeUri)?.field;
 }
 
-export function isAttributeField(name: string): name is ProfileField {
-  return (ATTRIBUTE_FIELDS as readonly string[]).includes(name);
+/** Whether `name` is a Simple Registration field (SReg 1.1 §4): never the phone number. */
+export function isSregField(name: string): name is SregField {
+  return (SREG_ATTRIBUTE_FIELDS as readonly string[]).includes(name);
 }
 
 // OpenID 2.0 §4.1.1: a Key-Value Form value MUST NOT contain a newline, and the assertion is
@@ -146,8 +160,8 @@ const CONTROL = /[\p{Cc}]/u;
 const ASCII_PRINTABLE = /^[\x21-\x7e]+$/;
 
 /**
- * A profile value in its SReg 1.1 §4 format, or undefined when the value cannot be sent as such
- * (empty, control characters, wrong shape). Profile values are validated on the way in
+ * A profile value in its SReg 1.1 §4 format (the phone number, which SReg lacks, in E.164 for AX),
+ * or undefined when the value cannot be sent as such (empty, control characters, wrong shape). Profile values are validated on the way in
  * (src/users/profile.ts); this is the last check before they are signed and sent, for sources
  * that are not (a vCard, later).
  */
@@ -176,6 +190,10 @@ export function sregValue(field: ProfileField, raw: string | null | undefined): 
     case 'timezone':
       // SReg 1.1 §4: "ASCII string from TimeZone database", e.g. "Europe/Paris".
       return ASCII_PRINTABLE.test(value) ? value : undefined;
+    case 'phone':
+      // ITU-T E.164, "+" and the digits (src/users/profile.ts), as OpenID Connect Core 1.0 §5.1
+      // recommends for phone_number: AX sends what OpenID Connect does.
+      return E164.test(value) ? value : undefined;
     default:
       // nickname, fullname, postcode: UTF-8 free text; email: RFC 2822 §3.4.1 (validated on input).
       return value;

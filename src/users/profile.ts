@@ -2,7 +2,8 @@ import { BadRequest } from '../http/app-error.js';
 import type { Profile, ProfileField } from './user.entity.js';
 
 // Profile values are validated on the way in, in the formats Simple Registration 1.1 §4 sends
-// them, so that whatever is later released to an RP is already well-formed.
+// them (the phone number, which SReg does not have, in the E.164 form OpenID Connect and AX send),
+// so that whatever is later released to an RP is already well-formed.
 
 export class InvalidProfileField extends BadRequest {
   constructor(
@@ -24,6 +25,7 @@ export const PROFILE_LABELS: Readonly<Record<ProfileField, string>> = {
   country: 'Country',
   language: 'Language',
   timezone: 'Time zone',
+  phone: 'Phone number',
 };
 
 /** Input hints for the profile form. */
@@ -33,6 +35,7 @@ export const PROFILE_HINTS: Readonly<Partial<Record<ProfileField, string>>> = {
   country: 'two-letter code, e.g. FR',
   language: 'e.g. en or en-GB',
   timezone: 'e.g. Europe/Paris',
+  phone: 'international format, e.g. +33 1 23 45 67 89',
 };
 
 /** Longest value of each field: the users table's column lengths (user.entity.ts). */
@@ -46,6 +49,8 @@ export const PROFILE_MAX_LENGTH: Readonly<Record<ProfileField, number>> = {
   country: 2,
   language: 35,
   timezone: 64,
+  // As typed, separators included (the stored E.164 form has at most 16 characters).
+  phone: 32,
 };
 
 // Deliberately permissive local part, strict shape: one @, a dotted domain, no spaces or controls.
@@ -93,9 +98,47 @@ function checkField(field: ProfileField, raw: string): string {
       // SReg 1.1 §4: a zoneinfo name such as Europe/Paris.
       if (!isTimeZone(value)) throw new InvalidProfileField(field, 'must be an IANA time zone such as Europe/Paris');
       return value;
+    case 'phone': {
+      const phone = e164(value);
+      if ('problem' in phone) throw new InvalidProfileField(field, phone.problem);
+      return phone.value;
+    }
     default:
       return value;
   }
+}
+
+/**
+ * ITU-T E.164 §6: a number is a country code (never starting with 0) and the national number, 15
+ * digits at most; written "+" and the digits, without formatting, as OpenID Connect Core 1.0 §5.1
+ * recommends for phone_number. No minimum is set by E.164: seven digits are the shortest numbers
+ * in service (Niue's and Tokelau's, +683 and +690 with four).
+ */
+export const E164 = /^\+[1-9][0-9]{6,14}$/;
+
+// What people put between digits: spaces (E.123 §7.1), RFC 3966's visual separators (- . ( )), the
+// slash of old German and Austrian writing, and the dashes and minus a document may turn "-" into.
+const PHONE_SEPARATORS = /[ .()/\-\u2010-\u2015\u2212]/g;
+
+/**
+ * A phone number as people type it (+1 (425) 555-1212, +33 1 23 45 67 89, +56 (2) 687 2400:
+ * OpenID Connect Core 1.0 §5.1's examples), in its E.164 form (+14255551212), or why it is not
+ * one. Only the international form can be normalised: a national number (01 23 45 67 89) or an
+ * international call prefix (00, 011, 0011 depend on the caller's country) names no country.
+ */
+function e164(typed: string): { value: string } | { problem: string } {
+  // NFKC: full-width digits, plus sign and parentheses as typed on East Asian keyboards.
+  let text = typed.normalize('NFKC').trim();
+  // The national trunk prefix some write after the country code, "+44 (0)20 7946 0958": it is not
+  // dialled from abroad (ITU-T E.123 §2.5), so it is not part of the E.164 number.
+  text = text.replace(/\(\s*0\s*\)/g, ' ');
+  const bare = text.replace(PHONE_SEPARATORS, '');
+  if (!/^\+?[0-9]*$/.test(bare)) return { problem: 'may contain only digits, spaces, dots, dashes, parentheses and a leading +' };
+  if (!bare.startsWith('+')) return { problem: 'must be in international format: + and the country code, e.g. +33 1 23 45 67 89' };
+  if (bare[1] === '0') return { problem: 'must start with + and the country code, which never starts with 0' };
+  const digits = bare.length - 1;
+  if (digits < 7 || digits > 15) return { problem: 'must have 7 to 15 digits after the + (ITU-T E.164)' };
+  return E164.test(bare) ? { value: bare } : { problem: 'is not a phone number in international format' };
 }
 
 function isTimeZone(value: string): boolean {

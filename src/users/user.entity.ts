@@ -9,6 +9,8 @@ import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, Unique
 @Check('users_dob_format', `"dob" ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'`)
 @Check('users_gender_value', `"gender" IN ('M', 'F')`)
 @Check('users_country_format', `"country" ~ '^[A-Z]{2}$'`)
+// Migration 1764450000000: the E.164 form profile.ts stores (ITU-T E.164: a country code and at most 15 digits).
+@Check('users_phone_format', `"phone" ~ '^\\+[1-9][0-9]{6,14}$'`)
 export class User {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -55,6 +57,10 @@ export class User {
   @Column({ type: 'varchar', length: 64, nullable: true })
   timezone: string | null;
 
+  /** ITU-T E.164 without formatting, e.g. +33123456789 (OpenID Connect Core 1.0 §5.1 phone_number); not an SReg field. */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  phone: string | null;
+
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
@@ -80,7 +86,15 @@ export class User {
   updatedAt: Date;
 }
 
-export const PROFILE_FIELDS = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'] as const;
+/** The nine Simple Registration fields (SReg 1.1 §4), in the specification's order. */
+export const SREG_FIELDS = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'] as const;
+export type SregField = (typeof SREG_FIELDS)[number];
+/**
+ * Every profile field: the SReg ones, then those SReg 1.1 §4 does not define ("all included fields
+ * MUST be taken from the set of fields defined in this specification"), which only Attribute
+ * Exchange and OpenID Connect release: the phone number.
+ */
+export const PROFILE_FIELDS = [...SREG_FIELDS, 'phone'] as const;
 export type ProfileField = (typeof PROFILE_FIELDS)[number];
 export type Profile = { [K in ProfileField]: User[K] };
 /** vCard N (XEP-0054 / RFC 6350 §6.2.2): given and family name, for AX namePerson/first and /last. */

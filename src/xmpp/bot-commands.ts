@@ -51,6 +51,10 @@ const FIELD_ALIASES: Readonly<Record<string, ProfileField>> = {
   lang: 'language',
   tz: 'timezone',
   'time-zone': 'timezone',
+  tel: 'phone',
+  telephone: 'phone',
+  mobile: 'phone',
+  'phone-number': 'phone',
 };
 
 const SWITCH: Readonly<Record<string, boolean>> = { on: true, off: false };

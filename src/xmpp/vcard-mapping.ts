@@ -4,16 +4,17 @@ import { validateProfile } from '../users/profile.js';
 import type { ProfileField } from '../users/user.entity.js';
 import { childElements, firstChild, namespaceOf, textOf, type XmlElement } from './xml-node.js';
 
-// A user's vCard → our profile fields (the nine SReg 1.1 §4 fields, src/users/user.entity.ts),
-// for both flavours an XMPP server may hold:
+// A user's vCard → our profile fields (the nine SReg 1.1 §4 fields and the phone number,
+// src/users/user.entity.ts), for both flavours an XMPP server may hold:
 //
 //   XEP-0054 vcard-temp   <vCard xmlns='vcard-temp'>, upper-case elements after vCard 3.0
 //                         (RFC 2426): FN, N/GIVEN|FAMILY, NICKNAME, EMAIL/USERID (+ PREF flag),
-//                         BDAY, ADR/PCODE|CTRY (+ PREF, HOME flags), TZ.
+//                         BDAY, ADR/PCODE|CTRY (+ PREF, HOME flags), TZ, TEL/NUMBER (+ type
+//                         flags: PREF, VOICE, CELL, FAX, PAGER...).
 //   XEP-0292 vCard4       <vcard xmlns='urn:ietf:params:xml:ns:vcard-4.0'>, the xCard format of
 //                         RFC 6351: lower-case properties whose values sit in typed children
 //                         (<text>, <date>, <language-tag>...), with <parameters><pref> (RFC 6350
-//                         §5.3: 1 is most preferred).
+//                         §5.3: 1 is most preferred); tel as an RFC 3966 tel: URI or text.
 //
 // Every value goes through the same validators as values typed on the identity page
 // (src/users/profile.ts); a value that does not pass is dropped, never "fixed" into something
@@ -48,6 +49,8 @@ interface RawVcard {
   timezone?: string;
   language?: string;
   gender?: string;
+  /** Phone numbers, most wanted first: the first that normalises is the profile's. */
+  phones?: string[];
 }
 
 // Bounds for hostile or broken input: a vCard with thousands of properties, or a megabyte of
@@ -86,6 +89,7 @@ export function mapVcardTemp(vcard: XmlElement | undefined): VcardProfile {
     timezone: text('TZ'),
     // Not in XEP-0054's DTD, but some clients write vCard 4's LANG into vcard-temp.
     language: text('LANG'),
+    phones: telTemp(named('TEL')),
   };
   return validate(raw);
 }
@@ -110,6 +114,34 @@ function addressTemp(entries: XmlElement[]): RawVcard['address'] {
   });
   const chosen = useful.find((e) => firstChild(e, 'PREF')) ?? useful.find((e) => firstChild(e, 'HOME')) ?? useful[0];
   return chosen && read(chosen);
+}
+
+/**
+ * XEP-0054 TEL: a NUMBER and type flags (HOME, WORK, VOICE, FAX, PAGER, MSG, CELL, VIDEO, BBS,
+ * MODEM, ISDN, PCS, PREF). The numbers that reach a person, most wanted first: PREF, then VOICE or
+ * CELL, then the others (a TEL with no kind is a voice line: RFC 2426 §3.3.1 "The default type is
+ * "voice""), each group in document order. One that is only a fax, pager, modem or BBS line is left out.
+ */
+function telTemp(entries: XmlElement[]): string[] {
+  const ranked: { number: string; rank: number }[] = [];
+  for (const e of entries) {
+    const number = phoneText(bounded(componentText(e, 'NUMBER')));
+    if (number === undefined) continue;
+    const flags = new Set(childElements(e).map((c) => c.name));
+    if (machineOnly([...flags].filter((f) => !TEMP_NOT_KINDS.has(f)), TEMP_MACHINE_KINDS)) continue;
+    ranked.push({ number, rank: flags.has('PREF') ? 0 : flags.has('VOICE') || flags.has('CELL') ? 1 : 2 });
+  }
+  // Array.prototype.sort is stable: document order within a rank.
+  return ranked.sort((a, b) => a.rank - b.rank).map((x) => x.number);
+}
+
+/** vcard-temp TEL children that say where or how preferred, not what kind of line. */
+const TEMP_NOT_KINDS: ReadonlySet<string> = new Set(['NUMBER', 'HOME', 'WORK', 'PREF']);
+const TEMP_MACHINE_KINDS: ReadonlySet<string> = new Set(['FAX', 'PAGER', 'MODEM', 'BBS']);
+
+/** Whether a line's kinds are all kinds nobody answers by voice (none at all is a voice line). */
+function machineOnly(kinds: readonly string[], machines: ReadonlySet<string>): boolean {
+  return kinds.length > 0 && kinds.every((k) => machines.has(k));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -143,8 +175,62 @@ export function mapVcard4(vcard: XmlElement | undefined): VcardProfile {
     timezone: pick('tz', ['text']),
     language: pick('lang', ['language-tag']),
     gender: preferred4(named('gender'), (p) => bounded(componentText(p, 'sex'))),
+    phones: tel4(named('tel')),
   };
   return validate(raw);
+}
+
+/** RFC 6350 §6.4.1 TEL types of lines nobody answers by voice (text, SMS, is a person's). */
+const TEL4_MACHINE_KINDS: ReadonlySet<string> = new Set(['fax', 'pager']);
+
+/**
+ * RFC 6350 §6.4.1 TEL: a tel: URI (RFC 3966; "SHOULD be reset to a URI value") or free text.
+ * The numbers that reach a person, most wanted first: the lowest PREF (§5.3), then voice or cell,
+ * then the others (a TEL without TYPE is a voice line: §6.4.1 "The default type is "voice""),
+ * each in document order. One that is only a fax or a pager is left out.
+ */
+function tel4(entries: XmlElement[]): string[] {
+  const ranked: { number: string; pref: number; rank: number }[] = [];
+  for (const e of entries) {
+    const uri = typedValue(e, ['uri']);
+    const number = uri === undefined ? phoneText(typedValue(e, ['text'])) : telUriNumber(uri);
+    if (number === undefined) continue;
+    const kinds = parameterTypes(e).filter((t) => t !== 'home' && t !== 'work' && t !== 'pref');
+    if (machineOnly(kinds, TEL4_MACHINE_KINDS)) continue;
+    ranked.push({ number, pref: preference(e), rank: kinds.includes('voice') || kinds.includes('cell') ? 0 : 1 });
+  }
+  return ranked.sort((a, b) => a.pref - b.pref || a.rank - b.rank).map((x) => x.number);
+}
+
+/** The lower-case TYPE parameter values of an xCard property (RFC 6351 §3.5). */
+function parameterTypes(property: XmlElement): string[] {
+  const parameters = firstChild(property, 'parameters');
+  if (parameters === undefined) return [];
+  return childElements(parameters, 'type').flatMap((t) => childElements(t, 'text').map((x) => textOf(x).trim().toLowerCase()));
+}
+
+/** A number written as text, or as a tel: URI in a text value (clients copy vCard 4's into vCard 3's). */
+function phoneText(value: string | undefined): string | undefined {
+  return value !== undefined && /^tel:/i.test(value) ? telUriNumber(value) : value;
+}
+
+/**
+ * The number of an RFC 3966 tel: URI, for the profile's validator, or undefined. Only a
+ * global-number ("+" and digits with visual separators, §5.1.4, §5.1.1) names a number by itself:
+ * a local-number needs its phone-context (§5.1.5). An ISDN subaddress (§5.2) or an extension
+ * (§5.3) picks a line behind the number, which E.164 cannot say: such a number is not offered
+ * (the bare number would reach someone else's switchboard). Other parameters (§5.4: number
+ * portability, trunk groups) do not change who answers, and are dropped.
+ */
+export function telUriNumber(uri: string): string | undefined {
+  const m = /^tel:([^;]*)((?:;[^;]*)*)$/i.exec(uri.trim());
+  if (!m) return undefined;
+  const [, number, params] = m;
+  if (!number!.startsWith('+')) return undefined;
+  const names = params!.split(';').slice(1).map((p) => p.split('=')[0]!.toLowerCase());
+  if (names.includes('ext') || names.includes('isub')) return undefined;
+  // §3: characters outside the tel: syntax are percent-encoded; a number needs none of them.
+  return /%/.test(number!) ? undefined : number;
 }
 
 function typedValue(property: XmlElement, kinds: readonly string[]): string | undefined {
@@ -238,6 +324,12 @@ function validate(raw: RawVcard): VcardProfile {
   set('timezone', raw.timezone);
   set('language', raw.language === undefined ? undefined : languageTag(raw.language));
   set('gender', raw.gender === 'M' || raw.gender === 'F' ? raw.gender : undefined);
+  // The most wanted number that src/users/profile.ts turns into E.164; a number it refuses (a
+  // national one, 303-555-1212, names no country) is not offered.
+  for (const phone of raw.phones ?? []) {
+    set('phone', phone);
+    if (values.phone !== undefined) break;
+  }
   const name: { given?: string; family?: string } = {};
   if (given !== undefined) name.given = given;
   if (family !== undefined) name.family = family;

@@ -113,19 +113,29 @@ describe('identity page for its owner', () => {
     const page = await ownerPage(browser, name);
     expect(page.body).toContain('Your profile');
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const form = new URLSearchParams({ csrf, nickname: 'mercutio', email: 'm@verona.example', fullname: 'Mercutio', dob: '1597-00-00', gender: 'm', country: 'it', language: 'it', timezone: 'Europe/Rome', postcode: '' });
+    // HTML's tel input for the phone number (a dialling keypad on phones), text for the others.
+    expect(page.body).toContain('Phone number <span class="meta">(international format, e.g. +33 1 23 45 67 89)</span> <input type="tel" name="phone" value="">');
+    expect(page.body).toContain('<input type="text" name="email"');
+    const form = new URLSearchParams({ csrf, nickname: 'mercutio', email: 'm@verona.example', fullname: 'Mercutio', dob: '1597-00-00', gender: 'm', country: 'it', language: 'it', timezone: 'Europe/Rome', postcode: '', phone: '+39 (045) 123-4567' });
     form.append('share', 'nickname');
     form.append('share', 'email');
+    form.append('share', 'phone');
     const saved = await browser.request('POST', `${peers.op.base}/account/profile`, form);
     expect(saved.status).toBe(303);
     const user = await peers.op.app.get(UsersService).find('localhost', name);
-    expect(user).toMatchObject({ nickname: 'mercutio', email: 'm@verona.example', dob: '1597-00-00', gender: 'M', country: 'IT', timezone: 'Europe/Rome', postcode: null, releaseDefaults: ['nickname', 'email'] });
+    expect(user).toMatchObject({ nickname: 'mercutio', email: 'm@verona.example', dob: '1597-00-00', gender: 'M', country: 'IT', timezone: 'Europe/Rome', postcode: null, phone: '+390451234567', releaseDefaults: ['nickname', 'email', 'phone'] });
     const again = await ownerPage(browser, name);
+    expect(again.body).toContain('<input type="tel" name="phone" value="+390451234567">');
+    expect(again.body).toContain('<input type="checkbox" name="share" value="phone" checked>');
     expect(again.body).toContain('<input type="checkbox" name="share" value="email" checked>');
     expect(again.body).toContain('<input type="checkbox" name="share" value="dob">');
     const bad = await browser.request('POST', `${peers.op.base}/account/profile`, { csrf, email: 'not an address' });
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('email: is not an e-mail address');
+    const national = await browser.request('POST', `${peers.op.base}/account/profile`, { csrf, phone: '045 123 4567' });
+    expect(national.status).toBe(400);
+    expect(national.body).toContain('phone: must be in international format: + and the country code, e.g. +33 1 23 45 67 89');
+    expect((await peers.op.app.get(UsersService).find('localhost', name))?.phone).toBe('+390451234567');
   });
 
   it('refuses account actions without the CSRF token or without a session', async () => {

@@ -45,15 +45,23 @@ describe('npm run cli -- user …', () => {
 
   it('adds a user with the password from stdin and lists it with its identifier', async () => {
     const name = uniqueName('romeo');
-    const added = await cli(one, ['user', 'add', name, '--email', 'romeo@montague.lit', '--fullname', 'Romeo Montague', '--password-stdin'], 'wherefore art thou\n');
+    const added = await cli(one, ['user', 'add', name, '--email', 'romeo@montague.lit', '--fullname', 'Romeo Montague', '--phone', '+39 045 123 4567', '--password-stdin'], 'wherefore art thou\n');
     expect(added).toEqual({ code: 0, out: `created ${name}@montague.lit, identifier https://montague.lit/openid/${name}\n`, err: '' });
     const listed = await cli(one, ['user', 'list']);
     expect(listed.code).toBe(0);
     expect(listed.out).toContain(`${name}@montague.lit\tactive\thttps://montague.lit/openid/${name}\tlocal\n`);
     const json = await cli(one, ['user', 'list', '--json']);
     const entry = (JSON.parse(json.out) as { username: string; email: string; passwordHash?: string }[]).find((u) => u.username === name);
-    expect(entry).toMatchObject({ username: name, email: 'romeo@montague.lit', fullname: 'Romeo Montague', disabled: false, identifier: `https://montague.lit/openid/${name}` });
+    expect(entry).toMatchObject({ username: name, email: 'romeo@montague.lit', fullname: 'Romeo Montague', phone: '+390451234567', disabled: false, identifier: `https://montague.lit/openid/${name}` });
     expect(json.out).not.toMatch(/argon2|password/i);
+  });
+
+  it('refuses a phone number that is not in international format, naming the field', async () => {
+    expect(await cli(one, ['user', 'add', uniqueName(), '--phone', '045 123 4567', '--password-stdin'], 'good password')).toEqual({
+      code: 1,
+      out: '',
+      err: 'error: phone: must be in international format: + and the country code, e.g. +33 1 23 45 67 89\n',
+    });
   });
 
   it('changes a password, disables, enables and removes', async () => {

@@ -30,6 +30,25 @@ async function roundTrip(ds: DataSource): Promise<void> {
   // The schema enforces the SReg formats and case-normalised usernames itself.
   await expect(ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'Upper', 'x')`)).rejects.toThrow(/users_username_lowercase/);
   await expect(ds.query(`INSERT INTO users (domain, username, password_hash, gender) VALUES ('a', 'b', 'x', 'X')`)).rejects.toThrow(/users_gender_value/);
+  // ITU-T E.164 as profile.ts stores it (migration 1764450000000): formatted or national numbers are refused.
+  for (const phone of ['+33 1 23 45 67 89', '0123456789', '+0123456789', '+1234567890123456']) {
+    await expect(ds.query(`INSERT INTO users (domain, username, password_hash, phone) VALUES ('a', 'b', 'x', $1)`, [phone]), phone).rejects.toThrow(/users_phone_format/);
+  }
+  await ds.query(`INSERT INTO users (domain, username, password_hash, phone) VALUES ('a', 'b', 'x', '+33123456789')`);
+  await ds.query(`DELETE FROM users WHERE domain = 'a'`);
+  // Migration 1764450000000 on a database that has accounts: they keep their rows, with no number.
+  expect(new MIGRATIONS[MIGRATIONS.length - 1]!().name).toBe('AddUserPhone1764450000000');
+  await revertLastMigration(ds);
+  await ds.query(`INSERT INTO users (domain, username, password_hash, email) VALUES ('a', 'before-phone', 'x', 'a@example.org')`);
+  expect(await runMigrations(ds)).toEqual(['AddUserPhone1764450000000']);
+  expect(await ds.query(`SELECT email, phone FROM users WHERE username = 'before-phone'`)).toEqual([{ email: 'a@example.org', phone: null }]);
+  await ds.query(`UPDATE users SET phone = '+33123456789' WHERE username = 'before-phone'`);
+  await revertLastMigration(ds);
+  const [row] = (await ds.query(`SELECT * FROM users WHERE username = 'before-phone'`)) as Record<string, unknown>[];
+  expect(row).toMatchObject({ email: 'a@example.org' });
+  expect(Object.keys(row!)).not.toContain('phone');
+  await runMigrations(ds);
+  await ds.query(`DELETE FROM users WHERE domain = 'a'`);
   // The entities describe the migrated schema exactly: what `migration:generate` would write is empty.
   expect((await ds.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
 }

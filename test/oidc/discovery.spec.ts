@@ -43,8 +43,9 @@ describe('OpenID Connect discovery', () => {
     expect(meta.code_challenge_methods_supported).toEqual(['S256']);
     expect(meta.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
     expect(meta.grant_types_supported).not.toContain('implicit');
-    expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'offline_access', 'profile', 'email', 'address']));
-    expect(meta.scopes_supported).not.toContain('phone');
+    // OpenID Connect Core 1.0 §5.4: phone (phone_number, phone_number_verified) since profiles hold a number.
+    expect(meta.scopes_supported).toEqual(expect.arrayContaining(['openid', 'offline_access', 'profile', 'email', 'address', 'phone']));
+    expect(meta.claims_supported).toEqual(expect.arrayContaining(['phone_number', 'phone_number_verified']));
     expect(meta.claims_supported).not.toContain('email_verified');
     // No dynamic registration unless configured, no introspection.
     expect(meta.registration_endpoint).toBeUndefined();

@@ -56,15 +56,16 @@ describe('nothing unreleased ever appears', () => {
     country: 'NZ',
     language: 'mi',
     timezone: 'Pacific/Auckland',
+    phone: '+6421987654',
   };
-  // Every field over SReg, and every AX type URI we know in all three dialects (half with a count),
-  // plus a type we do not serve.
+  // Every field over SReg (phone too, which SReg does not define and must never send), and every AX
+  // type URI we know in all three dialects (half with a count), plus a type we do not serve.
   const params: Record<string, string> = {
     'openid.ns.sreg': NS_SREG_1_1,
     'openid.sreg.optional': ATTRIBUTE_FIELDS.join(','),
     'openid.ns.ax': NS_AX_1_0,
     'openid.ax.mode': 'fetch_request',
-    'openid.ax.type.other': 'http://axschema.org/contact/phone/default',
+    'openid.ax.type.other': 'http://axschema.org/contact/phone/cell',
     'openid.ax.count.other': '1',
   };
   const aliases: string[] = ['other'];
@@ -77,16 +78,17 @@ describe('nothing unreleased ever appears', () => {
   const message = requestMessage({ version: '2.0', params });
   const request = parseAttributeRequest(message);
 
-  it('holds for each of the 512 subsets of released fields', () => {
+  it('holds for each of the 1024 subsets of released fields', () => {
     for (let mask = 0; mask < 1 << ATTRIBUTE_FIELDS.length; mask += 1) {
       const releasedFields = ATTRIBUTE_FIELDS.filter((_field, bit) => mask & (1 << bit));
       const released = Object.fromEntries(releasedFields.map((field) => [field, profile[field]])) as ReleasedValues;
       const pairs = extensionPairs(assertionPairs(message, buildAttributeResponse(request, released, DEFAULT_PAPE)));
       const map = new Map(pairs);
 
-      // SReg: exactly the released fields.
+      // SReg: exactly the released fields, never the phone number (SReg 1.1 §4: nine fields).
       const sregKeys = pairs.filter(([key]) => key.startsWith('openid.sreg.')).map(([key]) => key.slice('openid.sreg.'.length));
-      expect(sregKeys).toEqual(releasedFields);
+      expect(sregKeys).toEqual(releasedFields.filter((f) => f !== 'phone'));
+      expect([...map.values()].filter((value) => value === profile.phone)).toHaveLength(releasedFields.includes('phone') ? 3 : 0);
 
       // AX: a value exactly for types whose field is released (and that have a value to send),
       // never for the others; a count of 0 where a count was asked and nothing is sent.
@@ -119,6 +121,8 @@ describe('attribute vocabulary (attributes.ts)', () => {
     ['OpenID 2.0 §4.1.1 no newline', 'fullname', 'Alice\nBob', undefined],
     ['empty after trimming', 'nickname', '   ', undefined],
     ['NFC normalised', 'fullname', 'Zoe\u0308', 'Zoë'],
+    ['ITU-T E.164 phone', 'phone', '+14255551212', '+14255551212'],
+    ['ITU-T E.164 phone (a national number is withheld)', 'phone', '4255551212', undefined],
   ] as const)('%s', (_title, field, raw, expected) => {
     expect(sregValue(field, raw)).toBe(expected);
   });
@@ -138,7 +142,10 @@ describe('attribute vocabulary (attributes.ts)', () => {
     ['birthYear from a partial dob', 'http://axschema.org/birthDate/birthYear', '1980-00-00', '1980'],
     ['birthYear unknown', 'http://schema.openid.net/birthDate/birthYear', '0000-05-17', undefined],
     ['birthday', 'http://openid.net/schema/birthDate/birthday', '1980-05-07', '07'],
-    ['not a type we serve', 'http://axschema.org/contact/phone/default', 'Alice', undefined],
+    ['not a type we serve (a kind of number we do not record)', 'http://axschema.org/contact/phone/cell', '+33612345678', undefined],
+    ['contact/phone/default in E.164', 'http://axschema.org/contact/phone/default', '+33123456789', '+33123456789'],
+    ['contact/phone/default (Attribute Properties List)', 'http://openid.net/schema/contact/phone/default', '+33123456789', '+33123456789'],
+    ['contact/phone/default: a formatted value is not sent', 'http://schema.openid.net/contact/phone/default', '+33 1 23 45 67 89', undefined],
   ])('%s', (_title, typeUri, raw, expected) => {
     expect(axValue(typeUri, raw)).toBe(expected);
   });

@@ -123,6 +123,49 @@ describe('attributes with a real relying party', () => {
     expect(result).toMatchObject({ authenticated: true, email: 'juliet@capulet.lit', nickname: 'jules', 'http://schema.openid.net/namePerson': 'Juliet Capulet' });
   });
 
+  it('sends the phone number over AX contact/phone/default in E.164, as ticked and remembered, never over SReg', async () => {
+    const name = await newUser();
+    await peers.op.app.get(UsersService).updateProfile('localhost', name, { phone: '+39 045 123 4567' });
+    const AX_PHONE = 'http://axschema.org/contact/phone/default';
+    const AX_PHONE_OPENID_NET = 'http://openid.net/schema/contact/phone/default';
+    const relyingParty = rp([new extensions.SimpleRegistration({ email: 'required' }), new extensions.AttributeExchange({ [AX_PHONE]: 'required', [AX_PHONE_OPENID_NET]: 'optional' })], true);
+    // An RP that also names "phone" in SReg (SReg 1.1 §4 has no such field): an unknown name.
+    const asking = async (): Promise<string> => {
+      const url = new URL(await authenticate(relyingParty, peers.op.identifier(name)));
+      url.searchParams.set('openid.sreg.optional', 'phone,nickname');
+      return url.href;
+    };
+    const phoneKeys = (params: URLSearchParams) => [...params].filter(([key, value]) => /phone/.test(key) || value.includes('390451234567'));
+
+    // Unticked: nothing about the number leaves, in any extension.
+    const browser = new Browser();
+    const refused = await signIn(browser, await asking(), name, 'allow_once', ['email']);
+    expect(refused.consent!.body).toContain('Phone number <strong>(required by the site)</strong>: <span class="value">+390451234567</span>');
+    expect(refused.consent!.body).toContain('<input type="checkbox" name="release" value="phone" checked>');
+    const refusedParams = new URL(back(refused.final)).searchParams;
+    expect(refusedParams.get('openid.sreg.email')).toBe('juliet@capulet.lit');
+    expect(phoneKeys(refusedParams)).toEqual([]);
+    const withheld = (await verify(relyingParty, back(refused.final))).result!;
+    expect(withheld).toMatchObject({ authenticated: true, email: 'juliet@capulet.lit' });
+    expect(withheld).not.toHaveProperty(AX_PHONE);
+
+    // Ticked and always allowed: AX carries it in both dialects asked, signed; SReg never.
+    const allowed = await signIn(browser, await asking(), name, 'allow_always', ['email', 'phone']);
+    const url = back(allowed.final);
+    const params = new URL(url).searchParams;
+    expect([...params.keys()].filter((key) => key.startsWith('openid.sreg.'))).toEqual(['openid.sreg.email']);
+    const axValues = [...params].filter(([key, value]) => /^openid\.[^.]+\.value\./.test(key) && value === '+390451234567');
+    expect(axValues).toHaveLength(2);
+    const signed = params.get('openid.signed')!.split(',');
+    for (const [key] of axValues) expect(signed).toContain(key.slice('openid.'.length));
+    expect((await verify(relyingParty, url)).result).toMatchObject({ authenticated: true, email: 'juliet@capulet.lit', [AX_PHONE]: '+390451234567', [AX_PHONE_OPENID_NET]: '+390451234567' });
+
+    // "Always allow" remembered the release: no page, the number again.
+    const silent = await signIn(browser, await asking(), name, null);
+    expect(silent.consent).toBeUndefined();
+    expect((await verify(relyingParty, back(silent.final))).result).toMatchObject({ authenticated: true, [AX_PHONE]: '+390451234567' });
+  });
+
   it('fails verification when a signed extension field is stripped or changed', async () => {
     const name = await newUser();
     const relyingParty = rp([new extensions.SimpleRegistration({ email: 'required' })], true);

@@ -6,6 +6,7 @@ import { DatabaseModule } from '../../src/database/database.module.js';
 import { PasswordHasher } from '../../src/users/password-hasher.js';
 import { UsersModule } from '../../src/users/users.module.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { InvalidProfileField, validateProfile } from '../../src/users/profile.js';
 import { DataSource } from 'typeorm';
 import { testConfig, uniqueName } from '../helpers/test-app.js';
 
@@ -113,6 +114,18 @@ describe(UsersService.name, () => {
     expect((await users.find('example.org', name))?.email).toBeNull();
   });
 
+  it('stores a phone number as its E.164 form, from the way people type it, and clears it', async () => {
+    const name = uniqueName();
+    await users.create({ domain: 'example.org', username: name, password: 'long enough pw', phone: '+33 1 23 45 67 89' });
+    expect((await users.find('example.org', name))?.phone).toBe('+33123456789');
+    await users.updateProfile('example.org', name, { phone: '+1 (425) 555-1212' });
+    expect((await users.find('example.org', name))?.phone).toBe('+14255551212');
+    await expect(users.updateProfile('example.org', name, { phone: '01 23 45 67 89' })).rejects.toMatchObject({ code: 'invalid_profile_field', field: 'phone' });
+    expect((await users.find('example.org', name))?.phone).toBe('+14255551212');
+    await users.updateProfile('example.org', name, { phone: '' });
+    expect((await users.find('example.org', name))?.phone).toBeNull();
+  });
+
   it('creates an XMPP account row without a password at its first sign-in, and keeps or refreshes its vCard', async () => {
     const name = uniqueName();
     const first = await users.signedInByXmpp('montague.lit', name.toUpperCase(), { email: 'a@montague.lit', fullname: 'A' });
@@ -142,5 +155,50 @@ describe(UsersService.name, () => {
     expect(await production.verify('not a hash', 'x')).toBe(false);
     expect(production.needsRehash(hash)).toBe(false);
     expect(hasher.needsRehash(hash)).toBe(true);
+  });
+});
+
+// ITU-T E.164 (a country code never starting with 0, at most 15 digits), written as OpenID Connect
+// Core 1.0 §5.1 recommends for phone_number: "+" and the digits, no formatting.
+describe('phone number (src/users/profile.ts)', () => {
+  it.each([
+    ['OpenID Connect Core 1.0 §5.1 example', '+1 (425) 555-1212', '+14255551212'],
+    ['OpenID Connect Core 1.0 §5.1 example (area code in parentheses)', '+56 (2) 687 2400', '+5626872400'],
+    ['ITU-T E.123 §7.1 spaces', '+33 1 23 45 67 89', '+33123456789'],
+    ['dots', '+33.1.23.45.67.89', '+33123456789'],
+    ['dashes', '+1-202-555-0143', '+12025550143'],
+    ['the national trunk prefix "(0)" is not part of the number (E.123 §2.5)', '+44 (0)20 7946 0958', '+442079460958'],
+    ['a slash', '+49 30/1234567', '+49301234567'],
+    ['already E.164', '+81312345678', '+81312345678'],
+    ['full-width digits and plus (NFKC)', '＋８１ ３ １２３４ ５６７８', '+81312345678'],
+    ['an en dash pasted from a document', '+1 202\u2013555\u20130143', '+12025550143'],
+    ['surrounding spaces', '  +39 06 1234 5678  ', '+390612345678'],
+    ['seven digits, the shortest in service (Tokelau)', '+690 1234', '+6901234'],
+    ['fifteen digits, the E.164 maximum', '+882 1234 5678 9012', '+882123456789012'],
+  ])('accepts %s', (_title, typed, stored) => {
+    expect(validateProfile({ phone: typed })).toEqual({ phone: stored });
+  });
+
+  it.each([
+    ['a national number names no country', '01 23 45 67 89', 'phone: must be in international format: + and the country code, e.g. +33 1 23 45 67 89'],
+    ['an international call prefix depends on the caller\'s country', '0033 1 23 45 67 89', 'phone: must be in international format: + and the country code, e.g. +33 1 23 45 67 89'],
+    ['letters', '+1 800 FLOWERS', 'phone: may contain only digits, spaces, dots, dashes, parentheses and a leading +'],
+    ['an extension', '+1 425 555 1212 ext. 5', 'phone: may contain only digits, spaces, dots, dashes, parentheses and a leading +'],
+    ['a + in the middle', '+33 1 23 +45 67 89', 'phone: may contain only digits, spaces, dots, dashes, parentheses and a leading +'],
+    ['a country code starting with 0', '+0 123 456 789', 'phone: must start with + and the country code, which never starts with 0'],
+    ['too short', '+33 12 34', 'phone: must have 7 to 15 digits after the + (ITU-T E.164)'],
+    ['sixteen digits', '+1234 5678 9012 3456', 'phone: must have 7 to 15 digits after the + (ITU-T E.164)'],
+    ['a lone +', '+', 'phone: must have 7 to 15 digits after the + (ITU-T E.164)'],
+    ['longer than the column', '+33 . . . . . . . . . . 1 23 45 67 89', 'phone: is longer than 32 characters'],
+    ['a control character', '+33 1 23 45\t67 89', 'phone: contains control characters'],
+  ])('refuses %s', (_title, typed, message) => {
+    let error: unknown;
+    try {
+      validateProfile({ phone: typed });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidProfileField);
+    expect(error).toMatchObject({ code: 'invalid_profile_field', field: 'phone', publicDetail: message });
   });
 });

@@ -23,13 +23,15 @@ const MESSAGE = {
 
 const VCARD_TEMP = `<vCard xmlns="vcard-temp"><FN>Romeo Montague</FN><N><FAMILY>Montague</FAMILY><GIVEN>Romeo</GIVEN></N><NICKNAME>romy</NICKNAME>
 <EMAIL><INTERNET/><USERID>romeo@work.example</USERID></EMAIL><EMAIL><INTERNET/><PREF/><USERID>romeo@montague.example</USERID></EMAIL>
-<BDAY>1597-07-16</BDAY><ADR><HOME/><PCODE>37121</PCODE><CTRY>Italy</CTRY></ADR><TZ>Europe/Rome</TZ></vCard>`;
+<BDAY>1597-07-16</BDAY><ADR><HOME/><PCODE>37121</PCODE><CTRY>Italy</CTRY></ADR><TZ>Europe/Rome</TZ>
+<TEL><WORK/><FAX/><PREF/><NUMBER>+39 045 000 0000</NUMBER></TEL><TEL><HOME/><VOICE/><NUMBER>+39 045 123 4567</NUMBER></TEL></vCard>`;
 // On HOSTS.main, mod_vcard_legacy turns vcard-temp into vCard4 (losing PREF and TZ on the way):
 // the account's chat app sees this simpler card.
 const VCARD_TEMP_SIMPLE = `<vCard xmlns="vcard-temp"><FN>Romeo Montague</FN><NICKNAME>romy</NICKNAME><EMAIL><INTERNET/><USERID>romeo@montague.example</USERID></EMAIL><ADR><HOME/><PCODE>37121</PCODE><CTRY>Italy</CTRY></ADR></vCard>`;
 const VCARD4 = `<vcard xmlns="urn:ietf:params:xml:ns:vcard-4.0"><fn><text>Juliet Capulet</text></fn><n><surname>Capulet</surname><given>Juliet</given></n>
 <email><text>juliet@capulet.example</text></email><bday><date>--0731</date></bday><lang><language-tag>it</language-tag></lang>
-<adr><code>37100</code><country>IT</country></adr><tz><text>Europe/Rome</text></tz></vcard>`;
+<adr><code>37100</code><country>IT</country></adr><tz><text>Europe/Rome</text></tz>
+<tel><parameters><type><text>cell</text></type></parameters><uri>tel:+39-345-678-9012</uri></tel></vcard>`;
 
 describe('XMPP accounts: sign-in with the XMPP password (Prosody)', () => {
   let prosody: Prosody;
@@ -137,19 +139,19 @@ describe('XMPP accounts: sign-in with the XMPP password (Prosody)', () => {
     expect((await profiles.load((await users.find(HOSTS.main, romeo.user))!)).email).toBe('romeo@montague.example');
   });
 
-  it('reads a vcard-temp (XEP-0054) into the profile: the PREF e-mail, N, BDAY, ADR, TZ', async () => {
+  it('reads a vcard-temp (XEP-0054) into the profile: the PREF e-mail, N, BDAY, ADR, TZ, the voice TEL (not the fax)', async () => {
     expect((await browser(HOSTS.separate).login({ username: paris.user, password: PASSWORD })).status).toBe(303);
     const row = (await t.app.get(UsersService).find(HOSTS.separate, paris.user))!;
-    expect(row.vcard).toEqual({ fullname: 'Romeo Montague', nickname: 'romy', email: 'romeo@montague.example', dob: '1597-07-16', postcode: '37121', country: 'IT', timezone: 'Europe/Rome', name: { given: 'Romeo', family: 'Montague' } });
-    expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'romeo@montague.example', dob: '1597-07-16', nameParts: { given: 'Romeo', family: 'Montague' } });
+    expect(row.vcard).toEqual({ fullname: 'Romeo Montague', nickname: 'romy', email: 'romeo@montague.example', dob: '1597-07-16', postcode: '37121', country: 'IT', timezone: 'Europe/Rome', phone: '+390451234567', name: { given: 'Romeo', family: 'Montague' } });
+    expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'romeo@montague.example', dob: '1597-07-16', phone: '+390451234567', nameParts: { given: 'Romeo', family: 'Montague' } });
   });
 
-  it('reads a vCard4 published over PEP (XEP-0292) into the profile', async () => {
+  it('reads a vCard4 published over PEP (XEP-0292) into the profile, the tel: URI as E.164', async () => {
     const res = await browser(HOSTS.separate).login({ username: juliet.user, password: PASSWORD });
     expect(res.status).toBe(303);
     const row = (await t.app.get(UsersService).find(HOSTS.separate, juliet.user))!;
-    expect(row.vcard).toEqual({ fullname: 'Juliet Capulet', email: 'juliet@capulet.example', dob: '0000-07-31', language: 'it', postcode: '37100', country: 'IT', timezone: 'Europe/Rome', name: { given: 'Juliet', family: 'Capulet' } });
-    expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'juliet@capulet.example', language: 'it' });
+    expect(row.vcard).toEqual({ fullname: 'Juliet Capulet', email: 'juliet@capulet.example', dob: '0000-07-31', language: 'it', postcode: '37100', country: 'IT', timezone: 'Europe/Rome', phone: '+393456789012', name: { given: 'Juliet', family: 'Capulet' } });
+    expect(await t.app.get(ProfileSource).load(row)).toMatchObject({ email: 'juliet@capulet.example', language: 'it', phone: '+393456789012' });
   });
 
   it('answers a wrong password and an unknown account alike: 401, the same message', async () => {

@@ -7,7 +7,7 @@ import { PROFILE_FIELDS, type ProfileField } from '../../users/user.entity.js';
 export class ButtonForm extends CsrfProtectedForm {}
 
 /**
- * The profile form of the owner page: the SReg fields (each optional: an absent field is left as
+ * The profile form of the owner page: the profile fields (each optional: an absent field is left as
  * it is, an empty one is cleared) no longer than their columns, and the fields shared by default
  * (`share`, repeated). A refusal answers the structured error, as the SReg format checks
  * (validateProfile) always have: the error page names the field for people, problem+json lists
@@ -23,6 +23,7 @@ export class ProfileForm extends CsrfProtectedForm {
   @IsOptional() @Trimmed() @IsString() @MaxLength(PROFILE_MAX_LENGTH.country) country?: string;
   @IsOptional() @Trimmed() @IsString() @MaxLength(PROFILE_MAX_LENGTH.language) language?: string;
   @IsOptional() @Trimmed() @IsString() @MaxLength(PROFILE_MAX_LENGTH.timezone) timezone?: string;
+  @IsOptional() @Trimmed() @IsString() @MaxLength(PROFILE_MAX_LENGTH.phone) phone?: string;
 
   /** Ticked "share by default" boxes; none ticked means none shared. */
   @AsList()

@@ -69,6 +69,8 @@ export class IdentityPageService {
           field,
           label: PROFILE_LABELS[field],
           hint: PROFILE_HINTS[field],
+          // HTML's tel input: a phone's dialling keypad; it checks nothing (profile.ts does).
+          type: field === 'phone' ? 'tel' : 'text',
           value: active.user[field] ?? '',
           // The vCard's value is shown beside the user's own; released only while theirs is empty
           // (AccountProfileSource).

@@ -11,7 +11,7 @@ export interface OwnerView {
   /** When the vCard was last read (XMPP accounts that signed in). */
   vcardFetchedAt?: Date;
   /** `value` is the user's own; `vcard` the vCard's, released while the user's own is empty. */
-  profile: { field: ProfileField; label: string; hint?: string; value: string; vcard?: string; shared: boolean }[];
+  profile: { field: ProfileField; label: string; hint?: string; type: 'text' | 'tel'; value: string; vcard?: string; shared: boolean }[];
   links: IdentityLinks;
   csrf: string;
   currentSessionId: string;
@@ -55,7 +55,7 @@ defineView(
 <form method="post" action="/account/profile" class="profile">
 <input type="hidden" name="csrf" value="<%= it.csrf %>">
 <% it.profile.forEach(function (p) { %><div class="field">
-<label><%= p.label %><% if (p.hint) { %> <span class="meta">(<%= p.hint %>)</span><% } %> <input type="text" name="<%= p.field %>" value="<%= p.value %>"<% if (p.vcard && !p.value) { %> placeholder="<%= p.vcard %>"<% } %>></label>
+<label><%= p.label %><% if (p.hint) { %> <span class="meta">(<%= p.hint %>)</span><% } %> <input type="<%= p.type %>" name="<%= p.field %>" value="<%= p.value %>"<% if (p.vcard && !p.value) { %> placeholder="<%= p.vcard %>"<% } %>></label>
 <% if (p.vcard) { %><span class="meta vcard"><% if (p.value) { %>Your own value; your vCard says <%= p.vcard %><% } else { %>From your vCard: <%= p.vcard %><% } %><% if (it.vcardFetchedAt) { %> (read <%~ include('@when', { iso: it.vcardFetchedAt.toISOString() }) %>)<% } %><% if (!p.value) { %>. Type a value to use your own instead<% } %></span><% } %>
 <label class="check"><input type="checkbox" name="share" value="<%= p.field %>"<% if (p.shared) { %> checked<% } %>> Share by default</label>
 </div><% }) %>

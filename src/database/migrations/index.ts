@@ -13,6 +13,7 @@ import { AddLoginDevices1764420000000 } from './1764420000000-add-login-devices.
 import { SealStoredSecrets1764430000000 } from './1764430000000-seal-stored-secrets.js';
 import { AddOidcStorage1764440000000 } from './1764440000000-add-oidc-storage.js';
 import { AddOidcTrustGrants1764445000000 } from './1764445000000-add-oidc-trust-grants.js';
+import { AddUserPhone1764450000000 } from './1764450000000-add-user-phone.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SealStoredSecrets1764430000000,
   AddOidcStorage1764440000000,
   AddOidcTrustGrants1764445000000,
+  AddUserPhone1764450000000,
 ];

@@ -29,6 +29,7 @@ export const SCOPE_LABELS: Readonly<Record<string, string>> = {
   profile: 'Your profile: name, nickname, date of birth, gender, language, time zone',
   email: 'Your e-mail address',
   address: 'Your postcode and country',
+  phone: 'Your phone number',
   offline_access: 'Access while you are not signed in (a long-lived refresh token)',
   // `openid2` is not in this list: it has its own choice on the page (OidcConsentView.openid2).
 };
