@@ -60,7 +60,8 @@ export function authorizationPath(client: OidcClient): string {
  * wrong (an `error`, §3.1.2.6, included).
  */
 export function readAuthorizationResponse(answer: Answer, client: OidcClient, issuer: string): { code: string } | { wrong: string } {
-  if (answer.status !== 303 && answer.status !== 302) return { wrong: `HTTP ${answer.status}, not a redirect` };
+  // oidc-provider answers with 303 (W6-auth's check expects it too).
+  if (answer.status !== 303) return { wrong: `HTTP ${answer.status}, not a 303 redirect` };
   const location = String(answer.headers.location ?? '');
   const url = URL.parse(location);
   if (url === null || `${url.origin}${url.pathname}` !== client.redirectUri) return { wrong: `a redirect to ${location.split('?')[0]}, not to the redirect_uri` };

@@ -7,7 +7,7 @@ import { clientsOf, loadClients } from '../../src/oidc/oidc-clients.js';
 import { parseOptions } from '../../bench/options.js';
 import { authorizationPath, clientSecretBasic, codeOf, type OidcClient, pkceChallenge, readAuthorizationResponse, tokenBody } from '../../bench/oidc-rp.js';
 import { BENCH_CLIENT, clientSecret, clientSecretPath, writeProviderConfig } from '../../bench/provider.js';
-import { type BenchResults, chart, resultsTable, targetsTable, W6_TARGET } from '../../bench/report.js';
+import { type BenchResults, chart, machineLine, resultsTable, targetsTable, W6_TARGET } from '../../bench/report.js';
 
 // The benchmark's OpenID Connect workloads (W6-auth, W6) outside wrk: the options, the relying
 // party's encodings (against the RFCs' own examples), the client written into the provider's
@@ -44,7 +44,7 @@ describe('bench OpenID Connect workloads', () => {
     const good = `${client.redirectUri}?code=abc&state=st&iss=${encodeURIComponent(iss)}`;
     expect(readAuthorizationResponse(answer(303, good), client, iss)).toEqual({ code: 'abc' });
     expect(codeOf(good)).toBe('abc');
-    expect(readAuthorizationResponse(answer(200, good), client, iss)).toMatchObject({ wrong: /not a redirect/ });
+    expect(readAuthorizationResponse(answer(200, good), client, iss)).toMatchObject({ wrong: /not a 303 redirect/ });
     expect(readAuthorizationResponse(answer(303, `https://other.example/cb?code=abc&state=st&iss=${encodeURIComponent(iss)}`), client, iss)).toMatchObject({ wrong: /not to the redirect_uri/ });
     expect(readAuthorizationResponse(answer(303, `${client.redirectUri}?error=consent_required&state=st&iss=${encodeURIComponent(iss)}`), client, iss)).toMatchObject({ wrong: /error=consent_required/ });
     // RFC 9207 §2.4: a response naming another issuer is refused (mix-up).
@@ -95,5 +95,6 @@ describe('bench OpenID Connect workloads', () => {
     const svg = chart(results);
     expect(svg).toContain('RS256 one-core limit 1,000/s');
     expect(svg).toContain('Net::OpenID::Server: no OpenID Connect');
+    expect(machineLine(results)).toContain('each pass W6-auth, W6, W0 once');
   });
 });
