@@ -16,9 +16,18 @@ export class Browser {
 
   constructor(private readonly ca: Buffer) {}
 
-  /** The cookie header a signed-in browser sends ("name=value; ..."). */
-  cookieHeader(names?: readonly string[]): string {
-    return [...this.jar].filter(([name]) => !names || names.includes(name)).map(([k, v]) => `${k}=${v}`).join('; ');
+  /** The cookie header a signed-in browser sends ("name=value; ..."), of the cookies named or picked. */
+  cookieHeader(names?: readonly string[] | ((name: string) => boolean)): string {
+    const wanted = typeof names === 'function' ? names : (name: string) => !names || names.includes(name);
+    return [...this.jar].filter(([name]) => wanted(name)).map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  /** Takes the cookies of a header ("name=value; ...") into the jar, as if the server had set them. */
+  addCookies(header: string): void {
+    for (const pair of header.split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) this.jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim());
+    }
   }
 
   get(url: string, headers: Record<string, string> = {}): Promise<Answer> {

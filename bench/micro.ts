@@ -7,9 +7,12 @@
 //   - the same maths through the provider's own code (dist/protocol/dh.js: a reused DH context
 //     per group since e8d3bcd), and with a DiffieHellman object built per request (prime check
 //     every time);
-//   - HMAC-SHA256 of 400 bytes (about one assertion's signed text).
+//   - HMAC-SHA256 of 400 bytes (about one assertion's signed text);
+//   - an RS256 signature (RFC 7518 §3.3: RSASSA-PKCS1-v1_5 with SHA-256) with a 2048-bit key, the
+//     provider's ID token signing key size (src/oidc/keys), over the signing input of a typical ID
+//     token: the one private-key operation of each W6 token exchange, its raw limit.
 
-import { createDiffieHellman, createHash, createHmac, randomBytes } from 'node:crypto';
+import { createDiffieHellman, createHash, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -88,6 +91,19 @@ function hmac400(): () => void {
   };
 }
 
+/** RS256 over an ID token's JWS signing input (RFC 7515 §5.1: BASE64URL(header) '.' BASE64URL(payload)). */
+function rs256IdToken(): () => void {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const input = Buffer.from(
+    `${b64({ alg: 'RS256', typ: 'JWT', kid: randomBytes(16).toString('base64url') })}.${b64({ sub: randomBytes(16).toString('hex'), auth_time: now, amr: ['pwd'], at_hash: randomBytes(16).toString('base64url'), sid: randomBytes(16).toString('base64url'), aud: 'bench-rp', exp: now + 3600, iat: now, iss: 'https://localhost:8443' })}`,
+  );
+  return () => {
+    sign('sha256', input, privateKey);
+  };
+}
+
 async function allCores(seconds: number, threads: number): Promise<{ ops: number; seconds: number }> {
   const script = new URL('./micro-worker.js', import.meta.url);
   // Each worker times its own loop (thread start-up and the prime check excluded); they run at
@@ -127,5 +143,8 @@ export async function runMicrobenchmarks(seconds: number, repo: string): Promise
   record('dh-sha256-new-object', 'a DiffieHellman built per request (OpenSSL prime check each time), one core', timeLoop(Math.min(seconds, 1), perRequest));
   const hmac = hmac400();
   record('hmac-sha256-400B', 'HMAC-SHA256 of 400 bytes, one core', timeLoop(seconds, hmac));
+  const rs256 = rs256IdToken();
+  rs256();
+  record('rs256-sign-1core', 'RS256 signature (RSA 2048) of an ID token, node:crypto, one core', timeLoop(seconds, rs256));
   return results;
 }

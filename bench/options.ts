@@ -2,7 +2,7 @@
 
 import { availableParallelism } from 'node:os';
 
-export const WORKLOAD_IDS = ['W0', 'Wf', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'] as const;
+export const WORKLOAD_IDS = ['W0', 'Wf', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5', 'W6-auth', 'W6'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 export interface BenchOptions {
@@ -17,7 +17,7 @@ export interface BenchOptions {
   /** wrk threads. */
   threads: number;
   /**
-   * Provider process counts (server.workers), one measured pass of W1-W5 each (W0 once). Default:
+   * Provider process counts (server.workers), one measured pass of W1-W6 each (W0 once). Default:
    * on PostgreSQL 1 and the core count (what an operator runs here: server.workers auto), on the
    * embedded database 1 (it always runs one process); --smoke: the operator's count only.
    */
@@ -53,13 +53,13 @@ const USAGE = `usage: npm run bench -- [options]
   --warmup=S           warm-up seconds per workload, whole (default 3; smoke 1)
   --connections=N      wrk connections (default 16)
   --threads=N          wrk threads (default 2)
-  --workers=1,N        provider processes (server.workers), one pass of W1-W5 per count, W0 once
+  --workers=1,N        provider processes (server.workers), one pass of W1-W6 per count, W0 once
                        (default: 1,<cores> on PostgreSQL, 1 on the embedded database; smoke: one
                        pass, <cores> on PostgreSQL, 1 embedded; profile and round trips: 1 worker)
   --micro=S            seconds per microbenchmark (default 2; smoke 0.3)
   --peer               also run Net::OpenID::Server (Starman, 2 workers) behind nginx TLS
-  --profile[=W3,W5]    profile the provider (node --cpu-prof) during these workloads (default: Wf, W1-W5)
-  --only=W1,W3         run only these workloads (W4 needs W3)
+  --profile[=W3,W5]    profile the provider (node --cpu-prof) during these workloads (default: Wf, W1-W6)
+  --only=W1,W3         run only these workloads (W4 needs W3, W6 needs W6-auth)
   --results=DIR        results directory (default bench/results)
   --no-docs            do not update docs/performance.md
   --render             measure nothing: regenerate latest.md and the docs from results/latest.json
@@ -152,7 +152,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
         options.peer = true;
         break;
       case '--profile':
-        options.profile = value ? parseIds(value, '--profile') : ['Wf', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5'];
+        options.profile = value ? parseIds(value, '--profile') : ['Wf', 'W1', 'W2-dh', 'W2-plain', 'W3', 'W4', 'W5', 'W6-auth', 'W6'];
         if (options.profile.includes('W0')) throw new Error('--profile: W0 is not the provider');
         break;
       case '--only':
@@ -187,6 +187,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     }
   }
   if (options.only.includes('W4') && !options.only.includes('W3')) throw new Error('--only: W4 checks the assertions W3 produces; add W3');
+  if (options.only.includes('W6') && !options.only.includes('W6-auth')) throw new Error('--only: W6 exchanges the codes W6-auth produces; add W6-auth');
   if (options.soak > 0) {
     const clash = ['--smoke', '--render', '--profile', '--peer', '--only', '--workers'].filter((f) => argv.some((a) => a === f || a.startsWith(`${f}=`)));
     if (clash.length > 0) throw new Error(`--soak runs its own workloads with 1 worker: it does not combine with ${clash.join(', ')}`);

@@ -5,6 +5,7 @@
 // made with the admin CLI, the password on standard input.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -68,9 +69,32 @@ export interface ProviderSetup {
   soak?: SoakSettings;
 }
 
+/**
+ * The benchmark's OpenID Connect relying party (W6-auth, W6): a confidential client registered in
+ * oidc.clients. Nothing listens at its redirect URI, as at the OpenID 2.0 RP's realm: the codes
+ * are read from the Location of each answer, never delivered.
+ */
+export const BENCH_CLIENT = { clientId: 'bench-rp', clientName: 'Benchmark relying party', redirectUri: 'https://localhost:4443/oidc/callback' } as const;
+
+/** The file of the client's secret (client_secret_file), in the run's directory. */
+export function clientSecretPath(setup: Pick<ProviderSetup, 'dir'>): string {
+  return join(setup.dir, 'oidc-client.secret');
+}
+
+/**
+ * The client's secret, made on the first call of the run (random, 256 bits: the provider wants at
+ * least 32 characters, RFC 6749 §10.10), in a file only this user reads.
+ */
+export function clientSecret(setup: Pick<ProviderSetup, 'dir'>): string {
+  const path = clientSecretPath(setup);
+  if (!existsSync(path)) writeFileSync(path, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  return readFileSync(path, 'utf8').trim();
+}
+
 export function writeProviderConfig(setup: ProviderSetup): string {
   const path = join(setup.dir, 'openid-provider.yaml');
   const soak = setup.soak ? soakConfig(setup.soak) : { openid: '', database: '' };
+  clientSecret(setup);
   writeFileSync(
     path,
     `# Written by bench/run.ts: the defaults an operator starts from, on this machine.
@@ -94,7 +118,19 @@ openid:
   check_authentication_rate_limit: { burst: 1000000, per_second: 1000000 }
   checkid_rate_limit: { burst: 1000000, per_second: 1000000 }
   pending_requests: { max_per_client: 1000000 }
-${soak.openid}${soak.database}data_dir: ./data
+${soak.openid}# The relying party of W6-auth and W6 (client_secret_basic; the secret in a file beside this one).
+oidc:
+  clients:
+    - client_id: ${BENCH_CLIENT.clientId}
+      client_name: ${JSON.stringify(BENCH_CLIENT.clientName)}
+      redirect_uris: [${JSON.stringify(BENCH_CLIENT.redirectUri)}]
+      client_secret_file: ${JSON.stringify(clientSecretPath(setup))}
+  # W6 spends each code once, after W6-auth made it: behind a warm-up, an unmeasured top-up run of
+  # W6-auth and W6's own run, the oldest can be older than the default 60 s (more so with a longer
+  # --duration). How long a code lives does not change what its exchange costs.
+  lifetimes:
+    code: 10m
+${soak.database}data_dir: ./data
 `,
   );
   return path;

@@ -1,19 +1,21 @@
 // `npm run bench`: the load benchmark of issue 10, in one run on this machine.
 //
 //   1. microbenchmarks of the raw limits (DH-SHA256 associate maths one core / all cores, the
-//      provider's own DH code, HMAC-SHA256 of 400 bytes), before any server runs;
+//      provider's own DH code, HMAC-SHA256 of 400 bytes, an RS256 ID token signature), before any
+//      server runs;
 //   2. the production build started as an operator starts it (bench/provider.ts), a bare Fastify
-//      "hello" process with the same TLS settings (W0), an account made with the admin CLI and a
-//      sign-in through the real forms with allow_always for the realm (bench/workloads.ts);
+//      "hello" process with the same TLS settings (W0), an account made with the admin CLI, a
+//      sign-in through the real forms with allow_always for the realm, and the same person's
+//      allow_always for the OpenID Connect client (bench/workloads.ts);
 //   3. one checked request of each workload, then wrk at a fixed connection count: warm-up, then
-//      the measured run, for W0-W5 (bench/wrk/*.lua count every unexpected status or body);
+//      the measured run, for W0-W6 (bench/wrk/*.lua count every unexpected status or body);
 //   4. optionally: the provider under node --cpu-prof (--profile), and Net::OpenID::Server behind
 //      nginx (--peer) through the same workloads;
 //   5. results: bench/results/<timestamp>.json, latest.json, latest.md, docs/performance.md and
 //      its chart. --smoke (CI) runs each workload for ~2 s, writes nothing, and exits 1 on any error.
 //
-// Nothing secret is printed: the password goes to the CLI on stdin, the session cookie to wrk in
-// a file of the run's private directory.
+// Nothing secret is printed: the password goes to the CLI on stdin; the session cookies and the
+// Connect client's secret go to wrk in files of the run's private directory.
 
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,11 +29,12 @@ import { type DbCount, PgCounter } from './pg-counter.js';
 import { type BenchOptions, parseOptions, WORKLOAD_IDS, type WorkloadId } from './options.js';
 import { ensurePeerPackages, startPeer } from './peer.js';
 import { loadProfile, profileWindow, type WindowProfile } from './profile.js';
-import { cli, freePort, type ProviderSetup, type RunningProvider, sleep, startProvider, stopChild } from './provider.js';
+import { BENCH_CLIENT, cli, clientSecret, freePort, type ProviderSetup, type RunningProvider, sleep, startProvider, stopChild } from './provider.js';
 import { seedUsersAndGrants } from './seed.js';
 import { countsConnection, rowCounts, soak, SOAK_PHASE_SECONDS, SOAK_SETTINGS, type SoakResult, soakMarkdown, writeSoak } from './soak.js';
 import { type BenchResults, markdownReport, readLatest, type TargetResult, updateDocs, type WorkloadResult, writeMarkdown, writeResults } from './report.js';
-import { badW5Signatures, checkidImmediatePath, DESCRIPTIONS, identifierPath, prepare, prepareW4, recorded, signIn, type Target } from './workloads.js';
+import { authorizationPath } from './oidc-rp.js';
+import { authoriseOidc, badW5Signatures, checkidImmediatePath, DESCRIPTIONS, identifierPath, prepare, prepareW4, prepareW6, recorded, signIn, type Target } from './workloads.js';
 import { runWrk, type WrkRun, wrkVersion } from './wrk.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,7 +49,19 @@ const luaDir = join(repo, 'bench/wrk');
 const REALM = 'https://localhost:4443/';
 const RETURN_TO = 'https://localhost:4443/openid/return';
 
-const SCRIPTS: Record<WorkloadId, string> = { W0: 'w0.lua', Wf: 'wf.lua', W1: 'w1.lua', 'W2-dh': 'w2.lua', 'W2-plain': 'w2.lua', W3: 'w3.lua', W4: 'w4.lua', W5: 'w5.lua' };
+const SCRIPTS: Record<WorkloadId, string> = { W0: 'w0.lua', Wf: 'wf.lua', W1: 'w1.lua', 'W2-dh': 'w2.lua', 'W2-plain': 'w2.lua', W3: 'w3.lua', W4: 'w4.lua', W5: 'w5.lua', 'W6-auth': 'w6-auth.lua', W6: 'w6.lua' };
+
+/** Workloads that record each answer (file prefix `<prefix>-<phase>`): the input of a single-use one. */
+const RECORDS: Partial<Record<WorkloadId, string>> = { W3: 'w3', 'W6-auth': 'w6-auth' };
+
+/**
+ * Single-use workloads: each sends every answer its source recorded once (W4: W3's assertions to
+ * check_authentication; W6: W6-auth's codes to the token endpoint), from per-thread lists.
+ */
+const SPENDS: Partial<Record<WorkloadId, { source: WorkloadId; what: string; prepare: typeof prepareW4 }>> = {
+  W4: { source: 'W3', what: 'assertions', prepare: prepareW4 },
+  W6: { source: 'W6-auth', what: 'codes', prepare: prepareW6 },
+};
 
 function workersLabel(workers: number): string {
   return `${workers} worker${workers === 1 ? '' : 's'}`;
@@ -99,7 +114,16 @@ function workloadArgs(target: Target, id: WorkloadId, phase: Phase): string[] {
       const args = [checkidImmediatePath(target, target.association!.handle), target.w5HandleInLocation!];
       return phase === 'run' ? [...args, 'w5-sample'] : args;
     }
+    case 'W6-auth':
+      return [authorizationPath(target.oidc!), target.oidc!.redirectUri, `w6-auth-${phase}`];
+    case 'W6':
+      return [`w6-${phase}`];
   }
+}
+
+/** The recorded files a run of `id` spends (W4, W6) or starts afresh (W3, W6-auth): the measured run's with any top-up's. */
+function phasePrefixes(prefix: string, phase: Phase): string[] {
+  return phase === 'run' ? [`${prefix}-run`, `${prefix}-extra`] : [`${prefix}-${phase}`];
 }
 
 interface Runner {
@@ -108,12 +132,14 @@ interface Runner {
 }
 
 async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Phase, seconds: number): Promise<WrkRun> {
-  // Recorded assertions are single-use: a new W3 (or W5) run starts its files afresh.
-  const stale = id === 'W3' ? (phase === 'run' ? ['w3-run-', 'w3-extra-'] : [`w3-${phase}-`]) : id === 'W5' ? ['w5-sample-'] : [];
+  // Recorded answers are single-use: a new W3 or W6-auth (or W5) run starts its files afresh.
+  const records = RECORDS[id];
+  const stale = records ? phasePrefixes(records, phase).map((p) => `${p}-`) : id === 'W5' ? ['w5-sample-'] : [];
   for (const f of readdirSync(target.dataDir).filter((n) => stale.some((p) => n.startsWith(p)))) rmSync(join(target.dataDir, f));
-  if (id === 'W4') {
-    const count = prepareW4(target, phase === 'run' ? ['w3-run', 'w3-extra'] : [`w3-${phase}`], `w4-${phase}`, runner.options.threads);
-    if (phase === 'run') log(`    ${count} assertions (W3's measured run and any top-up), each checked once`);
+  const spends = SPENDS[id];
+  if (spends) {
+    const count = spends.prepare(target, phasePrefixes(RECORDS[spends.source]!, phase), `${id.toLowerCase()}-${phase}`, runner.options.threads);
+    if (phase === 'run') log(`    ${count} ${spends.what} (${spends.source}'s measured run and any top-up), each sent once`);
   }
   const url = id === 'W0' ? `${runner.helloBase}/hello` : target.base;
   return runWrk({ script: join(luaDir, SCRIPTS[id]), url, args: [target.dataDir, ...workloadArgs(target, id, phase)], seconds, connections: runner.options.connections, threads: runner.options.threads });
@@ -121,21 +147,23 @@ async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Pha
 
 function summary(run: WrkRun): string {
   const errors = run.errors ? ` ERRORS ${run.errors}${run.firstError ? ` (first: ${run.firstError.slice(0, 160)})` : ''}` : ' errors 0';
-  return `${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, p99 ${run.latencyMs.p99.toFixed(2)} ms, ${run.requests} requests in ${run.seconds.toFixed(1)} s${run.exhausted ? ' (assertions ran out)' : ''};${errors}`;
+  return `${run.requestsPerSecond.toFixed(0)} req/s, p50 ${run.latencyMs.p50.toFixed(2)} ms, p99 ${run.latencyMs.p99.toFixed(2)} ms, ${run.requests} requests in ${run.seconds.toFixed(1)} s${run.exhausted ? ' (its single-use list ran out)' : ''};${errors}`;
 }
 
 /**
- * W4 checks each assertion once, so its run lasts as long as W3's run supplied assertions. When
- * that is clearly shorter than --duration (W4 is faster than W3), an unmeasured W3 run makes more.
+ * W4 (W6) sends each assertion (code) once, so its run lasts as long as W3's (W6-auth's) run
+ * supplied them. When that is clearly shorter than --duration (the spender is the faster), an
+ * unmeasured run of the source makes more.
  */
-async function topUpAssertions(runner: Runner, target: Target, w4Rate: number, w3?: WorkloadResult): Promise<void> {
-  const have = recorded(target, 'w3-run').length;
-  const needed = Math.ceil(w4Rate * runner.options.duration * 1.2);
-  if (!w3 || have >= needed) return;
-  const seconds = Math.min(3 * runner.options.duration, Math.ceil((needed - have) / w3.requestsPerSecond));
-  const extra = await runOne(runner, target, 'W3', 'extra', seconds);
-  if (extra.errors > 0) throw new Error(`generating W4 assertions: ${extra.errors} W3 error(s): ${extra.firstError}`);
-  log(`    ${extra.requests} more assertions from an unmeasured W3 run of ${seconds} s`);
+async function topUp(runner: Runner, target: Target, id: WorkloadId, rate: number, source?: WorkloadResult): Promise<void> {
+  const spends = SPENDS[id]!;
+  const have = recorded(target, `${RECORDS[spends.source]!}-run`).length;
+  const needed = Math.ceil(rate * runner.options.duration * 1.2);
+  if (!source || have >= needed) return;
+  const seconds = Math.min(3 * runner.options.duration, Math.ceil((needed - have) / source.requestsPerSecond));
+  const extra = await runOne(runner, target, spends.source, 'extra', seconds);
+  if (extra.errors > 0) throw new Error(`generating ${id}'s ${spends.what}: ${extra.errors} ${spends.source} error(s): ${extra.firstError}`);
+  log(`    ${extra.requests} more ${spends.what} from an unmeasured ${spends.source} run of ${seconds} s`);
 }
 
 async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): Promise<{ workloads: WorkloadResult[]; warmupErrors: number }> {
@@ -152,6 +180,10 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
       log(`  ${id}: not offered by ${target.name} (no-encryption associations in OpenID 2.0)`);
       continue;
     }
+    if ((id === 'W6-auth' || id === 'W6') && !target.oidc) {
+      log(`  ${id}: not offered by ${target.name} (no OpenID Connect)`);
+      continue;
+    }
     log(`  ${id}: ${id === 'W2-dh' ? `associate ${target.dhSession}, ${target.dhAssocType}, spec default modulus` : DESCRIPTIONS[id]}`);
     let warmRate = 0;
     if (options.warmup > 0) {
@@ -160,7 +192,8 @@ async function runTarget(runner: Runner, target: Target, w0?: WorkloadResult): P
       warmRate = warm.requestsPerSecond;
       log(`    warm-up  ${summary(warm)}`);
     }
-    if (id === 'W4' && !options.smoke && warmRate > 0) await topUpAssertions(runner, target, warmRate, workloads.find((w) => w.id === 'W3'));
+    const spends = SPENDS[id];
+    if (spends && !options.smoke && warmRate > 0) await topUp(runner, target, id, warmRate, workloads.find((w) => w.id === spends.source));
     const run = await runOne(runner, target, id, 'run', options.duration);
     const result: WorkloadResult = { id, description: DESCRIPTIONS[id], ...run };
     if (id === 'W5') {
@@ -221,7 +254,8 @@ async function profileProvider(runner: Runner, setup: ProviderSetup, target: Tar
   const provider = await startProvider({ ...setup, workers: 1 }, ['--cpu-prof', `--cpu-prof-dir=${dir}`], 'provider-profile.log');
   const windows = new Map<WorkloadId, { from: number; to: number }>();
   try {
-    const needed = WORKLOAD_IDS.filter((id) => options.profile.includes(id) || (id === 'W3' && options.profile.includes('W4')));
+    // A single-use workload spends what its source records: the source runs first, profiled or not.
+    const needed = WORKLOAD_IDS.filter((id) => options.profile.includes(id) || Object.entries(SPENDS).some(([spender, s]) => s.source === id && options.profile.includes(spender as WorkloadId)));
     for (const id of needed) {
       if (options.warmup > 0) await runOne(runner, target, id, 'warm', Math.min(options.warmup, 1));
       const from = Number(process.hrtime.bigint() / 1000n);
@@ -313,6 +347,7 @@ async function main(): Promise<number> {
   if (options.soak === 0) log('\nmicrobenchmarks (raw limits)');
   const micro = options.soak > 0 ? [] : await runMicrobenchmarks(options.microSeconds, repo);
   const dhLimitOneCore = micro.find((m) => m.name === 'dh-sha256-1core')?.opsPerSecond ?? 0;
+  const rs256LimitOneCore = micro.find((m) => m.name === 'rs256-sign-1core')?.opsPerSecond;
 
   const work = mkdtempSync(join(tmpdir(), 'openid-bench-'));
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -346,10 +381,16 @@ async function main(): Promise<number> {
       dhSession: 'DH-SHA256',
       dhAssocType: 'HMAC-SHA256',
       plainAssociate: true,
+      oidc: { clientId: BENCH_CLIENT.clientId, secret: clientSecret(setup), redirectUri: BENCH_CLIENT.redirectUri, verifier: randomBytes(32).toString('base64url'), state: randomBytes(12).toString('base64url') },
     };
     const cookie = await signIn(target, password);
     log(`  signed in through the login and consent forms (allow_always for ${REALM})`);
-    const notes = await prepare(target, cookie, options.only);
+    let oidcCookie: string | undefined;
+    if (options.only.includes('W6-auth')) {
+      oidcCookie = await authoriseOidc(target, cookie);
+      log(`  authorised the OpenID Connect client ${BENCH_CLIENT.clientId} through the consent page (allow_always); its first code exchanged and the ID token verified`);
+    }
+    const notes = await prepare(target, cookie, options.only, oidcCookie);
     log(`  one request of each workload checked${notes.length ? `; ${notes.join('; ')}` : ''}`);
 
     const runner: Runner = { options, helloBase: hello.base };
@@ -368,7 +409,7 @@ async function main(): Promise<number> {
         provider = undefined;
         setup.workers = workers;
         provider = await startProvider(setup, [], `provider-${workers}w.log`);
-        const again = await prepare(target, cookie, options.only);
+        const again = await prepare(target, cookie, options.only, oidcCookie);
         log(`\nprovider restarted with ${workersLabel(workers)}; one request of each workload checked again${again.length ? `; ${again.join('; ')}` : ''}`);
       }
       log(`\nload (${workersLabel(workers)}): wrk, ${options.connections} connections, ${options.threads} threads, warm-up ${options.warmup} s, measured ${options.duration} s`);
@@ -402,7 +443,7 @@ async function main(): Promise<number> {
       const tls = { certPath: join(work, 'data/tls/cert.pem'), keyPath: join(work, 'data/tls/key.pem') };
       const peer = await startPeer({ repo, dir: work, ...tls, user, realm: REALM, cookieFile: join(peerData, 'cookie') });
       cleanups.push(() => peer.stop());
-      const peerTarget: Target = { ...target, name: 'peer', base: peer.base, identifier: `${peer.base}/openid/${user}`, dataDir: peerData, dhSession: 'DH-SHA1', dhAssocType: 'HMAC-SHA1', plainAssociate: false, association: undefined };
+      const peerTarget: Target = { ...target, name: 'peer', base: peer.base, identifier: `${peer.base}/openid/${user}`, dataDir: peerData, dhSession: 'DH-SHA1', dhAssocType: 'HMAC-SHA1', plainAssociate: false, association: undefined, oidc: undefined };
       const peerNotes = await prepare(peerTarget, peerCookie, options.only);
       log(`  one request of each workload checked${peerNotes.length ? `; ${peerNotes.join('; ')}` : ''}`);
       const peerRun = await runTarget(runner, peerTarget, w0);
@@ -413,6 +454,8 @@ async function main(): Promise<number> {
     for (const t of targets) {
       const dh = t.workloads.find((w) => w.id === 'W2-dh');
       if (dh) dh.ratioToDhLimit = dh.requestsPerSecond / dhLimitOneCore;
+      const w6 = t.workloads.find((w) => w.id === 'W6');
+      if (w6 && rs256LimitOneCore) w6.ratioToSignLimit = w6.requestsPerSecond / rs256LimitOneCore;
     }
     const errors = warmupErrors + targets.flatMap((t) => t.workloads).reduce((n, w) => n + w.errors, 0);
     const results: BenchResults = {
@@ -434,6 +477,7 @@ async function main(): Promise<number> {
       },
       micro,
       dhLimitOneCore,
+      ...(rs256LimitOneCore ? { rs256LimitOneCore } : {}),
       targets,
       profiles,
       errors,

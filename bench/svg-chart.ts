@@ -31,7 +31,9 @@ export function barChart(spec: ChartSpec): string {
   const width = 960;
   const left = 330;
   const right = 90;
-  const top = 64;
+  // Each mark's label has a line of its own above the plot (marks close on the scale would overlap).
+  const markCount = spec.marks?.length ?? 0;
+  const top = 64 + 12 * Math.max(0, markCount - 1);
   const barHeight = 14;
   const gap = 3;
   const rowHeight = spec.series.length * (barHeight + gap) + 14;
@@ -69,11 +71,11 @@ export function barChart(spec: ChartSpec): string {
       out.push(`<text x="${(left + w + 4).toFixed(1)}" y="${y + barHeight - 3}" font-size="11">${format(value)}/s</text>`);
     });
   });
-  for (const mark of spec.marks ?? []) {
+  (spec.marks ?? []).forEach((mark, i) => {
     const mx = x(mark.value).toFixed(1);
     out.push(`<line x1="${mx}" y1="${top - 6}" x2="${mx}" y2="${bottom}" stroke="${mark.color}" stroke-dasharray="4 3"/>`);
-    out.push(`<text x="${mx}" y="${top - 10}" text-anchor="middle" fill="${mark.color}" font-size="10">${escape(mark.label)}</text>`);
-  }
+    out.push(`<text x="${mx}" y="${top - 10 - 12 * i}" text-anchor="middle" fill="${mark.color}" font-size="10">${escape(mark.label)}</text>`);
+  });
   let lx = 16;
   for (const series of spec.series) {
     out.push(`<rect x="${lx}" y="${height - 16}" width="12" height="10" fill="${series.color}"/>`);

@@ -1,10 +1,11 @@
-// The workloads W0-W5: what each sends and expects (bench/wrk/*.lua), the data files their
-// scripts read, the functional check each passes once before any load, and the sign-in through
-// the provider's real forms.
+// The workloads W0-W6: what each sends and expects (bench/wrk/*.lua), the data files their
+// scripts read, the functional check each passes once before any load, the sign-in through the
+// provider's real forms and the OpenID Connect authorisation that follows it.
 
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Answer, Browser, parseKeyValue } from './browser.js';
+import { authorizationPath, clientSecretBasic, codeOf, exchangeChecked, type OidcClient, readAuthorizationResponse, tokenBody } from './oidc-rp.js';
 import type { WorkloadId } from './options.js';
 import { associate, type AssocType, associateBody, type Association, assertionFields, checkAuthenticationBody, checkidPath, ConsumerKeys, type SessionType, signatureValid } from './rp.js';
 
@@ -28,17 +29,21 @@ export interface Target {
   association?: Association;
   /** "openid.assoc_handle=<handle>" as it appears, encoded, in this target's W5 Locations. */
   w5HandleInLocation?: string;
+  /** The OpenID Connect client of W6-auth and W6 (the provider only: the peer has no Connect). */
+  oidc?: OidcClient;
 }
 
 export const DESCRIPTIONS: Record<WorkloadId, string> = {
   W0: 'bare Fastify "hello" route, same TLS settings (the ceiling)',
-  Wf: 'the provider\'s cheapest route, GET /healthz (its HTTP pipeline, nothing else: the floor under W1-W5)',
+  Wf: 'the provider\'s cheapest route, GET /healthz (its HTTP pipeline, nothing else: the floor under W1-W6)',
   W1: 'GET claimed identifier, Accept: application/xrds+xml',
   'W2-dh': 'associate DH-SHA256, HMAC-SHA256, spec default modulus',
   'W2-plain': 'associate HMAC-SHA256, no-encryption over HTTPS',
   W3: 'checkid_immediate, stateless, signed-in user, trusted realm → 302 id_res',
   W4: 'check_authentication of distinct W3 assertions, each once',
   W5: 'checkid_immediate with an RP association (smart mode) → 302 id_res',
+  'W6-auth': 'OpenID Connect authorization request, PKCE, signed-in person, client always allowed → 303 code',
+  W6: 'token request (client_secret_basic, PKCE) of distinct W6-auth codes, each once → ID token',
 };
 
 const ENDPOINT_PATH = '/openid';
@@ -80,6 +85,33 @@ export async function signIn(target: Target, password: string): Promise<string> 
   return cookie;
 }
 
+/** The cookies W6-auth sends: our session and oidc-provider's (`_session` and its signature `_session.sig`). */
+function isSessionCookie(name: string): boolean {
+  return name === '__Host-op-session' || name === '_session' || name.startsWith('_session.');
+}
+
+/**
+ * After the OpenID 2.0 sign-in, the same person authorises the Connect client once as a browser
+ * does: the authorization request (PKCE S256), the login prompt answered by our session at the
+ * interaction, the consent page, decision=allow_always, and the 303 to the redirect_uri with a
+ * code, which is exchanged once and checked as an RP checks it. Returns the cookie header W6-auth
+ * sends (our session and oidc-provider's).
+ */
+export async function authoriseOidc(target: Target, cookie: string): Promise<string> {
+  const client = target.oidc!;
+  const browser = new Browser(target.ca);
+  browser.addCookies(cookie);
+  let page = await browser.follow(await browser.get(`${target.base}${authorizationPath(client)}`), target.base);
+  if (page.status !== 200 || !page.body.includes('value="allow_always"')) fail(target, 'the authorization request of a signed-in person did not lead to the consent page', page);
+  page = await browser.follow(await browser.submit(page, { decision: 'allow_always' }), target.base);
+  const read = readAuthorizationResponse(page, client, target.base);
+  if ('wrong' in read) fail(target, `allow_always did not answer the client with a code: ${read.wrong}`, page);
+  await exchangeChecked(new Browser(target.ca), target.base, client, read.code);
+  const cookies = browser.cookieHeader(isSessionCookie);
+  if (!cookies.includes('_session=')) fail(target, "no oidc-provider session cookie (_session) after the authorisation");
+  return cookies;
+}
+
 function writePrivate(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
 }
@@ -89,7 +121,7 @@ function writePrivate(path: string, text: string): void {
  * bodies (a pool of RP key pairs), W5's association (DH, MAC key decrypted; each W5 assertion
  * signed with it). Throws on the first wrong answer, before any load.
  */
-export async function prepare(target: Target, cookie: string, workloads: readonly WorkloadId[]): Promise<string[]> {
+export async function prepare(target: Target, cookie: string, workloads: readonly WorkloadId[], oidcCookie?: string): Promise<string[]> {
   const notes: string[] = [];
   mkdirSync(target.dataDir, { recursive: true, mode: 0o700 });
   writePrivate(join(target.dataDir, 'cookie'), `${cookie}\n`);
@@ -132,10 +164,20 @@ export async function prepare(target: Target, cookie: string, workloads: readonl
     if (answer.status !== 302 || !signatureValid(location, association)) fail(target, 'W5: the assertion is not signed with the RP association', answer);
     target.w5HandleInLocation = /[?&](openid\.assoc_handle=[^&]*)/.exec(location)![1];
   }
+  if (workloads.includes('W6-auth') && target.oidc) {
+    if (!oidcCookie) throw new Error('W6-auth needs the cookies of the Connect authorisation (authoriseOidc)');
+    writePrivate(join(target.dataDir, 'oidc-cookie'), `${oidcCookie}\n`);
+    // RFC 6749 §2.3.1 client_secret_basic: the header, secret included, only ever in this file.
+    writePrivate(join(target.dataDir, 'oidc-client-auth'), `${clientSecretBasic(target.oidc.clientId, target.oidc.secret)}\n`);
+    const answer = await client.get(`${target.base}${authorizationPath(target.oidc)}`, { cookie: oidcCookie });
+    const read = readAuthorizationResponse(answer, target.oidc, target.base);
+    if ('wrong' in read) fail(target, `W6-auth: the authorization request of a person who always allows the client: ${read.wrong}`, answer);
+    if (workloads.includes('W6')) await exchangeChecked(client, target.base, target.oidc, read.code);
+  }
   return notes;
 }
 
-/** Lines of the files `<prefix>-*.txt` a W3 or W5 run recorded. */
+/** Lines of the files `<prefix>-*.txt` a W3, W5 or W6-auth run recorded. */
 export function recorded(target: Target, prefix: string): string[] {
   const lines: string[] = [];
   for (const file of readdirSync(target.dataDir).filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.txt')).sort()) {
@@ -144,14 +186,24 @@ export function recorded(target: Target, prefix: string): string[] {
   return lines;
 }
 
-/** W4's input: the assertions a W3 run recorded, as check_authentication bodies, one list per wrk thread. */
-export function prepareW4(target: Target, fromPrefixes: readonly string[], toPrefix: string, threads: number): number {
-  const bodies = fromPrefixes.flatMap((prefix) => recorded(target, prefix)).map(checkAuthenticationBody);
+/** A single-use workload's bodies, one list per wrk thread (`<toPrefix>-<thread>.txt`); how many. */
+function perThread(target: Target, bodies: readonly string[], toPrefix: string, threads: number): number {
   for (let t = 0; t < threads; t++) {
     const mine = bodies.filter((_, i) => i % threads === t);
     writePrivate(join(target.dataDir, `${toPrefix}-${t}.txt`), mine.length ? `${mine.join('\n')}\n` : '');
   }
   return bodies.length;
+}
+
+/** W4's input: the assertions a W3 run recorded, as check_authentication bodies, one list per wrk thread. */
+export function prepareW4(target: Target, fromPrefixes: readonly string[], toPrefix: string, threads: number): number {
+  return perThread(target, fromPrefixes.flatMap((prefix) => recorded(target, prefix)).map(checkAuthenticationBody), toPrefix, threads);
+}
+
+/** W6's input: the codes a W6-auth run recorded, as token request bodies, one list per wrk thread. */
+export function prepareW6(target: Target, fromPrefixes: readonly string[], toPrefix: string, threads: number): number {
+  const client = target.oidc!;
+  return perThread(target, fromPrefixes.flatMap((prefix) => recorded(target, prefix)).map((location) => tokenBody(client, codeOf(location))), toPrefix, threads);
 }
 
 /** W5's recorded sample: how many assertions fail the RP's signature check. */

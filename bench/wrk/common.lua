@@ -48,9 +48,15 @@ function common.recorder(prefix)
   return assert(io.open(dir .. "/" .. prefix .. "-" .. tostring(id) .. ".txt", "w"))
 end
 
--- The session cookie header value ("name=value"), trimmed.
-function common.cookie()
-  return (common.read_file(dir .. "/cookie"):gsub("%s+$", ""))
+-- A one-line file of the data directory, trailing whitespace trimmed.
+function common.read_value(name)
+  return (common.read_file(dir .. "/" .. name):gsub("%s+$", ""))
+end
+
+-- A cookie header value ("name=value; ..."): the file "cookie" (our session, W3/W5) unless named
+-- ("oidc-cookie": ours and oidc-provider's, W6-auth).
+function common.cookie(name)
+  return common.read_value(name or "cookie")
 end
 
 -- Header lookup regardless of case (Fastify sends "location", Starman "Location").
@@ -77,7 +83,7 @@ function common.check_id_res(status, headers)
   return nil, location
 end
 
--- Single-use requests (W4): a thread whose list runs out sends /healthz as filler (ignored)
+-- Single-use requests (W4, W6): a thread whose list runs out sends /healthz as filler (ignored)
 -- until the answers to its last real requests are in, then says so on stdout (run.ts notes the
 -- time: wrk itself keeps its clock running until -d) and stops.
 local exhausting, stopped = false, false
@@ -112,6 +118,16 @@ function common.verification_call()
     return true
   end
   return false
+end
+
+-- The next request of a single-use list (W4, W6): each body once, in order, then filler.
+local next_body = 0
+function common.send_once(method, path, headers, bodies)
+  if common.verification_call() then return wrk.format(method, path, headers, bodies[1] or "") end
+  next_body = next_body + 1
+  if next_body > #bodies then return common.exhausted() end
+  common.sent()
+  return wrk.format(method, path, headers, bodies[next_body])
 end
 
 function common.init(args)

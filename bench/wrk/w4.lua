@@ -4,20 +4,15 @@
 -- a thread's list runs out it drains and stops (common.exhausted); run.ts times the run to then.
 local common = dofile(string.match(debug.getinfo(1, "S").source, "^@(.*/)") .. "common.lua")
 
-local bodies, n
+local bodies
 local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
 function init(args)
   common.init(args)
   bodies = common.read_lines(dir .. "/" .. args[2] .. "-" .. tostring(id) .. ".txt")
-  n = 0
 end
 
 function request()
-  if common.verification_call() then return wrk.format("POST", "/openid", headers, bodies[1] or "") end
-  n = n + 1
-  if n > #bodies then return common.exhausted() end
-  common.sent()
-  return wrk.format("POST", "/openid", headers, bodies[n])
+  return common.send_once("POST", "/openid", headers, bodies)
 end
 
 function check(status, headers, body)
