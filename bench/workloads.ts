@@ -85,9 +85,12 @@ export async function signIn(target: Target, password: string): Promise<string> 
   return cookie;
 }
 
-/** The cookies W6-auth sends: our session and oidc-provider's (`_session` and its signature `_session.sig`). */
+/** oidc-provider's session cookie as the provider names it (src/oidc/provider-configuration.ts cookieNames; TLS is always on here). */
+const OIDC_SESSION_COOKIE = '__Host-op-oidc-session';
+
+/** The cookies W6-auth sends: our session and oidc-provider's (and its signature, `.sig`). */
 function isSessionCookie(name: string): boolean {
-  return name === '__Host-op-session' || name === '_session' || name.startsWith('_session.');
+  return name === '__Host-op-session' || name === OIDC_SESSION_COOKIE || name === `${OIDC_SESSION_COOKIE}.sig`;
 }
 
 /**
@@ -108,7 +111,7 @@ export async function authoriseOidc(target: Target, cookie: string): Promise<str
   if ('wrong' in read) fail(target, `allow_always did not answer the client with a code: ${read.wrong}`, page);
   await exchangeChecked(new Browser(target.ca), target.base, client, read.code);
   const cookies = browser.cookieHeader(isSessionCookie);
-  if (!cookies.includes('_session=')) fail(target, "no oidc-provider session cookie (_session) after the authorisation");
+  if (!cookies.includes(`${OIDC_SESSION_COOKIE}=`)) fail(target, `no oidc-provider session cookie (${OIDC_SESSION_COOKIE}) after the authorisation`);
   return cookies;
 }
 
