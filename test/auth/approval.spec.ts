@@ -371,7 +371,10 @@ describe('approval from the chat app (XEP-0070)', () => {
   it('answers 400, never 500, for a waiting page id that is not ours', async () => {
     const browser = new Browser();
     expect((await browser.request('GET', `${op.base}/login/approval/not-a-uuid`)).status).toBe(400);
-    expect((await browser.request('GET', `${op.base}/login/approval/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    const unknown = await browser.request('GET', `${op.base}/login/approval/00000000-0000-4000-8000-000000000000`);
+    expect(unknown.status).toBe(404);
+    // The page quotes its request id, as every error page does.
+    expect(unknown.body).toContain(`request <code>${String(unknown.headers['x-request-id'])}</code>`);
   });
 
   it('never logs a code or a password', () => {

@@ -29,10 +29,12 @@ defineView(
   'approval-finished',
   `<h1><%= it.title %></h1>
 <p class="notice" role="status"><%= it.message %></p>
-<p><a href="<%= it.loginUrl %>">Back to the sign-in page</a></p>`,
+<p><a href="<%= it.loginUrl %>">Back to the sign-in page</a></p>
+<p class="meta">HTTP <%= it.status %> · request <code><%= it.requestId %></code></p>`,
 );
 
-export function approvalPage(data: ApprovalView, csrf: string): PageOptions {
+/** `requestId`: quoted on the finished pages (refusals), as on every error page (src/http/error-page.ts). */
+export function approvalPage(data: ApprovalView, csrf: string, requestId: string): PageOptions {
   if (data.kind === 'waiting') {
     const minutes = data.seconds >= 90 ? `${Math.ceil(data.seconds / 60)} minutes` : `${data.seconds} seconds`;
     return {
@@ -41,5 +43,5 @@ export function approvalPage(data: ApprovalView, csrf: string): PageOptions {
       body: view('approval-waiting', { ...data, minutes, csrf }),
     };
   }
-  return { title: data.title, body: view('approval-finished', data) };
+  return { title: data.title, body: view('approval-finished', { ...data, requestId }) };
 }

@@ -28,7 +28,7 @@ export class ApprovalController {
       return;
     }
     const view = status.view;
-    sendPage(reply, view.kind === 'waiting' ? 200 : view.status, approvalPage(view, csrfToken(request, reply, () => this.random.token())));
+    sendPage(reply, view.kind === 'waiting' ? 200 : view.status, approvalPage(view, csrfToken(request, reply, () => this.random.token()), String(request.id)));
   }
 
   @Post(':id/cancel')
