@@ -110,19 +110,21 @@ interface TargetCheck {
 }
 
 /**
- * Issue 12's target for W6 (the token exchange of a fresh code), as a ratio to W0: set from the
- * measurement of <date>. Until the lead measures W6 on an idle machine and writes that date here
- * (with the value it gives), it is the provisional 0.10.
+ * Issue 12's target for W6 (the token exchange of a fresh code), as a multiple of W6's raw limit:
+ * RS256 signatures per second on one core (each exchange signs one ID token), as W2 is held to
+ * the DH limit. A ratio to W0 would not do: on this 2-core machine RS256 alone allows about 0.05
+ * of W0. Set after measuring W6 (2026-12-03, docs/performance.md): with both cores (N workers),
+ * the exchange, its database round trips and the signature must reach half of what one core
+ * signs; the runs of that day were at 0.03-0.2×.
  */
-export const W6_TARGET = 0.1;
+export const W6_TARGET = 0.5;
 
-/** Issue 10's throughput targets (W1, W3-W5), and issue 12's for W6. */
+/** Issue 10's throughput targets (W1, W3-W5); issue 12's for W6 is W6_TARGET. */
 const RATIO_TARGETS: [WorkloadId, number][] = [
   ['W1', 0.6],
   ['W3', 0.35],
   ['W4', 0.3],
   ['W5', 0.4],
-  ['W6', W6_TARGET],
 ];
 
 /** What the peer (Net::OpenID::Server) does not serve: a row "not offered" rather than a gap. */
@@ -146,6 +148,14 @@ function targetChecks(): TargetCheck[] {
     },
   });
   for (const [id, min] of RATIO_TARGETS.slice(1)) checks.push(ratioCheck(id, min));
+  checks.push({
+    label: `W6 (token exchange) ≥ ${W6_TARGET.toFixed(1)}× the one-core RS256 signature limit`,
+    verdict: (t) => {
+      const w = t.workloads.find((x) => x.id === 'W6');
+      if (!w || w.ratioToSignLimit === undefined) return undefined;
+      return { met: w.ratioToSignLimit >= W6_TARGET, value: `${fmt(w.ratioToSignLimit, 2)}× (${fmt(w.requestsPerSecond)}/s)` };
+    },
+  });
   checks.push({
     label: 'zero errors (measured runs; any warm-up error also fails the run)',
     verdict: (t) => {
