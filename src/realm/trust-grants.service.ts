@@ -107,9 +107,18 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
     this.forget(userId);
   }
 
-  /** The oidc-provider Grant the user always allows `clientId` under, if any. */
+  /**
+   * The oidc-provider Grant the user always allows `clientId` under, if any: asked by every
+   * authorization request, so remembered like find()'s grants (a second, forgotten here at once
+   * on grant or revoke; the key cannot be a realm's, which is a URL).
+   */
   async oidcGrantFor(userId: string, clientId: string): Promise<string | undefined> {
-    return (await this.grants.findOidc(userId, clientId))?.oidcGrantId ?? undefined;
+    const key = `${userId}\n\noidc\n${clientId}`;
+    const cached = this.recent.lookup(key);
+    if (cached !== undefined) return cached.value.oidcGrantId ?? undefined;
+    const grant = await this.grants.findOidc(userId, clientId);
+    if (grant) this.recent.set(key, grant);
+    return grant?.oidcGrantId ?? undefined;
   }
 }
 
