@@ -86,13 +86,10 @@ async function exercise(env: Record<string, string>): Promise<void> {
   const timestamp = file.slice(0, 13);
   expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  // The last migration (AddOidcTrustGrants1764445000000) adds the OpenID Connect columns of
-  // trust_grants and login_approvals, and their check.
-  expect(text).toMatch(/ALTER TABLE "trust_grants"\s+ADD "kind" character varying\(16\) NOT NULL DEFAULT 'openid2'/);
-  expect(text).toMatch(/ALTER TABLE "trust_grants"\s+ADD "client_id" character varying\(255\)/);
-  expect(text).toMatch(/ALTER TABLE "login_approvals"\s+ADD "interaction" character varying\(64\)/);
-  expect(text).toMatch(/ADD CONSTRAINT "trust_grants_kind_check"/);
-  expect(text).toMatch(/DROP COLUMN "oidc_grant_id"/);
+  // The last migration (AddUserPhone1764450000000) adds the phone number column and its E.164 check.
+  expect(text).toMatch(/ALTER TABLE "users"\s+ADD "phone" character varying\(32\)/);
+  expect(text).toMatch(/ADD CONSTRAINT "users_phone_format" CHECK/);
+  expect(text).toMatch(/DROP COLUMN "phone"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
   expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
   expect(index).toMatch(new RegExp(`${LAST},\\n  LastMigrationAgain${timestamp},\\n\\];`));
