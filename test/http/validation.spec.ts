@@ -2,11 +2,15 @@ import { connect } from 'node:tls';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, startProvider, type BrowserResponse, type LiveProvider } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
+import { testAddress } from '../security/browser.js';
 
 // Every form, query and path parameter goes through a DTO and the global ValidationPipe: limits
 // that match the columns, repeated and unknown fields refused, and the answer always ours (the
 // login page again for people, the error page or problem+json otherwise), never a bare 400 or 500.
 
+// A client address of this suite's own (through the trusted proxy 127.0.0.1): on the shared
+// PostgreSQL database the per-address login throttle counts every suite's failed logins from 127.0.0.1.
+const FROM = { 'x-forwarded-for': testAddress() };
 const PASSWORD = 'a good passphrase';
 const JSON_ACCEPT = { accept: 'application/json' };
 
@@ -15,7 +19,7 @@ describe('request input through DTOs', () => {
   let username: string;
 
   beforeAll(async () => {
-    op = await startProvider();
+    op = await startProvider({ server: { trusted_proxies: ['127.0.0.1'] } });
     username = uniqueName('romeo');
     await op.app.get(UsersService).create({ domain: 'localhost', username, password: PASSWORD });
   });
@@ -27,7 +31,7 @@ describe('request input through DTOs', () => {
   }
 
   async function signedIn(): Promise<{ browser: Browser; csrf: string }> {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const login = await browser.request('POST', `${op.base}/login`, { csrf: await csrfOf(browser), username, password: PASSWORD });
     expect(login.status).toBe(303);
     // The CSRF token is renewed at sign-in (no fixation): the identity page's forms carry the new one.
@@ -42,7 +46,7 @@ describe('request input through DTOs', () => {
 
   describe('the login form (people): the page again with a message', () => {
     it('answers a too-long username with the login page, HTTP 400, and no credential check', async () => {
-      const browser = new Browser();
+      const browser = new Browser(FROM);
       const csrf = await csrfOf(browser);
       const res = await browser.request('POST', `${op.base}/login`, { csrf, username: 'r'.repeat(1024), password: PASSWORD });
       expect(res.status).toBe(400);
@@ -57,7 +61,7 @@ describe('request input through DTOs', () => {
     });
 
     it('answers a too-long password the same way, whatever the Accept header', async () => {
-      const browser = new Browser();
+      const browser = new Browser(FROM);
       const csrf = await csrfOf(browser);
       const res = await browser.request('POST', `${op.base}/login`, { csrf, username, password: 'p'.repeat(1025) }, JSON_ACCEPT);
       expect(res.status).toBe(400);
@@ -66,7 +70,7 @@ describe('request input through DTOs', () => {
     });
 
     it('answers a repeated username or an unknown field with the page, not a crash', async () => {
-      const browser = new Browser();
+      const browser = new Browser(FROM);
       const csrf = await csrfOf(browser);
       const twice = new URLSearchParams({ csrf, password: PASSWORD });
       twice.append('username', username);
@@ -81,7 +85,7 @@ describe('request input through DTOs', () => {
     });
 
     it('checks the CSRF token before the form', async () => {
-      const res = await new Browser().request('POST', `${op.base}/login`, { csrf: 'x'.repeat(43), username: 'r'.repeat(2000), password: PASSWORD });
+      const res = await new Browser(FROM).request('POST', `${op.base}/login`, { csrf: 'x'.repeat(43), username: 'r'.repeat(2000), password: PASSWORD });
       expect(res.status).toBe(403);
       expect(res.body).toContain('Form expired');
     });
@@ -89,7 +93,7 @@ describe('request input through DTOs', () => {
 
   describe('the consent form: the structured error', () => {
     it('lists the offending fields in problem+json without echoing the values', async () => {
-      const browser = new Browser();
+      const browser = new Browser(FROM);
       const csrf = await csrfOf(browser);
       const res = await browser.request('POST', `${op.base}/consent`, { csrf, request: 'a'.repeat(32), decision: 'allow_everything<script>' }, JSON_ACCEPT);
       expect(res.status).toBe(400);
@@ -100,7 +104,7 @@ describe('request input through DTOs', () => {
     });
 
     it('says which field was repeated or missing, on the error page for browsers', async () => {
-      const browser = new Browser();
+      const browser = new Browser(FROM);
       const csrf = await csrfOf(browser);
       const form = new URLSearchParams({ csrf });
       form.append('decision', 'allow_once');
@@ -113,7 +117,7 @@ describe('request input through DTOs', () => {
     });
 
     it('refuses release values that are not profile fields', async () => {
-      const browser = new Browser();
+      const browser = new Browser(FROM);
       const csrf = await csrfOf(browser);
       const res = await browser.request('POST', `${op.base}/consent`, { csrf, request: 'a'.repeat(32), decision: 'allow_once', release: 'password' }, JSON_ACCEPT);
       expect(res.status).toBe(400);
@@ -139,14 +143,14 @@ describe('request input through DTOs', () => {
 
   describe('queries and path parameters', () => {
     it('refuses a repeated query parameter of a page, and ignores unknown ones (decorated links)', async () => {
-      const twice = await new Browser().request('GET', `${op.base}/consent?request=a&request=b`, undefined, JSON_ACCEPT);
+      const twice = await new Browser(FROM).request('GET', `${op.base}/consent?request=a&request=b`, undefined, JSON_ACCEPT);
       expect(twice.status).toBe(400);
       expect(problem(twice)['errors']).toEqual([{ pointer: '#/request', detail: 'was sent more than once' }]);
-      const unknown = await new Browser().request('GET', `${op.base}/login?next=https://evil.example&utm_source=mail`);
+      const unknown = await new Browser(FROM).request('GET', `${op.base}/login?next=https://evil.example&utm_source=mail`);
       expect(unknown.status).toBe(200);
       expect(unknown.body).toContain('name="password"');
       expect(unknown.body).not.toContain('evil.example');
-      const tooLong = await new Browser().request('GET', `${op.base}/login?request=${'r'.repeat(65)}&utm_source=mail`, undefined, JSON_ACCEPT);
+      const tooLong = await new Browser(FROM).request('GET', `${op.base}/login?request=${'r'.repeat(65)}&utm_source=mail`, undefined, JSON_ACCEPT);
       expect(tooLong.status).toBe(400);
       expect(problem(tooLong)['errors']).toEqual([{ pointer: '#/request', detail: expect.stringContaining('shorter than or equal to 64') }]);
     });
@@ -155,10 +159,10 @@ describe('request input through DTOs', () => {
       // Fastify's default maxParamLength (100) used to turn this valid name into a framework 414.
       const long = `${'l'.repeat(300)}-${uniqueName('x')}`;
       await op.app.get(UsersService).create({ domain: 'localhost', username: long, password: PASSWORD });
-      expect((await new Browser().request('GET', op.identifier(long))).status).toBe(200);
-      const miss = await new Browser().request('GET', `${op.base}/no/such/route`, undefined, JSON_ACCEPT);
+      expect((await new Browser(FROM).request('GET', op.identifier(long))).status).toBe(200);
+      const miss = await new Browser(FROM).request('GET', `${op.base}/no/such/route`, undefined, JSON_ACCEPT);
       for (const name of ['u'.repeat(1024), 'u'.repeat(3070), '%C3%A9'.repeat(600)]) {
-        const res = await new Browser().request('GET', `${op.base}/openid/${name}`, undefined, JSON_ACCEPT);
+        const res = await new Browser(FROM).request('GET', `${op.base}/openid/${name}`, undefined, JSON_ACCEPT);
         expect(res.status, name.slice(0, 8)).toBe(404);
         expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
         expect({ ...problem(res), requestId: 'x' }).toEqual({ ...problem(miss), requestId: 'x' });
@@ -167,14 +171,14 @@ describe('request input through DTOs', () => {
     });
 
     it('answers malformed percent-encoding in the path with our problem, not the framework\'s', async () => {
-      const res = await new Browser().request('GET', `${op.base}/openid/%ZZ`, undefined, JSON_ACCEPT);
+      const res = await new Browser(FROM).request('GET', `${op.base}/openid/%ZZ`, undefined, JSON_ACCEPT);
       expect(res.status).toBe(400);
       expect(problem(res)).toMatchObject({ code: 'bad_url', status: 400, title: 'Bad address' });
       expect(res.body).not.toContain('%ZZ');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
       // RFC 6797 §7.1: over TLS, refusals carry HSTS too.
       expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+$/);
-      const page = await new Browser().request('GET', `${op.base}/account/trust/%E0%A4%A/revoke`);
+      const page = await new Browser(FROM).request('GET', `${op.base}/account/trust/%E0%A4%A/revoke`);
       expect(page.status).toBe(400);
       expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     });

@@ -2,11 +2,15 @@ import * as client from 'openid-client';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, type BrowserResponse, startProvider, type LiveProvider } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
+import { testAddress } from '../security/browser.js';
 
 // The authorization code flow with PKCE through our own pages (the /login form of OpenID 2.0,
 // the consent page), with openid-client as the relying party over real HTTPS, which validates
 // the ID token (signature, iss, aud, nonce, exp).
 
+// A client address of this suite's own (through the trusted proxy 127.0.0.1): on the shared
+// PostgreSQL database the per-address login throttle counts every suite's failed logins from 127.0.0.1.
+const FROM = { 'x-forwarded-for': testAddress() };
 const PASSWORD = 'correct horse battery staple';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 
@@ -17,7 +21,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   let userId: string;
 
   beforeAll(async () => {
-    op = await startProvider({ oidc: { clients: [{ client_id: 'spa', client_name: 'Single-page app', redirect_uris: [REDIRECT] }] } });
+    op = await startProvider({ oidc: { clients: [{ client_id: 'spa', client_name: 'Single-page app', redirect_uris: [REDIRECT] }] }, server: { trusted_proxies: ['127.0.0.1'] } });
     username = uniqueName('juliet');
     userId = (await op.app.get(UsersService).create({ domain: 'localhost', username, password: PASSWORD })).id;
     config = await client.discovery(new URL(op.base), 'spa', undefined, client.None());
@@ -75,7 +79,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   }
 
   it('signs in with the password on /login, consents, and gets an ID token openid-client validates', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const started = await start();
     const seen: string[] = [];
     const before = Math.floor(Date.now() / 1000);
@@ -93,7 +97,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it("prefixes oidc-provider's cookies as ours (RFC 6265bis §4.1.3): __Host- for the session, __Secure- for the path-scoped interaction ones", async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const started = await start();
     const first = await browser.request('GET', started.url);
     const set = ([] as string[]).concat(first.headers['set-cookie'] ?? []);
@@ -124,7 +128,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('names the application on the login page, and keeps the interaction through refused forms (too long, wrong password)', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const started = await start();
     const login = await browser.follow(started.url, op.base);
     expect(isLogin(login)).toBe(true);
@@ -150,7 +154,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('a forged interaction field in a refused form is dropped, not echoed', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const login = await browser.follow(`${op.base}/login`, op.base);
     const forged = await browser.submit(login, { username: 'x'.repeat(2000), password: PASSWORD, interaction: '"><script>x</script>' });
     expect(forged.status).toBe(400);
@@ -159,7 +163,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('lets a signed-in browser through without the login page; "allow once" asks again, "always allow" does not', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const first = await start();
     await exchange(first, await drive(browser, first.url, 'allow_once'));
     const again = await start();
@@ -177,7 +181,7 @@ describe('OpenID Connect sign-in through our pages', () => {
     // A person with no "always allow" yet (grants are per account, whatever the browser).
     username = uniqueName('nurse');
     userId = (await op.app.get(UsersService).create({ domain: 'localhost', username, password: PASSWORD })).id;
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const none = await start({ prompt: 'none' });
     const refused = await browser.follow(none.url, op.base);
     const location = new URL(String(refused.headers.location));
@@ -204,7 +208,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('prompt=consent asks again under an "always allow", showing what the application gets (Core §3.1.2.1)', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const first = await start({ scope: 'openid profile' });
     await exchange(first, await drive(browser, first.url, 'allow_always'));
     const again = await start({ scope: 'openid profile', prompt: 'consent' });
@@ -233,7 +237,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('prompt=login and max_age=0 ask for the password again; auth_time is the new sign-in', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const first = await start();
     const firstTokens = await exchange(first, await drive(browser, first.url));
     const firstAuth = firstTokens.claims()!.auth_time!;
@@ -249,7 +253,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('deny answers access_denied at the redirect_uri', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const started = await start({ scope: 'openid address' });
     const answer = await drive(browser, started.url, 'deny');
     const location = new URL(String(answer.headers.location));
@@ -259,7 +263,7 @@ describe('OpenID Connect sign-in through our pages', () => {
   });
 
   it('a signed-out browser (our session gone) is asked to sign in again: the provider session follows ours', async () => {
-    const browser = new Browser();
+    const browser = new Browser(FROM);
     const first = await start();
     await exchange(first, await drive(browser, first.url));
     // Our session cookie gone (logout, expiry), the provider's _session cookie still there.
