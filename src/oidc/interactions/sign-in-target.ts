@@ -35,8 +35,8 @@ export class OidcSignInTargets {
     if (typeof clientId !== 'string') return undefined;
     const client = await provider.Client.find(clientId);
     if (client === undefined) return undefined;
-    const origin = URL.canParse(String(interaction.params['redirect_uri'])) ? new URL(String(interaction.params['redirect_uri'])).origin : undefined;
-    if (origin === undefined) return undefined;
-    return { clientId, name: client.clientName ?? clientId, origin };
+    const redirectUri = URL.parse(String(interaction.params['redirect_uri']));
+    if (redirectUri === null) return undefined;
+    return { clientId, name: client.clientName ?? clientId, origin: redirectUri.origin };
   }
 }
