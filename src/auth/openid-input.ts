@@ -23,7 +23,7 @@ export function bodyPairs(request: FastifyRequest): [string, string][] {
   // OpenID 2.0 §4.1.2: POSTed messages are application/x-www-form-urlencoded.
   const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded' || typeof body !== 'object') {
-    throw new AppError('unsupported_media_type', 415, 'Unsupported body', 'OpenID messages are POSTed as application/x-www-form-urlencoded.');
+    throw new AppError('unsupported_media_type', 415, 'Unsupported body', 'OpenID messages are POSTed as application/x-www-form-urlencoded.', { unreadMessage: true });
   }
   const pairs: [string, string][] = [];
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {

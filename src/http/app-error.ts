@@ -9,12 +9,18 @@ export interface AppErrorOptions {
   headers?: Readonly<Record<string, string>>;
   /** RFC 9457 §3.2 extension members of the problem document (safe to show anyone). */
   members?: Readonly<Record<string, unknown>>;
+  /**
+   * A refusal of a request body that never became an OpenID message: at the OP endpoint, an RP
+   * (not a browser) gets it as an OpenID direct error (src/http/error-responder.ts).
+   */
+  unreadMessage?: boolean;
 }
 
 export class AppError extends Error {
   readonly detail?: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly members: Readonly<Record<string, unknown>>;
+  readonly unreadMessage: boolean;
 
   constructor(
     /** Stable snake_case identifier, also the last segment of the problem `type`. */
@@ -31,6 +37,7 @@ export class AppError extends Error {
     this.detail = options.detail;
     this.headers = options.headers ?? {};
     this.members = options.members ?? {};
+    this.unreadMessage = options.unreadMessage ?? false;
   }
 }
 

@@ -7,7 +7,10 @@ import { acceptQuality } from './accept.js';
 import { AppError } from './app-error.js';
 import { errorPage } from './error-page.js';
 import { sendPage } from './pages.js';
-import { encodeDirectError, indirectErrorLocation } from './openid-error-encoding.js';
+import { encodeDirectError, encodeDirectErrorMessage, indirectErrorLocation } from './openid-error-encoding.js';
+
+/** The OP endpoint (DESIGN.md): where a POST that never became an OpenID message is still a direct request. */
+export const OPENID_ENDPOINT_PATH = '/openid';
 
 // The single place where an error becomes a response (STYLE.md §3):
 //   - OpenID direct request            → HTTP 400, key-value body (OpenID 2.0 §5.1.2.2)
@@ -46,6 +49,8 @@ const STATUS_CODES: Readonly<Record<number, [string, string]>> = {
   503: ['service_unavailable', 'Service unavailable'],
 };
 
+const INTERNAL_ERROR = { code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.' } as const;
+
 function describe(error: unknown): Described {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, title: error.title, detail: error.publicDetail, headers: error.headers, members: error.members };
@@ -73,7 +78,7 @@ function describe(error: unknown): Described {
       members: {},
     };
   }
-  return { status: 500, code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.', headers: {}, members: {} };
+  return { status: 500, ...INTERNAL_ERROR, headers: {}, members: {} };
 }
 
 function statusOf(error: unknown): number | undefined {
@@ -93,6 +98,24 @@ function publicMessage(error: unknown): string | undefined {
   return error instanceof Error ? error.message : undefined;
 }
 
+/** A 4xx raised while reading the request body (Fastify's parsing, size and type limits; the endpoint's own type check), not a refusal by the service. */
+function isParserRefusal(error: unknown, described: Described): boolean {
+  if (error instanceof AppError) return error.unreadMessage;
+  return !(error instanceof OpenIdError) && described.status >= 400 && described.status < 500;
+}
+
+/** A POST to the OP endpoint (its path, whatever the query). */
+function isEndpointPost(request: FastifyRequest): boolean {
+  if (request.method !== 'POST') return false;
+  const q = request.url.indexOf('?');
+  return (q === -1 ? request.url : request.url.slice(0, q)) === OPENID_ENDPOINT_PATH;
+}
+
+/** Whether the client names HTML in its Accept header (a browser posting a form does; RP libraries do not). */
+function acceptsHtml(request: FastifyRequest): boolean {
+  return acceptQuality(request.headers.accept, ['text/html', 'application/xhtml+xml']) > 0;
+}
+
 /** Whether the client prefers an HTML page over a machine-readable body (Accept negotiation). */
 export function prefersHtml(request: FastifyRequest): boolean {
   const accept = request.headers.accept;
@@ -100,7 +123,27 @@ export function prefersHtml(request: FastifyRequest): boolean {
   return html > 0 && html >= acceptQuality(accept, ['application/json', 'application/problem+json'], true);
 }
 
+/**
+ * Answers `error` on `reply` (every error of the service comes here once). If answering fails
+ * itself (a bug in a page template, a header Fastify refuses), the client still gets a
+ * structured 500 with the request id instead of Fastify's bare one, and both errors are logged.
+ */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
+  try {
+    respond(request, reply, error, logger);
+  } catch (failure) {
+    logger.error({ reqId: request.id, err: failure, cause: error }, 'error response failed');
+    if (reply.sent) return;
+    try {
+      reply.code(500).headers({ 'content-type': 'application/problem+json', 'cache-control': 'no-store' });
+      reply.send(problemDocument({ status: 500, ...INTERNAL_ERROR }, String(request.id)));
+    } catch {
+      // The reply cannot be written at all (its socket is gone): nothing left to tell the client.
+    }
+  }
+}
+
+function respond(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Logger): void {
   const described = describe(error);
   const requestId = String(request.id);
   logError(logger, request, error, described);
@@ -124,6 +167,15 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     }
   }
 
+  if (isParserRefusal(error, described) && isEndpointPost(request) && !acceptsHtml(request)) {
+    // OpenID 2.0 §5.1.2.2: an RP's direct POST to the endpoint that never became a message (a
+    // body over the size limit, a content type other than form encoding) still gets the direct
+    // error answer every RP library parses: HTTP 400 with a key-value body. The version is
+    // unknown (nothing was read), so it is 2.0's, with ns. The service's own refusals (no TLS,
+    // an unknown host, rate limits) keep their status and problem document.
+    reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectErrorMessage(described.detail));
+    return;
+  }
   if (prefersHtml(request) || (answer && !answer.direct)) {
     sendPage(reply, described.status, errorPage({ ...described, requestId }));
     return;

@@ -8,14 +8,13 @@ import type { SecurityConfig } from '../config/namespaces.js';
 import type { Domains } from '../config/domains.js';
 import { AppError } from './app-error.js';
 import type { BrandingView } from './branding.js';
-import { problemDocument, sendError } from './error-responder.js';
+import { OPENID_ENDPOINT_PATH, problemDocument, sendError } from './error-responder.js';
 import type { Metrics } from './metrics.js';
 import './request-context.js';
 
 /** Routes that answer whatever the Host (load balancers and scrapers probe by address). */
 export const OPERATIONAL_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /** The OpenID endpoint (DESIGN.md): never redirected to https, refused outright over plain HTTP. */
-export const OPENID_ENDPOINT_PATH = '/openid';
 
 export class UnknownHost extends AppError {
   constructor(host: string) {

@@ -16,6 +16,11 @@ export function encodeDirectError(error: OpenIdError, version: OpenIdVersion): s
   return toKeyValue(buildMessageFields({ version, core: errorFields(error) }));
 }
 
+/** OpenID 2.0 §5.1.2.2: a direct error response about a request that was never read as a message (version 2.0, no error_code). */
+export function encodeDirectErrorMessage(message: string): string {
+  return toKeyValue(buildMessageFields({ version: '2.0', core: [[Field.error, message.replace(/\n/g, ' ')]] }));
+}
+
 /** OpenID 2.0 §5.2.3: openid.mode=error appended to the verified return_to, its query preserved. */
 export function indirectErrorLocation(returnTo: string, error: OpenIdError, version: OpenIdVersion): string {
   return appendMessageToUrl(returnTo, buildMessageFields({ version, core: [[Field.mode, Mode.error], ...errorFields(error)] }));

@@ -96,7 +96,10 @@ describe('controllers', () => {
 
     it('refuses a body that is not form-encoded without calling the service', async () => {
       const res = await app.inject({ method: 'POST', url: '/openid', headers: { 'content-type': 'application/json' }, payload: '{"openid.mode":"associate"}' });
-      expect(res.statusCode).toBe(415);
+      // OpenID 2.0 §5.1.2.2: a direct error (400, key-value), as for any direct request it cannot read.
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(res.body).toMatch(/^ns:http:\/\/specs\.openid\.net\/auth\/2\.0\nerror:OpenID messages are POSTed as application\/x-www-form-urlencoded\.\n$/);
       expect(endpoint.handle).not.toHaveBeenCalled();
     });
   });

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
 import { sendError } from '../../src/http/error-responder.js';
 import { createRootLogger } from '../../src/http/logger.js';
+import { AppError } from '../../src/http/app-error.js';
 import { answeredAs, InvalidReturnTo, UnsupportedAssociationType } from '../../src/protocol/errors.js';
 
 // The one place errors become responses (STYLE.md §3), driven through a bare Fastify instance.
@@ -41,6 +42,12 @@ describe(sendError.name, () => {
     app.get('/indirect-refused', () => {
       throw answeredAs(new InvalidReturnTo('The return_to URL is outside the realm'), { direct: false, version: '2.0', verifiedReturnTo: 'https://rp.example/back' });
     });
+    // An error whose answer cannot be built (its headers throw when read, as a bug would).
+    app.get('/broken-answer', () => {
+      const error = new AppError('teapot', 418, 'Teapot', 'Short and stout.');
+      Object.defineProperty(error, 'headers', { get: () => { throw new TypeError('headers exploded'); } });
+      throw error;
+    });
     app.get('/untagged', () => {
       throw new InvalidReturnTo('The return_to URL is outside the realm');
     });
@@ -57,6 +64,18 @@ describe(sendError.name, () => {
     expect(res.body).not.toContain('password');
     const line = log.lines.find((l) => l['code'] === 'internal_error');
     expect(line).toMatchObject({ level: 'error', reqId: body.requestId, status: 500 });
+  });
+
+  it('still answers a structured 500 with the request id when building the answer fails, and logs both errors', async () => {
+    const res = await app.inject({ method: 'GET', url: '/broken-answer' });
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-store');
+    const body = res.json();
+    expect(body).toEqual({ type: 'urn:openid-provider:problem:internal_error', title: 'Internal error', status: 500, detail: expect.any(String), code: 'internal_error', requestId: String(res.headers['x-request-id'] ?? body.requestId) });
+    expect(res.body).not.toContain('exploded');
+    const line = log.lines.find((l) => l['msg'] === 'error response failed');
+    expect(line).toMatchObject({ level: 'error', reqId: body.requestId });
   });
 
   it('answers a direct request in key-value form, HTTP 400 (§5.1.2.2, §8.2.4)', async () => {

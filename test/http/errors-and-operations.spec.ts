@@ -44,22 +44,36 @@ describe('errors and operations', () => {
     expect(res.body).toContain(String(res.headers['x-request-id']));
   });
 
-  it('refuses a JSON body at the OpenID endpoint (§4.1.2: form encoding) with a problem', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/json' }, payload: '{"openid.mode":"associate"}' });
-    expect(res.statusCode).toBe(415);
-    expect(res.json()).toMatchObject({ code: 'unsupported_media_type' });
-    const broken = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/json' }, payload: '{"openid.mode":' });
-    expect(broken.statusCode).toBe(400);
-    expect(broken.headers['content-type']).toBe('application/problem+json; charset=utf-8');
-    const unknown = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/xml' }, payload: '<x/>' });
-    expect(unknown.statusCode).toBe(415);
-    expect(unknown.json()).toMatchObject({ code: 'unsupported_media_type' });
+  // OpenID 2.0 §5.1.2.2: a direct POST that never became a message still gets a direct error.
+  const KV = 'text/plain; charset=utf-8';
+  const directError = (body: string) => Object.fromEntries(body.trimEnd().split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]));
+
+  it('refuses a body that is not form-encoded at the OpenID endpoint (§4.1.2) with a key-value direct error', async () => {
+    for (const [type, payload] of [['application/json', '{"openid.mode":"associate"}'], ['application/json', '{"openid.mode":'], ['application/xml', '<x/>']] as const) {
+      const res = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': type }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toBe(KV);
+      expect(res.headers['x-request-id']).toBeDefined();
+      const fields = directError(res.body);
+      expect(Object.keys(fields)).toEqual(['ns', 'error']);
+      expect(fields.ns).toBe('http://specs.openid.net/auth/2.0');
+      expect(fields.error!.length).toBeGreaterThan(0);
+    }
   });
 
-  it('refuses a body over 256 KiB with a payload_too_large problem', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded' }, payload: `openid.mode=associate&x=${'a'.repeat(300 * 1024)}` });
-    expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ code: 'payload_too_large', status: 413 });
+  it('refuses a body over 256 KiB at the OpenID endpoint with a key-value direct error, a browser with a page, elsewhere with a problem', async () => {
+    const payload = `openid.mode=associate&x=${'a'.repeat(300 * 1024)}`;
+    const form = { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded' };
+    const rp = await t.app.inject({ method: 'POST', url: '/openid?x=1', headers: form, payload });
+    expect(rp.statusCode).toBe(400);
+    expect(rp.headers['content-type']).toBe(KV);
+    expect(directError(rp.body)).toMatchObject({ ns: 'http://specs.openid.net/auth/2.0', error: expect.stringMatching(/large/i) });
+    const browser = await t.app.inject({ method: 'POST', url: '/openid', headers: { ...form, accept: 'text/html,*/*;q=0.8' }, payload });
+    expect(browser.statusCode).toBe(413);
+    expect(browser.headers['content-type']).toBe('text/html; charset=utf-8');
+    const elsewhere = await t.app.inject({ method: 'POST', url: '/login', headers: form, payload });
+    expect(elsewhere.statusCode).toBe(413);
+    expect(elsewhere.json()).toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
   it('answers curl-style Accept: */* with problem+json', async () => {
