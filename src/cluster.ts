@@ -2,6 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.schema.js';
+import { METRICS_COLLECT, METRICS_PART, MetricsAggregator, type MetricsPeer } from './http/cluster-metrics.js';
 
 // Several processes on one machine (node:cluster): the primary only supervises; each worker is a
 // complete provider (same configuration, same listener handle, shared by the kernel) working on
@@ -75,11 +76,23 @@ export function superviseWorkers(count: number, log: Logger, graceSeconds: numbe
     });
   };
 
+  const aggregator = new MetricsAggregator((error) => log.error({ err: error }, 'metrics aggregation failed'));
+  const peer = (index: number, worker: Worker): MetricsPeer => ({ index, send: (m) => worker.send(m) });
+
   // The OpenID bot's link lives in worker 0 (src/xmpp/bot/openid-bot.service.ts): its health goes
-  // to the other workers, their stanzas to it. Nothing else travels between workers.
+  // to the other workers, their stanzas to it. A scrape of /metrics gathers every worker's metrics
+  // (src/http/cluster-metrics.ts). Nothing else travels between workers.
   const relay = (from: number, message: unknown): void => {
-    const type = (message as { type?: unknown } | null)?.type;
-    if (type === 'openid-bot:health' && from === 0) {
+    const m = message as { type?: unknown; id?: unknown; metrics?: unknown } | null;
+    const type = m?.type;
+    if (type === METRICS_COLLECT && typeof m?.id === 'string') {
+      const asker = byIndex.get(from);
+      if (!asker?.isConnected()) return;
+      const connected = [...byIndex].filter(([, w]) => w.isConnected()).map(([i, w]) => peer(i, w));
+      aggregator.collect(m.id, peer(from, asker), connected);
+    } else if (type === METRICS_PART && typeof m?.id === 'string') {
+      aggregator.part(m.id, m.metrics);
+    } else if (type === 'openid-bot:health' && from === 0) {
       for (const [index, worker] of byIndex) if (index !== 0 && worker.isConnected()) worker.send(message as object);
     } else if (type === 'openid-bot:send' && from !== 0) {
       const holder = byIndex.get(0);

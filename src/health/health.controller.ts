@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../http/app-error.js';
 import { DatabaseHealth } from '../database/database-health.js';
+import { ClusterMetrics } from '../http/cluster-metrics.js';
 import { Metrics } from '../http/metrics.js';
 import { OpenIdBot, type BotHealth } from '../xmpp/bot/openid-bot.service.js';
 
@@ -25,8 +26,16 @@ export class HealthController {
   constructor(
     private readonly database: DatabaseHealth,
     @Inject(Metrics) private readonly metrics: Metrics,
+    private readonly cluster: ClusterMetrics,
     @Optional() private readonly bot?: OpenIdBot,
-  ) {}
+  ) {
+    // database_ready says what /readyz would answer now, not at its last call: every process
+    // (each worker of a cluster) asks its database when its metrics are read.
+    cluster.beforeCollect(async () => {
+      const db = await this.database.status();
+      this.metrics.databaseReady.set(db.reachable && db.pendingMigrations.length === 0 ? 1 : 0);
+    });
+  }
 
   @Get('healthz')
   @Header('cache-control', 'no-store')
@@ -51,10 +60,8 @@ export class HealthController {
 
   @Get('metrics')
   async scrape(@Res() reply: FastifyReply): Promise<void> {
-    // database_ready says what /readyz would answer now, not at its last call.
-    const db = await this.database.status();
-    this.metrics.databaseReady.set(db.reachable && db.pendingMigrations.length === 0 ? 1 : 0);
-    const body = await this.metrics.registry.metrics();
-    reply.header('cache-control', 'no-store').type(this.metrics.registry.contentType).send(body);
+    // Every worker's figures summed when several processes serve (src/http/cluster-metrics.ts).
+    const body = await this.cluster.scrape();
+    reply.header('cache-control', 'no-store').type(this.cluster.contentType).send(body);
   }
 }

@@ -69,11 +69,14 @@ export class Metrics {
     name: 'xmpp_password_backend_up',
     help: 'Last password check against the XMPP server of an accounts: xmpp domain: 1 it gave a verdict, 0 it was unreachable, slow or failed TLS.',
     labelNames: ['domain'] as const,
+    // Across workers (src/http/cluster-metrics.ts): 0 as soon as one worker's last check failed.
+    aggregator: 'min',
     registers: [this.registry],
   });
   readonly databaseReady = new Gauge({
     name: 'database_ready',
     help: 'Whether the database answered and its migrations were current at this scrape (the /readyz verdict): 1 or 0.',
+    aggregator: 'min',
     registers: [this.registry],
   });
 

@@ -80,6 +80,44 @@ secrets:
     expect(server.log()).toContain('"msg":"all workers stopped"');
   }, 150_000);
 
+  it.runIf(inject('databaseUrl') !== null)('answers /metrics with the sum of every worker, whichever worker takes the scrape', async () => {
+    const port = await freePort();
+    const server = await start(yaml(port, `database:\n  url: ${inject('databaseUrl')}`), (log) => listening(log).length === 2);
+    try {
+      const base = `https://localhost:${port}`;
+      for (let i = 0; i < 20; i += 1) expect((await new Browser(CLOSE).request('GET', `${base}/healthz`)).status).toBe(200);
+      // Both workers served some of them (the access log names the worker).
+      const servedBy = new Set(
+        server
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('"route":"/healthz"'))
+          .map((l) => (JSON.parse(l) as { worker: number }).worker),
+      );
+      expect(servedBy).toEqual(new Set([0, 1]));
+      const value = (text: string, series: string): number | undefined => {
+        const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+        return line === undefined ? undefined : Number(line.slice(series.length + 1));
+      };
+      const scrapedBy = new Set<number>();
+      for (let i = 0; i < 6; i += 1) {
+        const scrape = await new Browser(CLOSE).request('GET', `${base}/metrics`);
+        expect(scrape.status).toBe(200);
+        expect(scrape.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+        // The same totals from either worker: the 20 liveness checks, both workers, one database verdict.
+        expect(value(scrape.body, 'http_requests_total{method="GET",route="/healthz",status_code="200"}')).toBe(20);
+        expect(value(scrape.body, 'openid_metrics_workers_reporting')).toBe(2);
+        expect(value(scrape.body, 'openid_metrics_workers')).toBe(2);
+        expect(value(scrape.body, 'database_ready')).toBe(1);
+      }
+      for (const line of server.log().split('\n').filter((l) => l.includes('"route":"/metrics"'))) scrapedBy.add((JSON.parse(line) as { worker: number }).worker);
+      expect(scrapedBy).toEqual(new Set([0, 1]));
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    }
+  }, 150_000);
+
   it.runIf(inject('databaseUrl') !== null)('keeps the OpenID bot in worker 0 and lets every worker use it (approval from the chat app)', async () => {
     const password = 'wherefore-art-thou';
     const user = uniqueName('juliet');

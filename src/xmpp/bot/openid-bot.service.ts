@@ -112,6 +112,8 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       name: 'xmpp_bot_online',
       help: 'Whether the OpenID bot of a domain is connected to its XMPP server (1) or not (0).',
       labelNames: ['domain'] as const,
+      // Every worker reports the one link (worker 0's, relayed): the same value, not a sum.
+      aggregator: 'max',
       registers: [metrics.registry],
       collect() {
         for (const entry of bots.values()) this.set({ domain: entry.domain.name }, online(entry.domain.name) ? 1 : 0);
@@ -121,6 +123,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       name: 'xmpp_bot_connection_failures',
       help: 'Connections of the OpenID bot lost or refused since the process started, per domain.',
       labelNames: ['domain'] as const,
+      aggregator: 'max',
       registers: [metrics.registry],
       collect() {
         for (const entry of bots.values()) this.set({ domain: entry.domain.name }, failures(entry));
