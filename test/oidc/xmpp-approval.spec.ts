@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import * as client from 'openid-client';
+import { DataSource } from 'typeorm';
 import { NS_HTTP_AUTH } from '../../src/xmpp/http-auth.js';
 import { childText, firstChild, type XmlElement } from '../../src/xmpp/xml-node.js';
 import type { XmppSession } from '../../src/xmpp/xmpp-session.js';
@@ -87,5 +89,26 @@ describe('OpenID Connect sign-in by approval from the chat app', () => {
     // The password then signs in to the same authorization request.
     const signedIn = await browser.submit(refused, { username: romeo, password: PASSWORD });
     expect(String(signedIn.headers.location)).toBe(`/oidc/interaction/${uid}`);
+  });
+
+  it('once the interaction has expired, the waiting page says the sign-in was for an application, not the identity page', async () => {
+    const config = await client.discovery(new URL(op.base), 'spa', undefined, client.None());
+    const url = client.buildAuthorizationUrl(config, { redirect_uri: REDIRECT, scope: 'openid', code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const browser = new Browser();
+    const login = await browser.follow(url.href, op.base);
+    const uid = /name="interaction" value="([^"]+)"/.exec(login.body)![1]!;
+    const confirm = nextStanza(app, (s: XmlElement) => s.name === 'message' && firstChild(s, 'confirm', NS_HTTP_AUTH) !== undefined, 5000);
+    const started = await browser.submit(login, { username: romeo, method: 'xmpp' });
+    expect(started.status).toBe(303);
+    await confirm;
+    const waitingUrl = new URL(String(started.headers.location), op.base).toString();
+    expect((await browser.request('GET', waitingUrl)).body).toContain('Balcony app (http://127.0.0.1:9)');
+    // The interaction goes (as at the end of its lifetime): its row is the SHA-256 of its uid.
+    await op.app.get(DataSource).query(`DELETE FROM oidc_models WHERE model = 'Interaction' AND id = $1`, [createHash('sha256').update(uid).digest()]);
+    const waiting = await browser.request('GET', waitingUrl);
+    expect(waiting.status).toBe(200);
+    expect(waiting.body).toContain('an application (its sign-in request has expired)');
+    expect(waiting.body).not.toContain('your identity page');
+    expect(waiting.body).not.toContain('Balcony app');
   });
 });

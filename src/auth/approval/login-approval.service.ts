@@ -217,13 +217,14 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * What the person is signing in to, in the chat app's message and on the waiting page: the
-   * OpenID 2.0 realm, the OpenID Connect application (its name and redirect origin), or else the
-   * identity page.
+   * OpenID 2.0 realm, the OpenID Connect application (its name and redirect origin; once its
+   * interaction has expired, only that it was an application), or else the identity page.
    */
   private async site(domain: DomainConfig, row: LoginApproval): Promise<string> {
     if (row.realm !== null) return row.realm;
-    const application = await this.login.application(domain, row.interaction ?? undefined);
-    return application === undefined ? 'your identity page' : `${application.name} (${application.origin})`;
+    if (row.interaction === null) return 'your identity page';
+    const application = await this.login.application(domain, row.interaction);
+    return application === undefined ? 'an application (its sign-in request has expired)' : `${application.name} (${application.origin})`;
   }
 
   /**
