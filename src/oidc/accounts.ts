@@ -15,7 +15,8 @@ export function findAccountOf(domain: DomainConfig, users: UsersService, profile
   return async (_ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> => {
     // Ids come from our own grants and tokens; anything else is no account (and no database error).
     if (!UUID.test(id)) return undefined;
-    const user = await users.findById(id);
+    // Remembered for a second per process (a disable or removal here counts at once).
+    const user = await users.findByIdRecent(id);
     // A disabled or removed account, or one of another domain, has no claims any more: its
     // tokens stop working at userinfo and refresh (oidc-provider checks findAccount there).
     if (user === null || user.disabled || user.domain !== domain.name) return undefined;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RecentCache } from '../common/recent-cache.js';
 import { Domains } from '../config/domains.js';
 import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
 import { AccountChanges } from './account-changes.js';
@@ -12,6 +13,9 @@ import { InvalidUsername, normalizeUsername, tryNormalizeUsername } from './user
 // The upper bound only keeps a request from making us hash megabytes.
 const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 1024;
+/** How long findByIdRecent remembers an account (docs/performance.md), and how many. */
+const RECENT_TTL_MS = 1000;
+const RECENT_CACHE_SIZE = 10_000;
 
 export type CredentialCheck = { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'account_disabled' };
 
@@ -70,7 +74,11 @@ export class UsersService {
     private readonly repository: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly changes: AccountChanges,
-  ) {}
+  ) {
+    changes.subscribe(({ domain, username }) => this.recentById.deleteWhere((user) => user.domain === domain && user.username === username));
+  }
+
+  private readonly recentById = new RecentCache<User>(RECENT_TTL_MS, RECENT_CACHE_SIZE);
 
   async create(input: NewUser): Promise<User> {
     const domain = this.localDomain(input.domain);
@@ -95,6 +103,21 @@ export class UsersService {
 
   findById(id: string): Promise<User | null> {
     return this.repository.findById(id);
+  }
+
+  /**
+   * The account by id, remembered for a second in this process: OpenID Connect asks for it at
+   * every authorization, token exchange and userinfo call (oidc-provider's findAccount). A change
+   * made in this process (AccountChanges: disable, remove, new profile) forgets it at once; one
+   * made by another process or the CLI counts within the second everywhere. Absent ids are not
+   * remembered. The returned row is shared: read it, never change it.
+   */
+  async findByIdRecent(id: string): Promise<User | null> {
+    const hit = this.recentById.lookup(id);
+    if (hit !== undefined) return hit.value;
+    const user = await this.repository.findById(id);
+    if (user !== null) this.recentById.set(id, user);
+    return user;
   }
 
   /**

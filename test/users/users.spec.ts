@@ -83,6 +83,23 @@ describe(UsersService.name, () => {
     expect(row!.password_hash).toMatch(/^\$argon2id\$v=19\$m=8192,p=1,t=1\$/);
   });
 
+  it('remembers an account by id for a second (findByIdRecent): a change here counts at once, one elsewhere within the second', async () => {
+    const name = uniqueName('mercutio');
+    const created = await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
+    expect((await users.findByIdRecent(created.id))?.disabled).toBe(false);
+    // Disabled through this process: forgotten at once.
+    await users.setDisabled('example.org', name, true);
+    expect((await users.findByIdRecent(created.id))?.disabled).toBe(true);
+    // Changed by another process (straight in the table): seen within the second.
+    await ctx.get(DataSource).query('UPDATE users SET disabled = false WHERE id = $1', [created.id]);
+    expect((await users.findByIdRecent(created.id))?.disabled).toBe(true);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await users.findByIdRecent(created.id))?.disabled).toBe(false);
+    // Removed here: gone at once; an absent id is not remembered.
+    await users.remove('example.org', name);
+    expect(await users.findByIdRecent(created.id)).toBeNull();
+  });
+
   it('changes passwords, removes accounts and reports unknown ones', async () => {
     const name = uniqueName();
     await users.create({ domain: 'example.org', username: name, password: 'correct horse battery' });
