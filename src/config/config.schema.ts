@@ -157,6 +157,17 @@ const xmppSettings = z.strictObject({
     .describe('Per-sender limit on the bot\'s chat commands (a token bucket per bare JID).'),
     { example: { burst: 5, every: '2s' } },
   ),
+  bot_reconnect: withMeta(
+    z
+    .strictObject({
+      initial: duration().prefault('1s').describe('Scale of the first wait before the bot reconnects after losing its XMPP connection; it doubles with each failure in a row.'),
+      max: duration().prefault('5m').describe('Longest wait between two reconnection attempts (each wait is drawn between half of its window and the whole, so instances do not reconnect together).'),
+    })
+    .prefault({})
+    .refine((r) => r.initial <= r.max, 'initial must not exceed max')
+    .describe('How the OpenID bot reconnects (exponential back-off with jitter).'),
+    { example: { initial: '1s', max: '5m' } },
+  ),
   approval: withMeta(
     z
     .strictObject({

@@ -149,6 +149,13 @@ describe('configuration loading', () => {
     expect(config.security.session).toEqual({ idle_timeout: 90, absolute_timeout: 7200, remember_me_timeout: 86400 });
   });
 
+  it("gives the bot's reconnection back-off defaults, takes an operator's, and refuses a first wait above the longest", () => {
+    const xmppDomain = (xmpp: Record<string, unknown>) => ({ domains: [{ name: 'a.org', base_url: 'https://a.org', xmpp }] });
+    expect(parseConfig(xmppDomain({}), null).domains[0]!.xmpp!.bot_reconnect).toEqual({ initial: 1, max: 300 });
+    expect(parseConfig(xmppDomain({ bot_reconnect: { initial: '5s', max: '1h' } }), null).domains[0]!.xmpp!.bot_reconnect).toEqual({ initial: 5, max: 3600 });
+    expect(problemsOf(() => parseConfig(xmppDomain({ bot_reconnect: { initial: '10m', max: '1m' } }), null))).toEqual(['domains.0.xmpp.bot_reconnect: initial must not exceed max']);
+  });
+
   it('reports YAML syntax errors and duplicated keys with the file name', () => {
     expect(problemsOf(() => parseYaml('domains: [\n', 'f.yaml'))[0]).toMatch(/^YAML: /);
     expect(problemsOf(() => parseYaml('a: 1\na: 2\n', 'f.yaml'))[0]).toMatch(/^YAML: .*[Mm]ap keys must be unique/);

@@ -289,6 +289,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       credentials,
       domain: entry.domain.name,
       connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      backoff: { initialMs: entry.domain.xmpp!.bot_reconnect.initial * 1000, maxMs: entry.domain.xmpp!.bot_reconnect.max * 1000 },
       status: STATUS,
       presenceTo: () => [...entry.contacts],
     });
