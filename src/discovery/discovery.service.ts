@@ -4,7 +4,7 @@ import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1 } from '../protocol/co
 import { Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { RecentCache } from '../common/recent-cache.js';
-import type { FoundPrivateIdentifier } from '../realm/private-identifier.repository.js';
+import type { FoundPrivateIdentifier } from '../realm/private-identifier.entity.js';
 import { PrivateIdentifiersService } from '../realm/private-identifiers.service.js';
 import { AccountChanges } from '../users/account-changes.js';
 import { UsersService } from '../users/users.service.js';

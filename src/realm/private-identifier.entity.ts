@@ -31,3 +31,11 @@ export class PrivateIdentifier {
   @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
   lastUsedAt: Date;
 }
+
+/** A private identifier found by its opaque part, with whether its account is disabled. */
+export interface FoundPrivateIdentifier {
+  readonly opaque: string;
+  readonly userId: string;
+  readonly realm: string;
+  readonly disabled: boolean;
+}

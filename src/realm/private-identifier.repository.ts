@@ -1,15 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { PrivateIdentifier } from './private-identifier.entity.js';
-
-/** A private identifier found by its opaque part, with whether its account is disabled. */
-export interface FoundPrivateIdentifier {
-  readonly opaque: string;
-  readonly userId: string;
-  readonly realm: string;
-  readonly disabled: boolean;
-}
+import { type FoundPrivateIdentifier, PrivateIdentifier } from './private-identifier.entity.js';
 
 /** SQL of the private_identifiers table: one row per (account, normalised realm), found by its opaque part. */
 @Injectable()

@@ -5,8 +5,8 @@ import type { Realm } from '../protocol/realm.js';
 import { KeyRing } from '../secrets/key-ring.js';
 import { pairwiseKey } from '../secrets/pairwise-key.js';
 import type { User } from '../users/user.entity.js';
-import type { PrivateIdentifier } from './private-identifier.entity.js';
-import { type FoundPrivateIdentifier, PrivateIdentifierRepository } from './private-identifier.repository.js';
+import type { FoundPrivateIdentifier, PrivateIdentifier } from './private-identifier.entity.js';
+import { PrivateIdentifierRepository } from './private-identifier.repository.js';
 
 /**
  * The longest normalised realm a private identifier is offered for: the column's length (and well

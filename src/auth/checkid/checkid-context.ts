@@ -3,7 +3,7 @@ import type { ClientInfo } from '../../http/request-input.js';
 import type { ErrorAnswer } from '../../protocol/errors.js';
 import type { OpenIdMessage } from '../../protocol/message.js';
 import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
-import type { FoundPrivateIdentifier } from '../../realm/private-identifier.repository.js';
+import type { FoundPrivateIdentifier } from '../../realm/private-identifier.entity.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
 import type { AttributeRequest } from '../../sreg/attribute-request.js';
 
