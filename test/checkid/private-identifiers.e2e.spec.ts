@@ -1,8 +1,10 @@
 import openid from 'openid';
+import { Domains } from '../../src/config/domains.js';
 import { pairwiseSubject } from '../../src/protocol/pairwise.js';
 import { KeyRing } from '../../src/secrets/key-ring.js';
 import { pairwiseKey } from '../../src/secrets/pairwise-key.js';
 import { UsersService } from '../../src/users/users.service.js';
+import { BotCommandRunner } from '../../src/xmpp/bot/bot-command-runner.js';
 import { Browser, LOOPBACK_RP_REALM, publishReturnTo, startProvider, startRelyingPartySite, type BrowserResponse, type LiveProvider, type RelyingPartySite } from '../helpers/live.js';
 import { authenticate, verify, type RelyingParty } from '../helpers/rp.js';
 import { uniqueName } from '../helpers/test-app.js';
@@ -255,6 +257,11 @@ describe('private identifiers with a real relying party', () => {
     expect(visitor.body).not.toContain('Private identifiers');
     expect(visitor.body).not.toContain(siteA.origin);
     expect(visitor.body).not.toContain('/openid/p/');
+    // The bot's `sites` lists them too (after the trusted sites).
+    const sites = await op.app.get(BotCommandRunner).run(op.app.get(Domains).byName('localhost')!, username, { command: 'sites' });
+    expect(sites).toContain('Sites that know you by a private identifier:');
+    expect(sites).toContain(`- ${siteA.origin}/`);
+    expect(sites).toContain(`- ${siteB.origin}/`);
   });
 
   it('refuses a consent form whose identifier is neither public nor private (structured 400)', async () => {
