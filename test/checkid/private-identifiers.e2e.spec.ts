@@ -252,6 +252,8 @@ describe('private identifiers with a real relying party', () => {
     expect(owner.body).toContain('Private identifiers');
     expect(owner.body).toContain(`<span class="realm">${siteA.origin}/</span>`);
     expect(owner.body).toContain(`<span class="realm">${siteB.origin}/</span>`);
+    // Site B's "always allow" was given with the private identifier, and says so under Trusted sites.
+    expect(owner.body).toContain('Knows you by a private identifier');
     const visitor = await new Browser().request('GET', op.identifier(username));
     expect(visitor.status).toBe(200);
     expect(visitor.body).not.toContain('Private identifiers');

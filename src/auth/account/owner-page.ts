@@ -15,7 +15,8 @@ export interface OwnerView {
   links: IdentityLinks;
   csrf: string;
   currentSessionId: string;
-  grants: { id: string; realm: string; fields: string[]; createdAt: Date; lastUsedAt: Date | null }[];
+  /** `identifier`: the one "always allow" was given with (public: the person's own). */
+  grants: { id: string; realm: string; fields: string[]; identifier: 'public' | 'private'; createdAt: Date; lastUsedAt: Date | null }[];
   /** Sites (normalised realms) that know the person by a private identifier. */
   privateIdentifiers: { realm: string; createdAt: Date; lastUsedAt: Date }[];
   sessions: { id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null; remember: boolean }[];
@@ -68,7 +69,7 @@ defineView(
 <section aria-labelledby="trusted">
 <h2 id="trusted">Trusted sites</h2>
 <% if (it.grants.length === 0) { %><p>No site is always allowed. Sites you choose “Always allow” for appear here.</p><% } else { %><ul class="list"><% it.grants.forEach(function (g) { %><li><span class="realm"><%= g.realm %></span>
-<span class="meta"><%= g.fields.length > 0 ? 'Shares: ' + g.fields.join(', ') : 'Shares only your identifier' %> · trusted since <%~ include('@when', { iso: g.createdAt.toISOString() }) %><% if (g.lastUsedAt) { %> · last used <%~ include('@when', { iso: g.lastUsedAt.toISOString() }) %><% } %></span>
+<span class="meta"><%= g.identifier === 'private' ? 'Knows you by a private identifier' + (g.fields.length > 0 ? '; shares: ' + g.fields.join(', ') : '') : g.fields.length > 0 ? 'Shares: ' + g.fields.join(', ') : 'Shares only your identifier' %> · trusted since <%~ include('@when', { iso: g.createdAt.toISOString() }) %><% if (g.lastUsedAt) { %> · last used <%~ include('@when', { iso: g.lastUsedAt.toISOString() }) %><% } %></span>
 <%~ include('@post-button', { action: '/account/trust/' + g.id + '/revoke', csrf: it.csrf, label: 'Revoke', secondary: true }) %></li><% }) %></ul><% } %>
 </section>
 
