@@ -13,6 +13,7 @@ import { OidcModule } from '../oidc/oidc.module.js';
 import { databaseConfig } from '../config/namespaces.js';
 import { schedulePruning } from '../database/prune-schedule.js';
 import { AuditModule } from '../audit/audit.module.js';
+import { PrivateIdentifiersModule } from '../realm/private-identifiers.module.js';
 import { TrustModule } from '../realm/trust.module.js';
 import { BotModule } from '../xmpp/bot/bot.module.js';
 import { AccountModule } from './account/account.module.js';
@@ -43,7 +44,7 @@ import { SessionModule } from './session/session.module.js';
 import { SessionService } from './session/session.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule, OidcModule],
+  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, PrivateIdentifiersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule, OidcModule],
   controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
   providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LoginDeviceService, LoginDeviceRepository, LocalCredentialBackend,
     XmppCredentialBackend,

@@ -5,8 +5,9 @@ import { PendingRequest } from '../auth/checkid/pending-request.entity.js';
 import { Session } from '../auth/session/session.entity.js';
 import { OidcSigningKey } from '../oidc/keys/oidc-signing-key.entity.js';
 import { OidcModel } from '../oidc/storage/oidc-model.entity.js';
+import { PrivateIdentifier } from '../realm/private-identifier.entity.js';
 import { TrustGrant } from '../realm/trust-grant.entity.js';
 import { User } from '../users/user.entity.js';
 
 // Every entity and migration, listed explicitly (ESM-safe: no globs). New modules add theirs here.
-export const ENTITIES = [User, Association, UsedNonce, ProviderSecret, Session, PendingRequest, TrustGrant, AuditEvent, LoginApproval, OidcModel, OidcSigningKey];
+export const ENTITIES = [User, Association, UsedNonce, ProviderSecret, Session, PendingRequest, TrustGrant, AuditEvent, LoginApproval, OidcModel, OidcSigningKey, PrivateIdentifier];

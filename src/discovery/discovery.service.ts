@@ -4,13 +4,15 @@ import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1 } from '../protocol/co
 import { Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { RecentCache } from '../common/recent-cache.js';
+import type { FoundPrivateIdentifier } from '../realm/private-identifier.entity.js';
+import { PrivateIdentifiersService } from '../realm/private-identifiers.service.js';
 import { AccountChanges } from '../users/account-changes.js';
 import { UsersService } from '../users/users.service.js';
 import type { User } from '../users/user.entity.js';
 import { tryNormalizeUsername } from '../users/username.js';
-import { identityPage, providerPage, type IdentityLinks } from './identity-page.js';
+import { identityPage, privateIdentityPage, providerPage, type IdentityLinks } from './identity-page.js';
 import { issuerJson, wantsIssuerJson } from './issuer.js';
-import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from './urls.js';
+import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, privateIdentifierUrl, privateXrdsUrl, xrdsUrl } from './urls.js';
 import { identifierXrds, opIdentifierXrds, wantsXrds } from './xrds.js';
 
 /** The account an identifier names: its row, or null before an XMPP account's first sign-in. */
@@ -47,10 +49,15 @@ export class DiscoveryService {
   constructor(
     private readonly users: UsersService,
     private readonly branding: Branding,
+    private readonly privateIdentifiers: PrivateIdentifiersService,
     accountChanges: AccountChanges,
   ) {
-    // An account created, changed or removed here is answered afresh at once.
-    accountChanges.subscribe(({ domain, username }) => this.recent.deleteWhere((_account, key) => key.startsWith(`${domain}\n`) && tryNormalizeUsername(key.slice(domain.length + 1)) === username));
+    // An account created, changed or removed here is answered afresh at once (its private
+    // identifiers are not keyed by name: those of the whole domain are forgotten, changes are rare).
+    accountChanges.subscribe(({ domain, username }) => {
+      this.recent.deleteWhere((_account, key) => key.startsWith(`${domain}\n`) && tryNormalizeUsername(key.slice(domain.length + 1)) === username);
+      this.recentPrivate.deleteWhere((_found, key) => key.startsWith(`${domain}\n`));
+    });
   }
 
   /**
@@ -86,6 +93,23 @@ export class DiscoveryService {
     return user && !user.disabled ? { username: user.username, user } : undefined;
   }
 
+  /**
+   * The private identifier `{base}/openid/p/{opaque}`, or undefined for an unknown or malformed
+   * one, or one whose account is disabled on a domain of local accounts (as findAccount). Kept
+   * for a second, found or not, like the accounts: an RP discovers it around every sign-in.
+   */
+  async findPrivate(domain: DomainConfig, opaque: string): Promise<FoundPrivateIdentifier | undefined> {
+    const key = `${domain.name}\n${opaque}`;
+    const cached = this.recentPrivate.lookup(key);
+    if (cached !== undefined) return cached.value;
+    const found = await this.privateIdentifiers.find(domain.name, opaque);
+    const answered = found && (domain.accounts === 'xmpp' || !found.disabled) ? found : undefined;
+    this.recentPrivate.set(key, answered);
+    return answered;
+  }
+
+  private readonly recentPrivate = new RecentCache<FoundPrivateIdentifier | undefined>(ACCOUNT_TTL_MS, ACCOUNT_CACHE_SIZE);
+
   /** Whether a request for an identifier asks for its XRDS (Yadis §6.2.4, or our X-XRDS-Location). */
   wantsXrds(accept: string | undefined, forceXrds: boolean): boolean {
     return forceXrds || wantsXrds(accept);
@@ -120,6 +144,24 @@ export class DiscoveryService {
       // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS. The page differs for its signed-in
       // owner, so shared caches key it on the cookie too.
       headers: { ...PUBLIC_CACHE, vary: 'Accept, Cookie', 'x-xrds-location': location },
+    };
+  }
+
+  /**
+   * A private identifier's documents: the same XRDS services and HTML links as a claimed
+   * identifier's (OpenID 2.0 §7.3.2.1.2, §7.3.3, §14.2.1), the identifier being its own OP-local
+   * identifier, and nothing that names the account (no name, no vCard, no link to its page).
+   * The same for every visitor, so the HTML varies by Accept only.
+   */
+  privateIdentifierDocument(domain: DomainConfig, opaque: string, xrds: boolean): DiscoveryDocument {
+    const endpoint = opEndpointUrl(domain);
+    const identifier = privateIdentifierUrl(domain, opaque);
+    const location = privateXrdsUrl(domain, opaque);
+    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, EXTENSION_TYPES), headers: PUBLIC_CACHE };
+    return {
+      contentType: 'text/html; charset=utf-8',
+      body: renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding),
+      headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
     };
   }
 

@@ -38,6 +38,20 @@ export function identityPage(account: string, links: IdentityLinks): PageOptions
 }
 
 defineView(
+  'private-identity',
+  `<h1>Private OpenID identifier</h1>
+<p>This is a private OpenID identifier: <code><%= it.identifier %></code>. Its owner uses it at one site only, which cannot link it to their other identifiers.</p>`,
+);
+
+/**
+ * The public page of a private identifier: the same discovery links as any identifier (§7.3.3,
+ * §14.2.1, Yadis 1.0 §6.2.5), and nothing that names the account or links to it.
+ */
+export function privateIdentityPage(links: IdentityLinks): PageOptions & { head: Html } {
+  return { title: 'Private identifier — OpenID', head: identityHead(links), body: view('private-identity', { identifier: links.identifier }) };
+}
+
+defineView(
   'provider-head',
   `<link rel="openid2.provider" href="<%= it.endpoint %>">
 <meta http-equiv="X-XRDS-Location" content="<%= it.xrdsUrl %>">`,

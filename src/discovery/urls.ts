@@ -18,6 +18,16 @@ export function xrdsUrl(domain: DomainConfig, username: string): string {
   return `${identifierUrl(domain, username)}?xrds`;
 }
 
+/** A private (pairwise) identifier of this domain: `{base}/openid/p/{opaque}` (DESIGN.md). */
+export function privateIdentifierUrl(domain: DomainConfig, opaque: string): string {
+  return `${domain.base_url}/openid/p/${opaque}`;
+}
+
+/** Where a private identifier's XRDS document is. */
+export function privateXrdsUrl(domain: DomainConfig, opaque: string): string {
+  return `${privateIdentifierUrl(domain, opaque)}?xrds`;
+}
+
 /** Where the OP identifier's XRDS document is. */
 export function opIdentifierXrdsUrl(domain: DomainConfig): string {
   return `${opEndpointUrl(domain)}?xrds`;

@@ -6,6 +6,7 @@ import type { DomainConfig } from '../config/config.schema.js';
 import { oidcConfig, securityConfig, type OidcConfig, type SecurityConfig } from '../config/namespaces.js';
 import { Branding } from '../http/branding.js';
 import { KeyRing } from '../secrets/key-ring.js';
+import { pairwiseKey } from '../secrets/pairwise-key.js';
 import { UsersService } from '../users/users.service.js';
 import { ProfileSource } from '../sreg/profile-source.js';
 import { TrustGrantsService } from '../realm/trust-grants.service.js';
@@ -101,9 +102,8 @@ export class OidcProviders implements OnModuleInit {
       clients: clientsOf(domain, this.clients),
       jwks,
       cookieKeys: this.keyRing.derive('oidc cookies'),
-      // Pairwise subjects must not change when the operator rotates the key file (`keys rotate`
-      // adds a newer key): they come from its oldest key, the one every rotation keeps.
-      pairwiseKey: this.keyRing.derive('oidc pairwise subjects').at(-1)!,
+      // From the oldest operator key, the one every rotation keeps (src/secrets/pairwise-key.ts).
+      pairwiseKey: pairwiseKey(this.keyRing),
       storage: this.storage,
       findAccount: findAccountOf(domain, this.users, this.profiles),
       branding: this.branding,

@@ -1,9 +1,9 @@
-import { createHmac } from 'node:crypto';
 import { errors, interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
 import type { OidcStorage } from './contracts.js';
 import { OPENID2_ID_CLAIM, OPENID2_REALM_PARAM, OPENID2_SCOPE, requestsOpenid2, verifyOpenid2Request, withoutOpenid2Scope, type Openid2RealmPolicy, type Openid2RefusalReason } from './openid2-migration.js';
+import { pairwiseSubject } from '../protocol/pairwise.js';
 import { oidcPages } from './oidc-pages.js';
 import { INTERACTION_PATH, OIDC_ROUTES } from './paths.js';
 
@@ -17,7 +17,7 @@ export interface ProviderSettings {
   jwks: { keys: JWK[] };
   /** Signed-cookie keys, the active one first (KeyRing.derive). */
   cookieKeys: Buffer[];
-  /** The HMAC key of pairwise subjects (pairwiseSubject): the same on every instance and after every restart. */
+  /** The HMAC key of pairwise subjects (src/protocol/pairwise.ts, shared with OpenID 2.0 private identifiers): the same on every instance and after every restart. */
   pairwiseKey: Buffer;
   storage: OidcStorage;
   findAccount: FindAccount;
@@ -54,19 +54,6 @@ function policy(ourSession: ProviderSettings['ourSession']) {
   // at the interaction, in milliseconds of our session's sign-in (interaction.service.ts);
   // max_age=0 is prompt=login there (oidc-provider's checkMaxAge).
   return base;
-}
-
-/**
- * OpenID Connect Core 1.0 §8.1: a pairwise `sub`, HMAC-SHA256 (RFC 2104) of the sector identifier
- * and the account id under a key of ours. The same person gets the same `sub` from every client
- * of one sector, on every instance and after every restart (the key comes from the operator key
- * file); another sector's `sub` differs, and none reveals the account (§8.1: "not reversible by
- * any party other than the OP"). The length-prefixed sector keeps (sector, account) pairs apart.
- */
-export function pairwiseSubject(key: Buffer, sector: string, accountId: string): string {
-  const mac = createHmac('sha256', key);
-  mac.update(`${Buffer.byteLength(sector)}:${sector}\n${accountId}`);
-  return mac.digest('base64url');
 }
 
 /**

@@ -17,12 +17,12 @@ export class TrustGrantRepository {
    * Creates the grant, or replaces the fields of the existing one: one INSERT … ON CONFLICT, so
    * two concurrent "allow always" answers cannot make two rows or fail on the unique constraint.
    */
-  async upsert(grant: Pick<TrustGrant, 'userId' | 'realm' | 'fields' | 'askedFields'>, now: Date): Promise<void> {
+  async upsert(grant: Pick<TrustGrant, 'userId' | 'realm' | 'fields' | 'askedFields' | 'identifier'>, now: Date): Promise<void> {
     await this.grants
       .createQueryBuilder()
       .insert()
       .values({ ...grant, createdAt: now, lastUsedAt: now })
-      .orUpdate(['fields', 'asked_fields', 'last_used_at'], ['user_id', 'realm'])
+      .orUpdate(['fields', 'asked_fields', 'identifier', 'last_used_at'], ['user_id', 'realm'])
       .execute();
   }
 

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { ROOT_LOGGER } from '../common/tokens.js';
 import { RecentCache } from '../common/recent-cache.js';
 import { WriteBehind } from '../database/write-behind.js';
-import type { TrustGrant } from './trust-grant.entity.js';
+import type { IdentifierChoice, TrustGrant } from './trust-grant.entity.js';
 import { TrustGrantRepository } from './trust-grant.repository.js';
 
 /** How long a found grant is remembered, and how many are. */
@@ -66,9 +66,9 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
     this.recent.deleteWhere(ownedBy(userId));
   }
 
-  /** Creates or replaces the grant (one per user and realm). */
-  async grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields): Promise<void> {
-    await this.grants.upsert({ userId, realm, fields, askedFields }, this.clock.now());
+  /** Creates or replaces the grant (one per user and realm), with the identifier it was given with. */
+  async grant(userId: string, realm: string, fields: string[] = [], askedFields: string[] = fields, identifier: IdentifierChoice = 'public'): Promise<void> {
+    await this.grants.upsert({ userId, realm, fields, askedFields, identifier }, this.clock.now());
     this.forget(userId);
   }
 

@@ -26,7 +26,7 @@ export type ParsedBotMessage =
 /** One line of usage per command, in the order `help` lists them. */
 export const BOT_COMMAND_USAGE: Readonly<Record<BotCommandName, string>> = {
   help: 'help [command]: what I can do',
-  sites: 'sites: the sites you trust to sign you in without asking, numbered',
+  sites: 'sites: the sites you trust to sign you in without asking, numbered (and those that know you by a private identifier)',
   revoke: 'revoke <site or number>: stop trusting a site (the number from "sites")',
   sessions: 'sessions: where you are signed in',
   'signout-all': 'signout all: sign out everywhere',

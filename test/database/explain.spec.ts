@@ -18,6 +18,8 @@ import { Session } from '../../src/auth/session/session.entity.js';
 import { SessionRepository } from '../../src/auth/session/session.repository.js';
 import { parseConfig } from '../../src/config/config.loader.js';
 import { AppDataSource, dataSourceOptions, runMigrations } from '../../src/database/data-source.js';
+import { PrivateIdentifier } from '../../src/realm/private-identifier.entity.js';
+import { PrivateIdentifierRepository } from '../../src/realm/private-identifier.repository.js';
 import { TrustGrant } from '../../src/realm/trust-grant.entity.js';
 import { TrustGrantRepository } from '../../src/realm/trust-grant.repository.js';
 import { User } from '../../src/users/user.entity.js';
@@ -90,6 +92,8 @@ describe.runIf(inject('databaseUrl') !== null)('query plans on a large database 
         // Seeding again adds nothing (it is idempotent).
         expect(await seedUsersAndGrants(ds, ROWS, { domain: 'example.org' })).toMatchObject({ users: 0, grants: 0 });
         await fillPrunable(ds, ROWS / 100, ROWS - ROWS / 100);
+        // A private identifier for every account (src/realm/private-identifier.repository.ts).
+        await ds.query(`INSERT INTO "private_identifiers" ("opaque", "user_id", "domain", "realm") SELECT md5("id"::text), "id", "domain", 'https://rp.example/' FROM "users"`);
         await ds.query('ANALYZE');
 
         const plan = async ({ sql, parameters }: Statement): Promise<PlanNode[]> => {
@@ -122,6 +126,12 @@ describe.runIf(inject('databaseUrl') !== null)('query plans on a large database 
         await expectIndexes('user by (domain, username)', () => users.findOne('example.org', seedUsername(4242)), ['users_domain_username_key']);
         await expectIndexes('session and user by token hash', async () => expect(await sessions.findUnexpiredWithUser(token, now)).not.toBeNull(), ['sessions_token_hash_key', 'users_pkey']);
         await expectIndexes('trust grant by (user, realm)', async () => expect(await grants.find(user.id, seedRealm(31_337))).not.toBeNull(), ['trust_grants_user_realm_key']);
+        // Private identifiers: discovery and checkid by opaque part, issue at an assertion, the identity page's list.
+        const privateIds = new PrivateIdentifierRepository(ds.getRepository(PrivateIdentifier));
+        const [{ opaque }] = (await ds.query(`SELECT "opaque" FROM "private_identifiers" WHERE "user_id" = $1`, [user.id])) as [{ opaque: string }];
+        await expectIndexes('private identifier by opaque part', async () => expect(await privateIds.find('example.org', opaque)).toBeDefined(), ['private_identifiers_pkey', 'users_pkey']);
+        await expectIndexes('private identifier issued', async () => expect(await privateIds.issue({ opaque: 'explain', userId: user.id, domain: 'example.org', realm: 'https://rp.example/' }, now)).toBe(opaque), ['private_identifiers_user_realm_key (ON CONFLICT)']);
+        await expectIndexes('private identifiers of an account', () => privateIds.listFor(user.id), ['private_identifiers_user_realm_key']);
         // W4 and W5: the nonce ledger and shared associations.
         await expectIndexes('login attempt reserved', () => new LoginThrottleRepository(ds).reserve('account:example.org:explain', now, { max: 5, window: 900, backoffBase: 30, backoffMax: 3600 }), ['login_throttle_pkey (ON CONFLICT)']);
         await expectIndexes('nonce insert', () => associations.consumeNonce(`2026-12-02T00:00:00Zexplain`, now), ['used_nonces_pkey (ON CONFLICT)']);

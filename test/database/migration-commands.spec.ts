@@ -86,10 +86,15 @@ async function exercise(env: Record<string, string>): Promise<void> {
   const timestamp = file.slice(0, 13);
   expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  // The last migration (AddUserPhone1764450000000) adds the phone number column and its E.164 check.
-  expect(text).toMatch(/ALTER TABLE "users"\s+ADD "phone" character varying\(32\)/);
-  expect(text).toMatch(/ADD CONSTRAINT "users_phone_format" CHECK/);
-  expect(text).toMatch(/DROP COLUMN "phone"/);
+  // The last migration (AddPrivateIdentifiers1764470000000) adds the private_identifiers table and
+  // the identifier a trust grant was given with.
+  expect(text).toMatch(/CREATE TABLE "private_identifiers"/);
+  expect(text).toMatch(/CONSTRAINT "private_identifiers_user_realm_key" UNIQUE \("user_id", "realm"\)/);
+  expect(text).toMatch(/ALTER TABLE "trust_grants"\s+ADD "identifier" character varying\(16\) NOT NULL DEFAULT 'public'/);
+  expect(text).toMatch(/ADD CONSTRAINT "trust_grants_identifier_check" CHECK/);
+  expect(text).toMatch(/FOREIGN KEY \("user_id"\) REFERENCES "users"\("id"\) ON DELETE CASCADE/);
+  expect(text).toMatch(/DROP TABLE "private_identifiers"/);
+  expect(text).toMatch(/DROP COLUMN "identifier"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
   expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
   expect(index).toMatch(new RegExp(`${LAST},\\n  LastMigrationAgain${timestamp},\\n\\];`));

@@ -21,7 +21,7 @@ async function tables(ds: DataSource): Promise<string[]> {
 async function roundTrip(ds: DataSource): Promise<void> {
   expect(await pendingMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
   expect(await runMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
-  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'provider_secrets', 'sessions', 'trust_grants', 'used_nonces', 'users']);
+  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'private_identifiers', 'provider_secrets', 'sessions', 'trust_grants', 'used_nonces', 'users']);
   expect(await pendingMigrations(ds)).toEqual([]);
   expect(await runMigrations(ds)).toEqual([]); // idempotent
   for (let i = 0; i < MIGRATIONS.length; i++) await revertLastMigration(ds);
@@ -36,19 +36,26 @@ async function roundTrip(ds: DataSource): Promise<void> {
   }
   await ds.query(`INSERT INTO users (domain, username, password_hash, phone) VALUES ('a', 'b', 'x', '+33123456789')`);
   await ds.query(`DELETE FROM users WHERE domain = 'a'`);
-  // Migration 1764450000000 on a database that has accounts: they keep their rows, with no number.
-  expect(new MIGRATIONS[MIGRATIONS.length - 1]!().name).toBe('AddUserPhone1764450000000');
+  // Migration 1764470000000 on a database with trust grants: they keep their rows, given with the
+  // person's own identifier; its private identifiers go with the account (ON DELETE CASCADE).
+  expect(new MIGRATIONS[MIGRATIONS.length - 1]!().name).toBe('AddPrivateIdentifiers1764470000000');
   await revertLastMigration(ds);
-  await ds.query(`INSERT INTO users (domain, username, password_hash, email) VALUES ('a', 'before-phone', 'x', 'a@example.org')`);
-  expect(await runMigrations(ds)).toEqual(['AddUserPhone1764450000000']);
-  expect(await ds.query(`SELECT email, phone FROM users WHERE username = 'before-phone'`)).toEqual([{ email: 'a@example.org', phone: null }]);
-  await ds.query(`UPDATE users SET phone = '+33123456789' WHERE username = 'before-phone'`);
+  const [{ id }] = (await ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'before-ppid', 'x') RETURNING id`)) as { id: string }[];
+  await ds.query(`INSERT INTO trust_grants (user_id, realm) VALUES ($1, 'https://rp.example/')`, [id]);
+  expect(await runMigrations(ds)).toEqual(['AddPrivateIdentifiers1764470000000']);
+  expect(await ds.query(`SELECT realm, identifier FROM trust_grants WHERE user_id = $1`, [id])).toEqual([{ realm: 'https://rp.example/', identifier: 'public' }]);
+  await expect(ds.query(`UPDATE trust_grants SET identifier = 'secret' WHERE user_id = $1`, [id])).rejects.toThrow(/trust_grants_identifier_check/);
+  await ds.query(`INSERT INTO private_identifiers (opaque, user_id, domain, realm) VALUES ('o1', $1, 'a', 'https://rp.example/')`, [id]);
+  await expect(ds.query(`INSERT INTO private_identifiers (opaque, user_id, domain, realm) VALUES ('o2', $1, 'a', 'https://rp.example/')`, [id])).rejects.toThrow(/private_identifiers_user_realm_key/);
   await revertLastMigration(ds);
-  const [row] = (await ds.query(`SELECT * FROM users WHERE username = 'before-phone'`)) as Record<string, unknown>[];
-  expect(row).toMatchObject({ email: 'a@example.org' });
-  expect(Object.keys(row!)).not.toContain('phone');
+  const [row] = (await ds.query(`SELECT * FROM trust_grants WHERE user_id = $1`, [id])) as Record<string, unknown>[];
+  expect(row).toMatchObject({ realm: 'https://rp.example/' });
+  expect(Object.keys(row!)).not.toContain('identifier');
+  expect(await tables(ds)).not.toContain('private_identifiers');
   await runMigrations(ds);
+  await ds.query(`INSERT INTO private_identifiers (opaque, user_id, domain, realm) VALUES ('o1', $1, 'a', 'https://rp.example/')`, [id]);
   await ds.query(`DELETE FROM users WHERE domain = 'a'`);
+  expect(await ds.query(`SELECT count(*)::int AS n FROM private_identifiers`)).toEqual([{ n: 0 }]);
   // The entities describe the migrated schema exactly: what `migration:generate` would write is empty.
   expect((await ds.driver.createSchemaBuilder().log()).upQueries.map((q) => q.query)).toEqual([]);
 }

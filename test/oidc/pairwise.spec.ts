@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import * as client from 'openid-client';
 import { inject } from 'vitest';
 import type { ConfigInput } from '../../src/config/config.schema.js';
+import { pairwiseSubject } from '../../src/protocol/pairwise.js';
+import { KeyRing } from '../../src/secrets/key-ring.js';
+import { pairwiseKey } from '../../src/secrets/pairwise-key.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, type BrowserResponse, startProvider, type LiveProvider } from '../helpers/live.js';
 import { testConfig, uniqueName } from '../helpers/test-app.js';
@@ -95,6 +98,13 @@ describe('OpenID Connect pairwise subjects', () => {
     for (const { config, tokens, sub } of [alpha, beta, pub]) {
       expect((await client.fetchUserInfo(config, tokens.access_token, sub)).sub).toBe(sub);
     }
+  });
+
+  it('derives the sub as the private identifiers of OpenID 2.0 are derived (src/protocol/pairwise.ts, one key)', async () => {
+    // The sector of a config client: the host of its redirect URIs, or of its sector_identifier_uri.
+    const key = pairwiseKey(op!.app.get(KeyRing));
+    expect((await signIn('alpha')).sub).toBe(pairwiseSubject(key, '127.0.0.1:9', userId));
+    expect((await signIn('beta')).sub).toBe(pairwiseSubject(key, 'beta.example', userId));
   });
 
   it('beta: every redirect URI of the sector gives the same sub', async () => {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module.js';
 import { DiscoveryModule } from '../../discovery/discovery.module.js';
+import { PrivateIdentifiersModule } from '../../realm/private-identifiers.module.js';
 import { TrustModule } from '../../realm/trust.module.js';
 import { UsersModule } from '../../users/users.module.js';
 import { SessionModule } from '../session/session.module.js';
@@ -11,7 +12,7 @@ import { IdentityPageService } from './identity-page.service.js';
 
 /** The identity page and what its owner manages there: profile, trusted sites, sessions, history. */
 @Module({
-  imports: [UsersModule, TrustModule, SessionModule, AuditModule, DiscoveryModule],
+  imports: [UsersModule, TrustModule, PrivateIdentifiersModule, SessionModule, AuditModule, DiscoveryModule],
   controllers: [IdentityPageController, AccountController],
   providers: [AccountService, IdentityPageService],
 })

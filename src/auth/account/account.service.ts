@@ -3,6 +3,8 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { identifierUrl } from '../../discovery/urls.js';
 import { AppError } from '../../http/app-error.js';
 import type { ClientInfo } from '../../http/request-input.js';
+import type { PrivateIdentifier } from '../../realm/private-identifier.entity.js';
+import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
 import type { TrustGrant } from '../../realm/trust-grant.entity.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import { PROFILE_FIELDS, type ProfileField, type User } from '../../users/user.entity.js';
@@ -21,6 +23,8 @@ export class NotSignedIn extends AppError {
 
 export interface AccountOverview {
   grants: TrustGrant[];
+  /** The sites that got a private identifier (owner view only: the public one never shows them). */
+  privateIdentifiers: PrivateIdentifier[];
   sessions: Session[];
   events: AuditEvent[];
 }
@@ -39,11 +43,12 @@ export class AccountService {
     private readonly trust: TrustGrantsService,
     private readonly audit: AuditService,
     private readonly users: UsersService,
+    private readonly privateIdentifiers: PrivateIdentifiersService,
   ) {}
 
   async overview(user: User): Promise<AccountOverview> {
-    const [grants, sessions, events] = await Promise.all([this.trust.list(user.id), this.sessions.listActive(user.id), this.audit.recent(user.id)]);
-    return { grants, sessions, events };
+    const [grants, privateIdentifiers, sessions, events] = await Promise.all([this.trust.list(user.id), this.privateIdentifiers.list(user.id), this.sessions.listActive(user.id), this.audit.recent(user.id)]);
+    return { grants, privateIdentifiers, sessions, events };
   }
 
   /** Ends this browser's session (signed in or not: the cookie goes either way). */

@@ -41,6 +41,19 @@ export class IdentityPageService {
     private readonly account: AccountService,
   ) {}
 
+  /**
+   * `{base}/openid/p/{opaque}`: a private identifier's XRDS or HTML (or the issuer JSON of the
+   * Connect migration, as for any identifier of ours). Never the owner view: the page must not
+   * tell anyone, its owner's browser included, which account it belongs to.
+   */
+  async showPrivate(domain: DomainConfig, opaque: string, input: Omit<IdentityPageRequest, 'sessionToken'>): Promise<DiscoveryDocument> {
+    const found = await this.discovery.findPrivate(domain, opaque);
+    // Exactly what an unmatched route answers, as for an unknown account.
+    if (!found) throw new NotFoundException();
+    if (this.discovery.wantsIssuer(input.accept, input.forceXrds)) return this.discovery.issuerDocument(domain);
+    return this.discovery.privateIdentifierDocument(domain, found.opaque, this.discovery.wantsXrds(input.accept, input.forceXrds));
+  }
+
   async show(domain: DomainConfig, name: string, input: IdentityPageRequest): Promise<IdentityPageAnswer> {
     // The mod_openid form {base}/openid/user@domain is vestigial and not served.
     if (name.includes('@')) throw new IdentifierFormNotServed();

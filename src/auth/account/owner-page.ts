@@ -15,7 +15,10 @@ export interface OwnerView {
   links: IdentityLinks;
   csrf: string;
   currentSessionId: string;
-  grants: { id: string; realm: string; fields: string[]; createdAt: Date; lastUsedAt: Date | null }[];
+  /** `identifier`: the one "always allow" was given with (public: the person's own). */
+  grants: { id: string; realm: string; fields: string[]; identifier: 'public' | 'private'; createdAt: Date; lastUsedAt: Date | null }[];
+  /** Sites (normalised realms) that know the person by a private identifier. */
+  privateIdentifiers: { realm: string; createdAt: Date; lastUsedAt: Date }[];
   sessions: { id: string; createdAt: Date; lastSeenAt: Date; ip: string | null; userAgent: string | null; remember: boolean }[];
   events: { kind: string; realm: string | null; ip: string | null; createdAt: Date }[];
   /** Whether the OpenID bot sends new-site notices; undefined where the domain has no bot. */
@@ -66,8 +69,15 @@ defineView(
 <section aria-labelledby="trusted">
 <h2 id="trusted">Trusted sites</h2>
 <% if (it.grants.length === 0) { %><p>No site is always allowed. Sites you choose “Always allow” for appear here.</p><% } else { %><ul class="list"><% it.grants.forEach(function (g) { %><li><span class="realm"><%= g.realm %></span>
-<span class="meta"><%= g.fields.length > 0 ? 'Shares: ' + g.fields.join(', ') : 'Shares only your identifier' %> · trusted since <%~ include('@when', { iso: g.createdAt.toISOString() }) %><% if (g.lastUsedAt) { %> · last used <%~ include('@when', { iso: g.lastUsedAt.toISOString() }) %><% } %></span>
+<span class="meta"><%= g.identifier === 'private' ? 'Knows you by a private identifier' + (g.fields.length > 0 ? '; shares: ' + g.fields.join(', ') : '') : g.fields.length > 0 ? 'Shares: ' + g.fields.join(', ') : 'Shares only your identifier' %> · trusted since <%~ include('@when', { iso: g.createdAt.toISOString() }) %><% if (g.lastUsedAt) { %> · last used <%~ include('@when', { iso: g.lastUsedAt.toISOString() }) %><% } %></span>
 <%~ include('@post-button', { action: '/account/trust/' + g.id + '/revoke', csrf: it.csrf, label: 'Revoke', secondary: true }) %></li><% }) %></ul><% } %>
+</section>
+
+<section aria-labelledby="private">
+<h2 id="private">Private identifiers</h2>
+<% if (it.privateIdentifiers.length === 0) { %><p>No site knows you by a private identifier. When a site lets you choose, you can sign in to it with one of its own, which no other site can link to you.</p><% } else { %><p>These sites know you by a private identifier of their own, not by your identifier above.</p>
+<ul class="list"><% it.privateIdentifiers.forEach(function (p) { %><li><span class="realm"><%= p.realm %></span>
+<span class="meta">since <%~ include('@when', { iso: p.createdAt.toISOString() }) %> · last used <%~ include('@when', { iso: p.lastUsedAt.toISOString() }) %></span></li><% }) %></ul><% } %>
 </section>
 
 <% if (it.notices !== undefined) { %><section aria-labelledby="notices">

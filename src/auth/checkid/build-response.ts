@@ -11,18 +11,21 @@ import type { Outcome } from './outcome.js';
 
 /**
  * The unsigned fields of a positive assertion (OpenID 2.0 §10.1; 1.1: §14.2.2 has no ns,
- * op_endpoint, claimed_id or response_nonce).
+ * op_endpoint, claimed_id or response_nonce). `chosen`: the identifier the person chose for an
+ * identifier_select request (their private one at this realm); absent, their own.
  */
-export function positiveAssertionFields(ctx: CheckidContext, user: User, now: Date, randomBytes: RandomBytes, extensions: readonly ExtensionFields[] = []): KeyValuePairs {
+export function positiveAssertionFields(ctx: CheckidContext, user: User, now: Date, randomBytes: RandomBytes, extensions: readonly ExtensionFields[] = [], chosen?: string): KeyValuePairs {
   const { message, domain, identity, returnTo } = ctx;
   const core: [string, string][] = [[Field.mode, Mode.idRes]];
   if (message.version === '2.0') core.push([Field.opEndpoint, opEndpointUrl(domain)]);
   if (identity?.kind === 'select') {
-    // §9.1 / §10.1: for identifier_select we choose the identifier: the user's own.
-    const own = identifierUrl(domain, user.username);
+    // §9.1 / §10.1: for identifier_select we choose the identifier: the user's own, or the
+    // private one they chose; claimed_id and identity are then the same URL (it is its own
+    // OP-local identifier, §7.3.2.1.2).
+    const own = chosen ?? identifierUrl(domain, user.username);
     if (message.version === '2.0') core.push([Field.claimedId, own]);
     core.push([Field.identity, own]);
-  } else if (identity?.kind === 'user') {
+  } else if (identity?.kind === 'user' || identity?.kind === 'private') {
     // §10.1: claimed_id and identity as the RP sent them (claimed_id may be a URL that delegates
     // to ours; the RP verifies that by discovery, §11.2).
     if (message.version === '2.0') core.push([Field.claimedId, identity.claimedId ?? identity.identity]);

@@ -1,6 +1,7 @@
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Field, IDENTIFIER_SELECT } from '../../protocol/consts.js';
 import { InvalidRequest, OpenIdError } from '../../protocol/errors.js';
+import { PAIRWISE_PATTERN } from '../../protocol/pairwise.js';
 import { tryNormalizeUsername } from '../../users/username.js';
 import type { CheckidContext } from './checkid-context.js';
 
@@ -48,6 +49,31 @@ export function usernameFromIdentifier(domain: DomainConfig, identifier: string)
 }
 
 /**
+ * The opaque part a private identifier URL of ours names: `{base}/openid/p/{opaque}` on this
+ * domain, the opaque part in the one form the derivation gives (src/protocol/pairwise.ts).
+ */
+export function opaqueFromIdentifier(domain: DomainConfig, identifier: string): string | undefined {
+  let url: URL;
+  let base: URL;
+  try {
+    url = new URL(identifier);
+    base = new URL(domain.base_url);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== base.origin || url.search !== '' || url.hash !== '' || url.username || url.password) return undefined;
+  const match = /^\/openid\/p\/([^/]+)$/.exec(url.pathname);
+  return match && PAIRWISE_PATTERN.test(match[1]!) ? match[1] : undefined;
+}
+
+/** The account an identifier URL of ours names, as `accountOf` compares them: a username, or a private identifier's opaque part. */
+function accountOf(domain: DomainConfig, identifier: string): string | undefined {
+  const opaque = opaqueFromIdentifier(domain, identifier);
+  if (opaque !== undefined) return `p/${opaque}`;
+  return usernameFromIdentifier(domain, identifier);
+}
+
+/**
  * OpenID 2.0 §9.1: claimed_id and identity are both present or both absent; identifier_select
  * lets the user choose. OpenID 1.1 (§14.2.1) sends identity only, and always.
  */
@@ -72,18 +98,20 @@ export function checkIdentity(ctx: CheckidContext): void {
     ctx.identity = { kind: 'select' };
     return;
   }
-  const username = usernameFromIdentifier(domain, identity);
-  if (username === undefined) {
+  const opaque = opaqueFromIdentifier(domain, identity);
+  const username = opaque === undefined ? usernameFromIdentifier(domain, identity) : undefined;
+  if (username === undefined && opaque === undefined) {
     throw new UnknownIdentifier('This provider does not answer for that identifier', { detail: `identity ${JSON.stringify(identity)}` });
   }
   // OpenID 2.0 §9.1, §11.2: a claimed identifier other than the OP-local one is a delegation, and
   // the RP checks it by discovery. But a claimed_id in our own namespace is ours to vouch for:
   // signing "{base}/openid/bob is alice" would be a false statement that an RP skipping §11.2's
   // checks would believe. So on our origin, claimed_id must name the same account.
-  if (claimedId !== undefined && claimedId !== identity && isOnOrigin(domain, claimedId) && usernameFromIdentifier(domain, claimedId) !== username) {
+  // A private identifier is the same: claimed_id on our origin must be that identifier too.
+  if (claimedId !== undefined && claimedId !== identity && isOnOrigin(domain, claimedId) && accountOf(domain, claimedId) !== accountOf(domain, identity)) {
     throw new ClaimedIdMismatch('openid.claimed_id and openid.identity name different accounts', {
       detail: `claimed_id ${JSON.stringify(claimedId)}, identity ${JSON.stringify(identity)}`,
     });
   }
-  ctx.identity = { kind: 'user', username, identity, claimedId };
+  ctx.identity = opaque !== undefined ? { kind: 'private', opaque, identity, claimedId } : { kind: 'user', username: username!, identity, claimedId };
 }

@@ -3,6 +3,7 @@ import type { ClientInfo } from '../../http/request-input.js';
 import type { ErrorAnswer } from '../../protocol/errors.js';
 import type { OpenIdMessage } from '../../protocol/message.js';
 import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
+import type { FoundPrivateIdentifier } from '../../realm/private-identifier.entity.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
 import type { AttributeRequest } from '../../sreg/attribute-request.js';
 
@@ -14,6 +15,11 @@ export type RequestedIdentity =
   | { kind: 'select' }
   /** A specific identifier of ours; claimedId may be the RP's (delegated) claimed identifier. */
   | { kind: 'user'; username: string; identity: string; claimedId: string | undefined }
+  /**
+   * A private identifier of ours, `{base}/openid/p/{opaque}` (an RP that stored it asks for it
+   * directly): answered only for its account, at its realm (CheckidService.accountMatches).
+   */
+  | { kind: 'private'; opaque: string; identity: string; claimedId: string | undefined }
   /** No identifier at all (§9.1: extension-only request). */
   | { kind: 'none' };
 
@@ -35,6 +41,8 @@ export interface CheckidContext {
   returnTo?: ReturnToUrl;
   returnToCheck?: ReturnToCheck;
   identity?: RequestedIdentity;
+  /** For a private identity: its row (whose account, which realm), null when no such identifier exists. */
+  privateIdentifier?: FoundPrivateIdentifier | null;
   /** SReg / AX / PAPE asks (empty when the RP asked for nothing). */
   attributes?: AttributeRequest;
 }

@@ -13,7 +13,10 @@ import { parseOpenIdMessage } from '../../protocol/message.js';
 import { requestVersion } from '../../protocol/request-kind.js';
 import { RealmPolicy } from '../../realm/realm-policy.service.js';
 import { ReturnToVerifier } from '../../realm/return-to-verifier.js';
+import { privateIdentifierAllowed, PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
+import type { IdentifierChoice, TrustGrant } from '../../realm/trust-grant.entity.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
+import { privateIdentifierUrl } from '../../discovery/urls.js';
 import type { ProfileField, User } from '../../users/user.entity.js';
 import { maxAuthAgeExceeded } from '../../sreg/attribute-request.js';
 import type { ReleasedValues } from '../../sreg/attribute-response.js';
@@ -38,6 +41,25 @@ export type Decision = 'allow_once' | 'allow_always' | 'deny';
  */
 function returnToVouchedFor(check: ReturnToCheck): boolean {
   return check.status === 'verified' || check.status === 'skipped';
+}
+
+/**
+ * Whether an "always allow" answers this request by itself, as far as identifiers go. A grant
+ * given with the private identifier never confirms the person's own identifier: an RP that knows
+ * them only by the private one could otherwise ask checkid_immediate "is this alice?" and learn
+ * the link the private identifier exists to withhold. Likewise a grant given with the person's own
+ * identifier does not answer for the private one. identifier_select (the grant's choice answers)
+ * and extension-only requests are covered by either.
+ */
+function grantCoversIdentity(ctx: CheckidContext, grant: TrustGrant): boolean {
+  if (ctx.identity?.kind === 'user') return grant.identifier === 'public';
+  if (ctx.identity?.kind === 'private') return grant.identifier === 'private';
+  return true;
+}
+
+/** Whether the consent page offers a private identifier: identifier_select (DESIGN.md), a realm that fits (MAX_PRIVATE_REALM). */
+export function offersPrivateIdentifier(ctx: CheckidContext): boolean {
+  return ctx.identity?.kind === 'select' && privateIdentifierAllowed(ctx.realm!);
 }
 
 /** Our fields the RP asked for, over SReg and AX. */
@@ -65,6 +87,7 @@ export class CheckidService {
     private readonly realmPolicy: RealmPolicy,
     private readonly returnToVerifier: ReturnToVerifier,
     private readonly trust: TrustGrantsService,
+    private readonly privateIdentifiers: PrivateIdentifiersService,
     private readonly pending: PendingRequestService,
     private readonly signer: AssertionSigner,
     @Inject(realmConfig.KEY) private readonly realm: ConfigType<typeof realmConfig>,
@@ -95,6 +118,8 @@ export class CheckidService {
       // here on may travel to it as openid.mode=error.
       if (ctx.returnTo) answer = ctx.answer = { ...answer, verifiedReturnTo: ctx.returnTo.value };
       checkIdentity(ctx);
+      // A private identifier names its account only through our table: whose it is, and at which realm.
+      if (ctx.identity?.kind === 'private') ctx.privateIdentifier = (await this.privateIdentifiers.find(domain.name, ctx.identity.opaque)) ?? null;
       // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
       // A parked request (its pairs never change) is parsed once, not again at each page.
       ctx.attributes = this.attributes.parse(message, parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`);
@@ -145,7 +170,7 @@ export class CheckidService {
     const grant = await this.trust.find(user.id, ctx.realm!.value);
     // A grant covers the fields the RP asked for when it was made; asking for more asks again.
     const asked = requestedFields(ctx);
-    if (!grant || !asked.every((f) => grant.askedFields.includes(f))) {
+    if (!grant || !asked.every((f) => grant.askedFields.includes(f)) || !grantCoversIdentity(ctx, grant)) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/consent?request=${await this.park(ctx, pendingId)}` };
     }
@@ -159,19 +184,21 @@ export class CheckidService {
     }
     await this.trust.markUsed(grant);
     await this.audit(ctx, user, 'assertion_approved_automatically');
-    return this.assert(ctx, active, grant.fields, pendingId);
+    return this.assert(ctx, active, grant.fields, pendingId, grant.identifier);
   }
 
   /**
    * The user's answer on the consent page, with the fields they ticked. Only fields the RP asked
    * for are released, whatever the form says; a required field the user unticked is simply not
-   * sent (SReg 1.1 §3: the RP decides what to do without it).
+   * sent (SReg 1.1 §3: the RP decides what to do without it). `identifier`: the identifier the
+   * person chose for an identifier_select request (the page's `identifier` control; public by
+   * default, so clients that post only `decision` keep working); other requests ignore it.
    */
-  decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
-    return answering(ctx.answer, () => this.consented(ctx, active, decision, pendingId, ticked));
+  decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[], identifier: IdentifierChoice = 'public'): Promise<Outcome> {
+    return answering(ctx.answer, () => this.consented(ctx, active, decision, pendingId, ticked, identifier));
   }
 
-  private async consented(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
+  private async consented(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[], identifier: IdentifierChoice): Promise<Outcome> {
     const user = active.user;
     if (decision === 'deny') {
       const outcome = await this.answer(ctx, cancelFields(ctx), false, pendingId);
@@ -180,9 +207,10 @@ export class CheckidService {
     }
     const asked = requestedFields(ctx);
     const released = asked.filter((f) => ticked.includes(f));
-    const outcome = await this.assert(ctx, active, released, pendingId);
+    const choice: IdentifierChoice = ctx.identity?.kind === 'private' || (identifier === 'private' && offersPrivateIdentifier(ctx)) ? 'private' : 'public';
+    const outcome = await this.assert(ctx, active, released, pendingId, choice);
     if (decision === 'allow_always') {
-      await this.trust.grant(user.id, ctx.realm!.value, released, asked);
+      await this.trust.grant(user.id, ctx.realm!.value, released, asked, choice);
       await this.audit(ctx, user, 'trust_granted');
     }
     await this.audit(ctx, user, 'assertion_approved');
@@ -205,9 +233,15 @@ export class CheckidService {
     return this.auditLog.record({ kind, domain: ctx.domain.name, userId: user.id, realm: ctx.realm?.value, ip: ctx.client.ip, userAgent: ctx.client.userAgent });
   }
 
-  /** Whether the logged-in account is the one the RP asked about (identifier_select: any). */
+  /**
+   * Whether the logged-in account is the one the RP asked about (identifier_select: any). A
+   * private identifier is the account's only at its own realm: presented at another realm (or
+   * unknown), it is answered as another account's identifier would be, never with the account's
+   * own one.
+   */
   accountMatches(ctx: CheckidContext, user: User): boolean {
     if (user.domain !== ctx.domain.name) return false;
+    if (ctx.identity?.kind === 'private') return ctx.privateIdentifier?.userId === user.id && ctx.privateIdentifier.realm === ctx.realm!.normalized;
     return ctx.identity?.kind !== 'user' || ctx.identity.username === user.username;
   }
 
@@ -216,9 +250,14 @@ export class CheckidService {
     return this.attributes.describe(ctx.attributes!, await this.profiles.load(user));
   }
 
-  private async assert(ctx: CheckidContext, active: ActiveSession, releasedFields: readonly string[], pendingId: string | undefined): Promise<Outcome> {
+  private async assert(ctx: CheckidContext, active: ActiveSession, releasedFields: readonly string[], pendingId: string | undefined, identifier: IdentifierChoice = 'public'): Promise<Outcome> {
     await this.consume(pendingId);
     const user = active.user;
+    // identifier_select answered with the private identifier: issued at its first use, the same
+    // one ever after. A request for the private identifier itself stamps its use.
+    let chosen: string | undefined;
+    if (identifier === 'private' && offersPrivateIdentifier(ctx)) chosen = privateIdentifierUrl(ctx.domain, await this.privateIdentifiers.issue(user, ctx.realm!));
+    else if (ctx.identity?.kind === 'private') await this.privateIdentifiers.issue(user, ctx.realm!);
     const profile = await this.profiles.load(user);
     const released: ReleasedValues = {};
     for (const field of requestedFields(ctx)) {
@@ -230,7 +269,7 @@ export class CheckidService {
     // PAPE 1.0 §5.2: auth_time is when this session's user last typed their password; a password
     // meets none of the PAPE policies, so auth_policies says none.
     const extensions = this.attributes.respond(ctx.attributes!, released, { authTime: active.session.authTime, policies: [] });
-    const fields = positiveAssertionFields(ctx, user, this.clock.now(), this.random.bytes, extensions);
+    const fields = positiveAssertionFields(ctx, user, this.clock.now(), this.random.bytes, extensions, chosen);
     const signed = await this.signer.sign(ctx.message.version, fields, ctx.message.getArg(Field.assocHandle));
     this.metrics.assertions.inc({ result: 'positive', mode: ctx.immediate ? 'checkid_immediate' : 'checkid_setup' });
     return deliver(ctx, signed, true);

@@ -12,6 +12,12 @@ export interface ConsentView {
   flags: RealmFlags;
   returnToCheck: ReturnToCheck | undefined;
   identifier: string;
+  /**
+   * identifier_select: the choice between the person's own identifier (`own`) and a private one
+   * for this site (DESIGN.md: the control `identifier`, values `public` and `private`); `private`
+   * says whether the private one starts chosen.
+   */
+  identifierChoice?: { own: string; private: boolean };
   account: string;
   returnToOrigin?: string;
   /** Fields the RP asked for, with the values that would be sent. */
@@ -28,10 +34,17 @@ defineView(
 <% if (it.flags.unicodeHost !== it.flags.asciiHost) { %><p class="meta">Internationalised address: <%= it.flags.unicodeHost %> (<%= it.flags.asciiHost %>)</p><% } %>
 <% if (it.flags.isHttp) { %><p class="notice warning">This site does not use HTTPS: what it receives could be read or changed on the way.</p><% } %>
 <% if (it.unverified) { %><p class="notice warning">The site did not confirm the address it asked us to send you back to. Continue only if you started this sign-in yourself. Until it does, you are asked here every time, even for a site you always allow.</p><% } %>
-<p>The site will learn that you are <strong><%= it.identifier %></strong> (signed in as <%= it.account %>).</p>
+<% if (it.identifierChoice) { %><p>Signed in as <%= it.account %>.</p><% } else { %><p>The site will learn that you are <strong><%= it.identifier %></strong> (signed in as <%= it.account %>).</p><% } %>
 <form method="post" action="/consent">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <input type="hidden" name="request" value="<%= it.requestId %>">
+  <% if (it.identifierChoice) { %><fieldset>
+    <legend>Sign in to this site as</legend>
+    <label class="check"><input type="radio" name="identifier" value="public"<% if (!it.identifierChoice.private) { %> checked<% } %>>
+      <span>Your identifier: <span class="value"><%= it.identifierChoice.own %></span></span></label>
+    <label class="check"><input type="radio" name="identifier" value="private"<% if (it.identifierChoice.private) { %> checked<% } %>>
+      <span>A private identifier for this site only: the same each time you sign in here, and no other site can link it to you or to your identifier</span></label>
+  </fieldset><% } %>
   <% if (it.attributes.length > 0) { %><fieldset>
     <legend>The site also asks for</legend>
     <% it.attributes.forEach(function (a) { %><label class="check"><input type="checkbox" name="release" value="<%= a.field %>"<% if (a.checked) { %> checked<% } %><% if (a.value === undefined) { %> disabled<% } %>>

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { identifierUrl } from '../../discovery/urls.js';
+import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import { RealmPolicy } from '../../realm/realm-policy.service.js';
 import type { TrustGrant } from '../../realm/trust-grant.entity.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import type { ConsentRow } from '../../sreg/attribute.service.js';
 import type { ProfileField } from '../../users/user.entity.js';
-import { CheckidService } from '../checkid/checkid.service.js';
+import { CheckidService, offersPrivateIdentifier } from '../checkid/checkid.service.js';
 import type { Outcome } from '../checkid/outcome.js';
 import { SessionService } from '../session/session.service.js';
 import type { ConsentForm } from './consent.dto.js';
@@ -40,6 +41,7 @@ export class ConsentService {
     private readonly checkid: CheckidService,
     private readonly realmPolicy: RealmPolicy,
     private readonly trust: TrustGrantsService,
+    private readonly privateIdentifiers: PrivateIdentifiersService,
   ) {}
 
   /** GET /continue: the parked request, decided now that the session cookie is visible. */
@@ -56,6 +58,11 @@ export class ConsentService {
     const realm = ctx.realm!;
     const grant = await this.trust.find(active.user.id, realm.value);
     const rows = await this.checkid.consentRows(ctx, active.user);
+    // identifier_select: the person picks their own identifier or this site's private one; the
+    // private one starts chosen where it was chosen before (an "always allow" with it, or one issued).
+    const identifierChoice = offersPrivateIdentifier(ctx)
+      ? { own: identifierUrl(domain, active.user.username), private: grant ? grant.identifier === 'private' : (await this.privateIdentifiers.existing(active.user.id, realm)) !== undefined }
+      : undefined;
     return {
       kind: 'page',
       view: {
@@ -63,7 +70,8 @@ export class ConsentService {
         realm: realm.value,
         flags: this.realmPolicy.describe(realm),
         returnToCheck: await this.checkid.returnToCheck(ctx),
-        identifier: ctx.identity?.kind === 'user' ? (ctx.identity.claimedId ?? ctx.identity.identity) : identifierUrl(domain, active.user.username),
+        identifier: ctx.identity?.kind === 'user' || ctx.identity?.kind === 'private' ? (ctx.identity.claimedId ?? ctx.identity.identity) : identifierUrl(domain, active.user.username),
+        identifierChoice,
         account: `${active.user.username}@${active.user.domain}`,
         returnToOrigin: ctx.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
         attributes: rows.map((row) => ({ ...row, checked: presetRelease(row, active.user.releaseDefaults, grant) })),
@@ -77,6 +85,6 @@ export class ConsentService {
     const ctx = await this.checkid.resume(domain, form.request, client);
     const active = await this.sessions.resolve(sessionToken);
     if (!active || !this.checkid.accountMatches(ctx, active.user)) return { kind: 'redirect', location: `/login?request=${form.request}` };
-    return this.checkid.decideConsent(ctx, active, form.decision, form.request, form.release);
+    return this.checkid.decideConsent(ctx, active, form.decision, form.request, form.release, form.identifier);
   }
 }

@@ -4,6 +4,7 @@ import type { AuditEvent } from '../../audit/audit.entity.js';
 import { deviceName } from '../../auth/account/device-name.js';
 import { SessionService } from '../../auth/session/session.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
+import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import type { TrustGrant } from '../../realm/trust-grant.entity.js';
 import { ProfileSource } from '../../sreg/profile-source.js';
@@ -26,6 +27,7 @@ export class BotCommandRunner {
     private readonly sessions: SessionService,
     private readonly audit: AuditService,
     private readonly profiles: ProfileSource,
+    private readonly privateIdentifiers: PrivateIdentifiersService,
   ) {}
 
   /** The plain-text reply to `command` from `username` of `domain`. */
@@ -62,11 +64,14 @@ export class BotCommandRunner {
   }
 
   private async sites(user: User): Promise<string> {
-    const grants = await this.sortedGrants(user);
-    if (grants.length === 0) return 'You trust no site to sign you in without asking.';
+    const [grants, privateIdentifiers] = await Promise.all([this.sortedGrants(user), this.privateIdentifiers.list(user.id)]);
+    // The sites that know the person by a private identifier (issue 13 point 4), after the trusted ones.
+    const privately = privateIdentifiers.length === 0 ? [] : ['Sites that know you by a private identifier:', ...privateIdentifiers.slice(0, MAX_LINES).map((p) => `- ${p.realm}`)];
+    if (privateIdentifiers.length > MAX_LINES) privately.push(`…and ${privateIdentifiers.length - MAX_LINES} more (see your identity page).`);
+    if (grants.length === 0) return ['You trust no site to sign you in without asking.', ...privately].join('\n');
     const lines = grants.slice(0, MAX_LINES).map((g, i) => `${i + 1}. ${g.realm}`);
     if (grants.length > MAX_LINES) lines.push(`…and ${grants.length - MAX_LINES} more (see your identity page).`);
-    return ['Sites that sign you in without asking:', ...lines, 'Say "revoke <number>" to stop trusting one.'].join('\n');
+    return ['Sites that sign you in without asking:', ...lines, 'Say "revoke <number>" to stop trusting one.', ...privately].join('\n');
   }
 
   private async revoke(user: User, target: { readonly index: number } | { readonly realm: string }): Promise<string> {
