@@ -125,7 +125,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   }
 
   if (prefersHtml(request) || (answer && !answer.direct)) {
-    sendPage(reply, described.status, errorPage({ ...described, requestId }));
+    sendPage(reply, described.status, errorPage({ ...described, requestId }, answer?.popup === true));
     return;
   }
   reply.code(described.status).type('application/problem+json').send(problemDocument(described, requestId));

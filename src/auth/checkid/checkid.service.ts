@@ -28,7 +28,7 @@ import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } fro
 import { checkIdentity } from './check-identity.js';
 import { checkReturnTo } from './check-return-to.js';
 import type { CheckidContext, ClientInfo, ReturnToCheck } from './checkid-context.js';
-import type { Outcome } from './outcome.js';
+import { forLayout, type Outcome } from './outcome.js';
 
 export type Decision = 'allow_once' | 'allow_always' | 'deny';
 
@@ -86,8 +86,13 @@ export class CheckidService {
     let answer: ErrorAnswer = { direct: false, version: requestVersion(pairs) };
     try {
       const message = parseOpenIdMessage(pairs);
-      answer = { direct: false, version: message.version };
-      const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate, answer };
+      const parkedKey = parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`;
+      // OpenID UI Extension 1.0 §4-§6: hints about our pages, read first (they never fail the
+      // request) so that even an error page of a popup request is laid out for the popup.
+      const ui = this.attributes.parseUi(message, parkedKey);
+      const shown = ui.popup ? { popup: true } : {};
+      answer = { direct: false, version: message.version, ...shown };
+      const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate, answer, ui };
       checkReturnTo(ctx);
       // Realm policy (config: allowed/denied patterns, http and IP realms, over-broad wildcards).
       this.realmPolicy.check(ctx.realm!.value);
@@ -97,7 +102,7 @@ export class CheckidService {
       checkIdentity(ctx);
       // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
       // A parked request (its pairs never change) is parsed once, not again at each page.
-      ctx.attributes = this.attributes.parse(message, parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`);
+      ctx.attributes = this.attributes.parse(message, parkedKey);
       // §9.2.1 relying-party discovery costs a fetch (or a cache lookup) on the RP's realm: run
       // here for every request only where its answer decides (require); in warn mode it runs for
       // the consent page and before a trust grant answers by itself (next), never for the login
@@ -106,7 +111,7 @@ export class CheckidService {
       const check = await this.returnToCheck(ctx);
       if (check.status !== 'verified' && check.status !== 'skipped') {
         // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
-        answer = { direct: false, version: message.version };
+        answer = { direct: false, version: message.version, ...shown };
         throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {
           detail: `return_to verification ${check.status}: ${'reason' in check ? check.reason : ''}`,
         });
@@ -131,7 +136,7 @@ export class CheckidService {
 
   /** What happens next for a validated request, given who (if anyone) is logged in. */
   decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
-    return answering(ctx.answer, () => this.next(ctx, active, pendingId));
+    return answering(ctx.answer, async () => forLayout(ctx.ui, await this.next(ctx, active, pendingId)));
   }
 
   private async next(ctx: CheckidContext, active: ActiveSession | undefined, pendingId: string | undefined): Promise<Outcome> {
@@ -168,7 +173,7 @@ export class CheckidService {
    * sent (SReg 1.1 §3: the RP decides what to do without it).
    */
   decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
-    return answering(ctx.answer, () => this.consented(ctx, active, decision, pendingId, ticked));
+    return answering(ctx.answer, async () => forLayout(ctx.ui, await this.consented(ctx, active, decision, pendingId, ticked)));
   }
 
   private async consented(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[]): Promise<Outcome> {
