@@ -38,8 +38,9 @@ const LANGTAG =
   /^(?:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[\da-wy-z](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?|x(?:-[a-z\d]{1,8})+)$/i;
 
 /**
- * Reads the UI extension of a checkid request. Never throws: see the top of this file. Only an
- * OpenID 2.0 message can carry it (§3: an `openid.ns.<alias>` declaration, OpenID 2.0 §12).
+ * Reads the UI extension of a checkid request. Never throws: see the top of this file. §3: the
+ * fields count only under an `openid.ns.<alias>` declaration of the namespace (OpenID 2.0 §12);
+ * a 1.1 message that declares it is read too, since a page layout changes nothing in that protocol.
  */
 export function parseUiRequest(message: OpenIdMessage): UiRequest {
   if (!message.hasExtension(NS_UI_1_0)) return NO_UI_REQUEST;
