@@ -173,7 +173,7 @@ describe('OpenID UI Extension 1.0: popup mode in a real browser', () => {
   }
 
   async function rpIcons(popup: Page): Promise<string[]> {
-    return popup.locator('img.rp-icon').evaluateAll((images) => images.map((i) => (i as HTMLImageElement).getAttribute('src') ?? ''));
+    return popup.locator('img.rp-icon').evaluateAll((images) => images.map((i) => (i as unknown as { getAttribute(name: string): string | null }).getAttribute('src') ?? ''));
   }
 
   it('signs in and consents in the compact popup; the answer reaches the RP, whose page closes the popup; the RP icon comes from our origin', async () => {
@@ -193,7 +193,7 @@ describe('OpenID UI Extension 1.0: popup mode in a real browser', () => {
     expect(new URL(popup.url()).pathname).toBe('/consent');
     await expectCompactLayout(popup);
     expect(await rpIcons(popup)).toEqual([`data:image/png;base64,${GOOD_ICON.toString('base64')}`]);
-    expect(await popup.locator('img.rp-icon').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBe(16);
+    expect(await popup.locator('img.rp-icon').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBe(16);
     expect(rp.iconRequests).toBe(1);
     await shots.take(popup);
 
@@ -238,7 +238,7 @@ describe('OpenID UI Extension 1.0: popup mode in a real browser', () => {
     await page.goto(`${rp.site.origin}/start`);
     // No realm and no return_to (OpenID 2.0 §9.1): nothing to answer to, so an error page.
     const query = new URLSearchParams({ 'openid.ns': 'http://specs.openid.net/auth/2.0', 'openid.mode': 'checkid_setup', 'openid.ns.ui': NS_UI, 'openid.ui.mode': 'popup' });
-    const [popup] = await Promise.all([page.waitForEvent('popup'), page.evaluate((url) => void window.open(url, 'openid', 'width=450,height=500'), `${op.endpoint}?${query}`)]);
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.evaluate((url) => void (globalThis as unknown as { open(url: string, name: string, features: string): unknown }).open(url, 'openid', 'width=450,height=500'), `${op.endpoint}?${query}`)]);
     await popup.waitForLoadState('load');
     expect(popup.url().startsWith(`${op.endpoint}?`)).toBe(true);
     await expectCompactLayout(popup);

@@ -92,7 +92,7 @@ describe('OpenID UI Extension 1.0 at the endpoint', () => {
     const ctx = await t.app.get(CheckidService).validate({ name: 'example.org', base_url: 'https://example.org' } as never, pairs, { ip: '127.0.0.1', userAgent: undefined } as never);
     expect(ctx.ui).toEqual({ popup: false, icon: false, languages: ['fr-CA', 'fr-FR', 'en-CA'] });
     // Pages are English only for now: <html lang> keeps saying so.
-    const res = await endpoint(checkid({ 'openid.ns.ui': NS_UI, 'openid.ui.lang': 'fr-CA', ...POPUP }));
+    const res = await endpoint(checkid({ ...POPUP, 'openid.ui.lang': 'fr-CA' }));
     expect((await get(res.headers.location as string)).body).toContain('<html lang="en">');
   });
 });

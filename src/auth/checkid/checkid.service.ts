@@ -7,7 +7,7 @@ import { Random } from '../../common/random.js';
 import { realmConfig } from '../../config/namespaces.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Field, Mode } from '../../protocol/consts.js';
-import { answeredAs, answering, type ErrorAnswer, InvalidReturnTo } from '../../protocol/errors.js';
+import { answeredAs, answering, type ErrorAnswer, InvalidReturnTo, OpenIdError } from '../../protocol/errors.js';
 import type { KeyValuePairs } from '../../protocol/kv-form.js';
 import { parseOpenIdMessage } from '../../protocol/message.js';
 import { requestVersion } from '../../protocol/request-kind.js';
@@ -132,6 +132,22 @@ export class CheckidService {
   async resume(domain: DomainConfig, requestId: unknown, client: ClientInfo): Promise<CheckidContext> {
     const parked = await this.pending.load(requestId, domain.name);
     return this.validate(domain, parked.message, client, parked.id);
+  }
+
+  /**
+   * OpenID UI Extension 1.0 §5: whether a parked request came in a popup, for the pages of a step
+   * that does not re-validate it (the chat-app approval's waiting page). One primary-key read of
+   * the parked request; its UI part is parsed once. False for an unknown or expired one.
+   */
+  async parkedInPopup(domain: DomainConfig, requestId: string | null | undefined): Promise<boolean> {
+    if (requestId === null || requestId === undefined) return false;
+    try {
+      const parked = await this.pending.load(requestId, domain.name);
+      return this.attributes.parseUi(parseOpenIdMessage(parked.message), `${domain.name}\n${parked.id}`).popup;
+    } catch (error) {
+      if (error instanceof PendingRequestExpired || error instanceof OpenIdError) return false;
+      throw error;
+    }
   }
 
   /** What happens next for a validated request, given who (if anyone) is logged in. */
