@@ -10,7 +10,7 @@ import type { KeyValuePairs } from '../protocol/kv-form.js';
 import { parseOpenIdMessage } from '../protocol/message.js';
 import { CHECKID_MODES, classifyRequest, DIRECT_MODES } from '../protocol/request-kind.js';
 import { CheckidService } from './checkid/checkid.service.js';
-import type { Outcome } from './checkid/outcome.js';
+import { forLayout, type Outcome } from './checkid/outcome.js';
 import { PendingRequestService } from './checkid/pending-request.service.js';
 import type { EndpointRequest } from './openid-input.js';
 import { SessionService } from './session/session.service.js';
@@ -92,7 +92,7 @@ export class EndpointService {
     if (posted) {
       // Park the request and look at the session on a same-site GET of /continue.
       const id = await this.pending.save(domain.name, pairs, input.client);
-      return { kind: 'outcome', outcome: { kind: 'redirect', location: `/continue?request=${id}` } };
+      return { kind: 'outcome', outcome: forLayout(ctx.ui, { kind: 'redirect', location: `/continue?request=${id}` }) };
     }
     return { kind: 'outcome', outcome: await this.checkid.decide(ctx, active) };
   }

@@ -525,6 +525,19 @@ export const configSchema = z.strictObject({
             .describe('Each discovery makes the provider fetch a URL the request names: a client may not make it fetch many.'),
         })
         .prefault({}),
+      icons: z
+        .strictObject({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe(
+              'OpenID UI Extension 1.0 §6 (openid.ui.icon=true): show the icon a relying party lists in its XRDS on the consent page, fetched by relying-party discovery (so never when return_to_verification is off) and served from our origin. false: never fetched.',
+            ),
+          max_bytes: z.number().int().min(1024).max(262_144).default(65_536).describe('Largest RP icon fetched (bytes); a larger one is not shown.'),
+          timeout: duration().prefault('2s').describe('How long the consent page waits for an RP icon (after discovery); a slower one is not shown.'),
+        })
+        .prefault({})
+        .describe('Relying-party icons (PNG, JPEG, GIF or WebP only, at most 1024×1024 pixels; no SVG): any failure shows no icon, never an error.'),
     })
     .prefault({}),
   database: z

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { DomainConfig } from '../config/config.schema.js';
-import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1 } from '../protocol/consts.js';
+import { realmConfig } from '../config/namespaces.js';
+import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1, UiServiceType } from '../protocol/consts.js';
 import { Branding } from '../http/branding.js';
 import { renderPage } from '../http/pages.js';
 import { RecentCache } from '../common/recent-cache.js';
@@ -33,6 +35,17 @@ export interface DiscoveryDocument {
  */
 const EXTENSION_TYPES = [NS_SREG_1_1, NS_SREG_1_0, NS_AX_1_0, NS_PAPE_1_0];
 
+/**
+ * OpenID UI Extension 1.0 §7: an OP supporting the popup mode (§5) and the language preference
+ * (§4) lists their Types in its XRDS Service; the icon Type (§6) only where RP icons are fetched
+ * (`realm.icons.enabled`, and relying-party discovery not `off`: the icon is found by it).
+ */
+export function uiExtensionTypes(realm: Pick<ConfigType<typeof realmConfig>, 'return_to_verification' | 'icons'>): string[] {
+  const types: string[] = [UiServiceType.popup, UiServiceType.langPref];
+  if (realm.icons.enabled && realm.return_to_verification !== 'off') types.push(UiServiceType.icon);
+  return types;
+}
+
 // Yadis 1.0 §6.2.4: the document a Yadis request asked for is application/xrds+xml. Exactly the media type, no parameters (Yadis 1.0 §6.2.4-6.2.5): some RP libraries compare the
 // header byte for byte and fall back to HTML discovery otherwise. XRDS is XML and says UTF-8 itself.
 const XRDS_TYPE = 'application/xrds+xml';
@@ -51,7 +64,9 @@ export class DiscoveryService {
     private readonly branding: Branding,
     private readonly privateIdentifiers: PrivateIdentifiersService,
     accountChanges: AccountChanges,
+    @Inject(realmConfig.KEY) realm: ConfigType<typeof realmConfig>,
   ) {
+    this.extensionTypes = [...EXTENSION_TYPES, ...uiExtensionTypes(realm)];
     // An account created, changed or removed here is answered afresh at once (its private
     // identifiers are not keyed by name: those of the whole domain are forgotten, changes are rare).
     accountChanges.subscribe(({ domain, username }) => {
@@ -81,6 +96,9 @@ export class DiscoveryService {
     this.recent.set(key, account);
     return account;
   }
+
+  /** SReg, AX, PAPE and the UI extension's Types, in every service. */
+  private readonly extensionTypes: readonly string[];
 
   private readonly recent = new RecentCache<DiscoveredAccount | undefined>(ACCOUNT_TTL_MS, ACCOUNT_CACHE_SIZE);
 
@@ -137,7 +155,7 @@ export class DiscoveryService {
     const endpoint = opEndpointUrl(domain);
     const identifier = identifierUrl(domain, username);
     const location = xrdsUrl(domain, username);
-    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, EXTENSION_TYPES), headers: PUBLIC_CACHE };
+    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
       body: renderPage(identityPage(`${username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding),
@@ -157,7 +175,7 @@ export class DiscoveryService {
     const endpoint = opEndpointUrl(domain);
     const identifier = privateIdentifierUrl(domain, opaque);
     const location = privateXrdsUrl(domain, opaque);
-    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, EXTENSION_TYPES), headers: PUBLIC_CACHE };
+    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
       body: renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding),
@@ -168,7 +186,7 @@ export class DiscoveryService {
   /** `{base}/openid` without an OpenID message: the OP identifier (§7.3.2.1.1). */
   opIdentifierDocument(domain: DomainConfig, accept: string | undefined, forceXrds: boolean): DiscoveryDocument {
     const endpoint = opEndpointUrl(domain);
-    if (forceXrds || wantsXrds(accept)) return { contentType: XRDS_TYPE, body: opIdentifierXrds(endpoint, EXTENSION_TYPES), headers: PUBLIC_CACHE };
+    if (forceXrds || wantsXrds(accept)) return { contentType: XRDS_TYPE, body: opIdentifierXrds(endpoint, this.extensionTypes), headers: PUBLIC_CACHE };
     const location = opIdentifierXrdsUrl(domain);
     return {
       contentType: 'text/html; charset=utf-8',

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, NotFoundException, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, STYLESHEET } from './assets.js';
+import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, POPUP_SCRIPT, STYLESHEET } from './assets.js';
 import { Branding } from './branding.js';
 
 /** In-memory static assets: no external host is ever referenced by a page. */
@@ -20,6 +20,13 @@ export class AssetsController {
   @Header('cache-control', 'public, max-age=3600')
   autosubmit(): string {
     return AUTOSUBMIT_SCRIPT;
+  }
+
+  @Get('assets/popup.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  popup(): string {
+    return POPUP_SCRIPT;
   }
 
   /** The operator's theme (ui.theme), loaded after style.css. */

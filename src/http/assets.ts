@@ -44,10 +44,35 @@ legend { font-weight: 700; padding: 0 .25rem; }
 .value { font-weight: 600; overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
 @media (max-width: 30rem) { main { margin: 1.5rem auto; } }
+/* OpenID UI Extension 1.0 §5: the compact layout of a popup window (about 450×500 pixels). */
+body.popup { font-size: .9375rem; line-height: 1.4; }
+body.popup header.site { margin: .5rem auto 0; }
+body.popup header.site .logo { height: 1.5rem; }
+body.popup main { max-width: none; margin: .75rem 0; }
+body.popup h1 { font-size: 1.25rem; margin: .25rem 0 .5rem; }
+body.popup p { margin: .5rem 0; }
+body.popup form { gap: .5rem; }
+body.popup fieldset { padding: .5rem .75rem; }
+/* OpenID UI Extension 1.0 §6: the relying party's icon, at most 64×64 whatever its own size. */
+.rp-icon { display: block; width: 4rem; height: 4rem; object-fit: contain; margin: 0 0 .5rem; }
+body.popup .rp-icon { width: 3rem; height: 3rem; }
 `;
 
 /** The favicon: a key in a circle, in the accent colour. */
 export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="16" cy="16" r="15" fill="#2455c3"/><circle cx="12" cy="16" r="5" fill="none" stroke="#fff" stroke-width="2.5"/><path d="M17 16h9m-3 0v4m-3-4v3" stroke="#fff" stroke-width="2.5" fill="none" stroke-linecap="round"/></svg>
+`;
+
+/**
+ * OpenID UI Extension 1.0 §5: where the flow ends at our page without an answer to the RP (an
+ * error, no return_to), the popup's "Close this window" button. Hidden until this script runs:
+ * without script there is nothing it could do, and the page says the window can be closed.
+ */
+export const POPUP_SCRIPT = `document.addEventListener('DOMContentLoaded', function () {
+  document.querySelectorAll('[data-close-window]').forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () { window.close(); });
+  });
+});
 `;
 
 export const AUTOSUBMIT_SCRIPT = `document.addEventListener('DOMContentLoaded', function () {

@@ -177,7 +177,7 @@ function respond(request: FastifyRequest, reply: FastifyReply, error: unknown, l
     return;
   }
   if (prefersHtml(request) || (answer && !answer.direct)) {
-    sendPage(reply, described.status, errorPage({ ...described, requestId }));
+    sendPage(reply, described.status, errorPage({ ...described, requestId }, answer?.popup === true));
     return;
   }
   reply.code(described.status).type('application/problem+json').send(problemDocument(described, requestId));

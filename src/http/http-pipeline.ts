@@ -11,6 +11,7 @@ import type { BrandingView } from './branding.js';
 import { OPENID_ENDPOINT_PATH, problemDocument, sendError } from './error-responder.js';
 import type { Metrics } from './metrics.js';
 import './request-context.js';
+import { POPUP_OPENER_POLICY } from './popup.js';
 
 /** Routes that answer whatever the Host (load balancers and scrapers probe by address). */
 export const OPERATIONAL_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -40,7 +41,10 @@ const BASELINE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 function baselineHeaders(reply: FastifyReply): void {
+  // A response of a popup-mode request keeps the opener (OpenID UI Extension 1.0 §5, popup.ts).
+  const popup = reply.getHeader('cross-origin-opener-policy') === POPUP_OPENER_POLICY;
   reply.headers(BASELINE_HEADERS);
+  if (popup) reply.header('cross-origin-opener-policy', POPUP_OPENER_POLICY);
   if (!reply.hasHeader('referrer-policy')) reply.header('referrer-policy', 'no-referrer');
 }
 

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { BrandingView } from './branding.js';
 import type { Html } from './html.js';
+import { popupHeaders } from './popup.js';
 import { defineView, view } from './views.js';
 
 export interface PageOptions {
@@ -16,6 +17,23 @@ export interface PageOptions {
   script?: boolean;
   /** Extra elements for <head> (discovery links). */
   head?: Html;
+  /**
+   * OpenID UI Extension 1.0 §5: the page of a popup-mode request, in the compact layout for a
+   * window of about 450×500 pixels (and with the opener kept, src/http/popup.ts).
+   */
+  popup?: boolean | undefined;
+  /**
+   * Where the flow ends on this page without an answer to the RP (an error page, a request with
+   * no return_to): in a popup, a button closes the window (§5: "The OP MAY close the popup
+   * without returning a response to the RP"), by /assets/popup.js; without script, the text says
+   * it can be closed.
+   */
+  closeWindow?: boolean | undefined;
+  /**
+   * OpenID UI Extension 1.0 §6: the RP's icon, a data: URL of an image we fetched and checked
+   * ourselves (src/realm/rp-icons.ts), never the RP's own address.
+   */
+  rpIcon?: string | undefined;
 }
 
 const DEFAULT_BRANDING: BrandingView = { productName: 'OpenID' };
@@ -34,12 +52,15 @@ defineView(
 <% if (it.branding.theme) { %><link rel="stylesheet" href="/assets/theme.css"><% } %>
 <%~ it.head %>
 <% if (it.script) { %><script src="/assets/autosubmit.js" defer></script><% } %>
+<% if (it.closeWindow) { %><script src="/assets/popup.js" defer></script><% } %>
 </head>
-<body>
+<body<% if (it.popup) { %> class="popup"<% } %>>
 <header class="site"><% if (it.branding.logo) { %><img src="/assets/logo" alt="" class="logo"><% } %><span class="product"><%= it.branding.productName %></span></header>
 <main>
-<%~ it.body %>
-</main>
+<% if (it.rpIcon) { %><img src="<%= it.rpIcon %>" alt="" class="rp-icon" width="64" height="64">
+<% } %><%~ it.body %>
+<% if (it.closeWindow) { %><div class="actions"><button type="button" class="secondary" data-close-window hidden>Close this window</button></div>
+<% } %></main>
 </body>
 </html>
 `,
@@ -47,7 +68,17 @@ defineView(
 
 export function renderPage(options: PageOptions, branding: BrandingView): string {
   // head and body are Html: markup their own templates rendered (and escaped).
-  return view('layout', { title: options.title, branding, script: options.script === true, head: options.head?.value ?? '', body: options.body.value }).value;
+  return view('layout', {
+    title: options.title,
+    branding,
+    script: options.script === true,
+    head: options.head?.value ?? '',
+    body: options.body.value,
+    popup: options.popup === true,
+    // The close button only where a script may close the window: a popup (HTML "script-closable").
+    closeWindow: options.popup === true && options.closeWindow === true,
+    rpIcon: options.rpIcon,
+  }).value;
 }
 
 /**
@@ -62,10 +93,13 @@ export function sendPage(reply: FastifyReply, status: number, options: PageOptio
 }
 
 /** The headers of every page (sendPage; pages rendered by oidc-provider's Koa context use them too). */
-export function pageHeaders(options: Pick<PageOptions, 'formTargets'>): Record<string, string> {
+export function pageHeaders(options: Pick<PageOptions, 'formTargets' | 'popup' | 'rpIcon'>): Record<string, string> {
   const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
+  // data: images only on a page that shows an RP icon, which is always one (checked, re-served by us).
+  const imgSrc = options.rpIcon === undefined ? "'self'" : "'self' data:";
   return {
-    'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    ...(options.popup === true ? popupHeaders() : {}),
+    'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; img-src ${imgSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     'x-frame-options': 'DENY',
     'cache-control': 'no-store',
     // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own form

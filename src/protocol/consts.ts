@@ -27,6 +27,8 @@ export const ServiceType = {
   server1_0: 'http://openid.net/server/1.0',
   /** §13 relying party return_to endpoint (used by return_to verification, §9.2.1). */
   rpReturnTo: 'http://specs.openid.net/auth/2.0/return_to',
+  /** OpenID UI Extension 1.0 §6: a relying party's icon, in the RP's own XRDS. */
+  rpIcon: 'http://specs.openid.net/extensions/ui/icon',
 } as const;
 
 /** Extension namespace URIs (OpenID 2.0 §12). */
@@ -34,6 +36,18 @@ export const NS_SREG_1_0 = 'http://openid.net/sreg/1.0';
 export const NS_SREG_1_1 = 'http://openid.net/extensions/sreg/1.1';
 export const NS_AX_1_0 = 'http://openid.net/srv/ax/1.0';
 export const NS_PAPE_1_0 = 'http://specs.openid.net/extensions/pape/1.0';
+/** OpenID User Interface Extension 1.0 (draft 0.5) §3. */
+export const NS_UI_1_0 = 'http://specs.openid.net/extensions/ui/1.0';
+
+/** OpenID UI Extension 1.0 §7: the Types an OP supporting each part lists in its XRDS Service. */
+export const UiServiceType = {
+  /** §4 openid.ui.lang. */
+  langPref: 'http://specs.openid.net/extensions/ui/1.0/lang-pref',
+  /** §5 openid.ui.mode=popup. */
+  popup: 'http://specs.openid.net/extensions/ui/1.0/mode/popup',
+  /** §6 openid.ui.icon (the OP's Type; the RP's icon Service is ServiceType.rpIcon). */
+  icon: 'http://specs.openid.net/extensions/ui/1.0/icon',
+} as const;
 
 /**
  * OpenID 1.x compatibility: extension aliases that are understood without an `openid.ns.<alias>`

@@ -21,6 +21,11 @@ export interface ErrorAnswer {
   readonly version: OpenIdVersion;
   /** A return_to that passed realm verification (§9.2): only then may an error go there. */
   readonly verifiedReturnTo?: string;
+  /**
+   * OpenID UI Extension 1.0 §5: the request came in a popup window (openid.ui.mode=popup), so an
+   * error page for it is laid out for one, with a way to close the window.
+   */
+  readonly popup?: boolean;
 }
 
 export interface OpenIdErrorOptions {

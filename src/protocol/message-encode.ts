@@ -144,6 +144,23 @@ export function appendMessageToUrl(receiver: string, fields: KeyValuePairs): str
 }
 
 /**
+ * OpenID UI Extension 1.0 §5.1 "Authentication Response in a Fragment": for a return_to that
+ * contains the fragment delimiter "#", the response parameters go in the fragment, after the
+ * return_to as it is; "If the return_to URL already contains a question mark "?", the first
+ * response parameter MUST be prefixed with an ampersand "&", otherwise ... with a question mark".
+ * (The RP's page can then come from the browser's cache: nothing new reaches its server.)
+ * Undefined when the return_to has no "#". Non-ASCII is written as in appendMessageToUrl.
+ */
+export function appendMessageToFragment(receiver: string, fields: KeyValuePairs): string | undefined {
+  if (!receiver.includes('#')) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const url = /[^\x00-\x7f]/.test(receiver) ? new URL(receiver).href : receiver;
+  const query = toUrlQuery(fields);
+  if (query.length === 0) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${query}`;
+}
+
+/**
  * Whether an indirect message URL is too long for an HTTP redirect (OpenID 1.1 Appendix D: 2,047
  * bytes with the OP's arguments added) and should go as an HTML form POST (OpenID 2.0 §5.2.2).
  */

@@ -49,7 +49,8 @@ export type ReturnToVerification =
 
 /** What discovery on a realm found: the RP's return_to endpoints, or why there are none. */
 type Discovered =
-  | { readonly kind: 'endpoints'; readonly urls: readonly string[] }
+  /** `iconUrls`: OpenID UI Extension 1.0 §6 icon services of the same document (rp-icons.ts). */
+  | { readonly kind: 'endpoints'; readonly urls: readonly string[]; readonly iconUrls?: readonly string[] }
   | { readonly kind: 'redirected_outside_realm' }
   | { readonly kind: 'failed'; readonly reason: FetchRefusalReason };
 
@@ -103,6 +104,18 @@ export class ReturnToVerifier {
     }
   }
 
+  /**
+   * OpenID UI Extension 1.0 §6: "the OpenID Provider performs discovery on the Relying Party" for
+   * its icons, the same discovery as §9.2.1 (one fetch, one cache entry, one budget for both).
+   * Empty when discovery is off, failed, or found no icon, and for a document that answered from
+   * outside the realm (what it lists is not the realm's own statement).
+   */
+  async iconUrls(realm: Realm, clientIp?: string): Promise<readonly string[]> {
+    if (this.realm.return_to_verification === 'off') return [];
+    const discovered = await this.discover(realm, clientIp);
+    return discovered.kind === 'endpoints' ? (discovered.iconUrls ?? []) : [];
+  }
+
   /** Forgets every cached discovery (admin tooling, tests). */
   clearCache(): void {
     this.cache.clear();
@@ -141,7 +154,7 @@ export class ReturnToVerifier {
   }
 
   private async run(realm: Realm, url: string): Promise<Discovered> {
-    let result: { finalUrl: string; returnToUrls: string[] };
+    let result: { finalUrl: string; returnToUrls: string[]; iconUrls?: string[] };
     try {
       result = await this.yadis.discoverReturnToUrls(url);
     } catch (error) {
@@ -151,7 +164,7 @@ export class ReturnToVerifier {
       throw error;
     }
     if (!answeredWithinRealm(realm, result.finalUrl)) return { kind: 'redirected_outside_realm' };
-    return { kind: 'endpoints', urls: result.returnToUrls };
+    return { kind: 'endpoints', urls: result.returnToUrls, iconUrls: result.iconUrls ?? [] };
   }
 
   private remember(key: string, value: Discovered): void {

@@ -91,6 +91,10 @@ export interface SafeFetchOptions {
    * with `too_large`: for HTML pages that are only scanned for something in their <head>.
    */
   readonly truncate?: boolean;
+  /** A smaller body cap than `realm.discovery.max_bytes` for this fetch (never a larger one). */
+  readonly maxBytes?: number;
+  /** A shorter overall deadline than `realm.discovery.timeout` for this fetch, in ms (never a longer one). */
+  readonly timeoutMs?: number;
 }
 
 export interface SafeFetchResponse {
@@ -144,7 +148,7 @@ export class SafeFetch {
   /** GETs `url` under the rules at the top of this file. Rejects with FetchRefused only. */
   async get(url: string, options: SafeFetchOptions = {}): Promise<SafeFetchResponse> {
     const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), this.limits.timeoutMs);
+    const timer = setTimeout(() => deadline.abort(), Math.min(this.limits.timeoutMs, options.timeoutMs ?? Number.POSITIVE_INFINITY));
     try {
       let current = this.checkUrl(url);
       for (let redirects = 0; ; redirects += 1) {
@@ -220,7 +224,8 @@ export class SafeFetch {
 
   /** Steps 3 and 4 for one hop: connect to a checked address, read a bounded answer. */
   private exchange(url: URL, addresses: readonly ResolvedAddress[], options: SafeFetchOptions, signal: AbortSignal): Promise<Exchange> {
-    const { connectTimeoutMs, maxBytes } = this.limits;
+    const { connectTimeoutMs } = this.limits;
+    const maxBytes = Math.min(this.limits.maxBytes, options.maxBytes ?? Number.POSITIVE_INFINITY);
     return new Promise<Exchange>((resolve, reject) => {
       let settled = false;
       let connectTimer: NodeJS.Timeout | undefined;

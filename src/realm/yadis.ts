@@ -85,10 +85,18 @@ export class YadisDiscovery {
    * The URIs of the relying party's return_to endpoints (OpenID 2.0 §13: services of type
    * http://specs.openid.net/auth/2.0/return_to), in priority order.
    */
-  async discoverReturnToUrls(url: string): Promise<{ finalUrl: string; xrdsUrl: string | null; returnToUrls: string[] }> {
+  async discoverReturnToUrls(url: string): Promise<{ finalUrl: string; xrdsUrl: string | null; returnToUrls: string[]; iconUrls: string[] }> {
     const result = await this.discover(url);
-    return { finalUrl: result.finalUrl, xrdsUrl: result.xrdsUrl, returnToUrls: returnToUrls(result.services) };
+    return { finalUrl: result.finalUrl, xrdsUrl: result.xrdsUrl, returnToUrls: returnToUrls(result.services), iconUrls: iconUrls(result.services) };
   }
+}
+
+/**
+ * OpenID UI Extension 1.0 §6: the URIs of the RP's icon services (Type
+ * http://specs.openid.net/extensions/ui/icon) in the same document, in priority order.
+ */
+export function iconUrls(services: readonly XrdsService[]): string[] {
+  return services.filter((s) => s.types.includes(ServiceType.rpIcon)).flatMap((s) => s.uris);
 }
 
 /** OpenID 2.0 §13: URIs of the return_to services, services then URIs in priority order. */

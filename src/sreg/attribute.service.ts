@@ -7,6 +7,7 @@ import { RecentCache } from '../common/recent-cache.js';
 import { parseAttributeRequest, type AttributeRequest } from './attribute-request.js';
 import { buildAttributeResponse, type PapeFacts, type ReleasedValues } from './attribute-response.js';
 import { axValue, sregValue } from './attributes.js';
+import { parseUiRequest, type UiRequest } from './ui-request.js';
 
 /** One line of the consent page: a requested field and what would be sent for it. */
 export interface ConsentRow {
@@ -43,6 +44,21 @@ export class AttributeService {
   }
 
   private readonly parsed = new RecentCache<AttributeRequest>(PARSED_TTL_MS, PARSED_CACHE_SIZE);
+
+  /**
+   * The OpenID UI Extension 1.0 part of a checkid request (never throws), remembered like
+   * `parse` for a parked request: read once, then at each of its pages from memory.
+   */
+  parseUi(message: OpenIdMessage, parkedKey?: string): UiRequest {
+    if (parkedKey === undefined) return parseUiRequest(message);
+    const remembered = this.parsedUi.lookup(parkedKey);
+    if (remembered !== undefined) return remembered.value;
+    const request = parseUiRequest(message);
+    this.parsedUi.set(parkedKey, request);
+    return request;
+  }
+
+  private readonly parsedUi = new RecentCache<UiRequest>(PARSED_TTL_MS, PARSED_CACHE_SIZE);
 
   /**
    * The consent page rows: every requested field of ours, required ones first (then in the SReg

@@ -299,6 +299,31 @@ describe('approval from the chat app (XEP-0070)', () => {
     expect((await browser.request('GET', s.url)).status).toBe(410);
   });
 
+  it('OpenID UI Extension 1.0 §5: a popup request keeps its compact layout and its opener on every page and hop of the approval', async () => {
+    const { user, app } = await fresh('popup');
+    const ui = new (openid as unknown as { UserInterface: new (options: Record<string, string>) => never }).UserInterface({ mode: 'popup' });
+    const start = await authenticate(new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, [ui]), op.endpoint);
+    const browser = new Browser();
+    const redirect = await browser.request('GET', start);
+    expect(redirect.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    const s = await begin(browser, app, user, start);
+    expect(s.waiting.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    expect(s.waiting.body).toContain('<body class="popup">');
+    const cancelled = await browser.submit(s.waiting, {});
+    expect(cancelled.status).toBe(303);
+    expect(String(cancelled.headers.location)).toMatch(/^\/login\?request=/);
+    expect(cancelled.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    const finished = await browser.request('GET', s.url);
+    expect(finished.status).toBe(410);
+    expect(finished.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    expect(finished.body).toContain('<body class="popup">');
+    // The same approval for a request without the extension keeps the usual policy.
+    const other = await fresh('plain');
+    const plain = await begin(new Browser(), other.app, other.user);
+    expect(plain.waiting.headers['cross-origin-opener-policy']).toBe('same-origin');
+    expect(plain.waiting.body).not.toContain('class="popup"');
+  });
+
   it('end to end: a Prosody user signs in at a real RP by chat approval, the vCard fills SReg and AX, and the new-site notice comes', async () => {
     await storeVcards(prosody, { user: juliet, password: PASSWORD }, { vcardTemp: '<vCard xmlns="vcard-temp"><FN>Juliet Capulet</FN><EMAIL><INTERNET/><USERID>juliet@verona.example</USERID></EMAIL></vCard>' });
     const app = await online(juliet);

@@ -11,7 +11,11 @@ import { bootApp, testConfig, uniqueName, type TestApp } from '../helpers/test-a
 const HTTPS = { host: 'example.org', 'x-forwarded-proto': 'https' };
 const BASE = 'https://example.org';
 /** Extensions advertised in every service: SReg 1.1 and 1.0, AX 1.0, PAPE 1.0. */
-const EXTENSIONS = ['http://openid.net/extensions/sreg/1.1', 'http://openid.net/sreg/1.0', 'http://openid.net/srv/ax/1.0', 'http://specs.openid.net/extensions/pape/1.0'];
+const EXTENSIONS_BEFORE_UI = ['http://openid.net/extensions/sreg/1.1', 'http://openid.net/sreg/1.0', 'http://openid.net/srv/ax/1.0', 'http://specs.openid.net/extensions/pape/1.0'];
+/** OpenID UI Extension 1.0 §7: popup mode, language preference, and (RP icons on) the icon Type. */
+const UI_TYPES = ['http://specs.openid.net/extensions/ui/1.0/mode/popup', 'http://specs.openid.net/extensions/ui/1.0/lang-pref'];
+const UI_ICON = 'http://specs.openid.net/extensions/ui/1.0/icon';
+const EXTENSIONS = [...EXTENSIONS_BEFORE_UI, ...UI_TYPES, UI_ICON];
 
 type XrdService = { Type: string | string[]; URI: string; LocalID?: string; 'openid:Delegate'?: string; '@_priority'?: string };
 
@@ -222,6 +226,20 @@ describe('discovery', () => {
     const head = await t.app.inject({ method: 'HEAD', url: '/openid', headers: { ...HTTPS, accept: 'application/xrds+xml' } });
     expect(head.statusCode).toBe(200);
     expect(head.headers['content-type']).toBe('application/xrds+xml');
+  });
+});
+
+describe('discovery of the UI extension (OpenID UI Extension 1.0 §7)', () => {
+  it('advertises popup mode and the language preference, but no icon Type where RP icons are not fetched', async () => {
+    for (const realm of [{ icons: { enabled: false } }, { return_to_verification: 'off' as const }]) {
+      const t = await bootApp(testConfig({ server: { trusted_proxies: ['127.0.0.1'] }, realm }));
+      try {
+        const res = await t.app.inject({ method: 'GET', url: '/openid', headers: { ...HTTPS, accept: 'application/xrds+xml' } });
+        expect(services(res.body)).toEqual([{ '@_priority': '0', Type: [...EXTENSIONS_BEFORE_UI, ...UI_TYPES, 'http://specs.openid.net/auth/2.0/server'], URI: `${BASE}/openid` }]);
+      } finally {
+        await t.close();
+      }
+    }
   });
 });
 

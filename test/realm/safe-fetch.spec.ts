@@ -328,6 +328,20 @@ describe('SafeFetch', () => {
       expect(result.truncated).toBe(true);
     });
 
+    it('per-fetch maxBytes and timeoutMs tighten the configured limits, never loosen them (RP icons)', async () => {
+      const fetcher = safeFetch(localDiscovery({ max_bytes: 4096, timeout: 2 }));
+      await expectRefused(fetcher.get(`${server.origin}/size?n=3000`, { maxBytes: 2048 }), 'too_large');
+      await expectRefused(fetcher.get(`${server.origin}/size?n=3000&chunked=1`, { maxBytes: 2048 }), 'too_large');
+      await expectRefused(fetcher.get(`${server.origin}/size?n=5000`, { maxBytes: 1_000_000 }), 'too_large');
+      expect((await fetcher.get(`${server.origin}/size?n=3000`, { maxBytes: 1_000_000 })).body.length).toBe(3000);
+      const started = Date.now();
+      await expectRefused(fetcher.get(`${server.origin}/silent`, { timeoutMs: 300 }), 'timeout');
+      expect(Date.now() - started).toBeLessThan(1500);
+      const longer = Date.now();
+      await expectRefused(fetcher.get(`${server.origin}/silent`, { timeoutMs: 60_000 }), 'timeout');
+      expect(Date.now() - longer).toBeLessThan(3500);
+    });
+
     it('gives up on a server that never answers at the overall timeout', async () => {
       const started = Date.now();
       await expectRefused(safeFetch(localDiscovery({ timeout: 1 })).get(`${server.origin}/silent`), 'timeout');

@@ -172,7 +172,7 @@ describe('Yadis discovery over HTTP (Yadis 1.0 §6.2.4, §6.2.5)', () => {
 
   it('follows an X-XRDS-Location header', async () => {
     const result = await yadis().discoverReturnToUrls(`${server.origin}/by-header`);
-    expect(result).toEqual({ finalUrl: `${server.origin}/by-header`, xrdsUrl: `${server.origin}/xrds-file`, returnToUrls: ['http://rp.example.test/return'] });
+    expect(result).toEqual({ finalUrl: `${server.origin}/by-header`, xrdsUrl: `${server.origin}/xrds-file`, returnToUrls: ['http://rp.example.test/return'], iconUrls: [] });
   });
 
   it('resolves a relative X-XRDS-Location against the page', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clearCookie, cookieName, readCookie, setCookie } from '../../http/cookies.js';
+import { answerInPopup } from '../../http/popup.js';
 import { answerLogin } from '../login/login-http.js';
 import type { ApprovalStart } from './login-approval.service.js';
 
@@ -24,5 +25,7 @@ export function clearApprovalCookie(request: FastifyRequest, reply: FastifyReply
 export function answerApprovalStart(request: FastifyRequest, reply: FastifyReply, start: ApprovalStart, newToken: () => string): void {
   if (start.kind === 'login') return answerLogin(request, reply, start.result, newToken);
   writeApprovalCookie(request, reply, start.browserToken, start.maxAgeSeconds);
+  // OpenID UI Extension 1.0 §5: on to the waiting page without cutting the popup from its opener.
+  if (start.popup) answerInPopup(reply);
   reply.header('cache-control', 'no-store').redirect(`/login/approval/${start.id}`, 303);
 }

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Random } from '../../common/random.js';
 import { csrfToken, CsrfGuard } from '../../http/csrf.js';
 import { sendPage } from '../../http/pages.js';
+import { answerInPopup } from '../../http/popup.js';
 import { clientInfo, requireDomain } from '../../http/request-input.js';
 import { answerLogin, readDeviceToken } from '../login/login-http.js';
 import { readSessionToken } from '../session/session-cookies.js';
@@ -28,14 +29,15 @@ export class ApprovalController {
       return;
     }
     const view = status.view;
-    sendPage(reply, view.kind === 'waiting' ? 200 : view.status, approvalPage(view, csrfToken(request, reply, () => this.random.token()), String(request.id)));
+    sendPage(reply, view.kind === 'waiting' ? 200 : view.status, { ...approvalPage(view, csrfToken(request, reply, () => this.random.token()), String(request.id)), popup: status.popup });
   }
 
   @Post(':id/cancel')
   @UseGuards(CsrfGuard)
   async cancel(@Param() params: ApprovalParams, @Body() _form: ApprovalCancelForm, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     // The binding cookie stays (it expires with the request): a reload then says "cancelled".
-    const location = await this.approvals.cancel(requireDomain(request), params.id, readApprovalToken(request));
+    const { location, popup } = await this.approvals.cancel(requireDomain(request), params.id, readApprovalToken(request));
+    if (popup) answerInPopup(reply);
     reply.header('cache-control', 'no-store').redirect(location, 303);
   }
 }

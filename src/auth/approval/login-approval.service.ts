@@ -32,13 +32,14 @@ const UNAVAILABLE = 'The sign-in service is unavailable right now. Try again in 
 export type ApprovalStart =
   | { kind: 'login'; result: LoginResult }
   /** Sent: the browser goes to the waiting page, carrying the binding token in a cookie. */
-  | { kind: 'started'; id: string; browserToken: string; maxAgeSeconds: number };
+  | { kind: 'started'; id: string; browserToken: string; maxAgeSeconds: number; popup: boolean };
 
 export type ApprovalView =
   | { kind: 'waiting'; code: string; site: string; id: string; seconds: number }
   | { kind: 'finished'; status: 403 | 404 | 410; title: string; message: string; loginUrl: string };
 
-export type ApprovalStatus = { kind: 'page'; view: ApprovalView } | { kind: 'signed-in'; result: LoginResult };
+/** `popup`: the sign-in continues a popup-mode request (OpenID UI Extension 1.0 §5): its layout and opener policy. */
+export type ApprovalStatus = { kind: 'page'; view: ApprovalView; popup?: boolean } | { kind: 'signed-in'; result: LoginResult };
 
 function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -133,7 +134,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 503, UNAVAILABLE, 30) };
     }
     await this.record(row, 'approval_requested', client);
-    return { kind: 'started', id: row.id, browserToken, maxAgeSeconds: limits.timeout };
+    return { kind: 'started', id: row.id, browserToken, maxAgeSeconds: limits.timeout, popup: ctx?.ui?.popup === true };
   }
 
   /**
@@ -168,6 +169,13 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const row = await this.approvals.find(id, domain.name);
     if (row === null) return finished(404, 'Unknown sign-in', 'This sign-in approval does not exist.', undefined);
     if (!boundTo(row, browserToken)) return finished(403, 'Another browser', 'This sign-in was started in another browser: only that browser can continue it.', undefined);
+    const status = await this.statusOf(domain, row, sessionToken, client, deviceToken);
+    // OpenID UI Extension 1.0 §5: the waiting and finished pages of a popup request keep the
+    // popup's layout and opener (a signed-in result carries it in its outcome).
+    return status.kind === 'page' ? { ...status, popup: await this.checkid.parkedInPopup(domain, row.requestId) } : status;
+  }
+
+  private async statusOf(domain: DomainConfig, row: LoginApproval, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<ApprovalStatus> {
     const now = this.clock.now();
     if (row.state === 'pending' && row.expiresAt <= now) {
       if (await this.approvals.transition(row.id, 'pending', 'denied', 'timeout')) {
@@ -208,11 +216,15 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** The waiting page's cancel button: the pending row is cancelled; back to the login page. */
-  async cancel(domain: DomainConfig, id: string, browserToken: string | undefined): Promise<string> {
+  /**
+   * The waiting page's cancel button: the pending row is cancelled; back to the login page (in a
+   * popup, keeping its opener: OpenID UI Extension 1.0 §5).
+   */
+  async cancel(domain: DomainConfig, id: string, browserToken: string | undefined): Promise<{ location: string; popup: boolean }> {
     const row = await this.approvals.find(id, domain.name);
-    if (row !== null && boundTo(row, browserToken)) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
-    return loginUrl(row?.requestId ?? null, row?.interaction ?? null);
+    const bound = row !== null && boundTo(row, browserToken);
+    if (bound) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
+    return { location: loginUrl(row?.requestId ?? null, row?.interaction ?? null), popup: bound && (await this.checkid.parkedInPopup(domain, row.requestId)) };
   }
 
   /**

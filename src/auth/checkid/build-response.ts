@@ -2,7 +2,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { identifierUrl, opEndpointUrl } from '../../discovery/urls.js';
 import { Field, Mode } from '../../protocol/consts.js';
 import type { KeyValuePairs } from '../../protocol/kv-form.js';
-import { appendMessageToUrl, buildMessageFields, exceedsRedirectLimit, toFormFields, toUrlQuery, type ExtensionFields } from '../../protocol/message-encode.js';
+import { appendMessageToFragment, appendMessageToUrl, buildMessageFields, exceedsRedirectLimit, toFormFields, toUrlQuery, type ExtensionFields } from '../../protocol/message-encode.js';
 import { createResponseNonce } from '../../protocol/nonce.js';
 import type { RandomBytes } from '../../protocol/random.js';
 import type { User } from '../../users/user.entity.js';
@@ -70,7 +70,10 @@ export function setupNeededFields(ctx: CheckidContext, domain: DomainConfig): Ke
  */
 export function deliver(ctx: CheckidContext, fields: KeyValuePairs, approved: boolean): Outcome {
   if (!ctx.returnTo) return { kind: 'done', realm: ctx.realm?.value ?? '', approved };
-  const location = appendMessageToUrl(ctx.returnTo.value, fields);
+  // OpenID UI Extension 1.0 §5.1: a popup request whose return_to has a "#" gets the response
+  // in the fragment (a SHOULD of §5, so for popup-mode requests only).
+  const inFragment = ctx.ui?.popup === true && ctx.message.version === '2.0' ? appendMessageToFragment(ctx.returnTo.value, fields) : undefined;
+  const location = inFragment ?? appendMessageToUrl(ctx.returnTo.value, fields);
   if (ctx.message.version === '2.0' && exceedsRedirectLimit(location)) {
     return { kind: 'form-post', action: ctx.returnTo.value, fields: toFormFields(fields) };
   }

@@ -6,6 +6,7 @@ import type { Realm, ReturnToUrl } from '../../protocol/realm.js';
 import type { FoundPrivateIdentifier } from '../../realm/private-identifier.entity.js';
 import type { ReturnToVerification } from '../../realm/return-to-verifier.js';
 import type { AttributeRequest } from '../../sreg/attribute-request.js';
+import type { UiRequest } from '../../sreg/ui-request.js';
 
 export type { ClientInfo };
 
@@ -45,4 +46,6 @@ export interface CheckidContext {
   privateIdentifier?: FoundPrivateIdentifier | null;
   /** SReg / AX / PAPE asks (empty when the RP asked for nothing). */
   attributes?: AttributeRequest;
+  /** OpenID UI Extension 1.0: popup layout, RP icon, language preference (never undefined once validated). */
+  ui?: UiRequest;
 }

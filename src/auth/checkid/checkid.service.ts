@@ -7,7 +7,7 @@ import { Random } from '../../common/random.js';
 import { realmConfig } from '../../config/namespaces.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Field, Mode } from '../../protocol/consts.js';
-import { answeredAs, answering, type ErrorAnswer, InvalidReturnTo } from '../../protocol/errors.js';
+import { answeredAs, answering, type ErrorAnswer, InvalidReturnTo, OpenIdError } from '../../protocol/errors.js';
 import type { KeyValuePairs } from '../../protocol/kv-form.js';
 import { parseOpenIdMessage } from '../../protocol/message.js';
 import { requestVersion } from '../../protocol/request-kind.js';
@@ -31,7 +31,7 @@ import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } fro
 import { checkIdentity } from './check-identity.js';
 import { checkReturnTo } from './check-return-to.js';
 import type { CheckidContext, ClientInfo, ReturnToCheck } from './checkid-context.js';
-import type { Outcome } from './outcome.js';
+import { forLayout, type Outcome } from './outcome.js';
 
 export type Decision = 'allow_once' | 'allow_always' | 'deny';
 
@@ -109,8 +109,13 @@ export class CheckidService {
     let answer: ErrorAnswer = { direct: false, version: requestVersion(pairs) };
     try {
       const message = parseOpenIdMessage(pairs);
-      answer = { direct: false, version: message.version };
-      const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate, answer };
+      const parkedKey = parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`;
+      // OpenID UI Extension 1.0 §4-§6: hints about our pages, read first (they never fail the
+      // request) so that even an error page of a popup request is laid out for the popup.
+      const ui = this.attributes.parseUi(message, parkedKey);
+      const shown = ui.popup ? { popup: true } : {};
+      answer = { direct: false, version: message.version, ...shown };
+      const ctx: CheckidContext = { domain, message, pairs, client, immediate: message.mode === Mode.checkidImmediate, answer, ui };
       checkReturnTo(ctx);
       // Realm policy (config: allowed/denied patterns, http and IP realms, over-broad wildcards).
       this.realmPolicy.check(ctx.realm!.value);
@@ -122,7 +127,7 @@ export class CheckidService {
       if (ctx.identity?.kind === 'private') ctx.privateIdentifier = (await this.privateIdentifiers.find(domain.name, ctx.identity.opaque)) ?? null;
       // SReg 1.1 §3, AX 1.0 §5.1, PAPE 1.0 §5.1: what the RP asks about the user and the login.
       // A parked request (its pairs never change) is parsed once, not again at each page.
-      ctx.attributes = this.attributes.parse(message, parkedId === undefined ? undefined : `${domain.name}\n${parkedId}`);
+      ctx.attributes = this.attributes.parse(message, parkedKey);
       // §9.2.1 relying-party discovery costs a fetch (or a cache lookup) on the RP's realm: run
       // here for every request only where its answer decides (require); in warn mode it runs for
       // the consent page and before a trust grant answers by itself (next), never for the login
@@ -131,7 +136,7 @@ export class CheckidService {
       const check = await this.returnToCheck(ctx);
       if (check.status !== 'verified' && check.status !== 'skipped') {
         // §9.2.1: the RP's published return_to endpoints do not vouch for this return_to.
-        answer = { direct: false, version: message.version };
+        answer = { direct: false, version: message.version, ...shown };
         throw new InvalidReturnTo('The site did not confirm this return address (relying party discovery failed)', {
           detail: `return_to verification ${check.status}: ${'reason' in check ? check.reason : ''}`,
         });
@@ -154,9 +159,25 @@ export class CheckidService {
     return this.validate(domain, parked.message, client, parked.id);
   }
 
+  /**
+   * OpenID UI Extension 1.0 §5: whether a parked request came in a popup, for the pages of a step
+   * that does not re-validate it (the chat-app approval's waiting page). One primary-key read of
+   * the parked request; its UI part is parsed once. False for an unknown or expired one.
+   */
+  async parkedInPopup(domain: DomainConfig, requestId: string | null | undefined): Promise<boolean> {
+    if (requestId === null || requestId === undefined) return false;
+    try {
+      const parked = await this.pending.load(requestId, domain.name);
+      return this.attributes.parseUi(parseOpenIdMessage(parked.message), `${domain.name}\n${parked.id}`).popup;
+    } catch (error) {
+      if (error instanceof PendingRequestExpired || error instanceof OpenIdError) return false;
+      throw error;
+    }
+  }
+
   /** What happens next for a validated request, given who (if anyone) is logged in. */
   decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
-    return answering(ctx.answer, () => this.next(ctx, active, pendingId));
+    return answering(ctx.answer, async () => forLayout(ctx.ui, await this.next(ctx, active, pendingId)));
   }
 
   private async next(ctx: CheckidContext, active: ActiveSession | undefined, pendingId: string | undefined): Promise<Outcome> {
@@ -195,7 +216,7 @@ export class CheckidService {
    * default, so clients that post only `decision` keep working); other requests ignore it.
    */
   decideConsent(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[], identifier: IdentifierChoice = 'public'): Promise<Outcome> {
-    return answering(ctx.answer, () => this.consented(ctx, active, decision, pendingId, ticked, identifier));
+    return answering(ctx.answer, async () => forLayout(ctx.ui, await this.consented(ctx, active, decision, pendingId, ticked, identifier)));
   }
 
   private async consented(ctx: CheckidContext, active: ActiveSession, decision: Decision, pendingId: string, ticked: readonly string[], identifier: IdentifierChoice): Promise<Outcome> {

@@ -23,6 +23,10 @@ export interface ConsentView {
   /** Fields the RP asked for, with the values that would be sent. */
   attributes: { field: string; label: string; value: string | undefined; required: boolean; checked: boolean }[];
   policyUrl?: string;
+  /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
+  popup?: boolean | undefined;
+  /** OpenID UI Extension 1.0 §6: the RP's icon, checked and re-served by us (a data: URL). */
+  rpIcon?: string | undefined;
 }
 
 // An internationalised host is shown as people read it and as DNS knows it: a homograph
@@ -65,5 +69,7 @@ export function consentPage(data: ConsentView): PageOptions {
     title: 'Sign in to a site?',
     formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
     body: view('consent', { ...data, unverified }),
+    popup: data.popup,
+    rpIcon: data.rpIcon,
   };
 }

@@ -4,12 +4,13 @@ import { identifierUrl } from '../../discovery/urls.js';
 import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import { RealmPolicy } from '../../realm/realm-policy.service.js';
+import { RpIcons } from '../../realm/rp-icons.js';
 import type { TrustGrant } from '../../realm/trust-grant.entity.js';
 import { TrustGrantsService } from '../../realm/trust-grants.service.js';
 import type { ConsentRow } from '../../sreg/attribute.service.js';
 import type { ProfileField } from '../../users/user.entity.js';
 import { CheckidService, offersPrivateIdentifier } from '../checkid/checkid.service.js';
-import type { Outcome } from '../checkid/outcome.js';
+import { forLayout, type Outcome } from '../checkid/outcome.js';
 import { SessionService } from '../session/session.service.js';
 import type { ConsentForm } from './consent.dto.js';
 import type { ConsentView } from './consent-page.js';
@@ -42,6 +43,7 @@ export class ConsentService {
     private readonly realmPolicy: RealmPolicy,
     private readonly trust: TrustGrantsService,
     private readonly privateIdentifiers: PrivateIdentifiersService,
+    private readonly icons: RpIcons,
   ) {}
 
   /** GET /continue: the parked request, decided now that the session cookie is visible. */
@@ -54,7 +56,7 @@ export class ConsentService {
   async page(domain: DomainConfig, requestId: string | undefined, sessionToken: string | undefined, client: ClientInfo): Promise<ConsentPageResult> {
     const ctx = await this.checkid.resume(domain, requestId, client);
     const active = await this.sessions.resolve(sessionToken);
-    if (!active || !this.checkid.accountMatches(ctx, active.user)) return { kind: 'outcome', outcome: { kind: 'redirect', location: `/login?request=${requestId}` } };
+    if (!active || !this.checkid.accountMatches(ctx, active.user)) return { kind: 'outcome', outcome: forLayout(ctx.ui, { kind: 'redirect', location: `/login?request=${requestId}` }) };
     const realm = ctx.realm!;
     const grant = await this.trust.find(active.user.id, realm.value);
     const rows = await this.checkid.consentRows(ctx, active.user);
@@ -63,19 +65,24 @@ export class ConsentService {
     const identifierChoice = offersPrivateIdentifier(ctx)
       ? { own: identifierUrl(domain, active.user.username), private: grant ? grant.identifier === 'private' : (await this.privateIdentifiers.existing(active.user.id, realm)) !== undefined }
       : undefined;
+    const returnToCheck = await this.checkid.returnToCheck(ctx);
+    // OpenID UI Extension 1.0 §6: the RP's icon, from the discovery just run (or remembered).
+    const rpIcon = ctx.ui?.icon === true ? await this.icons.forRealm(realm, client.ip) : undefined;
     return {
       kind: 'page',
       view: {
         requestId: requestId!,
         realm: realm.value,
         flags: this.realmPolicy.describe(realm),
-        returnToCheck: await this.checkid.returnToCheck(ctx),
+        returnToCheck,
         identifier: ctx.identity?.kind === 'user' || ctx.identity?.kind === 'private' ? (ctx.identity.claimedId ?? ctx.identity.identity) : identifierUrl(domain, active.user.username),
         identifierChoice,
         account: `${active.user.username}@${active.user.domain}`,
         returnToOrigin: ctx.returnTo ? new URL(ctx.returnTo.value).origin : undefined,
         attributes: rows.map((row) => ({ ...row, checked: presetRelease(row, active.user.releaseDefaults, grant) })),
         policyUrl: ctx.attributes?.policyUrl,
+        popup: ctx.ui?.popup,
+        rpIcon,
       },
     };
   }
@@ -84,7 +91,7 @@ export class ConsentService {
   async decide(domain: DomainConfig, form: ConsentForm, sessionToken: string | undefined, client: ClientInfo): Promise<Outcome> {
     const ctx = await this.checkid.resume(domain, form.request, client);
     const active = await this.sessions.resolve(sessionToken);
-    if (!active || !this.checkid.accountMatches(ctx, active.user)) return { kind: 'redirect', location: `/login?request=${form.request}` };
+    if (!active || !this.checkid.accountMatches(ctx, active.user)) return forLayout(ctx.ui, { kind: 'redirect', location: `/login?request=${form.request}` });
     return this.checkid.decideConsent(ctx, active, form.decision, form.request, form.release, form.identifier);
   }
 }

@@ -19,6 +19,8 @@ export interface LoginView {
   error?: string;
   /** Whether to offer "Confirm with my chat app" (XEP-0070 approval; `accounts: xmpp` with a bot). */
   chatApproval?: boolean;
+  /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
+  popup?: boolean | undefined;
 }
 
 defineView(
@@ -43,5 +45,6 @@ export function loginPage(data: LoginView): PageOptions {
     title: `Sign in — ${data.domain}`,
     formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
     body: view('login', data),
+    popup: data.popup,
   };
 }

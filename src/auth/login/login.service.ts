@@ -244,6 +244,7 @@ export class LoginService {
       returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : application?.origin,
       // DESIGN.md "XMPP": the second submit button, where a bot can send the confirm request.
       chatApproval: domain.accounts === 'xmpp' && domain.xmpp?.bot !== undefined,
+      popup: ctx?.ui?.popup,
     };
   }
 }
