@@ -86,10 +86,11 @@ async function exercise(env: Record<string, string>): Promise<void> {
   const timestamp = file.slice(0, 13);
   expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  // The last migration (AddUserPhone1764450000000) adds the phone number column and its E.164 check.
-  expect(text).toMatch(/ALTER TABLE "users"\s+ADD "phone" character varying\(32\)/);
-  expect(text).toMatch(/ADD CONSTRAINT "users_phone_format" CHECK/);
-  expect(text).toMatch(/DROP COLUMN "phone"/);
+  // The last migration (AddSecondFactors1764460000000) adds the sessions' amr and factor_pending
+  // columns (the entity's part of it; second_factors is raw SQL, as login_devices).
+  expect(text).toMatch(/ALTER TABLE "sessions"\s+ADD "amr" text array NOT NULL/);
+  expect(text).toMatch(/ALTER TABLE "sessions"\s+ADD "factor_pending" boolean NOT NULL DEFAULT false/);
+  expect(text).toMatch(/DROP COLUMN "amr"/);
   const index = readFileSync(join(dir, 'index.ts'), 'utf8');
   expect(index).toContain(`import { LastMigrationAgain${timestamp} } from './${file.replace('.ts', '.js')}';`);
   expect(index).toMatch(new RegExp(`${LAST},\\n  LastMigrationAgain${timestamp},\\n\\];`));
