@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module.js';
+import { FactorsModule } from '../../auth/factors/factors.module.js';
 import { SessionModule } from '../../auth/session/session.module.js';
 import { TrustModule } from '../../realm/trust.module.js';
 import { SregModule } from '../../sreg/sreg.module.js';
@@ -10,7 +11,7 @@ import { OpenIdBot } from './openid-bot.service.js';
 
 /** The OpenID bot: started on application bootstrap for every domain with `xmpp.bot`, stopped on shutdown. */
 @Module({
-  imports: [XmppModule, UsersModule, SessionModule, AuditModule, TrustModule, SregModule],
+  imports: [XmppModule, UsersModule, SessionModule, AuditModule, TrustModule, SregModule, FactorsModule],
   providers: [BotCommandRunner, OpenIdBot],
   exports: [OpenIdBot],
 })
