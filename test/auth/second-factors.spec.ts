@@ -1,6 +1,7 @@
 import openid from 'openid';
 import * as client from 'openid-client';
 import { generateSync } from 'otplib';
+import { DataSource } from 'typeorm';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, decodeEntities, LOOPBACK_RP_REALM, publishReturnTo, type BrowserResponse } from '../helpers/live.js';
 import { authenticate, extensions, usePeers, verify, type RelyingParty } from '../helpers/rp.js';
@@ -105,6 +106,42 @@ describe('second factors', () => {
     // Shown once: the enrolment page of a confirmed app is gone.
     const again = await b.request('GET', setup.url);
     expect(again.status).toBe(303);
+  });
+
+  it('needs a recent sign-in to add an app or remove the last one: the login form asks again (?fresh=1), then it works', async () => {
+    const name = await newUser();
+    const epoch = await stepEpoch();
+    const b = browser();
+    const { secret } = await enrol(b, name, epoch);
+    const owner = await b.request('GET', peers.op.identifier(name));
+    const remove = /<form method="post" action="(\/account\/factors\/totp\/[0-9a-f-]{36}\/remove)"/.exec(owner.body)![1]!;
+    // The sign-in grows old (security.second_factor.fresh_sign_in, 10m).
+    await peers.op.app.get(DataSource).query(`UPDATE sessions SET auth_time = now() - interval '11 minutes' WHERE user_id = (SELECT id FROM users WHERE username = $1)`, [name]);
+    await new Promise((r) => setTimeout(r, 1100)); // the session cache's second
+    for (const path of ['/account/factors/totp', remove]) {
+      const refused = await post(b, path);
+      expect(refused.status, path).toBe(303);
+      expect(refused.headers.location).toBe('/login?fresh=1');
+    }
+    expect((await b.request('GET', peers.op.identifier(name))).body).toContain('Authenticator app');
+    // Signed in, the login form is shown all the same, with why; then the password and the code.
+    const form = await b.request('GET', `${peers.op.base}/login?fresh=1`);
+    expect(form.status).toBe(200);
+    expect(form.body).toContain('To change how you sign in, sign in again first.');
+    expect(form.body).toContain(`value="${name}"`);
+    const code = await b.follow('', peers.op.base, await b.submit(form, { username: name, password: PASSWORD }));
+    expect(code.body).toContain('name="code"');
+    expect((await b.submit(code, { code: totp(secret, epoch) })).status).toBe(303);
+    const removed = await post(b, remove);
+    expect(removed.status).toBe(303);
+    expect(removed.headers.location).toBe(peers.op.identifier(name));
+    const after = await b.request('GET', peers.op.identifier(name));
+    expect(after.body).toContain('Signing in asks for your password only');
+    expect(after.body).not.toContain('Recovery codes:');
+    expect(after.body).toContain('Removed an authenticator app');
+    // No factor left: the password alone signs in again.
+    const c = browser();
+    expect(String((await passwordStep(c, name)).headers.location)).toBe(peers.op.identifier(name));
   });
 
   it('asks for the code after the password, before any usable session; a reused code is refused, the parked OpenID request goes on, and the RP reads PAPE multi-factor', async () => {
