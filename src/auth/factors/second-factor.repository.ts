@@ -131,6 +131,26 @@ export class SecondFactorRepository {
     return deleteInBatches(this.dataSource, 'second_factors', `"kind" = 'totp' AND "confirmed_at" IS NULL AND "created_at" < $1`, [before]);
   }
 
+  /** The sealed secrets not under `activeKeyId` (`keys rotate` re-seals them). */
+  async sealedNotUnder(activeKeyId: string): Promise<{ id: string; userId: string; sealed: Sealed }[]> {
+    const rows = (await this.dataSource.query(`SELECT "id", "user_id" AS "userId", "key_id" AS "keyId", "iv", "sealed_secret" AS "sealedSecret" FROM "second_factors" WHERE "key_id" IS NOT NULL AND "key_id" <> $1`, [
+      activeKeyId,
+    ])) as { id: string; userId: string; keyId: string; iv: Buffer; sealedSecret: Buffer }[];
+    return rows.map((r) => ({ id: r.id, userId: r.userId, sealed: { keyId: r.keyId, iv: r.iv, sealed: r.sealedSecret } }));
+  }
+
+  /** Replaces a sealed secret, if it is still the one sealed under `oldKeyId` (a concurrent rotation does the same once). */
+  async reseal(id: string, oldKeyId: string, sealed: Sealed): Promise<boolean> {
+    const rows = (await this.dataSource.query(`UPDATE "second_factors" SET "key_id" = $3, "iv" = $4, "sealed_secret" = $5 WHERE "id" = $1 AND "key_id" = $2 RETURNING "id"`, [
+      id,
+      oldKeyId,
+      sealed.keyId,
+      sealed.iv,
+      sealed.sealed,
+    ])) as [unknown[], number] | unknown[];
+    return returned(rows);
+  }
+
   /** How many sealed secrets each operator key protects (`keys list`, `keys remove`). */
   async rowsPerKey(): Promise<Map<string, number>> {
     const rows = (await this.dataSource.query(`SELECT "key_id" AS "keyId", count(*)::int AS "n" FROM "second_factors" WHERE "key_id" IS NOT NULL GROUP BY "key_id"`)) as { keyId: string; n: number }[];

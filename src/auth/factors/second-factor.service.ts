@@ -152,6 +152,24 @@ export class SecondFactorService {
     return this.factors.rowsPerKey();
   }
 
+  /**
+   * `keys rotate`: every authenticator-app secret sealed under an older operator key is sealed again
+   * under the active one, so that the old key can go (the app's secret cannot be made again
+   * without the person). Answers how many were.
+   */
+  async reseal(): Promise<number> {
+    const active = this.keyRing.activeId;
+    let moved = 0;
+    for (const row of await this.factors.sealedNotUnder(active)) {
+      const plain = this.keyRing.open(row.sealed, secretContext(row, row.userId));
+      if (plain === undefined) continue;
+      const sealed = this.keyRing.seal(plain, secretContext(row, row.userId));
+      plain.fill(0);
+      if (await this.factors.reseal(row.id, row.sealed.keyId, sealed)) moved++;
+    }
+    return moved;
+  }
+
   /** The RFC 6238 time step `token` is the code of (within the tolerance), or undefined. */
   private matchingStep(row: TotpRow, user: User, token: string): number | undefined {
     const secret = this.secretOf(row, user);
