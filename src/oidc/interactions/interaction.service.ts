@@ -25,14 +25,6 @@ import type { OidcDecision } from './interaction.dto.js';
 /** What an interaction step answers. */
 export type InteractionStep = { kind: 'redirect'; location: string } | { kind: 'consent'; view: Omit<OidcConsentView, 'csrf'> };
 
-/**
- * OpenID Connect Core 1.0 §2 amr, RFC 8176 §2 values, as the session recorded them (sessions.amr;
- * src/auth/factors/assurance.ts): the password form is `pwd`; the approval from the chat app
- * (XEP-0070) proves that the person holds a signed-in XMPP client of the account, for which RFC
- * 8176 registers nothing, so it says so in its own value `xmpp`; a second factor adds `otp` (an
- * authenticator app) and `mfa`. acr: the PAPE policy URI met, as PAPE's auth_policies says.
- */
-
 export interface RawExchange {
   req: IncomingMessage;
   res: ServerResponse;
@@ -224,7 +216,14 @@ function loginFor(uid: string): string {
   return `/login?interaction=${encodeURIComponent(uid)}`;
 }
 
-/** The login prompt's result from our session: who, when (auth_time, Core §2: the real sign-in time), how. */
+/**
+ * The login prompt's result from our session: who, when (auth_time, Core §2: the real sign-in
+ * time), how. OpenID Connect Core 1.0 §2 amr, RFC 8176 §2 values, as the session recorded them
+ * (sessions.amr; src/auth/factors/assurance.ts): the password form is `pwd`; the approval from the
+ * chat app (XEP-0070) proves that the person holds a signed-in XMPP client of the account, for
+ * which RFC 8176 registers nothing, so it says so in its own value `xmpp`; a second factor adds
+ * `otp` (an authenticator app) and `mfa`. acr: the PAPE policy URI met, as PAPE's auth_policies says.
+ */
 function loginResult(active: ActiveSession): NonNullable<InteractionResults['login']> {
   return {
     accountId: active.user.id,
