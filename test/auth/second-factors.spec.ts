@@ -183,6 +183,22 @@ describe('second factors', () => {
     expect((await other.request('GET', peers.op.identifier(name))).body).toContain('Trusted sites');
   });
 
+  it('takes one code once when it is sent at the same moment from three browsers (one atomic UPDATE)', async () => {
+    const name = await newUser();
+    const epoch = await stepEpoch();
+    const { secret } = await enrol(browser(), name, epoch);
+    const browsers = [browser(), browser(), browser()];
+    const pages = await Promise.all(
+      browsers.map(async (b) => {
+        await passwordStep(b, name);
+        return b.request('GET', `${peers.op.base}/login/code`);
+      }),
+    );
+    const code = totp(secret, epoch);
+    const statuses = await Promise.all(browsers.map((b, i) => b.submit(pages[i]!, { code }).then((r) => r.status)));
+    expect(statuses.sort()).toEqual([303, 401, 401]);
+  });
+
   it('tells a password-only sign-in as PAPE none', async () => {
     const name = await newUser();
     const relyingParty: RelyingParty = new openid.RelyingParty(`${peers.site.origin}/verify`, `${peers.site.origin}/`, false, false, [new extensions.PAPE({ max_auth_age: 3600 })] as never[]);
