@@ -196,7 +196,9 @@ describe('second factors', () => {
     );
     const code = totp(secret, epoch);
     const statuses = await Promise.all(browsers.map((b, i) => b.submit(pages[i]!, { code }).then((r) => r.status)));
-    expect(statuses.sort()).toEqual([303, 401, 401]);
+    // One signs in; the others are refused (401, or 429 once their failures reach the account's limit).
+    expect(statuses.filter((x) => x === 303)).toHaveLength(1);
+    for (const x of statuses.filter((x) => x !== 303)) expect([401, 429]).toContain(x);
   });
 
   it('tells a password-only sign-in as PAPE none', async () => {
