@@ -82,6 +82,9 @@ export class SecondFactorLoginService {
     const who = await this.who(domain, sessionToken);
     if (who === undefined || sessionToken === undefined) return this.expired(domain, continues, client);
     const user = who.found.user;
+    // The parked request first (as the login form does): one that expired fails here, before a
+    // code is spent on it.
+    const ctx = continues.requestId === undefined ? undefined : await this.checkid.resume(domain, continues.requestId, client);
     // Not a code at all (NUL, letters outside base32, the wrong length): nothing is checked, so
     // nothing is counted either.
     if (readCode(form.code) === undefined) return this.refuse(domain, who, continues, client, 400, MESSAGES.not_a_code);
@@ -109,7 +112,6 @@ export class SecondFactorLoginService {
     await this.throttle.succeeded(verdict.reservation);
     if (kind === 'recovery') await this.recoveryCodeUsed(user, client);
     const amr = withSecondFactor(who.found.session.amr, kind);
-    const ctx = continues.requestId === undefined ? undefined : await this.checkid.resume(domain, continues.requestId, client);
     if (who.mode === 'sign-in') {
       const result = await this.login.finishSignIn(domain, user, who.found.session, amr, {
         ctx,
