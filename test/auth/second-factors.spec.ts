@@ -225,6 +225,9 @@ describe('second factors', () => {
     expect(statuses.at(-1)).toBe(429);
     const locked = await b.submit(page, { code: totp(secret, epoch) });
     expect(locked.status).toBe(429);
+    const metrics = (await b.request('GET', `${peers.op.base}/metrics`)).body;
+    expect(metrics).toMatch(/openid_sign_ins_total\{method="second_factor",outcome="throttled"\} [1-9]/);
+    expect(metrics).toMatch(/openid_login_failures_total\{reason="wrong_code"\} [1-9]/);
     expect(locked.body).toContain('Too many wrong codes');
     expect(locked.headers['retry-after']).toMatch(/^\d+$/);
   });

@@ -5,6 +5,7 @@ import { AuditService } from '../../audit/audit.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { securityConfig } from '../../config/namespaces.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
+import { Metrics } from '../../http/metrics.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { User } from '../../users/user.entity.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
@@ -68,6 +69,7 @@ export class SecondFactorLoginService {
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditService,
     @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
+    @Inject(Metrics) private readonly metrics: Metrics,
     @Optional() private readonly bot?: OpenIdBot,
   ) {}
 
@@ -93,6 +95,8 @@ export class SecondFactorLoginService {
     const verdict = await this.throttle.reserve(keys);
     if (!verdict.allowed) {
       await this.record(user, 'second_factor_throttled', client);
+      this.metrics.signIns.inc({ method: 'second_factor', outcome: 'throttled' });
+      this.metrics.loginThrottled.inc();
       return this.refuse(domain, who, continues, client, 429, tooManyAttempts(verdict.wait), verdict.wait);
     }
     let kind: Awaited<ReturnType<SecondFactorService['verify']>>;
@@ -105,11 +109,14 @@ export class SecondFactorLoginService {
     }
     if (kind === undefined) {
       await this.record(user, 'second_factor_failed', client);
+      this.metrics.signIns.inc({ method: 'second_factor', outcome: 'failure' });
+      this.metrics.loginFailures.inc({ reason: 'wrong_code' });
       const wait = this.throttle.failed(verdict.reservation);
       if (wait > 0) return this.refuse(domain, who, continues, client, 429, tooManyAttempts(wait), wait);
       return this.refuse(domain, who, continues, client, 401, MESSAGES.wrong_code);
     }
     await this.throttle.succeeded(verdict.reservation);
+    this.metrics.signIns.inc({ method: 'second_factor', outcome: 'success' });
     if (kind === 'recovery') await this.recoveryCodeUsed(user, client);
     const amr = withSecondFactor(who.found.session.amr, kind);
     if (who.mode === 'sign-in') {
