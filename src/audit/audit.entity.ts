@@ -10,6 +10,15 @@ export const AUDIT_KINDS = [
   'login_succeeded',
   'login_failed',
   'login_throttled',
+  // Second factors (src/auth/factors, src/auth/login/second-factor-login.service.ts): a wrong or
+  // throttled code, a recovery code spent, a site's step-up met; added and removed on the identity page.
+  'second_factor_failed',
+  'second_factor_throttled',
+  'recovery_code_used',
+  'step_up_succeeded',
+  'second_factor_added',
+  'second_factor_removed',
+  'recovery_codes_created',
   // Approval from the chat app (XEP-0070): asked, then approved, denied or expired.
   'approval_requested',
   'approval_accepted',

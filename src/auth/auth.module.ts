@@ -31,6 +31,10 @@ import { DomainCredentialBackend } from './login/domain-credential-backend.js';
 import { LocalCredentialBackend } from './login/local-credential-backend.js';
 import { XmppCredentialBackend } from './login/xmpp-credential-backend.js';
 import { LoginController } from './login/login.controller.js';
+import { SecondFactorController } from './login/second-factor.controller.js';
+import { SecondFactorLoginService } from './login/second-factor-login.service.js';
+import { FactorsModule } from './factors/factors.module.js';
+import { SecondFactorService } from './factors/second-factor.service.js';
 import { LoginService } from './login/login.service.js';
 import { LoginDeviceRepository } from './login/login-device.repository.js';
 import { LoginDeviceService } from './login/login-device.service.js';
@@ -44,14 +48,16 @@ import { SessionModule } from './session/session.module.js';
 import { SessionService } from './session/session.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, PrivateIdentifiersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule, OidcModule],
-  controllers: [EndpointController, LoginController, ConsentController, ApprovalController],
+  imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, PrivateIdentifiersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule, OidcModule, FactorsModule],
+  controllers: [EndpointController, LoginController, SecondFactorController, ConsentController, ApprovalController],
   providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LoginDeviceService, LoginDeviceRepository, LocalCredentialBackend,
     XmppCredentialBackend,
     { provide: CredentialBackend, useClass: DomainCredentialBackend },
     // Sign-in approval from the chat app (XEP-0070), src/auth/approval.
     LoginApprovalRepository,
     LoginApprovalService,
+    // Second factors at sign-in and step-up (issue 13).
+    SecondFactorLoginService,
   ],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -63,6 +69,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly throttle: LoginThrottleService,
     private readonly devices: LoginDeviceService,
     private readonly approvals: LoginApprovalService,
+    private readonly factors: SecondFactorService,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -75,6 +82,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
       'login throttle': () => this.throttle.prune(),
       'device cookies': () => this.devices.pruneExpired(),
       'sign-in approvals': () => this.approvals.pruneExpired(),
+      'unconfirmed second factors': () => this.factors.pruneUnconfirmed(),
     });
   }
 

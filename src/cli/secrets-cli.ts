@@ -12,6 +12,8 @@ import { createRootLogger } from '../http/logger.js';
 import { Metrics } from '../http/metrics.js';
 import { KeyFileError, newOperatorKey, readKeyFile, replaceKeyFile, withKeyFileLock } from '../secrets/key-file.js';
 import { keyFilePath } from '../secrets/open-key-ring.js';
+import { FactorsModule } from '../auth/factors/factors.module.js';
+import { SecondFactorService } from '../auth/factors/second-factor.service.js';
 import { OidcKeysModule } from '../oidc/keys/oidc-keys.module.js';
 import { OidcSigningKeysService } from '../oidc/keys/oidc-signing-keys.service.js';
 import { OidcStorageModule } from '../oidc/storage/oidc-storage.module.js';
@@ -50,20 +52,22 @@ class SecretsCliModule {
     const logger = createRootLogger('warn', { write: (s: string) => io.stderr.write(s) });
     return {
       module: SecretsCliModule,
-      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger, metrics: new Metrics() }), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, AssociationModule, OidcKeysModule, OidcStorageModule],
+      imports: [AppConfigModule.forRoot(loaded), RuntimeModule.forRoot({ logger, metrics: new Metrics() }), CommonModule, SecretsModule.forRoot(loaded.config), DatabaseModule, AssociationModule, OidcKeysModule, OidcStorageModule, FactorsModule],
     };
   }
 }
 
-type Usage = KeyUsage & { oidcSigningKeys: number; oidcModels: number };
+type Usage = KeyUsage & { oidcSigningKeys: number; oidcModels: number; secondFactors: number };
 
 /** The association and provider secret counts of each operator key, with the OpenID Connect rows it seals. */
 async function oidcUsage(usage: KeyUsage[], context: INestApplicationContext): Promise<Usage[]> {
   const signing = await context.get(OidcSigningKeysService).sealedPerOperatorKey();
   const models = await context.get(OidcStorageService).sealedPerOperatorKey();
-  const out: Usage[] = usage.map((u) => ({ ...u, oidcSigningKeys: signing.get(u.id) ?? 0, oidcModels: models.get(u.id) ?? 0 }));
-  for (const id of new Set([...signing.keys(), ...models.keys()])) {
-    if (!out.some((u) => u.id === id)) out.push({ id, createdAt: null, active: false, associations: 0, providerSecrets: 0, lastExpiry: null, oidcSigningKeys: signing.get(id) ?? 0, oidcModels: models.get(id) ?? 0 });
+  const factors = await context.get(SecondFactorService).rowsPerKey();
+  const out: Usage[] = usage.map((u) => ({ ...u, oidcSigningKeys: signing.get(u.id) ?? 0, oidcModels: models.get(u.id) ?? 0, secondFactors: factors.get(u.id) ?? 0 }));
+  for (const id of new Set([...signing.keys(), ...models.keys(), ...factors.keys()])) {
+    if (!out.some((u) => u.id === id))
+      out.push({ id, createdAt: null, active: false, associations: 0, providerSecrets: 0, lastExpiry: null, oidcSigningKeys: signing.get(id) ?? 0, oidcModels: models.get(id) ?? 0, secondFactors: factors.get(id) ?? 0 });
   }
   return out;
 }
@@ -116,9 +120,11 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
       // The OpenID Connect signing keys live as long as the provider: they follow the active key,
       // so that an old operator key can go once its associations and Connect rows have expired.
       const signing = await context.get(OidcSigningKeysService).reseal();
+      // Authenticator-app secrets (issue 13) live as long as the app: they follow the active key too.
+      const factors = await context.get(SecondFactorService).reseal();
       await admin.recordRotation();
       io.stdout.write(
-        `re-sealed ${moved} provider secret${moved === 1 ? '' : 's'} and ${signing} OpenID Connect signing key${signing === 1 ? '' : 's'} under ${rotated}; associations and OpenID Connect sessions sealed under older keys stay readable until they expire (see keys list)\n`,
+        `re-sealed ${moved} provider secret${moved === 1 ? '' : 's'}, ${factors} authenticator-app secret${factors === 1 ? '' : 's'} and ${signing} OpenID Connect signing key${signing === 1 ? '' : 's'} under ${rotated}; associations and OpenID Connect sessions sealed under older keys stay readable until they expire (see keys list)\n`,
       );
       return;
     }
@@ -129,9 +135,9 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
       } else {
         for (const u of usage) {
           const state = u.createdAt === null ? 'NOT IN THE KEY FILE' : u.active ? 'active' : 'old';
-          const until = u.lastExpiry ? `, needed until ${u.lastExpiry.toISOString()}` : u.providerSecrets + u.oidcSigningKeys + u.oidcModels > 0 ? '' : ', removable';
+          const until = u.lastExpiry ? `, needed until ${u.lastExpiry.toISOString()}` : u.providerSecrets + u.oidcSigningKeys + u.oidcModels + u.secondFactors > 0 ? '' : ', removable';
           io.stdout.write(
-            `${u.id}\t${u.createdAt?.toISOString() ?? '-'}\t${state}\t${u.associations} associations, ${u.providerSecrets} provider secrets, ${u.oidcSigningKeys} OpenID Connect signing keys, ${u.oidcModels} OpenID Connect sessions and tokens${u.active ? '' : until}\n`,
+            `${u.id}\t${u.createdAt?.toISOString() ?? '-'}\t${state}\t${u.associations} associations, ${u.providerSecrets} provider secrets, ${u.oidcSigningKeys} OpenID Connect signing keys, ${u.oidcModels} OpenID Connect sessions and tokens, ${u.secondFactors} authenticator-app secrets${u.active ? '' : until}\n`,
           );
         }
       }
@@ -157,6 +163,8 @@ export async function runSecretsCommand(c: SecretsCommand, loaded: LoadedConfig,
         );
       }
       // Without its signing keys the OpenID Connect provider cannot start: never, even with --force.
+      // Without them the people's authenticator apps stop working (recovery codes only): never either.
+      if (used && used.secondFactors > 0) throw new SecretsUsageError(`key ${id} still seals ${used.secondFactors} authenticator-app secrets: run keys rotate (it re-seals them under the new key) first`);
       if (used && used.oidcSigningKeys > 0) throw new SecretsUsageError(`key ${id} still seals ${used.oidcSigningKeys} OpenID Connect signing keys: run keys rotate (it re-seals them under the new key) first`);
       replaceKeyFile(path, keys.filter((k) => k.id !== id));
     });

@@ -413,6 +413,18 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('Counted in the database, shared by every instance; each attempt is reserved before its password is checked.'),
+      second_factor: z
+        .strictObject({
+          fresh_sign_in: duration()
+            .prefault('10m')
+            .describe('Adding a second factor, or removing the last one, needs a sign-in no older than this (else the person signs in again first).'),
+          pending_timeout: duration().prefault('5m').describe('Time to type the second factor\'s code after a right password (or chat approval); then the sign-in starts again.'),
+          remember_device: duration()
+            .prefault('30d')
+            .describe('How long "Remember this device" on the code page skips the code in that browser (such sign-ins report a single factor: the device is not a factor).'),
+        })
+        .prefault({})
+        .describe('Authenticator apps (TOTP) and recovery codes, asked after the password of the accounts that added one.'),
       password_hash: z
         .strictObject({
           memory_kib: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP minimum: 19456 with time_cost 2).'),

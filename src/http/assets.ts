@@ -43,6 +43,8 @@ fieldset { border: 1px solid color-mix(in srgb, currentColor 20%, transparent); 
 legend { font-weight: 700; padding: 0 .25rem; }
 .value { font-weight: 600; overflow-wrap: anywhere; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
+/* The authenticator app's QR code (src/auth/account/factor-pages.ts): its own white margin, a size phones scan well. */
+.qr svg { display: block; width: 14rem; max-width: 100%; height: auto; }
 @media (max-width: 30rem) { main { margin: 1.5rem auto; } }
 /* OpenID UI Extension 1.0 §5: the compact layout of a popup window (about 450×500 pixels). */
 body.popup { font-size: .9375rem; line-height: 1.4; }

@@ -1,5 +1,4 @@
 import type { Adapter, JWK } from 'oidc-provider';
-import type { Session } from '../auth/session/session.entity.js';
 import type { ProfileField, User } from '../users/user.entity.js';
 
 // The seams between the parts of src/oidc (OpenID Connect on panva's oidc-provider, issue 12):
@@ -26,9 +25,6 @@ export abstract class OidcSigningKeys {
   /** The current set; keys are generated (and stored sealed) on first use. */
   abstract current(): Promise<OidcKeySet>;
 }
-
-/** How the person proved who they are, for `acr`/`amr` (the same story PAPE tells). */
-export type OidcAuthMethod = Session['authMethod'];
 
 /** The fields the person chose to release to one client (the consent page's choices). */
 export type ReleasedFields = ReadonlySet<ProfileField>;

@@ -1,3 +1,4 @@
+import { SecondFactorService } from '../auth/factors/second-factor.service.js';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import Provider, { type JWK } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -53,6 +54,7 @@ export class OidcProviders implements OnModuleInit {
     private readonly profiles: ProfileSource,
     private readonly trust: TrustGrantsService,
     private readonly realmPolicy: RealmPolicy,
+    private readonly factors: SecondFactorService,
   ) {}
 
   /** Start-up: the client secret files are read now, so that a missing one stops the start. */
@@ -114,7 +116,8 @@ export class OidcProviders implements OnModuleInit {
       ourSession: async (ctx) => {
         const request = fastifyRequestOf(ctx.req);
         const active = request === undefined ? undefined : await this.sessions.resolve(readSessionToken(request));
-        return active !== undefined && active.user.domain === domain.name && !active.user.disabled ? { accountId: active.user.id, authTime: active.session.authTime } : undefined;
+        if (active === undefined || active.user.domain !== domain.name || active.user.disabled) return undefined;
+        return { accountId: active.user.id, authTime: active.session.authTime, amr: active.session.amr, canStepUp: () => this.factors.enrolled(active.user) };
       },
     });
     const provider = new Provider(domain.base_url, configuration);

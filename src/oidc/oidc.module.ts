@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { FactorsModule } from '../auth/factors/factors.module.js';
 import { SessionModule } from '../auth/session/session.module.js';
 import { SregModule } from '../sreg/sreg.module.js';
 import { RealmModule } from '../realm/realm.module.js';
@@ -18,7 +19,7 @@ import { OidcStorageModule } from './storage/oidc-storage.module.js';
  */
 @Module({
   // OidcStorage and OidcSigningKeys (contracts.ts): PostgreSQL (or the embedded database) through TypeORM.
-  imports: [UsersModule, SessionModule, SregModule, RealmModule, TrustModule, OidcStorageModule, OidcKeysModule],
+  imports: [UsersModule, SessionModule, SregModule, RealmModule, TrustModule, OidcStorageModule, OidcKeysModule, FactorsModule],
   controllers: [InteractionController],
   providers: [OidcProviders, OidcMount, InteractionService, OidcSignInTargets],
   // OidcSignInTargets: the login page and the chat app's confirm request name the application (src/auth).

@@ -1,3 +1,4 @@
+import { ACR_VALUES, acrOf, isMultiFactor, wantsMultiFactor } from '../auth/factors/assurance.js';
 import { errors, interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
@@ -27,7 +28,7 @@ export interface ProviderSettings {
   /** An openid2_realm that earned no openid2_id, for the log (never an error: Migration §4.1). */
   openid2Refused: (reason: Openid2RefusalReason, detail: string) => void;
   /** Who our own session cookie (the one of OpenID 2.0) signs the request's browser in to, and when they signed in. */
-  ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date } | undefined>;
+  ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date; amr: readonly string[]; canStepUp: () => Promise<boolean> } | undefined>;
   /** The Grant of the person's "always allow" of a client (trust_grants), if any. */
   trustedGrantId: (accountId: string, clientId: string) => Promise<string | undefined>;
 }
@@ -49,6 +50,21 @@ function policy(ourSession: ProviderSettings['ourSession']) {
       return (await ourSession(ctx))?.accountId === theirs ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
     }),
     0,
+  );
+  // OpenID Connect Core 1.0 §3.1.2.1 acr_values (voluntary): asked multi-factor of a session whose
+  // sign-in used one factor, by an account that has a second one, the login prompt comes back
+  // for the step-up (the code page; interaction.service.ts), and prompt=none answers
+  // interaction_required (§3.1.2.6). An account without a second factor cannot meet it: its ID
+  // token says acr none truthfully and the client decides (no prompt, no loop).
+  login.checks.add(
+    new Check('op_acr_not_met', 'a second factor is requested', 'interaction_required', async (ctx) => {
+      if (ctx.oidc.session?.accountId === undefined) return Check.NO_NEED_TO_PROMPT;
+      const requested = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
+      if (!wantsMultiFactor(requested)) return Check.NO_NEED_TO_PROMPT;
+      const ours = await ourSession(ctx);
+      if (ours === undefined || isMultiFactor(ours.amr) || requested.includes(acrOf(ours.amr))) return Check.NO_NEED_TO_PROMPT;
+      return (await ours.canStepUp()) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
   );
   // OpenID Connect Core 1.0 §3.1.2.1 max_age is checked by oidc-provider in whole seconds and,
   // at the interaction, in milliseconds of our session's sign-in (interaction.service.ts);
@@ -121,23 +137,28 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     // number), sent beside phone_number only (claims.ts).
     claims: {
       // Standalone claims (oidc-provider's defaults, restated since `claims` replaces them): sid
-      // (the session, for logout), iss (RFC 9207). No acr: no assurance level is claimed.
+      // (the session, for logout), iss (RFC 9207); acr: the PAPE policy URI this sign-in met.
+      acr: null,
       auth_time: null,
       amr: null,
       sid: null,
       iss: null,
-      // Every ID token says when (auth_time, Core §2: our session's sign-in time) and how (amr: pwd
-      // or xmpp) the person signed in, as PAPE's auth_time always does; oidc-provider would add
-      // them only when asked (max_age, prompt=login, the claims parameter). Userinfo has neither.
+      // Every ID token says when (auth_time, Core §2: our session's sign-in time) and how (amr:
+      // pwd or xmpp, then otp and mfa after a second factor; acr: none or multi-factor) the person
+      // signed in, as PAPE's auth_time and auth_policies always do; oidc-provider would add them
+      // only when asked (max_age, prompt=login, the claims parameter). Userinfo has neither.
       // Migration §4: openid2_id in the ID token. With conformIdTokenClaims (the default) a
       // code-flow ID token carries only the `openid` scope's claims, so it is listed here;
       // findAccount answers it only while the granted scope holds `openid2` (accounts.ts).
-      openid: ['sub', 'auth_time', 'amr', OPENID2_ID_CLAIM],
+      openid: ['sub', 'acr', 'auth_time', 'amr', OPENID2_ID_CLAIM],
       profile: ['name', 'nickname', 'birthdate', 'gender', 'locale', 'zoneinfo'],
       email: ['email'],
       address: ['address'],
       phone: ['phone_number', 'phone_number_verified'],
     },
+    // OpenID Connect Core 1.0 §2 acr, advertised as acr_values_supported (Discovery 1.0 §3): the
+    // PAPE 1.0 §4 policy URIs, so that both protocols name an assurance alike (src/auth/factors/assurance.ts).
+    acrValues: [...ACR_VALUES],
     interactions: { url: (_ctx, interaction) => `${INTERACTION_PATH}/${interaction.uid}`, policy: policy(s.ourSession) },
     features: {
       // Its development login pages would accept any username: never.

@@ -10,6 +10,7 @@ export type BotCommand =
   | { readonly command: 'sites' }
   | { readonly command: 'revoke'; readonly target: { readonly index: number } | { readonly realm: string } }
   | { readonly command: 'sessions' }
+  | { readonly command: 'factors' }
   | { readonly command: 'signout-all' }
   | { readonly command: 'history' }
   | { readonly command: 'profile' }
@@ -29,6 +30,7 @@ export const BOT_COMMAND_USAGE: Readonly<Record<BotCommandName, string>> = {
   sites: 'sites: the sites you trust to sign you in without asking, numbered (and those that know you by a private identifier)',
   revoke: 'revoke <site or number>: stop trusting a site (the number from "sites")',
   sessions: 'sessions: where you are signed in',
+  factors: 'factors: your second factors (authenticator apps, recovery codes left)',
   'signout-all': 'signout all: sign out everywhere',
   history: 'history: your recent sign-ins',
   profile: 'profile: the details sites may ask for, and which ones you share',
@@ -103,6 +105,10 @@ export function parseBotCommand(body: string): ParsedBotMessage {
     }
     case 'sessions':
       return args.length === 0 ? ok({ command: 'sessions' }) : usage('sessions');
+    case 'factors':
+    case '2fa':
+    case 'mfa':
+      return args.length === 0 ? ok({ command: 'factors' }) : usage('factors');
     case 'signout':
     case 'logout':
       return args.length === 1 && args[0] === 'all' ? ok({ command: 'signout-all' }) : usage('signout-all');

@@ -1,5 +1,7 @@
 import openid from 'openid';
+import { generateSync } from 'otplib';
 import { DataSource } from 'typeorm';
+import { SecondFactorService } from '../../src/auth/factors/second-factor.service.js';
 import { Session } from '../../src/auth/session/session.entity.js';
 import { AuditService } from '../../src/audit/audit.service.js';
 import { UsersService } from '../../src/users/users.service.js';
@@ -175,6 +177,31 @@ describe('approval from the chat app (XEP-0070)', () => {
     const done = await settled(browser, s.url);
     expect(done.status).toBe(302);
     expect(sessionCookie(done)).toBeDefined();
+  });
+
+  // Issue 13: an account with an authenticator app is asked its code after the chat app's approval too.
+  it('asks for the second factor after the approval, then signs in with amr [xmpp, otp, mfa]', async () => {
+    const { user, app } = await fresh();
+    const account = await op.app.get(UsersService).signedInByXmpp('localhost', user);
+    const factors = op.app.get(SecondFactorService);
+    const id = await factors.beginTotp(account);
+    const secret = new URL((await factors.totpSetup(account, id))!.uri).searchParams.get('secret')!;
+    expect(await factors.confirmTotp(account, id, generateSync({ secret, epoch: Math.floor(Date.now() / 1000) - 30 }))).toBe(true);
+    const browser = new Browser();
+    const s = await begin(browser, app, user);
+    expect(await askText(app, `yes ${s.code}`)).toBe(`Approved: the browser showing ${s.code} continues the sign-in.`);
+    const done = await settled(browser, s.url);
+    expect(done.status).toBe(302);
+    expect(done.headers.location).toBe('/login/code');
+    // The approval alone signed nobody in.
+    expect((await browser.request('GET', `${op.base}/openid/${user}`)).body).not.toContain('Sign out everywhere');
+    const page = await browser.request('GET', `${op.base}/login/code`);
+    expect(page.body).toContain('name="code"');
+    const signedIn = await browser.submit(page, { code: generateSync({ secret }) });
+    expect(signedIn.status).toBe(303);
+    expect((await browser.request('GET', `${op.base}/openid/${user}`)).body).toContain('Sign out everywhere');
+    const sessions = await op.app.get(DataSource).getRepository(Session).find({ where: { userId: account.id } });
+    expect(sessions.map((x) => [x.authMethod, x.amr, x.factorPending])).toEqual([['xmpp', ['xmpp', 'otp', 'mfa'], false]]);
   });
 
   it('is denied by "no CODE": a message, no session', async () => {

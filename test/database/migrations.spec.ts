@@ -21,7 +21,7 @@ async function tables(ds: DataSource): Promise<string[]> {
 async function roundTrip(ds: DataSource): Promise<void> {
   expect(await pendingMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
   expect(await runMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
-  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'private_identifiers', 'provider_secrets', 'sessions', 'trust_grants', 'used_nonces', 'users']);
+  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'private_identifiers', 'provider_secrets', 'second_factors', 'sessions', 'trust_grants', 'used_nonces', 'users']);
   expect(await pendingMigrations(ds)).toEqual([]);
   expect(await runMigrations(ds)).toEqual([]); // idempotent
   for (let i = 0; i < MIGRATIONS.length; i++) await revertLastMigration(ds);
@@ -36,6 +36,24 @@ async function roundTrip(ds: DataSource): Promise<void> {
   }
   await ds.query(`INSERT INTO users (domain, username, password_hash, phone) VALUES ('a', 'b', 'x', '+33123456789')`);
   await ds.query(`DELETE FROM users WHERE domain = 'a'`);
+  // Migration 1764460000000 on a database with sessions: each keeps its sign-in's amr (from
+  // auth_method), and none waits for a second factor.
+  expect(new MIGRATIONS[MIGRATIONS.length - 2]!().name).toBe('AddSecondFactors1764460000000');
+  await revertLastMigration(ds);
+  await revertLastMigration(ds);
+  const [{ id: userId }] = (await ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'before-factors', 'x') RETURNING id`)) as [{ id: string }];
+  for (const [hash, method] of [['\\x01', 'password'], ['\\x02', 'xmpp']]) {
+    await ds.query(`INSERT INTO sessions (token_hash, user_id, auth_time, auth_method, expires_at) VALUES ($1::bytea, $2, now(), $3, now() + interval '1 hour')`, [hash, userId, method]);
+  }
+  expect(await runMigrations(ds)).toEqual(['AddSecondFactors1764460000000', 'AddPrivateIdentifiers1764470000000']);
+  expect(await ds.query(`SELECT auth_method, amr, factor_pending FROM sessions WHERE user_id = $1 ORDER BY auth_method`, [userId])).toEqual([
+    { auth_method: 'password', amr: ['pwd'], factor_pending: false },
+    { auth_method: 'xmpp', amr: ['xmpp'], factor_pending: false },
+  ]);
+  // A factor is of a known kind, with what that kind needs: a sealed secret, or a code's SHA-256.
+  await expect(ds.query(`INSERT INTO second_factors (user_id, kind, label, created_at) VALUES ($1, 'sms', 'x', now())`, [userId])).rejects.toThrow(/second_factors_kind_value/);
+  await expect(ds.query(`INSERT INTO second_factors (user_id, kind, label, created_at) VALUES ($1, 'totp', 'x', now())`, [userId])).rejects.toThrow(/second_factors_totp_sealed/);
+  await expect(ds.query(`INSERT INTO second_factors (user_id, kind, label, code_hash, created_at) VALUES ($1, 'recovery', 'x', '\\x00'::bytea, now())`, [userId])).rejects.toThrow(/second_factors_recovery_hash/);
   // Migration 1764470000000 on a database with trust grants: they keep their rows, given with the
   // person's own identifier; its private identifiers go with the account (ON DELETE CASCADE).
   expect(new MIGRATIONS[MIGRATIONS.length - 1]!().name).toBe('AddPrivateIdentifiers1764470000000');

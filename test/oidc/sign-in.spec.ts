@@ -91,7 +91,8 @@ describe('OpenID Connect sign-in through our pages', () => {
     // The account's stable id, not its username (OpenID Connect Core 1.0 §2: never reassigned).
     expect(claims.sub).toBe(userId);
     expect(claims['amr']).toEqual(['pwd']);
-    expect(claims['acr']).toBeUndefined();
+    // No second factor: acr says so (the PAPE policy URI none), as PAPE's auth_policies does.
+    expect(claims['acr']).toBe('http://schemas.openid.net/pape/policies/2007/06/none');
     expect(claims.auth_time).toBeGreaterThanOrEqual(before - 1);
     expect(tokens.refresh_token).toBeUndefined(); // no offline_access asked
   });

@@ -105,6 +105,10 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
     for (const r of forms) expect(r.guards, `${r.controller} POST ${r.path}`).toContain(CsrfGuard);
     expect(forms.map((r) => r.path).sort()).toEqual(
       [
+        '/account/factors/recovery',
+        '/account/factors/totp',
+        '/account/factors/totp/:id',
+        '/account/factors/totp/:id/remove',
         '/account/notices',
         '/account/profile',
         '/account/sessions/:id/revoke',
@@ -112,6 +116,7 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
         '/consent',
         '/login',
         '/login/approval/:id/cancel',
+        '/login/code',
         '/logout',
         '/logout-everywhere',
         '/oidc/interaction/:uid',
@@ -135,6 +140,23 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
     expect((await victim.post('/account/notices', { csrf: token(victim), notices: 'off' })).status).toBe(303);
     expect((await victim.post('/account/profile', { csrf: token(victim), nickname: 'romeo' })).status).toBe(303);
     expect(await userRow()).toEqual({ nickname: 'romeo', xmpp_notices: false });
+  });
+
+  it('POST /account/factors/… and /login/code (second factors, issue 13)', async () => {
+    const factors = async () => ((await db.query(`SELECT count(*)::int AS n FROM second_factors f JOIN users u ON u.id = f.user_id WHERE u.username = $1`, [romeo])) as { n: number }[])[0]!.n;
+    await forgeries(victim, '/account/factors/totp', {});
+    expect(await factors()).toBe(0);
+    const begun = await victim.post('/account/factors/totp', { csrf: token(victim) });
+    expect(begun.status).toBe(303);
+    const id = String(begun.headers['location']).split('/').pop()!;
+    expect(await factors()).toBe(1);
+    await forgeries(victim, `/account/factors/totp/${id}`, { code: '123456' });
+    await forgeries(victim, `/account/factors/totp/${id}/remove`, {});
+    await forgeries(victim, '/account/factors/recovery', {});
+    await forgeries(victim, '/login/code', { code: '123456' });
+    expect(await factors()).toBe(1);
+    expect((await victim.post(`/account/factors/totp/${id}/remove`, { csrf: token(victim) })).status).toBe(303);
+    expect(await factors()).toBe(0);
   });
 
   it('POST /account/trust/:id/revoke', async () => {

@@ -5,7 +5,10 @@ import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { inject } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
+import { generateSync } from 'otplib';
 import { AssociationAdminService } from '../../src/association/association-admin.service.js';
+import { SecondFactorService } from '../../src/auth/factors/second-factor.service.js';
+import { UsersService } from '../../src/users/users.service.js';
 import { Random } from '../../src/common/random.js';
 import { createRootLogger, PinoNestLogger } from '../../src/http/logger.js';
 import { KeyFileError, newOperatorKey, readKeyFile, replaceKeyFile, type OperatorKey } from '../../src/secrets/key-file.js';
@@ -13,7 +16,7 @@ import { KeyRing } from '../../src/secrets/key-ring.js';
 import { openKeyRing } from '../../src/secrets/open-key-ring.js';
 import { associate, directPost, signatureVerifies, signWith, toldToInvalidate } from '../association/drive.js';
 import { useOwnDatabase } from '../helpers/databases.js';
-import { bootApp, testConfig, type TestApp } from '../helpers/test-app.js';
+import { bootApp, testConfig, uniqueName, type TestApp } from '../helpers/test-app.js';
 
 // Secrets at rest (issue 11 point 5; OWASP ASVS 6.1.1, 6.2.1, 6.4.1, 7.1.1): association MAC keys
 // are stored sealed with AES-256-GCM under the operator key (secrets.key_file), with the handle as
@@ -154,6 +157,29 @@ describe('operator key rotation', () => {
     expect(ring.open({ keyId: row.key_id, iv: row.iv, sealed: row.sealed_secret }, `openid-provider/provider-secret/v1\u0000${row.name}`)).toHaveLength(32);
   });
 
+  // Issue 13: an authenticator app's secret is sealed too (it cannot be hashed), and follows the
+  // active key at `keys rotate` (what the command calls), so that its app keeps working.
+  it('seals authenticator-app secrets, and re-seals them under the new key at rotation', async () => {
+    const db = t.app.get(DataSource);
+    const user = await t.app.get(UsersService).create({ domain: 'example.org', username: uniqueName('sealed'), password: 'x'.repeat(12) });
+    const factors = t.app.get(SecondFactorService);
+    const id = await factors.beginTotp(user);
+    const secret = new URL((await factors.totpSetup(user, id))!.uri).searchParams.get('secret')!;
+    const stored = ((await db.query(`SELECT * FROM second_factors WHERE id = $1`, [id])) as Record<string, unknown>[])[0]!;
+    for (const value of Object.values(stored)) expect(String(value)).not.toContain(secret);
+    expect((stored['sealed_secret'] as Buffer).toString('latin1')).not.toContain(secret);
+    const before = stored['key_id'] as string;
+    const third = newOperatorKey(new Date());
+    replaceKeyFile(keyFile, [...readKeyFile(keyFile).keys, third]);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await factors.reseal()).toBe(1);
+    expect(await factors.reseal()).toBe(0);
+    expect((await factors.rowsPerKey()).get(third.id)).toBe(1);
+    expect(before).not.toBe(third.id);
+    // Still the same secret: the enrolment's first code confirms it.
+    expect(await factors.confirmTotp(user, id, generateSync({ secret }))).toBe(true);
+  });
+
   // The CLI reaches this suite's own database on PostgreSQL only (an embedded one belongs to its app).
   it.runIf(inject('databaseUrl') !== null)('`keys remove` refuses the old key while an association it seals is unexpired, and says until when', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'op-keys-remove-'));
@@ -165,7 +191,7 @@ describe('operator key rotation', () => {
     let err = '';
     const io = { stdin: Readable.from([]), stdout: { write: (x: string) => (out += x) }, stderr: { write: (x: string) => (err += x) }, env: { OPENID_PROVIDER_CONFIG: join(cwd, 'openid-provider.yaml') }, cwd };
     expect(await runCli(['keys', 'list'], io)).toBe(0);
-    expect(out).toMatch(new RegExp(`${first.id}\t\\S+\told\t1 associations, 0 provider secrets, \\d+ OpenID Connect signing keys, \\d+ OpenID Connect sessions and tokens, needed until `));
+    expect(out).toMatch(new RegExp(`${first.id}\t\\S+\told\t1 associations, 0 provider secrets, \\d+ OpenID Connect signing keys, \\d+ OpenID Connect sessions and tokens, 0 authenticator-app secrets, needed until `));
     expect(await runCli(['keys', 'remove', first.id], io)).toBe(1);
     expect(err).toMatch(/still seals 1 associations \(the last expires at .*\), 0 provider secrets and \d+ OpenID Connect sessions and tokens/);
     expect(readKeyFile(keyFile).keys.map((k) => k.id)).toContain(first.id);

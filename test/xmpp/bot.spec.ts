@@ -1,5 +1,9 @@
 import { AuditService } from '../../src/audit/audit.service.js';
+import { generateSync } from 'otplib';
+import { AccountFactorsService } from '../../src/auth/account/factors.service.js';
+import { SecondFactorService } from '../../src/auth/factors/second-factor.service.js';
 import { SessionService } from '../../src/auth/session/session.service.js';
+import type { DomainConfig } from '../../src/config/config.schema.js';
 import { TrustGrantsService } from '../../src/realm/trust-grants.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
@@ -32,6 +36,7 @@ const names = {
   stranger: uniqueName('stranger'),
   benvolio: uniqueName('benvolio'),
   friar: uniqueName('friar'),
+  portia: uniqueName('portia'),
 };
 
 async function online(user: string, host: string = HOSTS.main): Promise<XmppSession> {
@@ -45,7 +50,7 @@ async function online(user: string, host: string = HOSTS.main): Promise<XmppSess
 beforeAll(async () => {
   prosody = await startProsody({
     accounts: [
-      ...[names.romeo, names.juliet, names.nurse, names.tybalt, names.mercutio, names.benvolio, names.friar].map((user) => ({ user, password: PASSWORD })),
+      ...[names.romeo, names.juliet, names.nurse, names.tybalt, names.mercutio, names.benvolio, names.friar, names.portia].map((user) => ({ user, password: PASSWORD })),
       { user: names.stranger, password: PASSWORD, host: HOSTS.separate },
     ],
   });
@@ -180,6 +185,33 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     expect(await askText(nurse, 'help sites')).toMatch(/^sites:/);
     await new Promise((r) => setTimeout(r, 1100));
     expect(await askText(mercutio, 'help sites')).toMatch(/^sites:/);
+  });
+
+  // Issue 13: the second factors listed (never a secret or a code), and each change told in chat.
+  it('factors: lists the second factors without secrets (a spent recovery code counted); adding an app is announced in chat', async () => {
+    const portia = await online(names.portia);
+    const users = op.app.get(UsersService);
+    const user = await users.signedInByXmpp('localhost', names.portia);
+    expect(await askText(portia, 'factors')).toBe('Signing in asks for your password only: add an authenticator app on your identity page.');
+    const { token } = await op.app.get(SessionService).create(user, { remember: false });
+    const account = op.app.get(AccountFactorsService);
+    const domain = { name: 'localhost', base_url: op.base } as DomainConfig;
+    const begun = await account.beginTotp(token);
+    const id = begun.kind === 'redirect' ? begun.location.split('/').at(-1)! : '';
+    const setup = await account.showTotp(domain, token, id);
+    const secret = setup.kind === 'setup' ? new URL(setup.view.uri).searchParams.get('secret')! : '';
+    const added = nextStanza(portia, (s) => s.name === 'message' && s.attrs['from'] === HOSTS.component, 5000);
+    const confirmed = await account.confirmTotp(domain, token, id, generateSync({ secret }), { ip: '192.0.2.9', userAgent: 'test' });
+    expect(bodyOf(await added)).toContain(`An authenticator app was added to ${names.portia}@localhost: signing in now asks for its code.`);
+    const codes = confirmed.kind === 'codes' ? confirmed.view.codes : [];
+    expect(codes).toHaveLength(10);
+    expect(await op.app.get(SecondFactorService).verify(user, codes[0]!)).toBe('recovery');
+    const listed = await askText(portia, 'factors');
+    expect(listed).toMatch(/^Your second factors:\n- Authenticator app, added \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, last used /);
+    expect(listed).toContain('- Recovery codes: 9 of 10 left');
+    expect(listed).not.toContain(secret);
+    for (const code of codes) expect(listed).not.toContain(code);
+    expect(await askText(portia, 'help factors')).toMatch(/^factors:/);
   });
 
   it('tells about a sign-in to a new site, with the command that revokes it; notices off stops it', async () => {

@@ -4,6 +4,7 @@ import { type DiscoveryDocument, DiscoveryService } from '../../discovery/discov
 import { NotFound } from '../../http/app-error.js';
 import { PROFILE_HINTS, PROFILE_LABELS } from '../../users/profile.js';
 import { PROFILE_FIELDS } from '../../users/user.entity.js';
+import { SecondFactorService } from '../factors/second-factor.service.js';
 import { SessionService } from '../session/session.service.js';
 import { AccountService } from './account.service.js';
 import type { OwnerView } from './owner-page.js';
@@ -39,6 +40,7 @@ export class IdentityPageService {
     private readonly discovery: DiscoveryService,
     private readonly sessions: SessionService,
     private readonly account: AccountService,
+    private readonly factors: SecondFactorService,
   ) {}
 
   /**
@@ -91,6 +93,8 @@ export class IdentityPageService {
           shared: active.user.releaseDefaults.includes(field),
         })),
         ...(await this.account.overview(user)),
+        // Issue 13: the authenticator apps and recovery codes (names and dates, never a secret).
+        factors: await this.factors.overview(user),
         // The OpenID bot's new-site notices, where the domain has a bot (issue 9 point 5).
         notices: domain.xmpp?.bot === undefined ? undefined : active.user.xmppNotices,
       },

@@ -3,6 +3,7 @@ import type { PageOptions } from '../../http/pages.js';
 import { defineView, view } from '../../http/views.js';
 import { deviceName } from './device-name.js';
 import type { ProfileField } from '../../users/user.entity.js';
+import type { FactorOverview } from '../factors/second-factor.service.js';
 
 export interface OwnerView {
   account: string;
@@ -23,6 +24,8 @@ export interface OwnerView {
   events: { kind: string; realm: string | null; ip: string | null; createdAt: Date }[];
   /** Whether the OpenID bot sends new-site notices; undefined where the domain has no bot. */
   notices?: boolean;
+  /** Second factors (issue 13): authenticator apps and what is left of the recovery codes. */
+  factors: FactorOverview;
 }
 
 const EVENT_LABELS: Readonly<Record<string, string>> = {
@@ -36,6 +39,13 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   logout_everywhere: 'Signed out everywhere',
   trust_revoked: 'Stopped trusting a site',
   session_revoked: 'Ended a session',
+  second_factor_failed: 'Wrong second-factor code',
+  second_factor_throttled: 'Second-factor code refused (too many wrong codes)',
+  recovery_code_used: 'Used a recovery code',
+  step_up_succeeded: 'Confirmed with a second factor for a site',
+  second_factor_added: 'Added an authenticator app',
+  second_factor_removed: 'Removed an authenticator app',
+  recovery_codes_created: 'Made new recovery codes',
 };
 
 // Small pieces shared by the owner page's sections.
@@ -64,6 +74,15 @@ defineView(
 </div><% }) %>
 <div class="actions"><button type="submit">Save profile</button></div>
 </form>
+</section>
+
+<section aria-labelledby="factors">
+<h2 id="factors">Second factor</h2>
+<% if (it.factors.apps.length === 0) { %><p>Signing in asks for your password only. Add an authenticator app to be asked for its code too.</p><% } else { %><ul class="list"><% it.factors.apps.forEach(function (f) { %><li><span><%= f.label %></span>
+<span class="meta">added <%~ include('@when', { iso: f.createdAt.toISOString() }) %><% if (f.lastUsedAt) { %> · last used <%~ include('@when', { iso: f.lastUsedAt.toISOString() }) %><% } %></span>
+<%~ include('@post-button', { action: '/account/factors/totp/' + f.id + '/remove', csrf: it.csrf, label: 'Remove', secondary: true }) %></li><% }) %></ul>
+<% if (it.factors.recovery) { %><p class="meta">Recovery codes: <%= it.factors.recovery.left %> of <%= it.factors.recovery.total %> left (made <%~ include('@when', { iso: it.factors.recovery.createdAt.toISOString() }) %>).</p><% } %><% } %>
+<div class="actions"><%~ include('@post-button', { action: '/account/factors/totp', csrf: it.csrf, label: 'Add an authenticator app', secondary: it.factors.apps.length > 0 }) %><% if (it.factors.apps.length > 0) { %><%~ include('@post-button', { action: '/account/factors/recovery', csrf: it.csrf, label: 'New recovery codes', secondary: true }) %><% } %></div>
 </section>
 
 <section aria-labelledby="trusted">

@@ -29,6 +29,8 @@ import { PendingRequestExpired, PendingRequestService } from './pending-request.
 import type { ActiveSession } from '../session/session.service.js';
 import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } from './build-response.js';
 import { checkIdentity } from './check-identity.js';
+import { isMultiFactor, papePolicies, wantsMultiFactor } from '../factors/assurance.js';
+import { SecondFactorService } from '../factors/second-factor.service.js';
 import { checkReturnTo } from './check-return-to.js';
 import type { CheckidContext, ClientInfo, ReturnToCheck } from './checkid-context.js';
 import { forLayout, type Outcome } from './outcome.js';
@@ -75,6 +77,8 @@ function requestedFields(ctx: CheckidContext): ProfileField[] {
  *              → verifyReturnTo (§9.2.1)
  *   decide     no session / wrong account / login older than max_auth_age
  *                                          → login (setup) or setup_needed (immediate)
+ *              multi-factor asked (PAPE), one factor used, a second one enrolled
+ *                                          → the code page (setup) or setup_needed (immediate)
  *              no trust grant covering the fields asked, or a return_to that §9.2.1 discovery
  *              does not vouch for          → consent (setup) or setup_needed (immediate)
  *              trusted                    → positive assertion
@@ -97,6 +101,7 @@ export class CheckidService {
     private readonly attributes: AttributeService,
     private readonly profiles: ProfileSource,
     @Inject(Metrics) private readonly metrics: Metrics,
+    private readonly factors: SecondFactorService,
     @Optional() private readonly bot?: OpenIdBot,
   ) {}
 
@@ -187,6 +192,14 @@ export class CheckidService {
     if (!user || !active) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/login?request=${await this.park(ctx, pendingId)}` };
+    }
+    // PAPE 1.0 §5.1 preferred_auth_policies: multi-factor asked of a session whose sign-in used
+    // one factor is a step-up, the second factor now (the code page, then back here), or
+    // setup_needed (§10.2) for checkid_immediate. An account with no second factor cannot meet
+    // it: the assertion says auth_policies none and the RP decides (PAPE 1.0 §5.2), no loop.
+    if (wantsMultiFactor(ctx.attributes?.pape?.preferredPolicies ?? []) && !isMultiFactor(active.session.amr) && (await this.factors.enrolled(user))) {
+      if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
+      return { kind: 'redirect', location: `/login/code?request=${await this.park(ctx, pendingId)}` };
     }
     const grant = await this.trust.find(user.id, ctx.realm!.value);
     // A grant covers the fields the RP asked for when it was made; asking for more asks again.
@@ -287,9 +300,10 @@ export class CheckidService {
     }
     // AX namePerson/first and /last go with the full name they are parts of (src/sreg/attributes.ts).
     if (released.fullname !== undefined && profile.nameParts) released.nameParts = profile.nameParts;
-    // PAPE 1.0 §5.2: auth_time is when this session's user last typed their password; a password
-    // meets none of the PAPE policies, so auth_policies says none.
-    const extensions = this.attributes.respond(ctx.attributes!, released, { authTime: active.session.authTime, policies: [] });
+    // PAPE 1.0 §5.2: auth_time is when this session's user last typed their password;
+    // auth_policies says what this session's sign-in really met: multi-factor after a second
+    // factor (a remembered device is none), none otherwise (src/auth/factors/assurance.ts).
+    const extensions = this.attributes.respond(ctx.attributes!, released, { authTime: active.session.authTime, policies: papePolicies(active.session.amr) });
     const fields = positiveAssertionFields(ctx, user, this.clock.now(), this.random.bytes, extensions, chosen);
     const signed = await this.signer.sign(ctx.message.version, fields, ctx.message.getArg(Field.assocHandle));
     this.metrics.assertions.inc({ result: 'positive', mode: ctx.immediate ? 'checkid_immediate' : 'checkid_setup' });

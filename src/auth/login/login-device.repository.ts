@@ -30,6 +30,21 @@ export class LoginDeviceRepository {
     return rows.length > 0;
   }
 
+  /** "Remember this device": the account's sign-ins from this device cookie skip the second factor until `until`. */
+  async rememberFactor(tokenHash: Buffer, userId: string, until: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE "login_devices" SET "factor_remembered_until" = LEAST($3::timestamptz, "expires_at") WHERE "token_hash" = $1 AND "user_id" = $2`, [tokenHash, userId, until]);
+  }
+
+  /** Whether this device cookie of the account is remembered past the second factor at `now`. */
+  async factorRemembered(tokenHash: Buffer, userId: string, now: Date): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM "login_devices" WHERE "token_hash" = $1 AND "user_id" = $2 AND "expires_at" > $3 AND "factor_remembered_until" > $3`, [
+      tokenHash,
+      userId,
+      now,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
   pruneExpired(now: Date): Promise<number> {
     return deleteInBatches(this.dataSource, 'login_devices', `"expires_at" < $1`, [now]);
   }

@@ -61,6 +61,22 @@ export class LoginDeviceService {
     return { token, maxAgeSeconds: lifetime };
   }
 
+  /**
+   * "Remember this device" on the code page: the browser's device cookie (`token`, the one it
+   * carries or was just given) skips the second factor of this account for
+   * security.second_factor.remember_device. Not a factor: such sign-ins report the password alone.
+   */
+  async rememberFactor(user: User, token: string): Promise<void> {
+    const until = new Date(this.clock.now().getTime() + this.security.second_factor.remember_device * 1000);
+    await this.devices.rememberFactor(hashToken(token), user.id, until);
+  }
+
+  /** Whether `token` is a device cookie of this account remembered past the second factor. */
+  async factorRemembered(token: string | undefined, user: User): Promise<boolean> {
+    if (token === undefined) return false;
+    return this.devices.factorRemembered(hashToken(token), user.id, this.clock.now());
+  }
+
   pruneExpired(): Promise<number> {
     return this.devices.pruneExpired(this.clock.now());
   }

@@ -17,6 +17,8 @@ export interface LoginView {
   /** Realm being signed in to, when there is a pending request. */
   realm?: string;
   error?: string;
+  /** A message that is no error (why the form is asked again). */
+  notice?: string;
   /** Whether to offer "Confirm with my chat app" (XEP-0070 approval; `accounts: xmpp` with a bot). */
   chatApproval?: boolean;
   /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
@@ -27,7 +29,7 @@ defineView(
   'login',
   `<h1>Sign in with your <%= it.domain %> account</h1>
 <% if (it.realm) { %><p>to continue to <span class="realm"><%= it.realm %></span></p><% } else if (it.application) { %><p>to continue to <span class="realm"><%= it.application.name %></span> <span class="meta">(application <code><%= it.application.clientId %></code> at <%= it.application.origin %>)</span></p><% } %>
-<% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
+<% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } else if (it.notice) { %><p class="notice"><%= it.notice %></p><% } %>
 <form method="post" action="/login">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>

@@ -66,6 +66,17 @@ export class LoginThrottleService {
     };
   }
 
+  /**
+   * The keys a second factor's codes are counted under: the account's own bucket for codes (a
+   * right password clears the password's count, which must not reset the guesses at a code) and
+   * the client address's bucket shared with passwords. No device bucket: a device cookie earns no
+   * extra guesses at the code.
+   */
+  codeKeys(domain: string, username: string, address: string): ThrottleKeys {
+    const keys = this.keys(domain, username, address);
+    return { ...keys, account: `code:${keys.account}`.slice(0, 1400) };
+  }
+
   /** Seconds before the next attempt on these keys is accepted (0: go ahead); counts nothing. */
   async waitSeconds(keys: ThrottleKeys): Promise<number> {
     const now = this.clock.now();

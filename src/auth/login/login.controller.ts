@@ -22,7 +22,7 @@ export class LoginController {
 
   @Get()
   async show(@Query() query: LoginQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const result = await this.login.show(requireDomain(request), query.request, readSessionToken(request), clientInfo(request), query.interaction);
+    const result = await this.login.show(requireDomain(request), query.request, readSessionToken(request), clientInfo(request), query.interaction, query.fresh === '1');
     answerLogin(request, reply, result, () => this.random.token());
   }
 

@@ -55,8 +55,49 @@ export class LoginForm extends CsrfProtectedForm {
   interaction?: string;
 }
 
-/** `?request=` or `?interaction=` of the login page. */
+/** `?request=` or `?interaction=` of the login page; `?fresh=1` asks a signed-in person to sign in again. */
 export class LoginQuery extends PendingRequestQuery {
+  @IsOptional()
+  @IsString()
+  @Matches(INTERACTION_UID)
+  interaction?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsIn(['1'])
+  fresh?: '1';
+}
+
+/** `?request=` or `?interaction=` of the second-factor page (what the sign-in continues). */
+export class SecondFactorQuery extends PendingRequestQuery {
+  @IsOptional()
+  @IsString()
+  @Matches(INTERACTION_UID)
+  interaction?: string;
+}
+
+/** Longest `code` read: a recovery code with its hyphens and some spaces; anything longer is no code (400). */
+export const MAX_CODE_LENGTH = 64;
+
+/**
+ * The second-factor form (DESIGN.md "Sign-in with a second factor"): one input named `code` (a TOTP
+ * or recovery code), "Remember this device", and what the sign-in continues.
+ */
+export class SecondFactorForm extends CsrfProtectedForm {
+  @IsString()
+  @MaxLength(MAX_CODE_LENGTH)
+  code: string;
+
+  @IsOptional()
+  @IsString()
+  @IsIn(['1'])
+  remember_device?: '1';
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_PENDING_REQUEST_ID)
+  request?: string;
+
   @IsOptional()
   @IsString()
   @Matches(INTERACTION_UID)

@@ -13,9 +13,12 @@ import type { XmppUnavailable } from '../../xmpp/xmpp-errors.js';
 import { UsersService } from '../../users/users.service.js';
 import type { CheckidContext } from '../checkid/checkid-context.js';
 import { CheckidService } from '../checkid/checkid.service.js';
-import type { Outcome } from '../checkid/outcome.js';
+import { forLayout, type Outcome } from '../checkid/outcome.js';
 import { MAX_PENDING_REQUEST_ID } from '../checkid/pending-request.dto.js';
-import { SessionService } from '../session/session.service.js';
+import { type ActiveSession, SessionService } from '../session/session.service.js';
+import type { Session } from '../session/session.entity.js';
+import { firstFactorAmr } from '../factors/assurance.js';
+import { SecondFactorService } from '../factors/second-factor.service.js';
 import { INTERACTION_PATH } from '../../oidc/paths.js';
 import { OidcSignInTargets, type SignInApplication } from '../../oidc/interactions/sign-in-target.js';
 import { CredentialBackend } from './credential-backend.js';
@@ -53,6 +56,14 @@ export interface SignInStep {
   deviceToken?: string | undefined;
   /** The OpenID Connect interaction this sign-in continues (its uid, checked by the DTO). */
   interaction?: string | undefined;
+  /** "Remember this device" was ticked on the code page (security.second_factor.remember_device). */
+  rememberDevice?: boolean;
+}
+
+/** The second-factor page continuing the same request or interaction. */
+export function codePageUrl(continues: { requestId?: string | undefined; interaction?: string | undefined }): string {
+  if (continues.interaction !== undefined) return `/login/code?interaction=${encodeURIComponent(continues.interaction)}`;
+  return continues.requestId ? `/login/code?request=${encodeURIComponent(continues.requestId)}` : '/login/code';
 }
 
 /** What a login page continues: a parked OpenID 2.0 request (its context when already resumed) or an OpenID Connect interaction. */
@@ -102,15 +113,21 @@ export class LoginService {
     @Inject(Metrics) private readonly metrics: Metrics,
     private readonly devices: LoginDeviceService,
     private readonly applications: OidcSignInTargets,
+    private readonly factors: SecondFactorService,
   ) {}
 
   /** GET /login, for a parked request or on its own. */
-  async show(domain: DomainConfig, requestId: string | undefined, sessionToken: string | undefined, client: ClientInfo, interaction?: string): Promise<LoginResult> {
+  async show(domain: DomainConfig, requestId: string | undefined, sessionToken: string | undefined, client: ClientInfo, interaction?: string, fresh = false): Promise<LoginResult> {
     // An OpenID Connect interaction sends a signed-in person here when it needs a fresh sign-in
     // (prompt=login, max_age; OpenID Connect Core 1.0 §3.1.2.1): the form, not the identity page.
     if (!requestId && !interaction) {
       const active = await this.sessions.resolve(sessionToken);
-      if (active && active.user.domain === domain.name) return { kind: 'redirect', location: identifierUrl(domain, active.user.username) };
+      if (active && active.user.domain === domain.name) {
+        // ?fresh=1: changing the second factors needs a recent sign-in (security.second_factor.fresh_sign_in).
+        if (!fresh) return { kind: 'redirect', location: identifierUrl(domain, active.user.username) };
+        const view = await this.view(domain, {}, client);
+        return { kind: 'page', status: 200, view: { ...view, username: active.user.username, notice: 'To change how you sign in, sign in again first.' } };
+      }
     }
     return { kind: 'page', status: 200, view: await this.view(domain, { requestId, interaction }, client) };
   }
@@ -169,26 +186,61 @@ export class LoginService {
   }
 
   /**
-   * What every way of proving an account ends with (the password form today, the approval from
-   * the chat app next): the sign-in history, a fresh session, then the parked OpenID request it
-   * continues or the identity page.
+   * What every way of proving an account ends with (the password form, the approval from the chat
+   * app): when the account has a second factor (and this browser is not remembered past it), a
+   * sign-in that waits for its code (no usable session yet: the code page, then finishSignIn);
+   * otherwise the sign-in history, a fresh session, then the parked OpenID request it continues
+   * or the identity page.
    */
   async completeSignIn(domain: DomainConfig, user: User, step: SignInStep): Promise<LoginResult> {
-    const { ctx, requestId, sessionToken, client, remember } = step;
+    const authMethod = step.authMethod ?? 'password';
+    const amr = firstFactorAmr(authMethod);
+    if ((await this.factors.enrolled(user)) && !(await this.devices.factorRemembered(step.deviceToken, user))) {
+      // The session before this sign-in ends now (no fixation); the pending one signs nobody in.
+      await this.sessions.revoke(step.sessionToken);
+      const pending = await this.sessions.create(user, { remember: step.remember, ip: step.client.ip, userAgent: step.client.userAgent, authMethod, amr, pending: true });
+      const session = { token: pending.token, maxAgeSeconds: undefined };
+      // A popup keeps its opener through this redirect too (OpenID UI Extension 1.0 §5).
+      return { kind: 'signed-in', session, device: undefined, next: forLayout(step.ctx?.ui, { kind: 'redirect', location: codePageUrl(step) }) };
+    }
+    // A remembered device skips the code, but it is no factor: the sign-in reports one.
+    return this.startSession(domain, user, step, amr, undefined);
+  }
+
+  /**
+   * The second factor was right (SecondFactorLoginService): the pending sign-in becomes a session
+   * (a new token: the pending one ends) whose amr says both factors, dated from the first one's
+   * auth_time, and the parked request goes on.
+   */
+  async finishSignIn(domain: DomainConfig, user: User, pending: Session, amr: readonly string[], step: SignInStep): Promise<LoginResult> {
+    return this.startSession(domain, user, { ...step, remember: pending.remember, authMethod: pending.authMethod }, amr, pending.authTime);
+  }
+
+  /** The parked request or interaction after a sign-in or a step-up, for this session; the identity page when there is none. */
+  async continueAfter(domain: DomainConfig, user: User, active: ActiveSession, step: Pick<SignInStep, 'ctx' | 'requestId' | 'interaction'>): Promise<Outcome> {
+    if (step.interaction !== undefined) return { kind: 'redirect', location: `${INTERACTION_PATH}/${step.interaction}` };
+    if (!step.ctx || !step.requestId) return { kind: 'redirect', location: identifierUrl(domain, user.username) };
+    return this.checkid.decide(step.ctx, active, step.requestId);
+  }
+
+  private async startSession(domain: DomainConfig, user: User, step: SignInStep, amr: readonly string[], authTime: Date | undefined): Promise<LoginResult> {
+    const { ctx, sessionToken, client, remember } = step;
     await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: user.id, realm: ctx?.realm?.value, ...client });
     this.metrics.signIns.inc({ method: step.authMethod === 'xmpp' ? 'xmpp_approval' : 'password', outcome: 'success' });
     // A new session at every login, the old one ended: a session id planted before login is
     // worth nothing after it (no fixation).
     await this.sessions.revoke(sessionToken);
-    const created = await this.sessions.create(user, { remember, ip: client.ip, userAgent: client.userAgent, authMethod: step.authMethod });
+    const created = await this.sessions.create(user, { remember, ip: client.ip, userAgent: client.userAgent, authMethod: step.authMethod, amr, ...(authTime ? { authTime } : {}) });
     const session = { token: created.token, maxAgeSeconds: this.sessions.cookieMaxAge(created.session) };
     // OWASP device cookies: this browser may sign in to this account while it is locked for others.
     const device = await this.devices.issue(user, step.deviceToken);
-    // Back to the OpenID Connect interaction, which now finds this session (src/oidc/interactions).
-    if (step.interaction !== undefined) return { kind: 'signed-in', session, device, next: { kind: 'redirect', location: `${INTERACTION_PATH}/${step.interaction}` } };
-    if (!ctx || !requestId) return { kind: 'signed-in', session, device, next: { kind: 'redirect', location: identifierUrl(domain, user.username) } };
+    // "Remember this device" (the code page): this browser's next sign-ins skip the code.
+    if (step.rememberDevice) {
+      const token = device?.token ?? step.deviceToken;
+      if (token !== undefined) await this.devices.rememberFactor(user, token);
+    }
     try {
-      return { kind: 'signed-in', session, device, next: await this.checkid.decide(ctx, { session: created.session, user }, requestId) };
+      return { kind: 'signed-in', session, device, next: await this.continueAfter(domain, user, { session: created.session, user }, step) };
     } catch (error) {
       // E.g. the request was answered meanwhile (a double-submitted form): signed in all the same.
       return { kind: 'signed-in', session, device, next: { kind: 'error', error } };

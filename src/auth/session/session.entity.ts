@@ -30,6 +30,18 @@ export class Session {
   @Column({ name: 'auth_method', type: 'varchar', length: 16, default: 'password' })
   authMethod: 'password' | 'xmpp';
 
+  /**
+   * What this session's sign-in used, as RFC 8176 amr values (src/auth/factors/assurance.ts):
+   * `pwd` or `xmpp`, then `otp` and `mfa` once a second factor was given. PAPE auth_policies and
+   * OpenID Connect amr/acr report exactly this.
+   */
+  @Column({ type: 'text', array: true })
+  amr: string[];
+
+  /** The password (or chat approval) was right but the second factor is still due: signs nobody in. */
+  @Column({ name: 'factor_pending', type: 'boolean', default: false })
+  factorPending: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

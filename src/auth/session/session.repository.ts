@@ -33,6 +33,10 @@ export class SessionRepository {
     await this.sessions.update({ id }, { lastSeenAt });
   }
 
+  async setAmr(tokenHash: Buffer, amr: string[]): Promise<void> {
+    await this.sessions.update({ tokenHash }, { amr });
+  }
+
   async delete(id: string): Promise<void> {
     await this.sessions.delete({ id });
   }
@@ -57,7 +61,7 @@ export class SessionRepository {
 
   /** The user's unexpired sessions, most recently used first. */
   listUnexpired(userId: string, now: Date): Promise<Session[]> {
-    return this.sessions.find({ where: { userId, expiresAt: MoreThan(now) }, order: { lastSeenAt: 'DESC' } });
+    return this.sessions.find({ where: { userId, expiresAt: MoreThan(now), factorPending: false }, order: { lastSeenAt: 'DESC' } });
   }
 
   pruneExpiredBefore(now: Date): Promise<number> {

@@ -61,19 +61,32 @@ export class SessionService {
    */
   private readonly recent = new RecentCache<ActiveSession>(SESSION_TTL_MS, SESSION_CACHE_SIZE);
 
-  async create(user: User, options: { remember: boolean; ip?: string; userAgent?: string; authMethod?: 'password' | 'xmpp' }): Promise<{ token: string; session: Session }> {
+  /**
+   * A new session. `amr`: what its sign-in used (default: what authMethod says); `authTime`: when
+   * the person last actively signed in (now, unless a second factor completes an earlier one);
+   * `pending`: the second factor is still due (security.second_factor.pending_timeout, no
+   * "remember me" yet: it signs nobody in, resolve() never returns it).
+   */
+  async create(
+    user: User,
+    options: { remember: boolean; ip?: string; userAgent?: string; authMethod?: 'password' | 'xmpp'; amr?: readonly string[]; authTime?: Date; pending?: boolean },
+  ): Promise<{ token: string; session: Session }> {
     const now = this.clock.now();
     const lifetimes = this.security.session;
     const token = this.random.token();
+    const authMethod = options.authMethod ?? 'password';
+    const lifetime = options.pending ? this.security.second_factor.pending_timeout : options.remember ? lifetimes.remember_me_timeout : lifetimes.absolute_timeout;
     const session = await this.sessions.insert({
       tokenHash: hashToken(token),
       userId: user.id,
       remember: options.remember,
-      authMethod: options.authMethod ?? 'password',
-      authTime: now,
+      authMethod,
+      amr: [...(options.amr ?? [authMethod === 'xmpp' ? 'xmpp' : 'pwd'])],
+      factorPending: options.pending ?? false,
+      authTime: options.authTime ?? now,
       createdAt: now,
       lastSeenAt: now,
-      expiresAt: new Date(now.getTime() + (options.remember ? lifetimes.remember_me_timeout : lifetimes.absolute_timeout) * 1000),
+      expiresAt: new Date(now.getTime() + lifetime * 1000),
       ip: options.ip?.slice(0, 45) ?? null,
       userAgent: options.userAgent?.slice(0, 512) ?? null,
     });
@@ -98,6 +111,8 @@ export class SessionService {
       this.recent.set(key, found);
     }
     const { session, user } = found;
+    // A sign-in whose second factor is still due is no session (resolvePending finds it).
+    if (session.factorPending) return undefined;
     const idle = this.security.session.idle_timeout * 1000;
     if (!session.remember && session.lastSeenAt.getTime() + idle <= now.getTime()) {
       this.recent.delete(key);
@@ -111,6 +126,25 @@ export class SessionService {
     }
     // Callers get their own copies: what one request does to them never reaches another.
     return { session: copyOf(session), user: copyOf(user) };
+  }
+
+  /** The sign-in of this token whose second factor is still due (the code page), if it has not expired. */
+  async resolvePending(token: string | undefined): Promise<ActiveSession | undefined> {
+    if (!token) return undefined;
+    const found = await this.sessions.findUnexpiredWithUser(hashToken(token), this.clock.now());
+    if (!found || !found.session.factorPending || found.user.disabled) return undefined;
+    return found;
+  }
+
+  /**
+   * A second factor given in this session after its sign-in (a step-up asked by a site): its amr
+   * says so from now on, on every instance (the cache of this one forgets it at once, the others'
+   * within their second).
+   */
+  async recordSecondFactor(token: string, amr: readonly string[]): Promise<void> {
+    const tokenHash = hashToken(token);
+    const key = tokenHash.toString('base64');
+    await this.recent.deleteAround((_found, k) => k === key, () => this.sessions.setAmr(tokenHash, [...amr]));
   }
 
   async revoke(token: string | undefined): Promise<void> {

@@ -14,6 +14,7 @@ import { SealStoredSecrets1764430000000 } from './1764430000000-seal-stored-secr
 import { AddOidcStorage1764440000000 } from './1764440000000-add-oidc-storage.js';
 import { AddOidcTrustGrants1764445000000 } from './1764445000000-add-oidc-trust-grants.js';
 import { AddUserPhone1764450000000 } from './1764450000000-add-user-phone.js';
+import { AddSecondFactors1764460000000 } from './1764460000000-add-second-factors.js';
 import { AddPrivateIdentifiers1764470000000 } from './1764470000000-add-private-identifiers.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   AddOidcStorage1764440000000,
   AddOidcTrustGrants1764445000000,
   AddUserPhone1764450000000,
+  AddSecondFactors1764460000000,
   AddPrivateIdentifiers1764470000000,
 ];

@@ -5,7 +5,8 @@ import type { ActiveSession } from '../../auth/session/session.service.js';
 import { SessionService } from '../../auth/session/session.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Clock } from '../../common/clock.js';
-import type { OidcAuthMethod } from '../contracts.js';
+import { acrOf, isMultiFactor, wantsMultiFactor } from '../../auth/factors/assurance.js';
+import { SecondFactorService } from '../../auth/factors/second-factor.service.js';
 import { OidcProviders } from '../oidc-providers.js';
 import { FIELD_CLAIMS, fieldsForScopes, rejectedClaims } from '../claims.js';
 import { claimedIdentifierFor, OPENID2_SCOPE } from '../openid2-migration.js';
@@ -24,14 +25,6 @@ import type { OidcDecision } from './interaction.dto.js';
 /** What an interaction step answers. */
 export type InteractionStep = { kind: 'redirect'; location: string } | { kind: 'consent'; view: Omit<OidcConsentView, 'csrf'> };
 
-/**
- * OpenID Connect Core 1.0 §2 amr, RFC 8176 §2 values: the password form is `pwd`. The approval
- * from the chat app (XEP-0070) proves that the person holds a signed-in XMPP client of the
- * account; RFC 8176 registers nothing for it, so it says so in its own value. No `acr`: like
- * PAPE's auth_policies "none", we claim no assurance level.
- */
-const AMR: Readonly<Record<OidcAuthMethod, string[]>> = { password: ['pwd'], xmpp: ['xmpp'] };
-
 export interface RawExchange {
   req: IncomingMessage;
   res: ServerResponse;
@@ -45,6 +38,7 @@ export class InteractionService {
     private readonly clock: Clock,
     private readonly profiles: ProfileSource,
     private readonly trust: TrustGrantsService,
+    private readonly factors: SecondFactorService,
   ) {}
 
   /** GET /oidc/interaction/:uid: finish the login prompt at once if our session does, else /login; or the consent page. */
@@ -64,6 +58,10 @@ export class InteractionService {
         }
         return { kind: 'redirect', location: loginFor(uid) };
       }
+      // acr_values asking multi-factor of a one-factor session (provider-configuration.ts
+      // op_acr_not_met): the second factor now, on the code page, then back here. An account
+      // without one is answered as it is (acr none): nothing to ask, no loop.
+      if (wantsMultiFactor(acrValues(details.params)) && !isMultiFactor(active.session.amr) && (await this.factors.enrolled(active.user))) return { kind: 'redirect', location: `/login/code?interaction=${encodeURIComponent(uid)}` };
       return this.finish(domain, exchange, { login: loginResult(active) });
     }
     // consent (the only other prompt of the base policy). The person deciding must be the one
@@ -209,16 +207,29 @@ function consentScopes(details: { prompt: { details: Record<string, unknown> }; 
 /** Our mark on a prompt=login interaction: when we asked for the fresh sign-in (ms). */
 const FRESH_AFTER = 'op_fresh_sign_in_after';
 
+/** OpenID Connect Core 1.0 §3.1.2.1 acr_values: space-separated, in order of preference. */
+function acrValues(params: Record<string, unknown>): string[] {
+  return typeof params['acr_values'] === 'string' ? params['acr_values'].split(' ').filter(Boolean) : [];
+}
+
 function loginFor(uid: string): string {
   return `/login?interaction=${encodeURIComponent(uid)}`;
 }
 
-/** The login prompt's result from our session: who, when (auth_time, Core §2: the real sign-in time), how. */
+/**
+ * The login prompt's result from our session: who, when (auth_time, Core §2: the real sign-in
+ * time), how. OpenID Connect Core 1.0 §2 amr, RFC 8176 §2 values, as the session recorded them
+ * (sessions.amr; src/auth/factors/assurance.ts): the password form is `pwd`; the approval from the
+ * chat app (XEP-0070) proves that the person holds a signed-in XMPP client of the account, for
+ * which RFC 8176 registers nothing, so it says so in its own value `xmpp`; a second factor adds
+ * `otp` (an authenticator app) and `mfa`. acr: the PAPE policy URI met, as PAPE's auth_policies says.
+ */
 function loginResult(active: ActiveSession): NonNullable<InteractionResults['login']> {
   return {
     accountId: active.user.id,
     ts: Math.floor(active.session.authTime.getTime() / 1000),
-    amr: AMR[active.session.authMethod],
+    amr: [...active.session.amr],
+    acr: acrOf(active.session.amr),
     // The provider's session cookie lives as long as ours: persistent only for "remember me".
     remember: active.session.remember,
   };

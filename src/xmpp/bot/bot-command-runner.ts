@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuditEvent } from '../../audit/audit.entity.js';
 import { deviceName } from '../../auth/account/device-name.js';
+import { SecondFactorService } from '../../auth/factors/second-factor.service.js';
 import { SessionService } from '../../auth/session/session.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
@@ -28,6 +29,7 @@ export class BotCommandRunner {
     private readonly audit: AuditService,
     private readonly profiles: ProfileSource,
     private readonly privateIdentifiers: PrivateIdentifiersService,
+    private readonly factors: SecondFactorService,
   ) {}
 
   /** The plain-text reply to `command` from `username` of `domain`. */
@@ -42,6 +44,8 @@ export class BotCommandRunner {
         return this.revoke(user, command.target);
       case 'sessions':
         return this.listSessions(user);
+      case 'factors':
+        return this.listFactors(user);
       case 'signout-all':
         await this.sessions.revokeAll(user.id);
         await this.audit.record({ kind: 'logout_everywhere', domain: user.domain, userId: user.id, userAgent: 'XMPP bot' });
@@ -89,6 +93,15 @@ export class BotCommandRunner {
     const lines = active.slice(0, MAX_LINES).map((s) => `- ${deviceName(s.userAgent)}, signed in ${when(s.authTime)}${s.authMethod === 'xmpp' ? ' (approved from chat)' : ''}`);
     if (active.length > MAX_LINES) lines.push(`…and ${active.length - MAX_LINES} more.`);
     return [`Signed in on ${active.length} ${active.length === 1 ? 'browser' : 'browsers'}:`, ...lines, 'Say "signout all" to end them all.'].join('\n');
+  }
+
+  /** Issue 13: the second factors by name and date; never a secret, a code or a hash. */
+  private async listFactors(user: User): Promise<string> {
+    const { apps, recovery } = await this.factors.overview(user);
+    if (apps.length === 0) return 'Signing in asks for your password only: add an authenticator app on your identity page.';
+    const lines = apps.map((a) => `- ${a.label}, added ${when(a.createdAt)}${a.lastUsedAt ? `, last used ${when(a.lastUsedAt)}` : ''}`);
+    if (recovery) lines.push(`- Recovery codes: ${recovery.left} of ${recovery.total} left`);
+    return ['Your second factors:', ...lines, 'Add or remove them on your identity page.'].join('\n');
   }
 
   private async history(user: User): Promise<string> {

@@ -271,6 +271,23 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     }
   }
 
+  /**
+   * A change to how the account signs in (a second factor added or removed, recovery codes made or
+   * spent; issue 13): told to the account in chat whatever its new-site notices say, since the
+   * person who did not make it must learn of it. Never carries a secret or a code.
+   */
+  async notifySecurity(user: User, text: string): Promise<void> {
+    const entry = this.bots.get(user.domain);
+    if (entry === undefined || !this.online(user.domain)) return;
+    const to = `${user.username}@${user.domain}`;
+    const body = [text, 'Not you? Sign in at once and check your identity page, and say "signout all" to end your sessions.'].join('\n');
+    try {
+      await this.send(user.domain, (from) => message(entry, { from, to, type: 'chat' }, body));
+    } catch (error) {
+      this.logger.warn({ err: error, domain: user.domain }, 'could not send the security notice');
+    }
+  }
+
   private async start(entry: BotEntry): Promise<void> {
     const bot = entry.domain.xmpp!.bot!;
     let credentials: XmppBotCredentials;

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { AuditKind } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
+import { Clock } from '../../common/clock.js';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { securityConfig } from '../../config/namespaces.js';
+import { identifierUrl } from '../../discovery/urls.js';
+import type { ClientInfo } from '../../http/request-input.js';
+import type { User } from '../../users/user.entity.js';
+import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
+import { SecondFactorService } from '../factors/second-factor.service.js';
+import { type ActiveSession, SessionService } from '../session/session.service.js';
+import { NotSignedIn } from './account.service.js';
+import type { RecoveryCodesView, TotpSetupView } from './factor-pages.js';
+
+/** What a factor action answers: a redirect, or a page (the controller adds the CSRF token). */
+export type FactorAnswer =
+  | { kind: 'redirect'; location: string }
+  | { kind: 'setup'; status: 200 | 400; view: Omit<TotpSetupView, 'csrf'> }
+  | { kind: 'codes'; view: RecoveryCodesView };
+
+/** Sign in again first (security.second_factor.fresh_sign_in): the login form, whose sign-in ends on the identity page. */
+const SIGN_IN_AGAIN: FactorAnswer = { kind: 'redirect', location: '/login?fresh=1' };
+
+/**
+ * The identity page's second factors (issue 13 point 1): adding an authenticator app (then its
+ * recovery codes), new recovery codes, removing an app. Adding, and removing the last one, need a
+ * recent sign-in; each change is audited and told in chat where the domain has the bot.
+ */
+@Injectable()
+export class AccountFactorsService {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly factors: SecondFactorService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
+    @Optional() private readonly bot?: OpenIdBot,
+  ) {}
+
+  /** "Add an authenticator app": a new secret, then its page. */
+  async beginTotp(sessionToken: string | undefined): Promise<FactorAnswer> {
+    const active = await this.owner(sessionToken);
+    if (!this.fresh(active)) return SIGN_IN_AGAIN;
+    const id = await this.factors.beginTotp(active.user);
+    return { kind: 'redirect', location: `/account/factors/totp/${id}` };
+  }
+
+  /** The enrolment page: the otpauth URI, its QR code, the confirmation form. */
+  async showTotp(domain: DomainConfig, sessionToken: string | undefined, id: string, error?: string): Promise<FactorAnswer> {
+    const active = await this.owner(sessionToken);
+    if (!this.fresh(active)) return SIGN_IN_AGAIN;
+    const setup = await this.factors.totpSetup(active.user, id);
+    // Already confirmed, someone else's, or pruned: the identity page shows what there is.
+    if (setup === undefined) return this.backToIdentityPage(domain, active.user);
+    const view = { account: `${active.user.username}@${domain.name}`, id, uri: setup.uri, svg: setup.svg, identityUrl: identifierUrl(domain, active.user.username), error };
+    return { kind: 'setup', status: error === undefined ? 200 : 400, view };
+  }
+
+  /** The first code confirms the app; the first app also gets recovery codes, shown once. */
+  async confirmTotp(domain: DomainConfig, sessionToken: string | undefined, id: string, code: string, client: ClientInfo): Promise<FactorAnswer> {
+    const active = await this.owner(sessionToken);
+    if (!this.fresh(active)) return SIGN_IN_AGAIN;
+    const user = active.user;
+    const hadRecovery = (await this.factors.overview(user)).recovery !== undefined;
+    if (!(await this.factors.confirmTotp(user, id, code))) return this.showTotp(domain, sessionToken, id, 'That code does not match. Type the six digits your app shows now.');
+    await this.factors.forgetRememberedDevices(user);
+    await this.record(user, 'second_factor_added', client);
+    await this.bot?.notifySecurity(user, `An authenticator app was added to ${user.username}@${user.domain}: signing in now asks for its code.`);
+    if (hadRecovery) return this.backToIdentityPage(domain, user);
+    return { kind: 'codes', view: await this.newCodes(domain, user, client, true) };
+  }
+
+  /** "New recovery codes": the old ones stop working. Only for an account with an app. */
+  async recoveryCodes(domain: DomainConfig, sessionToken: string | undefined, client: ClientInfo): Promise<FactorAnswer> {
+    const active = await this.owner(sessionToken);
+    if (!this.fresh(active)) return SIGN_IN_AGAIN;
+    if (!(await this.factors.enrolled(active.user))) return this.backToIdentityPage(domain, active.user);
+    return { kind: 'codes', view: await this.newCodes(domain, active.user, client, false) };
+  }
+
+  /** Removes an app; the last one (and the recovery codes with it) needs a recent sign-in. */
+  async removeTotp(domain: DomainConfig, sessionToken: string | undefined, id: string, client: ClientInfo): Promise<FactorAnswer> {
+    const active = await this.owner(sessionToken);
+    const user = active.user;
+    if ((await this.factors.isLast(user, id)) && !this.fresh(active)) return SIGN_IN_AGAIN;
+    const { removed, remaining } = await this.factors.removeTotp(user, id);
+    if (removed) {
+      await this.factors.forgetRememberedDevices(user);
+      await this.record(user, 'second_factor_removed', client);
+      const after = remaining === 0 ? 'signing in now asks for the password alone.' : `${remaining} ${remaining === 1 ? 'app remains' : 'apps remain'}.`;
+      await this.bot?.notifySecurity(user, `An authenticator app was removed from ${user.username}@${user.domain}: ${after}`);
+    }
+    return this.backToIdentityPage(domain, user);
+  }
+
+  private async newCodes(domain: DomainConfig, user: User, client: ClientInfo, afterEnrolment: boolean): Promise<RecoveryCodesView> {
+    const codes = await this.factors.newRecoveryCodes(user);
+    await this.record(user, 'recovery_codes_created', client);
+    if (!afterEnrolment) await this.bot?.notifySecurity(user, `New recovery codes were made for ${user.username}@${user.domain}; the old ones no longer work.`);
+    return { account: `${user.username}@${domain.name}`, codes, identityUrl: identifierUrl(domain, user.username), afterEnrolment };
+  }
+
+  /** The session's sign-in is recent enough to change how the account signs in. */
+  private fresh(active: ActiveSession): boolean {
+    return this.clock.now().getTime() - active.session.authTime.getTime() <= this.security.second_factor.fresh_sign_in * 1000;
+  }
+
+  private async owner(sessionToken: string | undefined): Promise<ActiveSession> {
+    const active = await this.sessions.resolve(sessionToken);
+    if (!active) throw new NotSignedIn();
+    return active;
+  }
+
+  private backToIdentityPage(domain: DomainConfig, user: User): FactorAnswer {
+    return { kind: 'redirect', location: identifierUrl(domain, user.username) };
+  }
+
+  private record(user: User, kind: AuditKind, client: ClientInfo): Promise<void> {
+    return this.audit.record({ kind, domain: user.domain, userId: user.id, ip: client.ip, userAgent: client.userAgent });
+  }
+}

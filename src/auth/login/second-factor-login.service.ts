@@ -1,0 +1,186 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { AuditKind } from '../../audit/audit.entity.js';
+import { AuditService } from '../../audit/audit.service.js';
+import type { DomainConfig } from '../../config/config.schema.js';
+import { securityConfig } from '../../config/namespaces.js';
+import { isDatabaseUnavailable } from '../../database/database-errors.js';
+import { Metrics } from '../../http/metrics.js';
+import type { ClientInfo } from '../../http/request-input.js';
+import type { User } from '../../users/user.entity.js';
+import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
+import type { CheckidContext } from '../checkid/checkid-context.js';
+import { CheckidService } from '../checkid/checkid.service.js';
+import type { Outcome } from '../checkid/outcome.js';
+import { readCode } from '../factors/codes.js';
+import { withSecondFactor } from '../factors/assurance.js';
+import { SecondFactorService } from '../factors/second-factor.service.js';
+import { type ActiveSession, SessionService } from '../session/session.service.js';
+import { LoginThrottleService } from './login-throttle.service.js';
+import { type LoginResult, LoginService } from './login.service.js';
+import type { SecondFactorForm } from './login.dto.js';
+import type { SecondFactorView } from './second-factor-page.js';
+
+const MESSAGES = {
+  not_a_code: 'That is not a code: type the six digits your authenticator app shows, or one of your recovery codes.',
+  wrong_code: 'Wrong or already used code. Type the code your app shows now, or an unused recovery code.',
+} as const;
+
+function tooManyAttempts(seconds: number): string {
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many wrong codes. Try again in ${wait}.`;
+}
+
+/** The code page's data; the controller adds the CSRF token. */
+export type SecondFactorPageModel = Omit<SecondFactorView, 'csrf'>;
+
+/** What a step of the code page answers (SecondFactorController turns it into HTTP). */
+export type SecondFactorResult =
+  | { kind: 'page'; status: 200 | 400 | 401 | 429; view: SecondFactorPageModel; retryAfter?: number }
+  /** The sign-in finished, or nothing to do here: answered as a login step (cookies, redirect). */
+  | { kind: 'login'; result: LoginResult }
+  /** A step-up met: the session stays, the parked request goes on. */
+  | { kind: 'outcome'; outcome: Outcome };
+
+interface Who {
+  mode: 'sign-in' | 'step-up';
+  found: ActiveSession;
+}
+
+/** What the code page continues (checked by the DTOs). */
+export interface CodeContinues {
+  requestId?: string | undefined;
+  interaction?: string | undefined;
+}
+
+/**
+ * The second step of a sign-in to an account with a second factor (issue 13 point 2), and the
+ * step-up a site asks of a signed-in session (PAPE multi-factor, acr_values): one code, throttled
+ * like passwords (the attempt reserved before the code is checked), single-use, and then the
+ * parked OpenID 2.0 request or OpenID Connect interaction goes on.
+ */
+@Injectable()
+export class SecondFactorLoginService {
+  constructor(
+    private readonly sessions: SessionService,
+    private readonly factors: SecondFactorService,
+    private readonly login: LoginService,
+    private readonly checkid: CheckidService,
+    private readonly throttle: LoginThrottleService,
+    private readonly audit: AuditService,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
+    @Inject(Metrics) private readonly metrics: Metrics,
+    @Optional() private readonly bot?: OpenIdBot,
+  ) {}
+
+  async show(domain: DomainConfig, continues: CodeContinues, sessionToken: string | undefined, client: ClientInfo): Promise<SecondFactorResult> {
+    const who = await this.who(domain, sessionToken);
+    if (who === undefined) return this.expired(domain, continues, client);
+    return { kind: 'page', status: 200, view: await this.view(domain, who, continues, client) };
+  }
+
+  async submit(domain: DomainConfig, form: SecondFactorForm, sessionToken: string | undefined, client: ClientInfo, deviceToken: string | undefined): Promise<SecondFactorResult> {
+    const continues: CodeContinues = { requestId: form.request || undefined, interaction: form.interaction };
+    const who = await this.who(domain, sessionToken);
+    if (who === undefined || sessionToken === undefined) return this.expired(domain, continues, client);
+    const user = who.found.user;
+    // The parked request first (as the login form does): one that expired fails here, before a
+    // code is spent on it.
+    const ctx = continues.requestId === undefined ? undefined : await this.checkid.resume(domain, continues.requestId, client);
+    // Not a code at all (NUL, letters outside base32, the wrong length): nothing is checked, so
+    // nothing is counted either.
+    if (readCode(form.code) === undefined) return this.refuse(domain, who, continues, client, 400, MESSAGES.not_a_code);
+    const keys = this.throttle.codeKeys(domain.name, user.username, client.ip);
+    // Counted before the code is checked (OWASP ASVS 4.0 2.2.1), as passwords are.
+    const verdict = await this.throttle.reserve(keys);
+    if (!verdict.allowed) {
+      await this.record(user, 'second_factor_throttled', client);
+      this.metrics.signIns.inc({ method: 'second_factor', outcome: 'throttled' });
+      this.metrics.loginThrottled.inc();
+      return this.refuse(domain, who, continues, client, 429, tooManyAttempts(verdict.wait), verdict.wait);
+    }
+    let kind: Awaited<ReturnType<SecondFactorService['verify']>>;
+    try {
+      kind = await this.factors.verify(user, form.code);
+    } catch (error) {
+      if (isDatabaseUnavailable(error)) this.throttle.giveBackLater(verdict.reservation);
+      else await this.throttle.giveBack(verdict.reservation);
+      throw error;
+    }
+    if (kind === undefined) {
+      await this.record(user, 'second_factor_failed', client);
+      this.metrics.signIns.inc({ method: 'second_factor', outcome: 'failure' });
+      this.metrics.loginFailures.inc({ reason: 'wrong_code' });
+      const wait = this.throttle.failed(verdict.reservation);
+      if (wait > 0) return this.refuse(domain, who, continues, client, 429, tooManyAttempts(wait), wait);
+      return this.refuse(domain, who, continues, client, 401, MESSAGES.wrong_code);
+    }
+    await this.throttle.succeeded(verdict.reservation);
+    this.metrics.signIns.inc({ method: 'second_factor', outcome: 'success' });
+    if (kind === 'recovery') await this.recoveryCodeUsed(user, client);
+    const amr = withSecondFactor(who.found.session.amr, kind);
+    if (who.mode === 'sign-in') {
+      const result = await this.login.finishSignIn(domain, user, who.found.session, amr, {
+        ctx,
+        requestId: continues.requestId,
+        sessionToken,
+        client,
+        remember: who.found.session.remember,
+        deviceToken,
+        interaction: continues.interaction,
+        rememberDevice: form.remember_device === '1' && kind === 'totp',
+      });
+      return { kind: 'login', result };
+    }
+    // Step-up: this session now says both factors (its auth_time stays the first factor's).
+    await this.sessions.recordSecondFactor(sessionToken, amr);
+    await this.record(user, 'step_up_succeeded', client, ctx?.realm?.value);
+    const active: ActiveSession = { user, session: Object.assign(who.found.session, { amr }) };
+    return { kind: 'outcome', outcome: await this.login.continueAfter(domain, user, active, { ctx, requestId: continues.requestId, interaction: continues.interaction }) };
+  }
+
+  /** A pending sign-in (the code finishes it), or a signed-in session of an account with a factor (a step-up). */
+  private async who(domain: DomainConfig, sessionToken: string | undefined): Promise<Who | undefined> {
+    const pending = await this.sessions.resolvePending(sessionToken);
+    if (pending !== undefined) return pending.user.domain === domain.name ? { mode: 'sign-in', found: pending } : undefined;
+    const active = await this.sessions.resolve(sessionToken);
+    if (active === undefined || active.user.domain !== domain.name || !(await this.factors.enrolled(active.user))) return undefined;
+    return { mode: 'step-up', found: active };
+  }
+
+  /** No sign-in waits for a code here (it timed out, or never was): the login page again, for the same request. */
+  private async expired(domain: DomainConfig, continues: CodeContinues, client: ClientInfo): Promise<SecondFactorResult> {
+    const result = await this.login.refused(domain, continues, client, '', 401, 'Your sign-in timed out before the code was typed. Sign in again.');
+    return { kind: 'login', result };
+  }
+
+  private async recoveryCodeUsed(user: User, client: ClientInfo): Promise<void> {
+    await this.record(user, 'recovery_code_used', client);
+    const left = (await this.factors.overview(user)).recovery?.left ?? 0;
+    await this.bot?.notifySecurity(user, `A recovery code was just used to sign in to ${user.username}@${user.domain}; ${left} ${left === 1 ? 'code is' : 'codes are'} left.`);
+  }
+
+  private refuse(domain: DomainConfig, who: Who, continues: CodeContinues, client: ClientInfo, status: 400 | 401 | 429, error: string, retryAfter?: number): Promise<SecondFactorResult> {
+    return this.view(domain, who, continues, client).then((view) => ({ kind: 'page', status, view: { ...view, error }, ...(retryAfter === undefined ? {} : { retryAfter }) }));
+  }
+
+  private async view(domain: DomainConfig, who: Who, continues: CodeContinues, client: ClientInfo): Promise<SecondFactorPageModel> {
+    const ctx: CheckidContext | undefined = continues.requestId ? await this.checkid.resume(domain, continues.requestId, client) : undefined;
+    const application = await this.login.application(domain, continues.interaction);
+    return {
+      domain: domain.name,
+      account: `${who.found.user.username}@${domain.name}`,
+      mode: who.mode,
+      requestId: ctx ? continues.requestId : undefined,
+      interaction: continues.interaction,
+      site: ctx?.realm?.value ?? application?.name,
+      returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : application?.origin,
+      rememberDays: Math.max(1, Math.round(this.security.second_factor.remember_device / 86_400)),
+      popup: ctx?.ui?.popup,
+    };
+  }
+
+  private record(user: User, kind: AuditKind, client: ClientInfo, realm?: string): Promise<void> {
+    return this.audit.record({ kind, domain: user.domain, userId: user.id, realm, ...client });
+  }
+}

@@ -1,0 +1,48 @@
+import type { PageOptions } from '../../http/pages.js';
+import { defineView, view } from '../../http/views.js';
+
+// The second-factor page (DESIGN.md "Sign-in with a second factor"): one form with an input named
+// `code`, a TOTP or a recovery code, and "Remember this device". A passkey button comes later.
+
+export interface SecondFactorView {
+  csrf: string;
+  domain: string;
+  account: string;
+  /** Whether this finishes a sign-in (the password was right) or steps up a session a site wants stronger. */
+  mode: 'sign-in' | 'step-up';
+  requestId?: string | undefined;
+  interaction?: string | undefined;
+  /** The realm or application being signed in to, if any. */
+  site?: string | undefined;
+  /** Origin the form may end up redirecting to (CSP form-action follows redirects). */
+  returnToOrigin?: string | undefined;
+  error?: string | undefined;
+  /** How long "Remember this device" lasts, in days (security.second_factor.remember_device). */
+  rememberDays: number;
+  /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
+  popup?: boolean | undefined;
+}
+
+defineView(
+  'second-factor',
+  `<h1>Confirm it is you</h1>
+<p><% if (it.mode === 'step-up') { %><% if (it.site) { %><span class="realm"><%= it.site %></span> asks for<% } else { %>This needs<% } %> a second proof that you are <strong><%= it.account %></strong>.<% } else { %>Signing in as <strong><%= it.account %></strong><% if (it.site) { %> to continue to <span class="realm"><%= it.site %></span><% } %>.<% } %></p>
+<% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
+<form method="post" action="/login/code">
+  <input type="hidden" name="csrf" value="<%= it.csrf %>">
+  <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>
+  <% if (it.interaction) { %><input type="hidden" name="interaction" value="<%= it.interaction %>"><% } %>
+  <label>Code from your authenticator app, or a recovery code <input type="text" name="code" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" maxlength="64" required autofocus></label>
+  <% if (it.mode === 'sign-in') { %><label class="check"><input type="checkbox" name="remember_device" value="1"> Remember this device for <%= it.rememberDays %> days (no code asked here; sites are told a single factor was used)</label><% } %>
+  <div class="actions"><button type="submit">Continue</button></div>
+</form>`,
+);
+
+export function secondFactorPage(data: SecondFactorView): PageOptions {
+  return {
+    title: `Second factor — ${data.domain}`,
+    formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
+    body: view('second-factor', data),
+    popup: data.popup,
+  };
+}
