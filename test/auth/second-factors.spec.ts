@@ -183,6 +183,35 @@ describe('second factors', () => {
     expect((await other.request('GET', peers.op.identifier(name))).body).toContain('Trusted sites');
   });
 
+  it("keeps a popup request's opener through the code page (OpenID UI Extension 1.0 §5): COOP unsafe-none and the compact layout at every hop", async () => {
+    const name = await newUser();
+    const epoch = await stepEpoch();
+    const { secret } = await enrol(browser(), name, epoch);
+    const relyingParty: RelyingParty = new openid.RelyingParty(`${peers.site.origin}/verify`, `${peers.site.origin}/`, false, false, []);
+    const start = new URL(await authenticate(relyingParty, peers.op.identifier(name)));
+    start.searchParams.set('openid.ns.ui', 'http://specs.openid.net/extensions/ui/1.0');
+    start.searchParams.set('openid.ui.mode', 'popup');
+    const b = browser();
+    const login = await b.follow(start.href, peers.op.base);
+    expect(login.body).toContain('<body class="popup">');
+    const afterPassword = await b.submit(login, { username: name, password: PASSWORD });
+    expect(afterPassword.status).toBe(303);
+    expect(String(afterPassword.headers.location)).toMatch(/^\/login\/code\?request=/);
+    expect(afterPassword.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    const codePage = await b.follow('', peers.op.base, afterPassword);
+    expect(codePage.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    expect(codePage.body).toContain('<body class="popup">');
+    expect(codePage.body).toContain('name="code"');
+    const afterCode = await b.submit(codePage, { code: totp(secret, epoch) });
+    expect(afterCode.status).toBe(303);
+    expect(afterCode.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    const consent = await b.follow('', peers.op.base, afterCode);
+    expect(consent.body).toContain('<body class="popup">');
+    const answer = await b.submit(consent, { decision: 'allow_once' });
+    expect(answer.headers['cross-origin-opener-policy']).toBe('unsafe-none');
+    expect((await verify(relyingParty, String(answer.headers.location))).result).toMatchObject({ authenticated: true });
+  });
+
   it('takes one code once when it is sent at the same moment from three browsers (one atomic UPDATE)', async () => {
     const name = await newUser();
     const epoch = await stepEpoch();
