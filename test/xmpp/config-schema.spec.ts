@@ -38,8 +38,10 @@ describe('configuration: domains[].accounts and domains[].xmpp', () => {
       ca_file: '/etc/openid/xmpp-ca.pem',
       timeout: 10,
       bot: { component: 'openid.example.org', service: 'xmpp://127.0.0.1:5347', secret_file: '/etc/openid/xmpp-component.secret' },
-      // The bot's defaults: a chat command every 2 s after a burst of 5; approvals wait 3 minutes.
+      // The bot's defaults: a chat command every 2 s after a burst of 5; reconnections from 1 s
+      // doubling up to 5 minutes; approvals wait 3 minutes.
       chat_rate_limit: { burst: 5, every: 2 },
+      bot_reconnect: { initial: 1, max: 300 },
       approval: { timeout: 180, max_per_account: 5, max_per_address: 10 },
     });
   });
