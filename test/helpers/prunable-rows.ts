@@ -19,8 +19,8 @@ export async function fillPrunable(ds: DataSource, expired: number, live: number
   await fill(`INSERT INTO "associations" ("handle", "kind", "assoc_type", "key_id", "iv", "sealed_secret", "issued_at", "expires_at")
     SELECT 'h' || i, 'shared', 'HMAC-SHA256', 'test', '\\x000000000000000000000000', '\\x00', now(), ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
   await fill(`INSERT INTO "used_nonces" ("nonce", "expires_at") SELECT 'n' || i, ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
-  await fill(`INSERT INTO "sessions" ("token_hash", "user_id", "auth_time", "expires_at")
-    SELECT sha256(('t' || i)::bytea), $4::uuid, now(), ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i`);
+  await fill(`INSERT INTO "sessions" ("token_hash", "user_id", "auth_time", "amr", "expires_at")
+    SELECT sha256(('t' || i)::bytea), $4::uuid, now(), '{pwd}', ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i`);
   await fill(`INSERT INTO "pending_requests" ("id", "domain", "message", "expires_at")
     SELECT 'p' || i, 'example.org', '{}', ${when} FROM generate_series($2::int, $2::int + $1::int - 1) AS i WHERE $4::uuid IS NOT NULL`);
   await fill(`INSERT INTO "login_approvals" ("domain", "username", "jid", "code", "thread", "browser_hash", "expires_at")
