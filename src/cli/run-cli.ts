@@ -64,11 +64,34 @@ const ALLOWED: Readonly<Record<string, readonly (keyof typeof OPTIONS)[]>> = {
   enable: ['domain'],
 };
 
+/**
+ * A key id or handle that happens to start with "-" (an RFC 7638 thumbprint kid does one time in
+ * 64: base64url has "-") is an argument, not an option. parseArgs would refuse it as an unknown
+ * option unless it came after "--"; such words (a dash and at least 20 id characters, none of our
+ * option names) stand in as placeholders while the options are parsed, then come back.
+ */
+const IDENTIFIER_LIKE = /^-[A-Za-z0-9_-]{20,}$/;
+const OPTION_WORD = new RegExp(`^--(${Object.keys(OPTIONS).join('|')})(=|$)`);
+
+function parseCommandLine(argv: readonly string[]) {
+  const shielded = new Map<string, string>();
+  const args = argv.map((arg, i) => {
+    if (!IDENTIFIER_LIKE.test(arg) || OPTION_WORD.test(arg)) return arg;
+    const placeholder = `\u0000arg${i}`;
+    shielded.set(placeholder, arg);
+    return placeholder;
+  });
+  const parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const restore = (v: string): string => shielded.get(v) ?? v;
+  const values = Object.fromEntries(Object.entries(parsed.values).map(([k, v]) => [k, typeof v === 'string' ? restore(v) : v])) as typeof parsed.values;
+  return { values, positionals: parsed.positionals.map(restore) };
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   if (argv[0] === 'audit') return auditCli(argv.slice(1), io);
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseCommandLine(argv);
   } catch (error) {
     io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
     return EXIT.usage;

@@ -124,4 +124,12 @@ describe('npm run cli -- oidc keys …', () => {
     const help = await cli(config.normal, ['--help']);
     expect(help.out).toContain('oidc keys remove <kid>');
   });
+
+  it('takes a kid that starts with "-" (RFC 7638 thumbprints do, one in 64) as the kid, not as an unknown option', async () => {
+    const kid = `-${'A'.repeat(42)}`;
+    expect(await cli(config.normal, ['oidc', 'keys', 'remove', kid])).toMatchObject({ code: 1, err: expect.stringContaining(`no OpenID Connect signing key ${kid}`) });
+    // Options are still options, and an unknown short one is still refused.
+    expect((await cli(config.normal, ['oidc', 'keys', 'list', '--json'])).code).toBe(0);
+    expect((await cli(config.normal, ['oidc', 'keys', 'list', '-x'])).code).toBe(2);
+  });
 });
