@@ -28,16 +28,7 @@ function isOnOrigin(domain: DomainConfig, url: string): boolean {
  * as URLs (scheme, host and port case-insensitively, the username percent-decoded and normalised).
  */
 export function usernameFromIdentifier(domain: DomainConfig, identifier: string): string | undefined {
-  let url: URL;
-  let base: URL;
-  try {
-    url = new URL(identifier);
-    base = new URL(domain.base_url);
-  } catch {
-    return undefined;
-  }
-  if (url.origin !== base.origin || url.search !== '' || url.hash !== '' || url.username || url.password) return undefined;
-  const match = /^\/openid\/([^/]+)$/.exec(url.pathname);
+  const match = /^\/openid\/([^/]+)$/.exec(pathOnDomain(domain, identifier) ?? '');
   if (!match) return undefined;
   let raw: string;
   try {
@@ -48,11 +39,8 @@ export function usernameFromIdentifier(domain: DomainConfig, identifier: string)
   return tryNormalizeUsername(raw);
 }
 
-/**
- * The opaque part a private identifier URL of ours names: `{base}/openid/p/{opaque}` on this
- * domain, the opaque part in the one form the derivation gives (src/protocol/pairwise.ts).
- */
-export function opaqueFromIdentifier(domain: DomainConfig, identifier: string): string | undefined {
+/** The path of a URL on this domain's origin (compared as URLs), with no query, fragment or credentials; undefined otherwise. */
+function pathOnDomain(domain: DomainConfig, identifier: string): string | undefined {
   let url: URL;
   let base: URL;
   try {
@@ -62,7 +50,15 @@ export function opaqueFromIdentifier(domain: DomainConfig, identifier: string): 
     return undefined;
   }
   if (url.origin !== base.origin || url.search !== '' || url.hash !== '' || url.username || url.password) return undefined;
-  const match = /^\/openid\/p\/([^/]+)$/.exec(url.pathname);
+  return url.pathname;
+}
+
+/**
+ * The opaque part a private identifier URL of ours names: `{base}/openid/p/{opaque}` on this
+ * domain, the opaque part in the one form the derivation gives (src/protocol/pairwise.ts).
+ */
+export function opaqueFromIdentifier(domain: DomainConfig, identifier: string): string | undefined {
+  const match = /^\/openid\/p\/([^/]+)$/.exec(pathOnDomain(domain, identifier) ?? '');
   return match && PAIRWISE_PATTERN.test(match[1]!) ? match[1] : undefined;
 }
 
