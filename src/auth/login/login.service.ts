@@ -33,9 +33,13 @@ const MESSAGES = {
   unavailable: 'The sign-in service is unavailable right now. Try again in a few minutes.',
 } as const;
 
+/** How long a throttled person waits, in words ("30 seconds", "4 minutes"). */
+export function waitText(seconds: number): string {
+  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+}
+
 function tooManyAttempts(seconds: number): string {
-  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-  return `Too many failed attempts. Try again in ${wait}.`;
+  return `Too many failed attempts. Try again in ${waitText(seconds)}.`;
 }
 
 /** The login page's data; the controller adds the CSRF token of the browser. */

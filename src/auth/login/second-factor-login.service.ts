@@ -17,7 +17,7 @@ import { withSecondFactor } from '../factors/assurance.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
 import { type ActiveSession, SessionService } from '../session/session.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
-import { type LoginResult, LoginService } from './login.service.js';
+import { type LoginResult, LoginService, waitText } from './login.service.js';
 import type { SecondFactorForm } from './login.dto.js';
 import type { SecondFactorView } from './second-factor-page.js';
 
@@ -27,8 +27,7 @@ const MESSAGES = {
 } as const;
 
 function tooManyAttempts(seconds: number): string {
-  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-  return `Too many wrong codes. Try again in ${wait}.`;
+  return `Too many wrong codes. Try again in ${waitText(seconds)}.`;
 }
 
 /** The code page's data; the controller adds the CSRF token. */
