@@ -171,7 +171,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`${error.message}\n`);
       return EXIT.usage;
     }
-    return failure(error, io, (e) => (e instanceof AppError ? e.publicDetail : undefined));
+    return failure(error, io, (e) => (e instanceof AppError ? String(e.publicDetail) : undefined));
   } finally {
     await context?.close();
   }
@@ -252,7 +252,7 @@ async function auditCli(argv: readonly string[], io: CliIo): Promise<number> {
       io.stderr.write(`${error.message}\n${error instanceof ConfigError ? '' : `\n${USAGE}`}`);
       return EXIT.usage;
     }
-    return failure(error, io, (e) => (e instanceof AppError ? e.publicDetail : undefined));
+    return failure(error, io, (e) => (e instanceof AppError ? String(e.publicDetail) : undefined));
   }
 }
 

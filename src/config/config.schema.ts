@@ -4,6 +4,7 @@ import { OpenIdError } from '../protocol/errors.js';
 import { parseRealm } from '../protocol/realm.js';
 import { InvalidJid, normalizeDomain, parseBareJid } from '../xmpp/jid.js';
 import { parseXmppService } from '../xmpp/xmpp-address.js';
+import { LANGUAGES } from '../i18n/languages.js';
 
 // The one source of truth for configuration: every option with its validator, its default and a
 // one-line description. `config/openid-provider.example.yaml` is generated from this file
@@ -607,6 +608,12 @@ export const configSchema = z.strictObject({
   ui: z
     .strictObject({
       product_name: z.string().min(1).max(60).default('OpenID').describe('Name shown in page titles and headers.'),
+      default_language: z
+        .enum(LANGUAGES)
+        .default('en')
+        .describe(
+          'Language of the pages for a visitor who asks for none we speak: the language switcher\'s choice comes first, then the OpenID UI Extension\'s ui.lang, then Accept-Language, then this.',
+        ),
       logo: z
         .string()
         // Served with the content type its extension names (Branding); pages embed it as <img>.

@@ -4,7 +4,7 @@ import type { DomainConfig } from '../config/config.schema.js';
 import { realmConfig } from '../config/namespaces.js';
 import { NS_AX_1_0, NS_PAPE_1_0, NS_SREG_1_0, NS_SREG_1_1, UiServiceType } from '../protocol/consts.js';
 import { Branding } from '../http/branding.js';
-import { renderPage } from '../http/pages.js';
+import { renderPage, type LocalizedBody } from '../http/pages.js';
 import { RecentCache } from '../common/recent-cache.js';
 import type { FoundPrivateIdentifier } from '../realm/private-identifier.entity.js';
 import { PrivateIdentifiersService } from '../realm/private-identifiers.service.js';
@@ -25,7 +25,8 @@ export interface DiscoveredAccount {
 
 export interface DiscoveryDocument {
   contentType: string;
-  body: string;
+  /** The bytes, or an HTML page rendered in the reader's locale when sent (pages.ts sendDocument). */
+  body: string | LocalizedBody;
   headers: Record<string, string>;
 }
 
@@ -158,10 +159,10 @@ export class DiscoveryService {
     if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
-      body: renderPage(identityPage(`${username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding),
+      body: (locale, back) => renderPage(identityPage(`${username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding, locale, back),
       // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS. The page differs for its signed-in
       // owner, so shared caches key it on the cookie too.
-      headers: { ...PUBLIC_CACHE, vary: 'Accept, Cookie', 'x-xrds-location': location },
+      headers: { ...PUBLIC_CACHE, vary: 'Accept, Accept-Language, Cookie', 'x-xrds-location': location },
     };
   }
 
@@ -178,8 +179,8 @@ export class DiscoveryService {
     if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
-      body: renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding),
-      headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
+      body: (locale, back) => renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding, locale, back),
+      headers: { ...PUBLIC_CACHE, vary: 'Accept, Accept-Language, Cookie', 'x-xrds-location': location },
     };
   }
 
@@ -190,8 +191,8 @@ export class DiscoveryService {
     const location = opIdentifierXrdsUrl(domain);
     return {
       contentType: 'text/html; charset=utf-8',
-      body: renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location }), this.branding),
-      headers: { ...PUBLIC_CACHE, 'x-xrds-location': location },
+      body: (locale, back) => renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location }), this.branding, locale, back),
+      headers: { ...PUBLIC_CACHE, vary: 'Accept, Accept-Language, Cookie', 'x-xrds-location': location },
     };
   }
 }

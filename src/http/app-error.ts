@@ -1,5 +1,8 @@
+import type { Text } from '../i18n/locale.js';
+
 // Errors of the application that are not OpenID protocol errors: they answer as RFC 9457
-// application/problem+json (or an HTML page for browsers), with a stable `code`.
+// application/problem+json (or an HTML page for browsers), with a stable `code`. Their title and
+// detail are catalogue texts (text('errors.<code>.title')), shown in the reader's language.
 
 export interface AppErrorOptions {
   /** Internal detail for logs; never sent. */
@@ -27,12 +30,12 @@ export class AppError extends Error {
     readonly code: string,
     readonly status: number,
     /** Short, human, safe to show anyone. */
-    readonly title: string,
+    readonly title: string | Text,
     /** Longer explanation safe to show anyone. */
-    readonly publicDetail: string,
+    readonly publicDetail: string | Text,
     options: AppErrorOptions = {},
   ) {
-    super(publicDetail, options.cause === undefined ? undefined : { cause: options.cause });
+    super(String(publicDetail), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.detail = options.detail;
     this.headers = options.headers ?? {};
@@ -42,19 +45,19 @@ export class AppError extends Error {
 }
 
 export class NotFound extends AppError {
-  constructor(code: string, title: string, publicDetail: string) {
+  constructor(code: string, title: string | Text, publicDetail: string | Text) {
     super(code, 404, title, publicDetail);
   }
 }
 
 export class BadRequest extends AppError {
-  constructor(code: string, title: string, publicDetail: string, options?: AppErrorOptions) {
+  constructor(code: string, title: string | Text, publicDetail: string | Text, options?: AppErrorOptions) {
     super(code, 400, title, publicDetail, options);
   }
 }
 
 export class Conflict extends AppError {
-  constructor(code: string, title: string, publicDetail: string) {
+  constructor(code: string, title: string | Text, publicDetail: string | Text) {
     super(code, 409, title, publicDetail);
   }
 }

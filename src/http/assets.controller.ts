@@ -1,6 +1,6 @@
 import { Controller, Get, Header, NotFoundException, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, POPUP_SCRIPT, STYLESHEET } from './assets.js';
+import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, POPUP_SCRIPT, STYLESHEET, TIME_ZONE_SCRIPT } from './assets.js';
 import { Branding } from './branding.js';
 
 /** In-memory static assets: no external host is ever referenced by a page. */
@@ -27,6 +27,13 @@ export class AssetsController {
   @Header('cache-control', 'public, max-age=3600')
   popup(): string {
     return POPUP_SCRIPT;
+  }
+
+  @Get('assets/time-zone.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  timeZone(): string {
+    return TIME_ZONE_SCRIPT;
   }
 
   /** The operator's theme (ui.theme), loaded after style.css. */

@@ -45,6 +45,9 @@ legend { font-weight: 700; padding: 0 .25rem; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; padding: .75rem; border-radius: var(--op-radius); background: color-mix(in srgb, currentColor 8%, transparent); }
 /* The authenticator app's QR code (src/auth/account/factor-pages.ts): its own white margin, a size phones scan well. */
 .qr svg { display: block; width: 14rem; max-width: 100%; height: auto; }
+footer.site { max-width: 34rem; margin: 0 auto 2rem; padding: 0 1rem; font-size: .875rem; }
+.languages { list-style: none; display: flex; flex-wrap: wrap; gap: 1rem; padding: 0; margin: 0; }
+.languages [aria-current] { font-weight: 700; }
 @media (max-width: 30rem) { main { margin: 1.5rem auto; } }
 /* OpenID UI Extension 1.0 §5: the compact layout of a popup window (about 450×500 pixels). */
 body.popup { font-size: .9375rem; line-height: 1.4; }
@@ -75,6 +78,35 @@ export const POPUP_SCRIPT = `document.addEventListener('DOMContentLoaded', funct
     button.addEventListener('click', function () { window.close(); });
   });
 });
+`;
+
+/**
+ * Tells the provider the browser's time zone, so that dates on its pages are the reader's own
+ * (src/i18n/page-locale.ts): a cookie, sent with the next page. Until the server knows the zone,
+ * the times it wrote in UTC (<time data-local>) are shown in the browser's, in the page's
+ * language. No page needs it to work: without script, times read in UTC, saying so.
+ */
+export const TIME_ZONE_SCRIPT = `(function () {
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone || !/^[A-Za-z0-9/_+-]{1,64}$/.test(zone)) return;
+  var secure = location.protocol === 'https:';
+  var name = secure ? '__Host-tz' : 'tz';
+  var value = encodeURIComponent(zone);
+  if (document.cookie.split('; ').indexOf(name + '=' + value) < 0) {
+    document.cookie = name + '=' + value + '; Path=/; Max-Age=31536000; SameSite=Lax' + (secure ? '; Secure' : '');
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    var format;
+    try {
+      format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+    } catch (e) { return; }
+    document.querySelectorAll('time[data-local][datetime]').forEach(function (el) {
+      var at = new Date(el.getAttribute('datetime'));
+      if (!isNaN(at.getTime())) el.textContent = format.format(at);
+    });
+  });
+})();
 `;
 
 export const AUTOSUBMIT_SCRIPT = `document.addEventListener('DOMContentLoaded', function () {

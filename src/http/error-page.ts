@@ -1,3 +1,4 @@
+import type { Text } from '../i18n/locale.js';
 import type { PageOptions } from './pages.js';
 import { defineView, view } from './views.js';
 
@@ -6,8 +7,8 @@ import { defineView, view } from './views.js';
 
 export interface ErrorPage {
   status: number;
-  title: string;
-  detail: string;
+  title: string | Text;
+  detail: string | Text;
   code: string;
   requestId: string;
 }
@@ -16,8 +17,8 @@ defineView(
   'error',
   `<h1><%= it.title %></h1>
 <p><%= it.detail %></p>
-<p class="meta">Error <code><%= it.code %></code> (HTTP <%= it.status %>) · request <code><%= it.requestId %></code></p>
-<% if (it.popup) { %><p>Nothing was sent to the site. You can close this window.</p><% } %>`,
+<p class="meta"><%~ it.th('errors.page.reference', { code: it.code, status: it.status, requestId: it.requestId }) %></p>
+<% if (it.popup) { %><p><%= it.t('errors.page.popup_closed') %></p><% } %>`,
 );
 
 /**

@@ -6,7 +6,8 @@ import { OpenIdError } from '../protocol/errors.js';
 import { acceptQuality } from './accept.js';
 import { AppError } from './app-error.js';
 import { errorPage } from './error-page.js';
-import { sendPage } from './pages.js';
+import { renderIn, type Text } from '../i18n/locale.js';
+import { replyLocale, sendPage } from './pages.js';
 import { encodeDirectError, encodeDirectErrorMessage, indirectErrorLocation } from './openid-error-encoding.js';
 
 /** The OP endpoint (DESIGN.md): where a POST that never became an OpenID message is still a direct request. */
@@ -25,8 +26,9 @@ export const PROBLEM_TYPE_BASE = 'urn:openid-provider:problem:';
 interface Described {
   status: number;
   code: string;
-  title: string;
-  detail: string;
+  /** Catalogue texts render in the reader's language (page or problem document); English in logs and OpenID errors. */
+  title: string | Text;
+  detail: string | Text;
   headers: Readonly<Record<string, string>>;
   /** RFC 9457 §3.2 extension members. */
   members: Readonly<Record<string, unknown>>;
@@ -173,23 +175,29 @@ function respond(request: FastifyRequest, reply: FastifyReply, error: unknown, l
     // error answer every RP library parses: HTTP 400 with a key-value body. The version is
     // unknown (nothing was read), so it is 2.0's, with ns. The service's own refusals (no TLS,
     // an unknown host, rate limits) keep their status and problem document.
-    reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectErrorMessage(described.detail));
+    reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectErrorMessage(String(described.detail)));
     return;
   }
   if (prefersHtml(request) || (answer && !answer.direct)) {
     sendPage(reply, described.status, errorPage({ ...described, requestId }, answer?.popup === true));
     return;
   }
-  reply.code(described.status).type('application/problem+json').send(problemDocument(described, requestId));
+  // RFC 9457 §3.1.4/§3.1.5: title and detail are for people, so they come in the reader's language.
+  const locale = replyLocale(reply);
+  reply
+    .code(described.status)
+    .type('application/problem+json')
+    .header('content-language', locale.lang)
+    .send(renderIn(locale, () => problemDocument(described, requestId)));
 }
 
 /** RFC 9457 §3: problem details, with our stable code and the request id as extension members. */
 export function problemDocument(problem: Pick<Described, 'status' | 'code' | 'title' | 'detail'> & { members?: Described['members'] }, requestId: string): string {
   return JSON.stringify({
     type: `${PROBLEM_TYPE_BASE}${problem.code}`,
-    title: problem.title,
+    title: String(problem.title),
     status: problem.status,
-    detail: problem.detail,
+    detail: String(problem.detail),
     code: problem.code,
     requestId,
     ...problem.members,

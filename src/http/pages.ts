@@ -1,11 +1,16 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import { LANGUAGE_NAMES, LANGUAGES } from '../i18n/languages.js';
+import { renderIn, type Locale, type Text } from '../i18n/locale.js';
+import { localeOf, switcherPath } from '../i18n/page-locale.js';
 import type { BrandingView } from './branding.js';
 import type { Html } from './html.js';
 import { popupHeaders } from './popup.js';
 import { defineView, view } from './views.js';
 
 export interface PageOptions {
-  title: string;
+  /** The page's title: a catalogue text (text()), or a name that needs no translation. */
+  title: string | Text;
   body: Html;
   /**
    * Origins a form on this page may lead to, besides our own. Browsers apply form-action to the
@@ -34,6 +39,18 @@ export interface PageOptions {
    * ourselves (src/realm/rp-icons.ts), never the RP's own address.
    */
   rpIcon?: string | undefined;
+  /**
+   * OpenID User Interface Extension 1.0 §4.2 `ui.lang`: the languages the RP says the person
+   * reads, weighed after the switcher's choice and before Accept-Language (src/i18n/languages.ts).
+   */
+  languages?: readonly string[] | undefined;
+  /** The signed-in person's own time zone (their profile's), before the browser's. */
+  timeZone?: string | undefined;
+  /**
+   * Whether the page shows dates: it loads /assets/time-zone.js, which reports the browser's time
+   * zone for the next page and, while the server does not know it, shows this page's times in it.
+   */
+  dates?: boolean | undefined;
 }
 
 const DEFAULT_BRANDING: BrandingView = { productName: 'OpenID' };
@@ -41,7 +58,7 @@ const DEFAULT_BRANDING: BrandingView = { productName: 'OpenID' };
 defineView(
   'layout',
   `<!doctype html>
-<html lang="en">
+<html lang="<%= it.lang %>">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -53,28 +70,45 @@ defineView(
 <%~ it.head %>
 <% if (it.script) { %><script src="/assets/autosubmit.js" defer></script><% } %>
 <% if (it.closeWindow) { %><script src="/assets/popup.js" defer></script><% } %>
+<% if (it.dates) { %><script src="/assets/time-zone.js" defer></script><% } %>
 </head>
 <body<% if (it.popup) { %> class="popup"<% } %>>
 <header class="site"><% if (it.branding.logo) { %><img src="/assets/logo" alt="" class="logo"><% } %><span class="product"><%= it.branding.productName %></span></header>
 <main>
 <% if (it.rpIcon) { %><img src="<%= it.rpIcon %>" alt="" class="rp-icon" width="64" height="64">
 <% } %><%~ it.body %>
-<% if (it.closeWindow) { %><div class="actions"><button type="button" class="secondary" data-close-window hidden>Close this window</button></div>
+<% if (it.closeWindow) { %><div class="actions"><button type="button" class="secondary" data-close-window hidden><%= it.t('common.close_window') %></button></div>
 <% } %></main>
-</body>
+<% if (it.switcher) { %><footer class="site"><nav aria-label="<%= it.t('common.language') %>"><ul class="languages"><% it.switcher.forEach(function (l) { %><li><% if (l.current) { %><span lang="<%= l.lang %>" aria-current="true"><%= l.name %></span><% } else { %><a href="<%= l.href %>" lang="<%= l.lang %>" hreflang="<%= l.lang %>"><%= l.name %></a><% } %></li><% }) %></ul></nav></footer>
+<% } %></body>
 </html>
 `,
 );
 
-export function renderPage(options: PageOptions, branding: BrandingView): string {
+/**
+ * The page in `locale`. `returnPath`: the address the language switcher comes back to (a GET
+ * page's own); without one the page has no switcher (a page a POST answered cannot be fetched
+ * again).
+ */
+export function renderPage(options: PageOptions, branding: BrandingView, locale: Locale, returnPath?: string): string {
+  return renderIn(locale, () => renderLayout(options, branding, locale, returnPath));
+}
+
+function renderLayout(options: PageOptions, branding: BrandingView, locale: Locale, returnPath: string | undefined): string {
+  const back = returnPath === undefined ? undefined : switcherPath(returnPath);
   // head and body are Html: markup their own templates rendered (and escaped).
   return view('layout', {
-    title: options.title,
+    title: String(options.title),
+    switcher:
+      back === undefined || options.popup === true
+        ? undefined
+        : LANGUAGES.map((lang) => ({ lang, name: LANGUAGE_NAMES[lang], current: lang === locale.lang, href: `/language?lang=${lang}&return=${encodeURIComponent(back)}` })),
     branding,
     script: options.script === true,
     head: options.head?.value ?? '',
     body: options.body.value,
     popup: options.popup === true,
+    dates: options.dates === true,
     // The close button only where a script may close the window: a popup (HTML "script-closable").
     closeWindow: options.popup === true && options.closeWindow === true,
     rpIcon: options.rpIcon,
@@ -86,10 +120,28 @@ export function renderPage(options: PageOptions, branding: BrandingView): string
  * script or style, never framed), X-Frame-Options, no caching, no referrer.
  */
 export function sendPage(reply: FastifyReply, status: number, options: PageOptions): void {
+  const request = reply.request;
+  const branding = brandingOf(reply);
+  const locale = pageLocale(request.headers, options, branding);
   reply
     .code(status)
     .headers(pageHeaders(options))
-    .send(renderPage(options, (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING));
+    .header('content-language', locale.lang)
+    .send(renderPage(options, branding, locale, request.method === 'GET' && status < 400 ? request.url : undefined));
+}
+
+function brandingOf(reply: FastifyReply): BrandingView {
+  return (reply.server as unknown as { branding?: BrandingView }).branding ?? DEFAULT_BRANDING;
+}
+
+/** The locale of a page for these request headers (the switcher's cookie, ui.lang, Accept-Language, time zone). */
+export function pageLocale(headers: IncomingHttpHeaders, options: Pick<PageOptions, 'languages' | 'timeZone'> = {}, branding?: BrandingView): Locale {
+  return localeOf(headers, options, branding?.defaultLanguage);
+}
+
+/** The locale of an answer on `reply` that is not a page (a problem document). */
+export function replyLocale(reply: FastifyReply): Locale {
+  return pageLocale(reply.request.headers, {}, brandingOf(reply));
 }
 
 /** The headers of every page (sendPage; pages rendered by oidc-provider's Koa context use them too). */
@@ -115,12 +167,21 @@ export function pageHeaders(options: Pick<PageOptions, 'formTargets' | 'popup' |
  * "; charset=utf-8" to any JSON type sent as a string, a parameter application/json does not have
  * (RFC 8259 §11).
  */
-export function sendDocument(reply: FastifyReply, doc: { contentType: string; body: string; headers: Readonly<Record<string, string>> }): void {
+/** A page rendered when sent: in the reader's locale, its switcher leading back to `returnPath`. */
+export type LocalizedBody = (locale: Locale, returnPath: string | undefined) => string;
+
+export function sendDocument(reply: FastifyReply, doc: { contentType: string; body: string | LocalizedBody; headers: Readonly<Record<string, string>> }): void {
+  let body = doc.body;
+  if (typeof body === 'function') {
+    const locale = pageLocale(reply.request.headers, {}, brandingOf(reply));
+    reply.header('content-language', locale.lang);
+    body = body(locale, reply.request.method === 'GET' ? reply.request.url : undefined);
+  }
   reply
     .headers(doc.headers)
     .header('content-security-policy', "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .type(doc.contentType)
-    .send(Buffer.from(doc.body, 'utf8'));
+    .send(Buffer.from(body, 'utf8'));
 }

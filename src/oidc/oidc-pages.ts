@@ -2,7 +2,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { BrandingView } from '../http/branding.js';
 import { errorPage } from '../http/error-page.js';
 import { prefersHtml, problemDocument } from '../http/error-responder.js';
-import { pageHeaders, renderPage, type PageOptions } from '../http/pages.js';
+import { pageHeaders, pageLocale, renderPage, type PageOptions } from '../http/pages.js';
 import { defineView, view } from '../http/views.js';
 import { fastifyRequestOf, requestIdOf } from './koa-request.js';
 
@@ -43,7 +43,9 @@ const TITLES: Readonly<Record<string, string>> = {
 
 function send(ctx: KoaContextWithOIDC, branding: BrandingView, options: PageOptions): void {
   for (const [name, value] of Object.entries(pageHeaders(options))) ctx.set(name, value);
-  ctx.body = renderPage(options, branding);
+  const locale = pageLocale(ctx.req.headers, options, branding);
+  ctx.set('content-language', locale.lang);
+  ctx.body = renderPage(options, branding, locale, ctx.method === 'GET' ? ctx.originalUrl : undefined);
 }
 
 export function oidcPages(branding: BrandingView) {
@@ -92,7 +94,9 @@ export function notFoundAnswer(branding: BrandingView) {
     ctx.status = 404;
     if (request !== undefined && prefersHtml(request)) {
       for (const [name, value] of Object.entries(pageHeaders({}))) ctx.set(name, value);
-      ctx.body = renderPage(errorPage({ ...problem, requestId }), branding);
+      const locale = pageLocale(ctx.req.headers, {}, branding);
+      ctx.set('content-language', locale.lang);
+      ctx.body = renderPage(errorPage({ ...problem, requestId }), branding, locale);
     } else {
       ctx.set('cache-control', 'no-store');
       ctx.body = problemDocument(problem, requestId);

@@ -51,7 +51,7 @@ describe('identity page for its owner', () => {
     expect(page.body).toContain('(this browser)');
     expect(page.body).toContain('Signed in');
     expect(page.headers['cache-control']).toBe('no-store');
-    expect(page.headers.vary).toBe('Accept, Cookie');
+    expect(page.headers.vary).toBe('Accept, Accept-Language, Cookie');
   });
 
   // Issue 8, 7: sessions are named as a person names a device, not by their raw User-Agent.

@@ -118,7 +118,7 @@ describe('discovery', () => {
 
   it('sends the page with its CSP, no framing, public caching keyed on Accept and Cookie', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/openid/${username}`, headers: { ...HTTPS, accept: 'text/html' } });
-    expect(res.headers['vary']).toBe('Accept, Cookie');
+    expect(res.headers['vary']).toBe('Accept, Accept-Language, Cookie');
     expect(res.headers['cache-control']).toBe('public, max-age=300');
     const csp = String(res.headers['content-security-policy']);
     for (const directive of ["default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);

@@ -4,6 +4,7 @@ import { NS_SREG_1_1, ServiceType } from '../../src/protocol/consts.js';
 import { identityPage } from '../../src/discovery/identity-page.js';
 import { identifierUrl, opEndpointUrl, opIdentifierXrdsUrl, xrdsUrl } from '../../src/discovery/urls.js';
 import { identifierXrds, opIdentifierXrds, wantsXrds } from '../../src/discovery/xrds.js';
+import { DEFAULT_LOCALE } from '../../src/i18n/locale.js';
 
 // The pure parts of discovery: canonical URLs, XRDS documents (XRI Resolution 2.0 / Yadis 1.0),
 // the identity page's head, and the Yadis Accept rule. Hostile values prove the escaping.
@@ -89,7 +90,7 @@ describe('identity page', () => {
   const links = { endpoint: 'https://example.org/openid', identifier: 'https://example.org/openid/romeo', xrdsUrl: 'https://example.org/openid/romeo?xrds' };
 
   it('carries the OpenID 2.0 (§7.3.3) and 1.1 (§14.2.1) links and the X-XRDS-Location meta in <head>', () => {
-    const page = renderPage(identityPage('romeo@example.org', links), { productName: 'OpenID' });
+    const page = renderPage(identityPage('romeo@example.org', links), { productName: 'OpenID' }, DEFAULT_LOCALE);
     const head = page.slice(page.indexOf('<head>'), page.indexOf('</head>'));
     for (const tag of [
       '<link rel="openid2.provider" href="https://example.org/openid">',

@@ -48,7 +48,7 @@ export class IdentityPageController {
       sessionToken: readSessionToken(request),
     });
     if (answer.kind === 'document') return sendDocument(reply, answer.document);
-    reply.header('vary', 'Accept, Cookie').header('x-xrds-location', answer.xrdsLocation);
+    reply.header('vary', 'Accept, Accept-Language, Cookie').header('x-xrds-location', answer.xrdsLocation);
     sendPage(reply, 200, ownerPage({ ...answer.view, csrf: csrfToken(request, reply, () => this.random.token()) }));
   }
 }

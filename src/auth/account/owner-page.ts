@@ -49,7 +49,7 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
 };
 
 // Small pieces shared by the owner page's sections.
-defineView('when', `<time datetime="<%= it.iso %>"><%= it.iso.slice(0, 16).replace('T', ' ') %> UTC</time>`);
+defineView('when', `<time datetime="<%= it.iso %>"<% if (it.zoneUnknown) { %> data-local<% } %>><%= it.when(it.iso) %></time>`);
 defineView(
   'post-button',
   `<form method="post" action="<%= it.action %>" class="inline"><input type="hidden" name="csrf" value="<%= it.csrf %>"><button type="submit"<% if (it.secondary) { %> class="secondary"<% } %>><%= it.label %></button></form>`,
