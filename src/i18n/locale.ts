@@ -137,7 +137,8 @@ export class Text {
   ) {}
 
   in(locale: Locale): string {
-    return locale.t(this.key, this.vars);
+    // Texts among the values render in the same locale.
+    return renderIn(locale, () => locale.t(this.key, this.vars));
   }
 
   toString(): string {
@@ -151,4 +152,9 @@ export class Text {
 
 export function text(key: string, vars?: Vars): Text {
   return new Text(key, vars);
+}
+
+/** In English whatever the render under way: for log lines, and for what machines read (OpenID errors to an RP). */
+export function inEnglish(value: string | Text): string {
+  return typeof value === 'string' ? value : value.in(DEFAULT_LOCALE);
 }
