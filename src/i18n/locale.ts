@@ -93,16 +93,18 @@ export class Locale {
     this.zoneUnknown = timeZone === undefined;
   }
 
-  readonly t = (key: string, vars?: Vars): string => translate(this.lang, key, vars);
+  // Texts among the values render in this locale too (renderIn), also when called after an await.
+  readonly t = (key: string, vars?: Vars): string => renderIn(this, () => translate(this.lang, key, vars));
 
   /** A catalogue entry with markup of its own (ours, trusted); the values are escaped. */
-  readonly th = (key: string, vars?: Vars): Html => {
-    const escaped: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(vars ?? {})) {
-      escaped[name] = value instanceof Html ? value.value : typeof value === 'number' ? value : escapeHtml(value);
-    }
-    return new Html(translate(this.lang, key, escaped));
-  };
+  readonly th = (key: string, vars?: Vars): Html =>
+    renderIn(this, () => {
+      const escaped: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(vars ?? {})) {
+        escaped[name] = value instanceof Html ? value.value : typeof value === 'number' ? value : escapeHtml(value);
+      }
+      return new Html(translate(this.lang, key, escaped));
+    });
 
   readonly when = (at: Date | string): string => dateFormat(this.lang, this.timeZone).format(typeof at === 'string' ? new Date(at) : at);
 }
@@ -137,8 +139,7 @@ export class Text {
   ) {}
 
   in(locale: Locale): string {
-    // Texts among the values render in the same locale.
-    return renderIn(locale, () => locale.t(this.key, this.vars));
+    return locale.t(this.key, this.vars);
   }
 
   toString(): string {

@@ -129,7 +129,7 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     const user = await users.signedInByXmpp('localhost', names.nurse);
     expect(await askText(nurse, 'history')).toBe('No sign-ins yet.');
     await op.app.get(AuditService).record({ kind: 'assertion_approved', domain: 'localhost', userId: user.id, realm: 'https://verona.example/', ip: '192.0.2.9' });
-    expect(await askText(nurse, 'history')).toMatch(/^Recent sign-ins:\n- \d{4}-\d\d-\d\d \d\d:\d\d UTC: signed in to https:\/\/verona\.example\/ from 192\.0\.2\.9$/);
+    expect(await askText(nurse, 'history')).toMatch(/^Recent sign-ins:\n- [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d [AP]M UTC: signed in to https:\/\/verona\.example\/ from 192\.0\.2\.9$/);
 
     expect(await askText(nurse, 'profile')).toBe('Your profile is empty: sites get nothing but your identifier.');
     await users.updateProfile('localhost', names.nurse, { email: 'nurse@verona.example', nickname: 'Angelica' });
@@ -207,7 +207,7 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     expect(codes).toHaveLength(10);
     expect(await op.app.get(SecondFactorService).verify(user, codes[0]!)).toBe('recovery');
     const listed = await askText(portia, 'factors');
-    expect(listed).toMatch(/^Your second factors:\n- Authenticator app, added \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, last used /);
+    expect(listed).toMatch(/^Your second factors:\n- Authenticator app, added [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d [AP]M UTC, last used /);
     expect(listed).toContain('- Recovery codes: 9 of 10 left');
     expect(listed).not.toContain(secret);
     for (const code of codes) expect(listed).not.toContain(code);

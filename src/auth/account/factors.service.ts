@@ -7,6 +7,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { securityConfig } from '../../config/namespaces.js';
 import { identifierUrl } from '../../discovery/urls.js';
 import type { ClientInfo } from '../../http/request-input.js';
+import { text } from '../../i18n/locale.js';
 import type { User } from '../../users/user.entity.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
@@ -67,7 +68,7 @@ export class AccountFactorsService {
     if (!(await this.factors.confirmTotp(user, id, code))) return this.showTotp(domain, sessionToken, id, 'That code does not match. Type the six digits your app shows now.');
     await this.factors.forgetRememberedDevices(user);
     await this.record(user, 'second_factor_added', client);
-    await this.bot?.notifySecurity(user, `An authenticator app was added to ${user.username}@${user.domain}: signing in now asks for its code.`);
+    await this.bot?.notifySecurity(user, text('bot.notice.totp_added', { account: `${user.username}@${user.domain}` }), client.languages);
     if (hadRecovery) return this.backToIdentityPage(domain, user);
     return { kind: 'codes', view: await this.newCodes(domain, user, client, true) };
   }
@@ -89,8 +90,9 @@ export class AccountFactorsService {
     if (removed) {
       await this.factors.forgetRememberedDevices(user);
       await this.record(user, 'second_factor_removed', client);
-      const after = remaining === 0 ? 'signing in now asks for the password alone.' : `${remaining} ${remaining === 1 ? 'app remains' : 'apps remain'}.`;
-      await this.bot?.notifySecurity(user, `An authenticator app was removed from ${user.username}@${user.domain}: ${after}`);
+      const account = `${user.username}@${user.domain}`;
+      const notice = remaining === 0 ? text('bot.notice.totp_removed_last', { account }) : text('bot.notice.totp_removed', { account, count: remaining });
+      await this.bot?.notifySecurity(user, notice, client.languages);
     }
     return this.backToIdentityPage(domain, user);
   }
@@ -98,7 +100,7 @@ export class AccountFactorsService {
   private async newCodes(domain: DomainConfig, user: User, client: ClientInfo, afterEnrolment: boolean): Promise<RecoveryCodesView> {
     const codes = await this.factors.newRecoveryCodes(user);
     await this.record(user, 'recovery_codes_created', client);
-    if (!afterEnrolment) await this.bot?.notifySecurity(user, `New recovery codes were made for ${user.username}@${user.domain}; the old ones no longer work.`);
+    if (!afterEnrolment) await this.bot?.notifySecurity(user, text('bot.notice.recovery_codes_new', { account: `${user.username}@${user.domain}` }), client.languages);
     return { account: `${user.username}@${domain.name}`, codes, identityUrl: identifierUrl(domain, user.username), afterEnrolment };
   }
 

@@ -6,6 +6,7 @@ import { Random } from '../../common/random.js';
 import { ROOT_LOGGER } from '../../common/tokens.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Metrics } from '../../http/metrics.js';
+import { text, type Text } from '../../i18n/locale.js';
 import { clientAddressKey } from '../../http/client-address.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { AuditKind } from '../../audit/audit.entity.js';
@@ -35,7 +36,8 @@ export type ApprovalStart =
   | { kind: 'started'; id: string; browserToken: string; maxAgeSeconds: number; popup: boolean };
 
 export type ApprovalView =
-  | { kind: 'waiting'; code: string; site: string; id: string; seconds: number }
+  /** `site`: a realm as the RP sent it, or our words for what else it is (a Text, in the page's language). */
+  | { kind: 'waiting'; code: string; site: string | Text; id: string; seconds: number }
   | { kind: 'finished'; status: 403 | 404 | 410; title: string; message: string; loginUrl: string };
 
 /** `popup`: the sign-in continues a popup-mode request (OpenID UI Extension 1.0 §5): its layout and opener policy. */
@@ -126,7 +128,9 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       // account exists we cannot know (its server may bounce it: an error, read as a denial), so
       // a known and an unknown username get the same waiting page: nothing is enumerated.
       const site = await this.site(domain, row);
-      await this.bot.send(domain.name, (from) => buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site, url: `${domain.base_url}/login`, id: this.random.token(12) }));
+      // In the language of the login page that asked for it (OpenID UI Extension 1.0 §4.2 ui.lang among its hints).
+      const lang = this.bot.readerLanguage({ ...client.languages, hints: ctx?.ui?.languages });
+      await this.bot.send(domain.name, (from) => buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site, url: `${domain.base_url}/login`, id: this.random.token(12), lang }));
     } catch (error) {
       await this.approvals.transition(row.id, 'pending', 'cancelled', 'unsent');
       this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
@@ -142,7 +146,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
    * tell the sender (undefined: nothing). Only requests sent to the sender's own bare JID are
    * considered, so another account can neither approve nor deny someone's sign-in.
    */
-  async answered(domain: DomainConfig, reply: ApprovalReply): Promise<string | undefined> {
+  async answered(domain: DomainConfig, reply: ApprovalReply): Promise<Text | undefined> {
     const pending = await this.approvals.pendingFor(domain.name, reply.from, this.clock.now());
     for (const row of pending) {
       const outcome = matchApproval(reply, { code: row.code, thread: row.thread, user: row.jid });
@@ -159,9 +163,9 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       await this.record(row, outcome === 'accept' ? 'approval_accepted' : 'approval_denied');
       if (outcome !== 'accept') this.countFailure('approval_denied');
       this.logger.info({ domain: domain.name, approval: row.id, outcome, via: reply.via }, 'sign-in approval answered');
-      return outcome === 'accept' ? `Approved: the browser showing ${row.code} continues the sign-in.` : `Denied: nobody was signed in with ${row.code}.`;
+      return outcome === 'accept' ? text('bot.approval.accepted', { code: row.code }) : text('bot.approval.denied', { code: row.code });
     }
-    return reply.via === 'error' ? undefined : 'No sign-in is waiting for that code (it may have expired).';
+    return reply.via === 'error' ? undefined : text('bot.approval.unknown_code');
   }
 
   /** GET of the waiting page: still waiting, finished, or signed in (the parked request continues). */
@@ -232,11 +236,11 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
    * OpenID 2.0 realm, the OpenID Connect application (its name and redirect origin; once its
    * interaction has expired, only that it was an application), or else the identity page.
    */
-  private async site(domain: DomainConfig, row: LoginApproval): Promise<string> {
+  private async site(domain: DomainConfig, row: LoginApproval): Promise<string | Text> {
     if (row.realm !== null) return row.realm;
-    if (row.interaction === null) return 'your identity page';
+    if (row.interaction === null) return text('bot.approval.identity_page');
     const application = await this.login.application(domain, row.interaction);
-    return application === undefined ? 'an application (its sign-in request has expired)' : `${application.name} (${application.origin})`;
+    return application === undefined ? text('bot.approval.expired_application') : `${application.name} (${application.origin})`;
   }
 
   /**

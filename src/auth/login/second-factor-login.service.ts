@@ -7,6 +7,7 @@ import { securityConfig } from '../../config/namespaces.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import { Metrics } from '../../http/metrics.js';
 import type { ClientInfo } from '../../http/request-input.js';
+import { text } from '../../i18n/locale.js';
 import type { User } from '../../users/user.entity.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
 import type { CheckidContext } from '../checkid/checkid-context.js';
@@ -156,7 +157,7 @@ export class SecondFactorLoginService {
   private async recoveryCodeUsed(user: User, client: ClientInfo): Promise<void> {
     await this.record(user, 'recovery_code_used', client);
     const left = (await this.factors.overview(user)).recovery?.left ?? 0;
-    await this.bot?.notifySecurity(user, `A recovery code was just used to sign in to ${user.username}@${user.domain}; ${left} ${left === 1 ? 'code is' : 'codes are'} left.`);
+    await this.bot?.notifySecurity(user, text('bot.notice.recovery_code_used', { account: `${user.username}@${user.domain}`, count: left }), client.languages);
   }
 
   private refuse(domain: DomainConfig, who: Who, continues: CodeContinues, client: ClientInfo, status: 400 | 401 | 429, error: string, retryAfter?: number): Promise<SecondFactorResult> {
