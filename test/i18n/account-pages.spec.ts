@@ -222,7 +222,7 @@ describe('account, discovery and OpenID Connect pages in German and French', () 
     expect(String((await b.follow('', op.base, answer)).headers.location)).toContain(`${REDIRECT}?code=`);
   });
 
-  it("follows the client's ui_locales (OpenID Connect Core 1.0 §3.1.2.1) on the consent page, after the switcher's choice", async () => {
+  it("follows the client's ui_locales (OpenID Connect Core 1.0 §3.1.2.1) on the consent page over Accept-Language, and advertises the languages (ui_locales_supported)", async () => {
     const name = await newUser();
     const b = browser('fr');
     const login = await authorize(b, { ui_locales: 'de-CH en' });
