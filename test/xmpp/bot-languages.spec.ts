@@ -7,6 +7,7 @@ import type { User } from '../../src/users/user.entity.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { BotCommandRunner } from '../../src/xmpp/bot/bot-command-runner.js';
 import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
+import { translate } from '../../src/i18n/locale.js';
 import { bootApp, testConfig, uniqueName, type TestApp } from '../helpers/test-app.js';
 
 // Issue 13 point 5, bot replies: the command runner answers in the language it is asked for
@@ -72,7 +73,8 @@ describe('the OpenID bot in German and French', () => {
     const [first, second] = (await sessions.listActive(user.id)).sort((a, b) => (a.userAgent ?? '').localeCompare(b.userAgent ?? ''));
     const listed = await runner.run(domain, user.username, { command: 'sessions' }, 'de');
     expect(listed.split('\n')[0]).toBe('Angemeldet in 2 Browsern:');
-    expect(listed).toContain(`- Firefox on Linux, angemeldet am ${when('de', 'Asia/Tokyo', second!.authTime)}`);
+    // The device named in German too (account.device.*).
+    expect(listed).toContain(`- ${translate('de', 'account.device.on', { browser: 'Firefox', os: 'Linux' })}, angemeldet am ${when('de', 'Asia/Tokyo', second!.authTime)}`);
     expect(listed).toContain(`- curl, angemeldet am ${when('de', 'Asia/Tokyo', first!.authTime)} (im Chat bestätigt)`);
     // Tokyo's hour, said as such: not UTC's.
     expect(listed).toMatch(/GMT\+9/);

@@ -1,5 +1,6 @@
 import type { PageOptions } from '../../http/pages.js';
 import { defineView, view } from '../../http/views.js';
+import type { Text } from '../../i18n/locale.js';
 import type { RealmFlags } from '../../realm/realm-policy.service.js';
 import type { ReturnToCheck } from '../checkid/checkid-context.js';
 
@@ -21,7 +22,7 @@ export interface ConsentView {
   account: string;
   returnToOrigin?: string;
   /** Fields the RP asked for, with the values that would be sent. */
-  attributes: { field: string; label: string; value: string | undefined; required: boolean; checked: boolean }[];
+  attributes: { field: string; label: string | Text; value: string | undefined; required: boolean; checked: boolean }[];
   policyUrl?: string;
   /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
   popup?: boolean | undefined;

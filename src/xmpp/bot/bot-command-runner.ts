@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../../audit/audit.service.js';
 import type { AuditEvent } from '../../audit/audit.entity.js';
 import { deviceName } from '../../auth/account/device-name.js';
-import { SecondFactorService } from '../../auth/factors/second-factor.service.js';
+import { SecondFactorService, TOTP_LABEL } from '../../auth/factors/second-factor.service.js';
 import { SessionService } from '../../auth/session/session.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
@@ -111,10 +111,12 @@ export class BotCommandRunner {
   private async listFactors(user: User, { t, when }: Locale): Promise<string> {
     const { apps, recovery } = await this.factors.overview(user);
     if (apps.length === 0) return t('bot.factors.none');
-    const lines = apps.map((a) =>
-      a.lastUsedAt ? t('bot.factors.app_used', { label: a.label, added: when(a.createdAt), used: when(a.lastUsedAt) }) : t('bot.factors.app', { label: a.label, added: when(a.createdAt) }),
-    );
-    if (recovery) lines.push(t('bot.factors.recovery', { left: recovery.left, total: recovery.total }));
+    const lines = apps.map((a) => {
+      // Every authenticator app is stored under one label (TOTP_LABEL): named in the reader's language.
+      const label = a.label === TOTP_LABEL ? t('account.factors.app') : a.label;
+      return a.lastUsedAt ? t('bot.factors.app_used', { label, added: when(a.createdAt), used: when(a.lastUsedAt) }) : t('bot.factors.app', { label, added: when(a.createdAt) });
+    });
+    if (recovery) lines.push(t('bot.factors.recovery', { count: recovery.left, total: recovery.total }));
     return [t('bot.factors.heading'), ...lines, t('bot.factors.hint')].join('\n');
   }
 

@@ -63,7 +63,8 @@ export default {
     heading: 'Ihre zweiten Faktoren:',
     app: '- {{label}}, hinzugefügt am {{added}}',
     app_used: '- {{label}}, hinzugefügt am {{added}}, zuletzt verwendet am {{used}}',
-    recovery: '- Wiederherstellungscodes: {{left}} von {{total}} übrig',
+    recovery_one: '- Wiederherstellungscodes: {{count}} von {{total}} übrig',
+    recovery_other: '- Wiederherstellungscodes: {{count}} von {{total}} übrig',
     hint: 'Hinzufügen oder entfernen können Sie sie auf Ihrer Identitätsseite.',
   },
   history: {

@@ -70,7 +70,8 @@ export default {
     heading: 'Your second factors:',
     app: '- {{label}}, added {{added}}',
     app_used: '- {{label}}, added {{added}}, last used {{used}}',
-    recovery: '- Recovery codes: {{left}} of {{total}} left',
+    recovery_one: '- Recovery codes: {{count}} of {{total}} left',
+    recovery_other: '- Recovery codes: {{count}} of {{total}} left',
     hint: 'Add or remove them on your identity page.',
   },
   history: {

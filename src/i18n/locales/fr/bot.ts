@@ -66,7 +66,9 @@ export default {
     heading: 'Vos seconds facteurs :',
     app: '- {{label}} (ajout : {{added}})',
     app_used: '- {{label}} (ajout : {{added}}, dernière utilisation : {{used}})',
-    recovery: '- Codes de secours : {{left}} sur {{total}} restants',
+    recovery_one: '- Codes de secours : {{count}} restant sur {{total}}',
+    recovery_many: '- Codes de secours : {{count}} restants sur {{total}}',
+    recovery_other: '- Codes de secours : {{count}} restants sur {{total}}',
     hint: 'Ajoutez-les ou retirez-les sur votre page d’identité.',
   },
   history: {
