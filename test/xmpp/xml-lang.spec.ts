@@ -1,6 +1,7 @@
 import { xml } from '@xmpp/client';
 import { fromLtx, parseXml, serializeXml } from '../../src/xmpp/xmpp-connector.js';
 import { element, type XmlElement } from '../../src/xmpp/xml-node.js';
+import { presence } from '../../src/xmpp/xmpp-session.js';
 
 // RFC 6120 §8.1.5 (and XML 1.0 §2.12): a stanza's text is in its own xml:lang, else in its
 // stream's (the xml:lang of the stream header), and its children inherit it. The bot answers in
@@ -43,5 +44,12 @@ describe('xml:lang of incoming stanzas (RFC 6120 §8.1.5)', () => {
     expect(serializeXml(element('message', { to: 'romeo@localhost', type: 'chat', 'xml:lang': 'fr' }, element('body', {}, 'Dites help')))).toBe(
       '<message to="romeo@localhost" type="chat" xml:lang="fr"><body>Dites help</body></message>',
     );
+  });
+
+  it('says the bot\'s presence status in every language, one <status/> per xml:lang (RFC 6121 §4.7.2.2)', () => {
+    expect(serializeXml(presence('openid.localhost', 'romeo@localhost', { en: 'Say help', de: 'Sagen Sie help', fr: 'Dites help' }))).toBe(
+      '<presence from="openid.localhost" to="romeo@localhost"><status xml:lang="en">Say help</status><status xml:lang="de">Sagen Sie help</status><status xml:lang="fr">Dites help</status></presence>',
+    );
+    expect(serializeXml(presence(undefined, undefined, 'Say help'))).toBe('<presence><status>Say help</status></presence>');
   });
 });

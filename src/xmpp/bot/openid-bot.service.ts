@@ -267,6 +267,11 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     return profileFromVcards({ vcardTemp, vcard4 });
   }
 
+  /** The language of a message the bot starts: as the web page that led to it was negotiated. */
+  readerLanguage(reader: ReaderLanguages | undefined): Language {
+    return negotiateLanguage({ ...reader, fallback: this.defaultLanguage });
+  }
+
   /**
    * The new-site notice (issue 9 point 3): after a positive assertion to a realm this user had
    * never been signed in to, unless they turned notices off. Best effort: never fails the sign-in.
@@ -383,11 +388,6 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
   private languageOf(stanza: XmlElement): Language {
     const tag = stanza.lang ?? stanza.attrs['xml:lang'];
     return (tag === undefined ? undefined : lookup(tag)) ?? this.defaultLanguage;
-  }
-
-  /** The language of a message the bot starts: as the web page that led to it was negotiated. */
-  readerLanguage(reader: ReaderLanguages | undefined): Language {
-    return negotiateLanguage({ ...reader, fallback: this.defaultLanguage });
   }
 
   /** A component is seen online only by those it sends presence to: the first message earns it. */
