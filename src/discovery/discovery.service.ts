@@ -159,7 +159,9 @@ export class DiscoveryService {
     if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
-      body: (locale, back) => renderPage(identityPage(`${username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding, locale, back),
+      // The switcher comes back to the identifier's canonical address, not to the one asked for
+      // (another case of the name): the page is the same for every spelling of an account.
+      body: (locale, back) => renderPage(identityPage(`${username}@${domain.name}`, { endpoint, identifier, xrdsUrl: location }), this.branding, locale, canonicalPath(back, identifier)),
       // Yadis 1.0 §6.2.5: the HTML answer points at the XRDS. The page differs for its signed-in
       // owner, so shared caches key it on the cookie too.
       headers: { ...PUBLIC_CACHE, vary: 'Accept, Accept-Language, Cookie', 'x-xrds-location': location },
@@ -179,7 +181,7 @@ export class DiscoveryService {
     if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
-      body: (locale, back) => renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding, locale, back),
+      body: (locale, back) => renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding, locale, canonicalPath(back, identifier)),
       headers: { ...PUBLIC_CACHE, vary: 'Accept, Accept-Language, Cookie', 'x-xrds-location': location },
     };
   }
@@ -191,8 +193,16 @@ export class DiscoveryService {
     const location = opIdentifierXrdsUrl(domain);
     return {
       contentType: 'text/html; charset=utf-8',
-      body: (locale, back) => renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location }), this.branding, locale, back),
+      body: (locale, back) => renderPage(providerPage(domain.name, { endpoint, xrdsUrl: location }), this.branding, locale, canonicalPath(back, endpoint)),
       headers: { ...PUBLIC_CACHE, vary: 'Accept, Accept-Language, Cookie', 'x-xrds-location': location },
     };
   }
+}
+
+/**
+ * Where a discovery page's language switcher leads back to: the document's own canonical URL
+ * (its path: {base} is an origin), wherever the page was shown (undefined: no switcher).
+ */
+function canonicalPath(back: string | undefined, canonical: string): string | undefined {
+  return back === undefined ? undefined : new URL(canonical).pathname;
 }

@@ -1,6 +1,7 @@
 import type { Html } from '../http/html.js';
 import { defineView, view } from '../http/views.js';
 import type { PageOptions } from '../http/pages.js';
+import { text } from '../i18n/locale.js';
 
 export interface IdentityLinks {
   endpoint: string;
@@ -20,7 +21,7 @@ defineView(
 defineView(
   'identity',
   `<h1><%= it.account %></h1>
-<p>This is the OpenID identifier of <strong><%= it.account %></strong>: <code><%= it.identifier %></code>. Sites that support OpenID let its owner sign in with it.</p>`,
+<p><%~ it.th('discovery.identity.text', { account: it.account, identifier: it.identifier }) %></p>`,
 );
 
 /** The discovery links of an identifier, for the <head> of every page served at it. */
@@ -34,13 +35,13 @@ export function identityHead(links: IdentityLinks): Html {
  * X-XRDS-Location meta (Yadis 1.0 §6.2.5) in <head>.
  */
 export function identityPage(account: string, links: IdentityLinks): PageOptions & { head: Html } {
-  return { title: `${account} — OpenID`, head: identityHead(links), body: view('identity', { account, identifier: links.identifier }) };
+  return { title: text('discovery.identity.title', { account }), head: identityHead(links), body: view('identity', { account, identifier: links.identifier }) };
 }
 
 defineView(
   'private-identity',
-  `<h1>Private OpenID identifier</h1>
-<p>This is a private OpenID identifier: <code><%= it.identifier %></code>. Its owner uses it at one site only, which cannot link it to their other identifiers.</p>`,
+  `<h1><%= it.t('discovery.private.heading') %></h1>
+<p><%~ it.th('discovery.private.text', { identifier: it.identifier }) %></p>`,
 );
 
 /**
@@ -48,7 +49,7 @@ defineView(
  * §14.2.1, Yadis 1.0 §6.2.5), and nothing that names the account or links to it.
  */
 export function privateIdentityPage(links: IdentityLinks): PageOptions & { head: Html } {
-  return { title: 'Private identifier — OpenID', head: identityHead(links), body: view('private-identity', { identifier: links.identifier }) };
+  return { title: text('discovery.private.title'), head: identityHead(links), body: view('private-identity', { identifier: links.identifier }) };
 }
 
 defineView(
@@ -59,11 +60,11 @@ defineView(
 
 defineView(
   'provider',
-  `<h1>OpenID for <%= it.domain %></h1>
-<p>Users of <strong><%= it.domain %></strong> can sign in to sites that support OpenID by entering <code><%= it.endpoint %></code> and choosing their account, or with their own identifier <code><%= it.endpoint %>/<em>username</em></code>.</p>`,
+  `<h1><%= it.t('discovery.provider.heading', { domain: it.domain }) %></h1>
+<p><%~ it.th('discovery.provider.text', { domain: it.domain, endpoint: it.endpoint, username: it.t('discovery.provider.username') }) %></p>`,
 );
 
 /** The OP identifier's page: one address that lets anyone on this domain sign in (§7.3.2.1.1). */
 export function providerPage(domain: string, links: { endpoint: string; xrdsUrl: string }): PageOptions {
-  return { title: `${domain} — OpenID`, head: view('provider-head', links), body: view('provider', { domain, endpoint: links.endpoint }) };
+  return { title: text('discovery.provider.title', { domain }), head: view('provider-head', links), body: view('provider', { domain, endpoint: links.endpoint }) };
 }

@@ -4,6 +4,7 @@ import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
 import type { OidcStorage } from './contracts.js';
 import { OPENID2_ID_CLAIM, OPENID2_REALM_PARAM, OPENID2_SCOPE, requestsOpenid2, verifyOpenid2Request, withoutOpenid2Scope, type Openid2RealmPolicy, type Openid2RefusalReason } from './openid2-migration.js';
+import { LANGUAGES } from '../i18n/languages.js';
 import { pairwiseSubject } from '../protocol/pairwise.js';
 import { oidcPages } from './oidc-pages.js';
 import { INTERACTION_PATH, OIDC_ROUTES } from './paths.js';
@@ -125,6 +126,9 @@ export function providerConfiguration(s: ProviderSettings): Configuration {
     // RFC 9700 §2.1.2: no implicit grant, no hybrid flow (tokens in the front channel). Only the
     // authorization code flow.
     responseTypes: ['code'],
+    // OpenID Connect Discovery 1.0 §3 ui_locales_supported: the languages of our pages, which a
+    // client's ui_locales (Core 1.0 §3.1.2.1) picks among (oidc-pages.ts uiLocales).
+    discovery: { claim_types_supported: ['normal'], ui_locales_supported: [...LANGUAGES] },
     // RFC 9700 §2.1.1: PKCE for every client, public or confidential; oidc-provider 9 accepts only
     // S256 (RFC 7636 §4.2; `plain` is refused with invalid_request).
     pkce: { required: () => true },

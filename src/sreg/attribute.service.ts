@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ExtensionFields } from '../protocol/message-encode.js';
 import type { OpenIdMessage } from '../protocol/message.js';
+import type { Text } from '../i18n/locale.js';
 import { PROFILE_LABELS } from '../users/profile.js';
 import type { NameParts, ProfileField } from '../users/user.entity.js';
 import { RecentCache } from '../common/recent-cache.js';
@@ -12,8 +13,8 @@ import { parseUiRequest, type UiRequest } from './ui-request.js';
 /** One line of the consent page: a requested field and what would be sent for it. */
 export interface ConsentRow {
   readonly field: ProfileField;
-  /** How the field is named to people, e.g. "E-mail address". */
-  readonly label: string;
+  /** How the field is named to people, e.g. "E-mail address" (a catalogue text: PROFILE_LABELS). */
+  readonly label: string | Text;
   /** The value that would be sent if released; undefined when we have none to send. */
   readonly value: string | undefined;
   readonly required: boolean;

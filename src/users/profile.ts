@@ -1,4 +1,5 @@
 import { BadRequest } from '../http/app-error.js';
+import { text, type Text } from '../i18n/locale.js';
 import type { Profile, ProfileField } from './user.entity.js';
 
 // Profile values are validated on the way in, in the formats Simple Registration 1.1 §4 sends
@@ -14,28 +15,28 @@ export class InvalidProfileField extends BadRequest {
   }
 }
 
-/** How each field is named to people (consent page, identity page). */
-export const PROFILE_LABELS: Readonly<Record<ProfileField, string>> = {
-  nickname: 'Nickname',
-  email: 'E-mail address',
-  fullname: 'Full name',
-  dob: 'Date of birth',
-  gender: 'Gender',
-  postcode: 'Postcode',
-  country: 'Country',
-  language: 'Language',
-  timezone: 'Time zone',
-  phone: 'Phone number',
+/** How each field is named to people (consent pages, identity page), in the reader's language. */
+export const PROFILE_LABELS: Readonly<Record<ProfileField, Text>> = {
+  nickname: text('account.profile.fields.nickname'),
+  email: text('account.profile.fields.email'),
+  fullname: text('account.profile.fields.fullname'),
+  dob: text('account.profile.fields.dob'),
+  gender: text('account.profile.fields.gender'),
+  postcode: text('account.profile.fields.postcode'),
+  country: text('account.profile.fields.country'),
+  language: text('account.profile.fields.language'),
+  timezone: text('account.profile.fields.timezone'),
+  phone: text('account.profile.fields.phone'),
 };
 
 /** Input hints for the profile form. */
-export const PROFILE_HINTS: Readonly<Partial<Record<ProfileField, string>>> = {
-  dob: 'YYYY-MM-DD, 00 for unknown parts',
-  gender: 'M or F',
-  country: 'two-letter code, e.g. FR',
-  language: 'e.g. en or en-GB',
-  timezone: 'e.g. Europe/Paris',
-  phone: 'international format, e.g. +33 1 23 45 67 89',
+export const PROFILE_HINTS: Readonly<Partial<Record<ProfileField, Text>>> = {
+  dob: text('account.profile.hints.dob'),
+  gender: text('account.profile.hints.gender'),
+  country: text('account.profile.hints.country'),
+  language: text('account.profile.hints.language'),
+  timezone: text('account.profile.hints.timezone'),
+  phone: text('account.profile.hints.phone'),
 };
 
 /** Longest value of each field: the users table's column lengths (user.entity.ts). */

@@ -85,6 +85,11 @@ export class Browser {
     return this.request('POST', new URL(decodeEntities(form[1]!), page.url).toString(), { ...hidden, ...fields });
   }
 
+  /** Sets a cookie for `url`'s host as a script of that origin would (e.g. /assets/time-zone.js's `__Host-tz`). */
+  setCookie(url: string, name: string, value: string): void {
+    this.store(new URL(url).host, [`${name}=${value}; Path=/; Secure`]);
+  }
+
   clearSessionCookies(): void {
     // Browser restart: cookies without Max-Age are session cookies and go away.
     for (const cookies of this.jar.values()) for (const name of [...cookies.keys()]) if (!this.persistent.has(name)) cookies.delete(name);

@@ -1,5 +1,6 @@
 import type { PageOptions } from '../../http/pages.js';
 import { defineView, view } from '../../http/views.js';
+import { text, type Text } from '../../i18n/locale.js';
 
 // The pages of adding an authenticator app (DESIGN.md "Second factors"): the otpauth URI as text
 // beside its QR code (SVG rendered here: no script, no image request), a form with an input named
@@ -12,7 +13,8 @@ export interface TotpSetupView {
   uri: string;
   /** qrcode's SVG of the URI, embedded raw: the library's own markup (rects and paths, no text of ours). */
   svg: string;
-  error?: string | undefined;
+  /** Why the code was refused (a catalogue text), shown above the form. */
+  error?: Text | undefined;
   identityUrl: string;
 }
 
@@ -26,31 +28,31 @@ export interface RecoveryCodesView {
 
 defineView(
   'totp-setup',
-  `<h1>Add an authenticator app</h1>
-<p>For <strong><%= it.account %></strong>. Scan this code with your authenticator app, or enter the key below by hand.</p>
-<div class="qr" role="img" aria-label="QR code of the key"><%~ it.svg %></div>
-<p>Key URI: <code class="otpauth"><%= it.uri %></code></p>
+  `<h1><%= it.t('account.totp.heading') %></h1>
+<p><%~ it.th('account.totp.intro', { account: it.account }) %></p>
+<div class="qr" role="img" aria-label="<%= it.t('account.totp.qr') %>"><%~ it.svg %></div>
+<p><%= it.t('account.totp.uri') %> <code class="otpauth"><%= it.uri %></code></p>
 <% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
 <form method="post" action="/account/factors/totp/<%= it.id %>">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
-  <label>The six-digit code your app shows now <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required autofocus></label>
-  <div class="actions"><button type="submit">Confirm</button> <a href="<%= it.identityUrl %>">Cancel</a></div>
+  <label><%= it.t('account.totp.code') %> <input type="text" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="64" required autofocus></label>
+  <div class="actions"><button type="submit"><%= it.t('account.totp.confirm') %></button> <a href="<%= it.identityUrl %>"><%= it.t('account.totp.cancel') %></a></div>
 </form>`,
 );
 
 defineView(
   'recovery-codes',
-  `<h1>Your recovery codes</h1>
-<% if (it.afterEnrolment) { %><p class="notice">Your authenticator app is added: signing in to <strong><%= it.account %></strong> now asks for its code.</p><% } %>
-<p>Each code signs you in once if you lose your authenticator app. Keep them somewhere safe: <strong>they are shown only now</strong>. Older codes no longer work.</p>
+  `<h1><%= it.t('account.recovery.heading') %></h1>
+<% if (it.afterEnrolment) { %><p class="notice"><%~ it.th('account.recovery.added', { account: it.account }) %></p><% } %>
+<p><%~ it.th('account.recovery.intro') %></p>
 <ul class="list recovery-codes"><% it.codes.forEach(function (c) { %><li><code><%= c %></code></li><% }) %></ul>
-<p><a href="<%= it.identityUrl %>">Back to your identity page</a></p>`,
+<p><a href="<%= it.identityUrl %>"><%= it.t('account.recovery.back') %></a></p>`,
 );
 
 export function totpSetupPage(data: TotpSetupView): PageOptions {
-  return { title: `Add an authenticator app — ${data.account}`, body: view('totp-setup', data) };
+  return { title: text('account.totp.title', { account: data.account }), body: view('totp-setup', data) };
 }
 
 export function recoveryCodesPage(data: RecoveryCodesView): PageOptions {
-  return { title: `Recovery codes — ${data.account}`, body: view('recovery-codes', data) };
+  return { title: text('account.recovery.title', { account: data.account }), body: view('recovery-codes', data) };
 }

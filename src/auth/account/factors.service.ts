@@ -7,6 +7,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { securityConfig } from '../../config/namespaces.js';
 import { identifierUrl } from '../../discovery/urls.js';
 import type { ClientInfo } from '../../http/request-input.js';
+import { text, type Text } from '../../i18n/locale.js';
 import type { User } from '../../users/user.entity.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
@@ -48,7 +49,7 @@ export class AccountFactorsService {
   }
 
   /** The enrolment page: the otpauth URI, its QR code, the confirmation form. */
-  async showTotp(domain: DomainConfig, sessionToken: string | undefined, id: string, error?: string): Promise<FactorAnswer> {
+  async showTotp(domain: DomainConfig, sessionToken: string | undefined, id: string, error?: Text): Promise<FactorAnswer> {
     const active = await this.owner(sessionToken);
     if (!this.fresh(active)) return SIGN_IN_AGAIN;
     const setup = await this.factors.totpSetup(active.user, id);
@@ -64,7 +65,7 @@ export class AccountFactorsService {
     if (!this.fresh(active)) return SIGN_IN_AGAIN;
     const user = active.user;
     const hadRecovery = (await this.factors.overview(user)).recovery !== undefined;
-    if (!(await this.factors.confirmTotp(user, id, code))) return this.showTotp(domain, sessionToken, id, 'That code does not match. Type the six digits your app shows now.');
+    if (!(await this.factors.confirmTotp(user, id, code))) return this.showTotp(domain, sessionToken, id, text('account.totp.mismatch'));
     await this.factors.forgetRememberedDevices(user);
     await this.record(user, 'second_factor_added', client);
     await this.bot?.notifySecurity(user, `An authenticator app was added to ${user.username}@${user.domain}: signing in now asks for its code.`);

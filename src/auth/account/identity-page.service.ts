@@ -79,6 +79,8 @@ export class IdentityPageService {
         links,
         currentSessionId: active.session.id,
         accountKind: domain.accounts === 'xmpp' ? 'xmpp' : 'local',
+        // The profile's time zone (SReg 1.1 §4 timezone, validated as an IANA name): the page's dates.
+        timeZone: active.user.timezone ?? undefined,
         ...(active.user.vcardFetchedAt ? { vcardFetchedAt: active.user.vcardFetchedAt } : {}),
         profile: PROFILE_FIELDS.map((field) => ({
           field,

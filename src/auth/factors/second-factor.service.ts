@@ -22,6 +22,12 @@ const TOTP_TOLERANCE_SECONDS = TOTP_PERIOD;
 /** Unconfirmed enrolments older than this are deleted by the pruning. */
 export const UNCONFIRMED_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * The label every authenticator app is stored with (second_factors.label). People see it in their
+ * own language (account.factors.app): the pages and messages that list apps translate this one.
+ */
+export const TOTP_LABEL = 'Authenticator app';
+
 /** The owner's view of their second factors: names and dates, never a secret or a hash. */
 export interface FactorOverview {
   apps: { id: string; label: string; createdAt: Date; lastUsedAt: Date | null }[];
@@ -75,7 +81,7 @@ export class SecondFactorService {
     const secret = Buffer.from(base32(this.random.bytes(TOTP_SECRET_BYTES)), 'ascii');
     const sealed = this.keyRing.seal(secret, secretContext({ id }, user.id));
     secret.fill(0);
-    await this.factors.insertTotp(id, user.id, 'Authenticator app', sealed, this.clock.now());
+    await this.factors.insertTotp(id, user.id, TOTP_LABEL, sealed, this.clock.now());
     return id;
   }
 

@@ -35,7 +35,7 @@ export class InteractionController {
 
   private answer(request: FastifyRequest, reply: FastifyReply, step: InteractionStep): void {
     if (step.kind === 'consent') {
-      sendPage(reply, 200, oidcConsentPage({ ...step.view, csrf: csrfToken(request, reply, () => this.random.token()) }));
+      sendPage(reply, 200, oidcConsentPage({ ...step.view, csrf: csrfToken(request, reply, () => this.random.token()) }, step.languages));
       return;
     }
     // 303 after the POST so that the browser follows with GET.

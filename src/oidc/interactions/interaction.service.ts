@@ -17,13 +17,17 @@ import type { ProfileField } from '../contracts.js';
 import type { OidcConsentView } from './consent-page.js';
 import { SCOPE_LABELS } from './consent-page.js';
 import type { OidcDecision } from './interaction.dto.js';
+import { uiLocales } from '../oidc-pages.js';
 
 // oidc-provider's login and consent prompts, answered by our pages (its example/routes shows the
 // hand-off: interactionDetails in, interactionResult out). The person signs in on /login, with the
 // same form, CSRF and session cookie as for OpenID 2.0, and decides on our consent page.
 
 /** What an interaction step answers. */
-export type InteractionStep = { kind: 'redirect'; location: string } | { kind: 'consent'; view: Omit<OidcConsentView, 'csrf'> };
+export type InteractionStep =
+  | { kind: 'redirect'; location: string }
+  /** `languages`: the request's ui_locales (OpenID Connect Core 1.0 §3.1.2.1), for the page's language. */
+  | { kind: 'consent'; view: Omit<OidcConsentView, 'csrf'>; languages?: string[] | undefined };
 
 export interface RawExchange {
   req: IncomingMessage;
@@ -69,6 +73,7 @@ export class InteractionService {
     // sign-in since then must not consent on someone else's behalf).
     if (active === undefined || active.user.id !== details.session?.accountId) return { kind: 'redirect', location: loginFor(uid) };
     const client = await provider.Client.find(String(details.params['client_id']));
+    // error_description goes to the client (RFC 6749 §4.1.2.1), a machine: English, not the catalogue.
     if (client === undefined) return this.finish(domain, exchange, { error: 'invalid_client', error_description: 'unknown client' });
     const missing = consentScopes(details);
     // Asked again under a grant (prompt=consent): the boxes start as that grant left them.
@@ -82,6 +87,7 @@ export class InteractionService {
     });
     return {
       kind: 'consent',
+      languages: uiLocales(details.params['ui_locales']),
       view: {
         uid,
         clientId: client.clientId,
@@ -113,7 +119,8 @@ export class InteractionService {
     const accountId = details.session?.accountId;
     if (active === undefined || accountId === undefined || active.user.id !== accountId) return { kind: 'redirect', location: loginFor(uid) };
     if (decision === 'deny') {
-      // RFC 6749 §4.1.2.1: the person refused; the client learns it at its redirect_uri.
+      // RFC 6749 §4.1.2.1: the person refused; the client learns it at its redirect_uri (the
+      // description is for the client's developers: English, not the catalogue).
       return this.finish(domain, exchange, { error: 'access_denied', error_description: 'The person denied the request.' });
     }
     const clientId = String(details.params['client_id']);

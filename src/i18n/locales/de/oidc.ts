@@ -1,3 +1,58 @@
 import type { Catalogue } from '../../catalogue.js';
 
-export default {} satisfies Catalogue;
+export default {
+  consent: {
+    title: 'Bei einer Anwendung anmelden?',
+    heading: 'Bei dieser Anwendung anmelden?',
+    application: 'Anwendung <code>{{clientId}}</code> · Antworten gehen an {{origin}}',
+    signed_in_as: 'Sie sind als <strong>{{account}}</strong> angemeldet.',
+    asks_for: 'Die Anwendung bittet um',
+    scopes: {
+      openid: 'Wer Sie bei diesem Anbieter sind (eine Kennung für Ihr Konto)',
+      profile: 'Ihr Profil: Name, Spitzname, Geburtsdatum, Geschlecht, Sprache, Zeitzone',
+      email: 'Ihre E-Mail-Adresse',
+      address: 'Ihre Postleitzahl und Ihr Land',
+      phone: 'Ihre Telefonnummer',
+      offline_access: 'Zugriff, während Sie nicht angemeldet sind (ein langlebiges Refresh-Token)',
+    },
+    openid2: {
+      legend: 'Ihre bisherige OpenID',
+      text: 'Diese Anwendung kann erfahren, dass Sie <code>{{identifier}}</code> sind – die OpenID, die Sie dort vielleicht früher verwendet haben.',
+      link: 'Mitteilen, damit sie mein altes Konto findet',
+      withhold: 'Nicht mitteilen: Die Anwendung sieht mich als neuen Nutzer',
+    },
+    details: 'Diese Angaben senden',
+    field: '{{label}}:',
+    not_in_profile: 'nicht in Ihrem Profil',
+    allow_once: 'Einmal erlauben',
+    allow_always: 'Immer erlauben',
+    deny: 'Ablehnen',
+  },
+  logout: {
+    title: 'Abmelden',
+    heading: 'Abmelden?',
+    client_asks: '<strong>{{client}}</strong> möchte Sie von {{host}} abmelden.',
+    site_asks: 'Eine Website möchte Sie von {{host}} abmelden.',
+    yes: 'Ja, abmelden',
+    no: 'Nein, angemeldet bleiben',
+  },
+  logged_out: {
+    heading: 'Abgemeldet',
+    text: 'Sie sind abgemeldet.',
+    text_client: 'Sie sind von <strong>{{client}}</strong> abgemeldet.',
+  },
+  errors: {
+    invalid_request: { title: 'Ungültige Anfrage', detail: 'Die Anfrage der Anwendung ist fehlerhaft oder unvollständig.' },
+    invalid_client: { title: 'Unbekannte Anwendung', detail: 'Diese Anwendung ist bei diesem Anbieter nicht registriert.' },
+    invalid_redirect_uri: { title: 'Nicht registrierte Rücksprungadresse', detail: 'Die Anwendung möchte die Antwort an eine Adresse erhalten, die sie nicht registriert hat.' },
+    unauthorized_client: { title: 'Anwendung nicht zugelassen', detail: 'Diese Anwendung darf diese Art von Anfrage nicht stellen.' },
+    access_denied: { title: 'Zugriff verweigert', detail: 'Die Anfrage wurde abgelehnt.' },
+    unsupported_response_type: { title: 'Nicht unterstützte Anfrage', detail: 'Die Anwendung verlangt eine Art von Antwort, die dieser Anbieter nicht gibt.' },
+    invalid_scope: { title: 'Ungültige Anfrage', detail: 'Die Anwendung bittet um einen Zugriff, den dieser Anbieter nicht anbietet.' },
+    server_error: { title: 'Interner Fehler', detail: 'Bei uns ist etwas schiefgelaufen. Versuchen Sie es später noch einmal.' },
+    temporarily_unavailable: { title: 'Dienst nicht verfügbar', detail: 'Der Dienst kann gerade nicht antworten. Versuchen Sie es später noch einmal.' },
+    session_not_found: { title: 'Sitzung nicht gefunden', detail: 'Ihre Sitzung wurde nicht gefunden; vielleicht ist sie abgelaufen. Kehren Sie zur Anwendung zurück und versuchen Sie es noch einmal.' },
+    other: { title: 'Anfrage abgelehnt', detail: 'Diese Anfrage kann nicht bearbeitet werden.' },
+    described: '{{detail}} Technische Angabe (auf Englisch): {{description}}',
+  },
+} satisfies Catalogue;
