@@ -21,6 +21,8 @@ const NS_UI = 'http://specs.openid.net/extensions/ui/1.0';
 const NS_SREG = 'http://openid.net/extensions/sreg/1.1';
 const RP = 'https://rp.example';
 const NNBSP = '\u202f';
+const REDIRECT = 'http://127.0.0.1:9/callback';
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
 
 /** A browser whose requests carry an Accept-Language header (none when `language` is undefined). */
 class ReaderBrowser extends InjectedBrowser {
@@ -65,6 +67,7 @@ describe('the sign-in pages in the reader\'s language', () => {
         server: { trusted_proxies: ['127.0.0.1'] },
         realm: { return_to_verification: 'off' },
         security: { login_rate_limit: { max_attempts_per_account: 3, backoff_base: 30 } },
+        oidc: { clients: [{ client_id: 'spa', client_name: 'Single-page app', redirect_uris: [REDIRECT] }] },
       }),
     );
   });
@@ -172,6 +175,16 @@ describe('the sign-in pages in the reader\'s language', () => {
       expect(consent.status).toBe(200);
       expectLanguage(consent, 'de');
       expect(consent.body).toContain('<h1>Bei dieser Website anmelden?</h1>');
+    });
+
+    it('an OpenID Connect client\'s ui_locales (Core 1.0 §3.1.2.1) does the same for the login page of its interaction', async () => {
+      const browser = new ReaderBrowser(t, 'en');
+      const authorize = `/oidc/auth?${new URLSearchParams({ client_id: 'spa', response_type: 'code', scope: 'openid', redirect_uri: REDIRECT, code_challenge: CHALLENGE, code_challenge_method: 'S256', ui_locales: 'fr-CA de' })}`;
+      const page = await browser.follow(authorize);
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('name="interaction"');
+      expectLanguage(page, 'fr');
+      expect(page.body).toContain('pour continuer vers <span class="realm">Single-page app</span> <span class="meta">(application <code>spa</code> sur http://127.0.0.1:9)</span>');
     });
 
     it('the consent page of a ui.lang=fr request is French too', async () => {

@@ -177,10 +177,12 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const status = await this.statusOf(domain, row, sessionToken, client, deviceToken);
     if (status.kind !== 'page') return status;
     // OpenID UI Extension 1.0 §5: the waiting and finished pages of a popup request keep the
-    // popup's layout and opener (a signed-in result carries it in its outcome); §4.2: they speak
-    // the language its ui.lang asks for, unless the visitor chose one.
+    // popup's layout and opener (a signed-in result carries it in its outcome). They speak the
+    // language the request asks for, unless the visitor chose one: its ui.lang (§4.2), or the
+    // OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
     const ui = await this.checkid.parkedUi(domain, row.requestId);
-    return { ...status, popup: ui.popup, ...(ui.languages.length > 0 && { languages: ui.languages }) };
+    const languages = row.interaction === null ? ui.languages : (await this.login.application(domain, row.interaction))?.languages;
+    return { ...status, popup: ui.popup, ...(languages !== undefined && languages.length > 0 && { languages }) };
   }
 
   private async statusOf(domain: DomainConfig, row: LoginApproval, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<ApprovalStatus> {

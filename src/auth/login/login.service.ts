@@ -298,8 +298,9 @@ export class LoginService {
       // DESIGN.md "XMPP": the second submit button, where a bot can send the confirm request.
       chatApproval: domain.accounts === 'xmpp' && domain.xmpp?.bot !== undefined,
       popup: ctx?.ui?.popup,
-      // OpenID UI Extension 1.0 §4.2: the RP's ui.lang picks the page's language (after the switcher).
-      languages: ctx?.ui?.languages,
+      // The page's language after the switcher's: the RP's ui.lang (OpenID UI Extension 1.0 §4.2),
+      // or the OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
+      languages: ctx?.ui?.languages ?? application?.languages,
     };
   }
 }

@@ -178,8 +178,9 @@ export class SecondFactorLoginService {
       returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : application?.origin,
       rememberDays: Math.max(1, Math.round(this.security.second_factor.remember_device / 86_400)),
       popup: ctx?.ui?.popup,
-      // OpenID UI Extension 1.0 §4.2: the RP's ui.lang picks the page's language (after the switcher).
-      languages: ctx?.ui?.languages,
+      // The page's language after the switcher's: the RP's ui.lang (OpenID UI Extension 1.0 §4.2),
+      // or the OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
+      languages: ctx?.ui?.languages ?? application?.languages,
     };
   }
 
