@@ -41,7 +41,8 @@ export type ApprovalView =
 
 /**
  * `popup`: the sign-in continues a popup-mode request (OpenID UI Extension 1.0 §5): its layout and
- * opener policy; `languages`: that request's ui.lang (§4.2), for the page's language.
+ * opener policy; `languages`: that request's ui.lang (§4.2), or the OpenID Connect client's
+ * ui_locales (Core 1.0 §3.1.2.1), for the page's language.
  */
 export type ApprovalStatus = { kind: 'page'; view: ApprovalView; popup?: boolean; languages?: readonly string[] } | { kind: 'signed-in'; result: LoginResult };
 
