@@ -6,11 +6,13 @@ import { EndpointService } from '../../src/auth/endpoint.service.js';
 import { LoginController } from '../../src/auth/login/login.controller.js';
 import { LoginForm } from '../../src/auth/login/login.dto.js';
 import { LoginService, type LoginResult } from '../../src/auth/login/login.service.js';
+import { waitText } from '../../src/auth/login/wait-text.js';
 import { LoginApprovalService } from '../../src/auth/approval/login-approval.service.js';
 import { PendingRequestExpired } from '../../src/auth/checkid/pending-request.service.js';
 import { Random } from '../../src/common/random.js';
 import { AllExceptionsFilter } from '../../src/http/all-exceptions.filter.js';
 import { createRootLogger } from '../../src/http/logger.js';
+import { text } from '../../src/i18n/locale.js';
 import { InvalidInput, createValidationPipe } from '../../src/http/validation.js';
 import '../../src/http/request-context.js';
 
@@ -105,7 +107,7 @@ describe('controllers', () => {
   });
 
   describe(LoginController.name, () => {
-    const page: LoginResult = { kind: 'page', status: 429, view: { domain: 'example.org', username: 'romeo', error: 'Too many failed attempts. Try again in 30 seconds.' }, retryAfter: 30 };
+    const page: LoginResult = { kind: 'page', status: 429, view: { domain: 'example.org', username: 'romeo', error: text('login.errors.throttled', { wait: waitText(30) }) }, retryAfter: 30 };
 
     it('passes the validated form to LoginService.submit and sets the new session before the next step', async () => {
       login.submit.mockResolvedValue({ kind: 'signed-in', session: { token: 's'.repeat(43), maxAgeSeconds: 60 }, device: { token: 'd'.repeat(43), maxAgeSeconds: 600 }, next: { kind: 'redirect', location: 'https://example.org/openid/romeo' } });

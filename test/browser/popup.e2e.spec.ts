@@ -182,16 +182,19 @@ describe('OpenID UI Extension 1.0: popup mode in a real browser', () => {
     const { page, popup } = await openPopup(rp);
     const closed = popup.waitForEvent('close', { timeout: 20_000 });
 
-    // The login page, compact, with the request parked.
+    // The login page, compact, with the request parked, in the language of the RP's ui.lang
+    // (§4.2 "fr-CA,en": French, by RFC 4647 lookup), whatever the browser's Accept-Language.
     expect(new URL(popup.url()).pathname).toBe('/login');
     await expectCompactLayout(popup);
+    expect(await popup.locator('html').getAttribute('lang')).toBe('fr');
     await shots.take(popup);
     await popup.fill('input[name="password"]', PASSWORD);
-    await navigation(popup, () => popup.getByRole('button', { name: 'Sign in' }).click());
+    await navigation(popup, () => popup.getByRole('button', { name: 'Se connecter' }).click());
 
     // The consent page, compact, with the RP's icon as a data: URL of the very bytes it serves.
     expect(new URL(popup.url()).pathname).toBe('/consent');
     await expectCompactLayout(popup);
+    expect(await popup.locator('html').getAttribute('lang')).toBe('fr');
     expect(await rpIcons(popup)).toEqual([`data:image/png;base64,${GOOD_ICON.toString('base64')}`]);
     expect(await popup.locator('img.rp-icon').evaluate((i) => (i as unknown as { naturalWidth: number }).naturalWidth)).toBe(16);
     expect(rp.iconRequests).toBe(1);

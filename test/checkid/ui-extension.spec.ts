@@ -87,13 +87,16 @@ describe('OpenID UI Extension 1.0 at the endpoint', () => {
     expect(res.body).toContain('window.close()');
   });
 
-  it('§4: keeps the language preference on the request context, for a page-language chooser ahead of Accept-Language', async () => {
+  it('§4: keeps the language preference on the request context, and the login page speaks it', async () => {
     const pairs = Object.entries(checkid({ 'openid.ns.ui': NS_UI, 'openid.ui.lang': 'fr-CA,fr-FR,en-CA' }));
     const ctx = await t.app.get(CheckidService).validate({ name: 'example.org', base_url: 'https://example.org' } as never, pairs, { ip: '127.0.0.1', userAgent: undefined } as never);
     expect(ctx.ui).toEqual({ popup: false, icon: false, languages: ['fr-CA', 'fr-FR', 'en-CA'] });
-    // Pages are English only for now: <html lang> keeps saying so.
+    // The login page of the request speaks it (RFC 4647 §3.4 lookup: fr-CA falls back to fr);
+    // test/i18n/sign-in-pages.spec.ts has the rest.
     const res = await endpoint(checkid({ ...POPUP, 'openid.ui.lang': 'fr-CA' }));
-    expect((await get(res.headers.location as string)).body).toContain('<html lang="en">');
+    const login = await get(res.headers.location as string);
+    expect(login.body).toContain('<html lang="fr">');
+    expect(login.headers['content-language']).toBe('fr');
   });
 });
 

@@ -29,7 +29,7 @@ export class ApprovalController {
       return;
     }
     const view = status.view;
-    sendPage(reply, view.kind === 'waiting' ? 200 : view.status, { ...approvalPage(view, csrfToken(request, reply, () => this.random.token()), String(request.id)), popup: status.popup });
+    sendPage(reply, view.kind === 'waiting' ? 200 : view.status, { ...approvalPage(view, csrfToken(request, reply, () => this.random.token()), String(request.id)), popup: status.popup, languages: status.languages });
   }
 
   @Post(':id/cancel')

@@ -28,7 +28,7 @@ import { LoginApprovalRepository } from './login-approval.repository.js';
 // or an error) moves the row on, on whichever instance's bot received it; the waiting page, on
 // any instance, completes the sign-in once the row says accepted, for the one browser that asked.
 
-const UNAVAILABLE = 'The sign-in service is unavailable right now. Try again in a minute, or sign in with your password.';
+const UNAVAILABLE = text('login.approval.errors.unavailable');
 
 export type ApprovalStart =
   | { kind: 'login'; result: LoginResult }
@@ -38,10 +38,14 @@ export type ApprovalStart =
 export type ApprovalView =
   /** `site`: a realm as the RP sent it, or our words for what else it is (a Text, in the page's language). */
   | { kind: 'waiting'; code: string; site: string | Text; id: string; seconds: number }
-  | { kind: 'finished'; status: 403 | 404 | 410; title: string; message: string; loginUrl: string };
+  | { kind: 'finished'; status: 403 | 404 | 410; title: Text; message: Text; loginUrl: string };
 
-/** `popup`: the sign-in continues a popup-mode request (OpenID UI Extension 1.0 §5): its layout and opener policy. */
-export type ApprovalStatus = { kind: 'page'; view: ApprovalView; popup?: boolean } | { kind: 'signed-in'; result: LoginResult };
+/**
+ * `popup`: the sign-in continues a popup-mode request (OpenID UI Extension 1.0 §5): its layout and
+ * opener policy; `languages`: that request's ui.lang (§4.2), or the OpenID Connect client's
+ * ui_locales (Core 1.0 §3.1.2.1), for the page's language.
+ */
+export type ApprovalStatus = { kind: 'page'; view: ApprovalView; popup?: boolean; languages?: readonly string[] } | { kind: 'signed-in'; result: LoginResult };
 
 function hashToken(token: string): Buffer {
   return createHash('sha256').update(token).digest();
@@ -79,12 +83,12 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     // A refusal answers the login page again, still continuing the same request or interaction.
     const continues = { requestId, interaction: form.interaction };
     if (domain.accounts !== 'xmpp' || domain.xmpp?.bot === undefined) {
-      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 400, 'Confirming with the chat app is not available here: sign in with your password.') };
+      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 400, text('login.approval.errors.not_available')) };
     }
     // Re-validates the parked request first: an expired one ends here, as with a password.
     const ctx = requestId === undefined ? undefined : await this.checkid.resume(domain, requestId, client);
     const username = tryNormalizeUsername(typed);
-    if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 400, `That is not a valid ${domain.name} username.`) };
+    if (username === undefined) return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 400, text('login.approval.errors.invalid_username', { domain: domain.name })) };
 
     if (!this.bot.online(domain.name)) {
       this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
@@ -102,7 +106,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const perAddress = address === undefined ? 0 : await this.approvals.countForAddress(domain.name, address, since);
     if (perAccount >= limits.max_per_account || perAddress >= limits.max_per_address) {
       this.metrics.rateLimited.inc({ kind: 'xmpp_approval' });
-      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 429, 'Too many confirmation requests. Try again in a minute.', 60) };
+      return { kind: 'login', result: await this.login.refused(domain, continues, client, typed, 429, text('login.approval.errors.rate_limited'), 60) };
     }
     const now = this.clock.now();
     const jid = `${username}@${domain.name}`;
@@ -127,9 +131,12 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       // with a <thread>, a body for clients without http-auth, and the <confirm/>. Whether the
       // account exists we cannot know (its server may bounce it: an error, read as a denial), so
       // a known and an unknown username get the same waiting page: nothing is enumerated.
+      // The chat message's words are the bot's (bot.approval.*), in the language of the login page
+      // that asked for it: the RP's ui.lang (OpenID UI Extension 1.0 §4.2) or the OpenID Connect
+      // client's ui_locales (Core 1.0 §3.1.2.1) among its hints, as the page had them.
       const site = await this.site(domain, row);
-      // In the language of the login page that asked for it (OpenID UI Extension 1.0 §4.2 ui.lang among its hints).
-      const lang = this.bot.readerLanguage({ ...client.languages, hints: ctx?.ui?.languages });
+      const hints = ctx?.ui?.languages ?? (row.interaction === null ? undefined : (await this.login.application(domain, row.interaction))?.languages);
+      const lang = this.bot.readerLanguage({ ...client.languages, hints });
       await this.bot.send(domain.name, (from) => buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site, url: `${domain.base_url}/login`, id: this.random.token(12), lang }));
     } catch (error) {
       await this.approvals.transition(row.id, 'pending', 'cancelled', 'unsent');
@@ -171,12 +178,17 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
   /** GET of the waiting page: still waiting, finished, or signed in (the parked request continues). */
   async status(domain: DomainConfig, id: string, browserToken: string | undefined, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<ApprovalStatus> {
     const row = await this.approvals.find(id, domain.name);
-    if (row === null) return finished(404, 'Unknown sign-in', 'This sign-in approval does not exist.', undefined);
-    if (!boundTo(row, browserToken)) return finished(403, 'Another browser', 'This sign-in was started in another browser: only that browser can continue it.', undefined);
+    if (row === null) return finished(404, 'unknown', undefined);
+    if (!boundTo(row, browserToken)) return finished(403, 'other_browser', undefined);
     const status = await this.statusOf(domain, row, sessionToken, client, deviceToken);
+    if (status.kind !== 'page') return status;
     // OpenID UI Extension 1.0 §5: the waiting and finished pages of a popup request keep the
-    // popup's layout and opener (a signed-in result carries it in its outcome).
-    return status.kind === 'page' ? { ...status, popup: await this.checkid.parkedInPopup(domain, row.requestId) } : status;
+    // popup's layout and opener (a signed-in result carries it in its outcome). They speak the
+    // language the request asks for, unless the visitor chose one: its ui.lang (§4.2), or the
+    // OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
+    const ui = await this.checkid.parkedUi(domain, row.requestId);
+    const languages = row.interaction === null ? ui.languages : (await this.login.application(domain, row.interaction))?.languages;
+    return { ...status, popup: ui.popup, ...(languages !== undefined && languages.length > 0 && { languages }) };
   }
 
   private async statusOf(domain: DomainConfig, row: LoginApproval, sessionToken: string | undefined, client: ClientInfo, deviceToken?: string): Promise<ApprovalStatus> {
@@ -186,16 +198,16 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
         await this.record(row, 'approval_expired', client);
         this.countFailure('approval_expired');
       }
-      return finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId, row.interaction);
+      return finished(410, 'timed_out', row.requestId, row.interaction);
     }
     switch (row.state) {
       case 'pending':
         return { kind: 'page', view: { kind: 'waiting', code: row.code, site: await this.site(domain, row), id: row.id, seconds: Math.max(0, Math.round((row.expiresAt.getTime() - now.getTime()) / 1000)) } };
       case 'accepted': {
         // Single use: whichever request claims the accepted row signs in; a reload finds it completed.
-        if (!(await this.approvals.transition(row.id, 'accepted', 'completed'))) return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId, row.interaction);
+        if (!(await this.approvals.transition(row.id, 'accepted', 'completed'))) return finished(410, 'already_used', row.requestId, row.interaction);
         const user = await this.users.signedInByXmpp(domain.name, row.username);
-        if (user.disabled) return finished(403, 'Account disabled', 'This account is disabled. Ask the administrator of this domain.', row.requestId, row.interaction);
+        if (user.disabled) return finished(403, 'account_disabled', row.requestId, row.interaction);
         const ctx = row.requestId === null ? undefined : await this.checkid.resume(domain, row.requestId, client);
         const result = await this.login.completeSignIn(domain, user, {
           ctx,
@@ -211,12 +223,12 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       }
       case 'denied':
         return row.answeredVia === 'timeout'
-          ? finished(410, 'Timed out', 'Nobody confirmed this sign-in in time. Nobody was signed in.', row.requestId, row.interaction)
-          : finished(403, 'Denied', 'The sign-in was denied from the chat app. Nobody was signed in.', row.requestId, row.interaction);
+          ? finished(410, 'timed_out', row.requestId, row.interaction)
+          : finished(403, 'denied', row.requestId, row.interaction);
       case 'completed':
-        return finished(410, 'Already used', 'This sign-in was already completed.', row.requestId, row.interaction);
+        return finished(410, 'already_used', row.requestId, row.interaction);
       case 'cancelled':
-        return finished(410, 'Cancelled', 'This sign-in was cancelled.', row.requestId, row.interaction);
+        return finished(410, 'cancelled', row.requestId, row.interaction);
     }
   }
 
@@ -228,7 +240,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
     const row = await this.approvals.find(id, domain.name);
     const bound = row !== null && boundTo(row, browserToken);
     if (bound) await this.approvals.transition(row.id, 'pending', 'cancelled', 'browser');
-    return { location: loginUrl(row?.requestId ?? null, row?.interaction ?? null), popup: bound && (await this.checkid.parkedInPopup(domain, row.requestId)) };
+    return { location: loginUrl(row?.requestId ?? null, row?.interaction ?? null), popup: bound && (await this.checkid.parkedUi(domain, row.requestId)).popup };
   }
 
   /**
@@ -238,9 +250,9 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
    */
   private async site(domain: DomainConfig, row: LoginApproval): Promise<string | Text> {
     if (row.realm !== null) return row.realm;
-    if (row.interaction === null) return text('bot.approval.identity_page');
+    if (row.interaction === null) return text('login.approval.site.identity_page');
     const application = await this.login.application(domain, row.interaction);
-    return application === undefined ? text('bot.approval.expired_application') : `${application.name} (${application.origin})`;
+    return application === undefined ? text('login.approval.site.expired_application') : text('login.approval.site.application', { name: application.name, origin: application.origin });
   }
 
   /**
@@ -275,6 +287,19 @@ function loginUrl(requestId: string | null, interaction: string | null = null): 
   return requestId === null ? '/login' : `/login?request=${encodeURIComponent(requestId)}`;
 }
 
-function finished(status: 403 | 404 | 410, title: string, message: string, requestId: string | null | undefined, interaction: string | null = null): ApprovalStatus {
-  return { kind: 'page', view: { kind: 'finished', status, title, message, loginUrl: loginUrl(requestId ?? null, interaction) } };
+/** How a sign-in approval ended, as its page says it (login.approval.finished.<end> in the catalogues). */
+type FinishedEnd = 'unknown' | 'other_browser' | 'timed_out' | 'already_used' | 'account_disabled' | 'denied' | 'cancelled';
+
+const FINISHED: Readonly<Record<FinishedEnd, { title: Text; message: Text }>> = {
+  unknown: { title: text('login.approval.finished.unknown.title'), message: text('login.approval.finished.unknown.message') },
+  other_browser: { title: text('login.approval.finished.other_browser.title'), message: text('login.approval.finished.other_browser.message') },
+  timed_out: { title: text('login.approval.finished.timed_out.title'), message: text('login.approval.finished.timed_out.message') },
+  already_used: { title: text('login.approval.finished.already_used.title'), message: text('login.approval.finished.already_used.message') },
+  account_disabled: { title: text('login.approval.finished.account_disabled.title'), message: text('login.approval.finished.account_disabled.message') },
+  denied: { title: text('login.approval.finished.denied.title'), message: text('login.approval.finished.denied.message') },
+  cancelled: { title: text('login.approval.finished.cancelled.title'), message: text('login.approval.finished.cancelled.message') },
+};
+
+function finished(status: 403 | 404 | 410, end: FinishedEnd, requestId: string | null | undefined, interaction: string | null = null): ApprovalStatus {
+  return { kind: 'page', view: { kind: 'finished', status, ...FINISHED[end], loginUrl: loginUrl(requestId ?? null, interaction) } };
 }

@@ -14,10 +14,10 @@ export function sendOutcome(request: FastifyRequest, reply: FastifyReply, outcom
       reply.header('cache-control', 'no-store').redirect(outcome.location, request.method === 'POST' ? 303 : 302);
       return;
     case 'form-post':
-      sendPage(reply, 200, { ...formPostPage(outcome.action, outcome.fields), popup: outcome.popup });
+      sendPage(reply, 200, { ...formPostPage(outcome.action, outcome.fields), popup: outcome.popup, languages: outcome.languages });
       return;
     case 'done':
-      sendPage(reply, 200, { ...donePage(outcome.realm, outcome.approved), popup: outcome.popup, closeWindow: true });
+      sendPage(reply, 200, { ...donePage(outcome.realm, outcome.approved), popup: outcome.popup, closeWindow: true, languages: outcome.languages });
       return;
   }
 }

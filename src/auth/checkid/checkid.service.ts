@@ -22,6 +22,7 @@ import { maxAuthAgeExceeded } from '../../sreg/attribute-request.js';
 import type { ReleasedValues } from '../../sreg/attribute-response.js';
 import { AttributeService, type ConsentRow } from '../../sreg/attribute.service.js';
 import { ProfileSource } from '../../sreg/profile-source.js';
+import { NO_UI_REQUEST, type UiRequest } from '../../sreg/ui-request.js';
 import type { AuditKind } from '../../audit/audit.entity.js';
 import { AuditService } from '../../audit/audit.service.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
@@ -165,17 +166,18 @@ export class CheckidService {
   }
 
   /**
-   * OpenID UI Extension 1.0 §5: whether a parked request came in a popup, for the pages of a step
-   * that does not re-validate it (the chat-app approval's waiting page). One primary-key read of
-   * the parked request; its UI part is parsed once. False for an unknown or expired one.
+   * OpenID UI Extension 1.0: what a parked request asks of the pages of a step that does not
+   * re-validate it (the chat-app approval's waiting page): the popup layout (§5) and the
+   * languages (§4.2 ui.lang). One primary-key read of the parked request; its UI part is parsed
+   * once. Nothing asked (NO_UI_REQUEST) for an unknown or expired one.
    */
-  async parkedInPopup(domain: DomainConfig, requestId: string | null | undefined): Promise<boolean> {
-    if (requestId === null || requestId === undefined) return false;
+  async parkedUi(domain: DomainConfig, requestId: string | null | undefined): Promise<UiRequest> {
+    if (requestId === null || requestId === undefined) return NO_UI_REQUEST;
     try {
       const parked = await this.pending.load(requestId, domain.name);
-      return this.attributes.parseUi(parseOpenIdMessage(parked.message), `${domain.name}\n${parked.id}`).popup;
+      return this.attributes.parseUi(parseOpenIdMessage(parked.message), `${domain.name}\n${parked.id}`);
     } catch (error) {
-      if (error instanceof PendingRequestExpired || error instanceof OpenIdError) return false;
+      if (error instanceof PendingRequestExpired || error instanceof OpenIdError) return NO_UI_REQUEST;
       throw error;
     }
   }

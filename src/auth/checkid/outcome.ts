@@ -12,9 +12,19 @@ export type Outcome = (
    * Its responses keep the popup tied to the RP's window that opened it (src/http/popup.ts).
    */
   popup?: boolean;
+  /**
+   * OpenID UI Extension 1.0 §4.2 ui.lang: the languages of the request, for the page an outcome
+   * shows ("done", the form that POSTs the response), unless the visitor chose one.
+   */
+  languages?: readonly string[];
 };
 
-/** The outcome of a step of `ui`'s request, marked when that request came in a popup. */
-export function forLayout(ui: { readonly popup: boolean } | undefined, outcome: Outcome): Outcome {
-  return ui?.popup === true ? { ...outcome, popup: true } : outcome;
+/**
+ * The outcome of a step of `ui`'s request, marked when that request came in a popup (§5) and with
+ * the languages it asks for (§4.2).
+ */
+export function forLayout(ui: { readonly popup: boolean; readonly languages?: readonly string[] } | undefined, outcome: Outcome): Outcome {
+  const languages = ui?.languages ?? [];
+  if (ui?.popup !== true && languages.length === 0) return outcome;
+  return { ...outcome, ...(ui?.popup === true && { popup: true }), ...(languages.length > 0 && { languages }) };
 }

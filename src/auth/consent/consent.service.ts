@@ -83,6 +83,8 @@ export class ConsentService {
         policyUrl: ctx.attributes?.policyUrl,
         popup: ctx.ui?.popup,
         rpIcon,
+        // OpenID UI Extension 1.0 §4.2: the RP's ui.lang picks the page's language (after the switcher).
+        languages: ctx.ui?.languages,
       },
     };
   }

@@ -1,4 +1,5 @@
 import type { PageOptions } from '../../http/pages.js';
+import { text, type Text } from '../../i18n/locale.js';
 import { defineView, view } from '../../http/views.js';
 
 // The login page. Field names are the public contract of DESIGN.md.
@@ -16,37 +17,41 @@ export interface LoginView {
   username?: string;
   /** Realm being signed in to, when there is a pending request. */
   realm?: string;
-  error?: string;
+  /** Why the form was refused (a catalogue text, rendered in the page's language). */
+  error?: Text;
   /** A message that is no error (why the form is asked again). */
-  notice?: string;
+  notice?: Text;
   /** Whether to offer "Confirm with my chat app" (XEP-0070 approval; `accounts: xmpp` with a bot). */
   chatApproval?: boolean;
   /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
   popup?: boolean | undefined;
+  /** OpenID UI Extension 1.0 §4.2 ui.lang of the pending request: the page's language unless the visitor chose one. */
+  languages?: readonly string[] | undefined;
 }
 
 defineView(
   'login',
-  `<h1>Sign in with your <%= it.domain %> account</h1>
-<% if (it.realm) { %><p>to continue to <span class="realm"><%= it.realm %></span></p><% } else if (it.application) { %><p>to continue to <span class="realm"><%= it.application.name %></span> <span class="meta">(application <code><%= it.application.clientId %></code> at <%= it.application.origin %>)</span></p><% } %>
+  `<h1><%= it.t('login.heading', { domain: it.domain }) %></h1>
+<% if (it.realm) { %><p><%~ it.th('login.continue_to_realm', { realm: it.realm }) %></p><% } else if (it.application) { %><p><%~ it.th('login.continue_to_application', { name: it.application.name, clientId: it.application.clientId, origin: it.application.origin }) %></p><% } %>
 <% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } else if (it.notice) { %><p class="notice"><%= it.notice %></p><% } %>
 <form method="post" action="/login">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>
   <% if (it.interaction) { %><input type="hidden" name="interaction" value="<%= it.interaction %>"><% } %>
-  <label>Username <input type="text" name="username" value="<%= it.username || '' %>" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></label>
-  <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
-  <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>
-  <div class="actions"><button type="submit" name="method" value="password">Sign in</button><% if (it.chatApproval) { %>
-    <button type="submit" name="method" value="xmpp" formnovalidate>Confirm with my chat app</button><% } %></div>
+  <label><%= it.t('login.username') %> <input type="text" name="username" value="<%= it.username || '' %>" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus></label>
+  <label><%= it.t('login.password') %> <input type="password" name="password" autocomplete="current-password" required></label>
+  <label class="check"><input type="checkbox" name="remember" value="1"> <%= it.t('login.remember') %></label>
+  <div class="actions"><button type="submit" name="method" value="password"><%= it.t('login.sign_in') %></button><% if (it.chatApproval) { %>
+    <button type="submit" name="method" value="xmpp" formnovalidate><%= it.t('login.chat_approval') %></button><% } %></div>
 </form>`,
 );
 
 export function loginPage(data: LoginView): PageOptions {
   return {
-    title: `Sign in — ${data.domain}`,
+    title: text('login.title', { domain: data.domain }),
     formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
     body: view('login', data),
     popup: data.popup,
+    languages: data.languages,
   };
 }

@@ -5,6 +5,7 @@ import type { DomainConfig } from '../../config/config.schema.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import { identifierUrl } from '../../discovery/urls.js';
 import { Metrics } from '../../http/metrics.js';
+import { text, type Text } from '../../i18n/locale.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { InvalidInput } from '../../http/validation.js';
 import { MAX_PASSWORD } from '../../users/users.service.js';
@@ -26,20 +27,16 @@ import { INTERACTION_UID, type LoginForm } from './login.dto.js';
 import type { LoginView } from './login-page.js';
 import { type DeviceCookie, LoginDeviceService } from './login-device.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
+import { waitText } from './wait-text.js';
 
 const MESSAGES = {
-  invalid_credentials: 'Wrong username or password.',
-  account_disabled: 'This account is disabled. Ask the administrator of this domain.',
-  unavailable: 'The sign-in service is unavailable right now. Try again in a few minutes.',
+  invalid_credentials: text('login.errors.invalid_credentials'),
+  account_disabled: text('login.errors.account_disabled'),
+  unavailable: text('login.errors.unavailable'),
 } as const;
 
-/** How long a throttled person waits, in words ("30 seconds", "4 minutes"). */
-export function waitText(seconds: number): string {
-  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
-}
-
-function tooManyAttempts(seconds: number): string {
-  return `Too many failed attempts. Try again in ${waitText(seconds)}.`;
+function tooManyAttempts(seconds: number): Text {
+  return text('login.errors.throttled', { wait: waitText(seconds) });
 }
 
 /** The login page's data; the controller adds the CSRF token of the browser. */
@@ -130,7 +127,7 @@ export class LoginService {
         // ?fresh=1: changing the second factors needs a recent sign-in (security.second_factor.fresh_sign_in).
         if (!fresh) return { kind: 'redirect', location: identifierUrl(domain, active.user.username) };
         const view = await this.view(domain, {}, client);
-        return { kind: 'page', status: 200, view: { ...view, username: active.user.username, notice: 'To change how you sign in, sign in again first.' } };
+        return { kind: 'page', status: 200, view: { ...view, username: active.user.username, notice: text('login.fresh_sign_in') } };
       }
     }
     return { kind: 'page', status: 200, view: await this.view(domain, { requestId, interaction }, client) };
@@ -263,7 +260,7 @@ export class LoginService {
   }
 
   /** The login page with a message, for the other ways of proving an account (approval from the chat app). */
-  refused(domain: DomainConfig, continues: Continues, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: string, retryAfter?: number): Promise<LoginResult> {
+  refused(domain: DomainConfig, continues: Continues, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: Text, retryAfter?: number): Promise<LoginResult> {
     return this.refuse(domain, continues, client, username, status, error, retryAfter);
   }
 
@@ -278,7 +275,7 @@ export class LoginService {
     await this.audit.record({ kind, domain: domain.name, userId, ...client });
   }
 
-  private async refuse(domain: DomainConfig, continues: Continues, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: string, retryAfter?: number): Promise<LoginResult> {
+  private async refuse(domain: DomainConfig, continues: Continues, client: ClientInfo, username: string, status: 400 | 401 | 429 | 503, error: Text, retryAfter?: number): Promise<LoginResult> {
     const view = await this.view(domain, continues, client);
     return { kind: 'page', status, view: { ...view, username, error }, ...(retryAfter === undefined ? {} : { retryAfter }) };
   }
@@ -301,13 +298,16 @@ export class LoginService {
       // DESIGN.md "XMPP": the second submit button, where a bot can send the confirm request.
       chatApproval: domain.accounts === 'xmpp' && domain.xmpp?.bot !== undefined,
       popup: ctx?.ui?.popup,
+      // The page's language after the switcher's: the RP's ui.lang (OpenID UI Extension 1.0 §4.2),
+      // or the OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
+      languages: ctx?.ui?.languages ?? application?.languages,
     };
   }
 }
 
 /** What a person reads when the form was refused before any credential was looked at. */
-function rejection(error: InvalidInput): string {
-  if (error.has('username', 'maxLength')) return 'That username is too long: no account has one that long.';
-  if (error.has('password', 'maxLength')) return `That password is too long: passwords have at most ${MAX_PASSWORD} characters.`;
-  return 'The form could not be read. Try again.';
+function rejection(error: InvalidInput): Text {
+  if (error.has('username', 'maxLength')) return text('login.errors.username_too_long');
+  if (error.has('password', 'maxLength')) return text('login.errors.password_too_long', { max: MAX_PASSWORD });
+  return text('login.errors.unreadable');
 }

@@ -7,7 +7,7 @@ import { securityConfig } from '../../config/namespaces.js';
 import { isDatabaseUnavailable } from '../../database/database-errors.js';
 import { Metrics } from '../../http/metrics.js';
 import type { ClientInfo } from '../../http/request-input.js';
-import { text } from '../../i18n/locale.js';
+import { text, type Text } from '../../i18n/locale.js';
 import type { User } from '../../users/user.entity.js';
 import { OpenIdBot } from '../../xmpp/bot/openid-bot.service.js';
 import type { CheckidContext } from '../checkid/checkid-context.js';
@@ -18,17 +18,18 @@ import { withSecondFactor } from '../factors/assurance.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
 import { type ActiveSession, SessionService } from '../session/session.service.js';
 import { LoginThrottleService } from './login-throttle.service.js';
-import { type LoginResult, LoginService, waitText } from './login.service.js';
+import { type LoginResult, LoginService } from './login.service.js';
 import type { SecondFactorForm } from './login.dto.js';
 import type { SecondFactorView } from './second-factor-page.js';
+import { waitText } from './wait-text.js';
 
 const MESSAGES = {
-  not_a_code: 'That is not a code: type the six digits your authenticator app shows, or one of your recovery codes.',
-  wrong_code: 'Wrong or already used code. Type the code your app shows now, or an unused recovery code.',
+  not_a_code: text('login.code.errors.not_a_code'),
+  wrong_code: text('login.code.errors.wrong_code'),
 } as const;
 
-function tooManyAttempts(seconds: number): string {
-  return `Too many wrong codes. Try again in ${waitText(seconds)}.`;
+function tooManyAttempts(seconds: number): Text {
+  return text('login.code.errors.throttled', { wait: waitText(seconds) });
 }
 
 /** The code page's data; the controller adds the CSRF token. */
@@ -150,7 +151,7 @@ export class SecondFactorLoginService {
 
   /** No sign-in waits for a code here (it timed out, or never was): the login page again, for the same request. */
   private async expired(domain: DomainConfig, continues: CodeContinues, client: ClientInfo): Promise<SecondFactorResult> {
-    const result = await this.login.refused(domain, continues, client, '', 401, 'Your sign-in timed out before the code was typed. Sign in again.');
+    const result = await this.login.refused(domain, continues, client, '', 401, text('login.code.errors.timed_out'));
     return { kind: 'login', result };
   }
 
@@ -160,7 +161,7 @@ export class SecondFactorLoginService {
     await this.bot?.notifySecurity(user, text('bot.notice.recovery_code_used', { account: `${user.username}@${user.domain}`, count: left }), client.languages);
   }
 
-  private refuse(domain: DomainConfig, who: Who, continues: CodeContinues, client: ClientInfo, status: 400 | 401 | 429, error: string, retryAfter?: number): Promise<SecondFactorResult> {
+  private refuse(domain: DomainConfig, who: Who, continues: CodeContinues, client: ClientInfo, status: 400 | 401 | 429, error: Text, retryAfter?: number): Promise<SecondFactorResult> {
     return this.view(domain, who, continues, client).then((view) => ({ kind: 'page', status, view: { ...view, error }, ...(retryAfter === undefined ? {} : { retryAfter }) }));
   }
 
@@ -177,6 +178,9 @@ export class SecondFactorLoginService {
       returnToOrigin: ctx?.returnTo ? new URL(ctx.returnTo.value).origin : application?.origin,
       rememberDays: Math.max(1, Math.round(this.security.second_factor.remember_device / 86_400)),
       popup: ctx?.ui?.popup,
+      // The page's language after the switcher's: the RP's ui.lang (OpenID UI Extension 1.0 §4.2),
+      // or the OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
+      languages: ctx?.ui?.languages ?? application?.languages,
     };
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
+import { uiLocales } from '../oidc-pages.js';
 import { OidcProviders } from '../oidc-providers.js';
 
 /** The application an OpenID Connect sign-in continues to, as people are shown it. */
@@ -9,6 +10,11 @@ export interface SignInApplication {
   name: string;
   /** The origin of the request's redirect_uri (checked by oidc-provider against the registration). */
   origin: string;
+  /**
+   * OpenID Connect Core 1.0 §3.1.2.1 ui_locales of the request: the languages of the sign-in pages
+   * before the interaction (the login, code and waiting pages), as of the consent page after it.
+   */
+  languages?: readonly string[] | undefined;
 }
 
 /**
@@ -37,6 +43,6 @@ export class OidcSignInTargets {
     if (client === undefined) return undefined;
     const redirectUri = URL.parse(String(interaction.params['redirect_uri']));
     if (redirectUri === null) return undefined;
-    return { clientId, name: client.clientName ?? clientId, origin: redirectUri.origin };
+    return { clientId, name: client.clientName ?? clientId, origin: redirectUri.origin, languages: uiLocales(interaction.params['ui_locales']) };
   }
 }

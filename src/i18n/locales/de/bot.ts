@@ -111,7 +111,5 @@ export default {
     accepted: 'Bestätigt: Der Browser, der {{code}} anzeigt, setzt die Anmeldung fort.',
     denied: 'Abgelehnt: Mit {{code}} wurde niemand angemeldet.',
     unknown_code: 'Für diesen Code wartet keine Anmeldung (vielleicht ist er abgelaufen).',
-    identity_page: 'Ihre Identitätsseite',
-    expired_application: 'eine Anwendung (ihre Anmeldeanfrage ist abgelaufen)',
   },
 } satisfies Catalogue;

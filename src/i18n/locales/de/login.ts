@@ -1,3 +1,80 @@
 import type { Catalogue } from '../../catalogue.js';
 
-export default {} satisfies Catalogue;
+export default {
+  title: 'Anmelden — {{domain}}',
+  heading: 'Mit Ihrem {{domain}}-Konto anmelden',
+  continue_to_realm: 'um mit <span class="realm">{{realm}}</span> fortzufahren',
+  continue_to_application: 'um mit <span class="realm">{{name}}</span> fortzufahren <span class="meta">(Anwendung <code>{{clientId}}</code> unter {{origin}})</span>',
+  username: 'Benutzername',
+  password: 'Passwort',
+  remember: 'Auf diesem Gerät angemeldet bleiben',
+  sign_in: 'Anmelden',
+  chat_approval: 'Mit meiner Chat-App bestätigen',
+  fresh_sign_in: 'Um zu ändern, wie Sie sich anmelden, melden Sie sich zuerst erneut an.',
+  errors: {
+    invalid_credentials: 'Falscher Benutzername oder falsches Passwort.',
+    account_disabled: 'Dieses Konto ist deaktiviert. Wenden Sie sich an die Administration dieser Domain.',
+    unavailable: 'Der Anmeldedienst ist gerade nicht verfügbar. Versuchen Sie es in ein paar Minuten erneut.',
+    throttled: 'Zu viele fehlgeschlagene Versuche. Versuchen Sie es in {{wait}} erneut.',
+    username_too_long: 'Dieser Benutzername ist zu lang: So lang ist der Name keines Kontos.',
+    password_too_long: 'Dieses Passwort ist zu lang: Passwörter haben höchstens {{max}} Zeichen.',
+    unreadable: 'Das Formular konnte nicht gelesen werden. Versuchen Sie es erneut.',
+  },
+  // Dative after "in": "in 30 Sekunden", "in 1 Minute".
+  wait: {
+    seconds_one: '{{count}} Sekunde',
+    seconds_other: '{{count}} Sekunden',
+    minutes_one: '{{count}} Minute',
+    minutes_other: '{{count}} Minuten',
+  },
+  code: {
+    title: 'Zweiter Faktor — {{domain}}',
+    heading: 'Bestätigen Sie, dass Sie es sind',
+    step_up_site: '<span class="realm">{{site}}</span> verlangt einen zweiten Nachweis, dass Sie <strong>{{account}}</strong> sind.',
+    step_up: 'Dafür ist ein zweiter Nachweis nötig, dass Sie <strong>{{account}}</strong> sind.',
+    sign_in_site: 'Anmeldung als <strong>{{account}}</strong>, um mit <span class="realm">{{site}}</span> fortzufahren.',
+    sign_in: 'Anmeldung als <strong>{{account}}</strong>.',
+    label: 'Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode',
+    remember_device_one: 'Dieses Gerät {{count}} Tag lang merken (hier wird kein Code abgefragt; Websites erfahren, dass nur ein Faktor verwendet wurde)',
+    remember_device_other: 'Dieses Gerät {{count}} Tage lang merken (hier wird kein Code abgefragt; Websites erfahren, dass nur ein Faktor verwendet wurde)',
+    continue: 'Weiter',
+    errors: {
+      not_a_code: 'Das ist kein Code: Geben Sie die sechs Ziffern ein, die Ihre Authenticator-App anzeigt, oder einen Ihrer Wiederherstellungscodes.',
+      wrong_code: 'Falscher oder bereits verwendeter Code. Geben Sie den Code ein, den Ihre App gerade anzeigt, oder einen noch unbenutzten Wiederherstellungscode.',
+      throttled: 'Zu viele falsche Codes. Versuchen Sie es in {{wait}} erneut.',
+      timed_out: 'Ihre Anmeldung ist abgelaufen, bevor der Code eingegeben wurde. Melden Sie sich erneut an.',
+    },
+  },
+  approval: {
+    title: 'In Ihrer Chat-App bestätigen — {{code}}',
+    heading: 'In Ihrer Chat-App bestätigen',
+    signing_in_to: 'Anmeldung bei <span class="realm">{{site}}</span>.',
+    // "yes" and "no" are the bot's commands: they stay as the bot reads them.
+    waiting: 'Wir warten auf Ihre Antwort. Ihre Chat-App zeigt den Code <strong class="code">{{code}}</strong>: Prüfen Sie, ob er übereinstimmt, und bestätigen Sie dann, oder antworten Sie <kbd>yes {{code}}</kbd> (oder <kbd>no {{code}}</kbd>).',
+    refresh: 'Diese Seite prüft alle paar Sekunden von selbst erneut. Die Anfrage läuft in {{wait}} ab.',
+    cancel: 'Abbrechen',
+    back: 'Zurück zur Anmeldeseite',
+    reference: 'HTTP {{status}} · Anfrage <code>{{requestId}}</code>',
+    // Dative after "Anmeldung bei".
+    site: {
+      identity_page: 'Ihrer Identitätsseite',
+      application: '{{name}} ({{origin}})',
+      expired_application: 'einer Anwendung (ihre Anmeldeanfrage ist abgelaufen)',
+    },
+    errors: {
+      not_available: 'Die Bestätigung mit der Chat-App ist hier nicht verfügbar: Melden Sie sich mit Ihrem Passwort an.',
+      invalid_username: 'Das ist kein gültiger Benutzername für {{domain}}.',
+      unavailable: 'Der Anmeldedienst ist gerade nicht verfügbar. Versuchen Sie es in einer Minute erneut oder melden Sie sich mit Ihrem Passwort an.',
+      rate_limited: 'Zu viele Bestätigungsanfragen. Versuchen Sie es in einer Minute erneut.',
+    },
+    finished: {
+      unknown: { title: 'Unbekannte Anmeldung', message: 'Diese Anmeldebestätigung gibt es nicht.' },
+      other_browser: { title: 'Anderer Browser', message: 'Diese Anmeldung wurde in einem anderen Browser begonnen: Nur dieser Browser kann sie fortsetzen.' },
+      timed_out: { title: 'Zeit abgelaufen', message: 'Niemand hat diese Anmeldung rechtzeitig bestätigt. Niemand wurde angemeldet.' },
+      already_used: { title: 'Bereits verwendet', message: 'Diese Anmeldung wurde bereits abgeschlossen.' },
+      account_disabled: { title: 'Konto deaktiviert', message: 'Dieses Konto ist deaktiviert. Wenden Sie sich an die Administration dieser Domain.' },
+      denied: { title: 'Abgelehnt', message: 'Die Anmeldung wurde in der Chat-App abgelehnt. Niemand wurde angemeldet.' },
+      cancelled: { title: 'Abgebrochen', message: 'Diese Anmeldung wurde abgebrochen.' },
+    },
+  },
+} satisfies Catalogue;

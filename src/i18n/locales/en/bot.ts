@@ -118,7 +118,5 @@ export default {
     accepted: 'Approved: the browser showing {{code}} continues the sign-in.',
     denied: 'Denied: nobody was signed in with {{code}}.',
     unknown_code: 'No sign-in is waiting for that code (it may have expired).',
-    identity_page: 'your identity page',
-    expired_application: 'an application (its sign-in request has expired)',
   },
 } satisfies Catalogue;

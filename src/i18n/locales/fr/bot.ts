@@ -117,7 +117,5 @@ export default {
     accepted: 'Approuvé : le navigateur qui affiche {{code}} poursuit la connexion.',
     denied: 'Refusé : personne n’a été connecté avec {{code}}.',
     unknown_code: 'Aucune connexion n’attend ce code (il a peut-être expiré).',
-    identity_page: 'votre page d’identité',
-    expired_application: 'une application (sa demande de connexion a expiré)',
   },
 } satisfies Catalogue;
