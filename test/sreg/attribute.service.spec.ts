@@ -76,7 +76,8 @@ describe(AttributeService.name, () => {
         },
       }),
     );
-    expect(service.describe(request, profile)).toEqual([
+    // Labels are catalogue texts (the consent page shows them in the reader's language): English here.
+    expect(service.describe(request, profile).map((row) => ({ ...row, label: String(row.label) }))).toEqual([
       { field: 'email', label: 'E-mail address', value: 'alice@example.org', required: true },
       { field: 'fullname', label: 'Full name', value: undefined, required: true },
       { field: 'nickname', label: 'Nickname', value: 'alice', required: false },
