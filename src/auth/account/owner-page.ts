@@ -24,8 +24,10 @@ export interface OwnerView {
   events: { kind: string; realm: string | null; ip: string | null; createdAt: Date }[];
   /** Whether the OpenID bot sends new-site notices; undefined where the domain has no bot. */
   notices?: boolean;
-  /** Second factors (issue 13): authenticator apps and what is left of the recovery codes. */
+  /** Second factors (issue 13): authenticator apps, passkeys, and what is left of the recovery codes. */
   factors: FactorOverview;
+  /** Whether "Add a passkey" is offered (a domain that can have passkeys: a domain name over HTTPS). */
+  passkeys: boolean;
 }
 
 const EVENT_LABELS: Readonly<Record<string, string>> = {
@@ -46,6 +48,10 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   second_factor_added: 'Added an authenticator app',
   second_factor_removed: 'Removed an authenticator app',
   recovery_codes_created: 'Made new recovery codes',
+  passkey_added: 'Added a passkey',
+  passkey_removed: 'Removed a passkey',
+  passkey_refused: 'Passkey sign-in refused',
+  passkey_counter_regression: 'Passkey refused: it may have been copied',
 };
 
 // Small pieces shared by the owner page's sections.
@@ -78,11 +84,14 @@ defineView(
 
 <section aria-labelledby="factors">
 <h2 id="factors">Second factor</h2>
-<% if (it.factors.apps.length === 0) { %><p>Signing in asks for your password only. Add an authenticator app to be asked for its code too.</p><% } else { %><ul class="list"><% it.factors.apps.forEach(function (f) { %><li><span><%= f.label %></span>
+<% var any = it.factors.apps.length + it.factors.passkeys.length > 0; %>
+<% if (!any) { %><p>Signing in asks for your password only. Add an authenticator app or a passkey to be asked for it too.</p><% } else { %><ul class="list"><% it.factors.apps.forEach(function (f) { %><li><span><%= f.label %></span>
 <span class="meta">added <%~ include('@when', { iso: f.createdAt.toISOString() }) %><% if (f.lastUsedAt) { %> · last used <%~ include('@when', { iso: f.lastUsedAt.toISOString() }) %><% } %></span>
-<%~ include('@post-button', { action: '/account/factors/totp/' + f.id + '/remove', csrf: it.csrf, label: 'Remove', secondary: true }) %></li><% }) %></ul>
+<%~ include('@post-button', { action: '/account/factors/totp/' + f.id + '/remove', csrf: it.csrf, label: 'Remove', secondary: true }) %></li><% }) %><% it.factors.passkeys.forEach(function (p) { %><li class="passkey"><span><%= p.label %> <span class="meta">(passkey)</span></span>
+<span class="meta">added <%~ include('@when', { iso: p.createdAt.toISOString() }) %><% if (p.lastUsedAt) { %> · last used <%~ include('@when', { iso: p.lastUsedAt.toISOString() }) %><% } %></span>
+<%~ include('@post-button', { action: '/account/factors/passkey/' + p.id + '/remove', csrf: it.csrf, label: 'Remove', secondary: true }) %></li><% }) %></ul>
 <% if (it.factors.recovery) { %><p class="meta">Recovery codes: <%= it.factors.recovery.left %> of <%= it.factors.recovery.total %> left (made <%~ include('@when', { iso: it.factors.recovery.createdAt.toISOString() }) %>).</p><% } %><% } %>
-<div class="actions"><%~ include('@post-button', { action: '/account/factors/totp', csrf: it.csrf, label: 'Add an authenticator app', secondary: it.factors.apps.length > 0 }) %><% if (it.factors.apps.length > 0) { %><%~ include('@post-button', { action: '/account/factors/recovery', csrf: it.csrf, label: 'New recovery codes', secondary: true }) %><% } %></div>
+<div class="actions"><%~ include('@post-button', { action: '/account/factors/totp', csrf: it.csrf, label: 'Add an authenticator app', secondary: any }) %><% if (it.passkeys) { %><%~ include('@post-button', { action: '/account/factors/passkey', csrf: it.csrf, label: 'Add a passkey', secondary: any }) %><% } %><% if (any) { %><%~ include('@post-button', { action: '/account/factors/recovery', csrf: it.csrf, label: 'New recovery codes', secondary: true }) %><% } %></div>
 </section>
 
 <section aria-labelledby="trusted">

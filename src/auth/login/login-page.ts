@@ -23,6 +23,8 @@ export interface LoginView {
   chatApproval?: boolean;
   /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
   popup?: boolean | undefined;
+  /** Whether to offer "Sign in with a passkey" (security.passkeys.sign_in, a domain that can have passkeys). */
+  passkeySignIn?: boolean | undefined;
 }
 
 defineView(
@@ -38,7 +40,9 @@ defineView(
   <label>Password <input type="password" name="password" autocomplete="current-password" required></label>
   <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>
   <div class="actions"><button type="submit" name="method" value="password">Sign in</button><% if (it.chatApproval) { %>
-    <button type="submit" name="method" value="xmpp" formnovalidate>Confirm with my chat app</button><% } %></div>
+    <button type="submit" name="method" value="xmpp" formnovalidate>Confirm with my chat app</button><% } %><% if (it.passkeySignIn) { %>
+    <button type="button" class="secondary" data-webauthn="authenticate" data-options="/login/passkey/options" data-action="/login/passkey" hidden>Sign in with a passkey</button><% } %></div>
+  <% if (it.passkeySignIn) { %><p class="notice error" role="alert" data-webauthn-status hidden></p><% } %>
 </form>`,
 );
 
@@ -48,5 +52,6 @@ export function loginPage(data: LoginView): PageOptions {
     formTargets: data.returnToOrigin ? [data.returnToOrigin] : [],
     body: view('login', data),
     popup: data.popup,
+    passkeys: data.passkeySignIn === true,
   };
 }
