@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
@@ -86,6 +86,7 @@ export class FactorsController {
 
   /** WebAuthn registration options (JSON for the page's script; CSRF checked like a form). */
   @Post('passkey/options')
+  @HttpCode(200)
   @UseGuards(CsrfGuard)
   async passkeyOptions(@Body() _form: ButtonForm, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicKeyCredentialCreationOptionsJSON> {
     reply.header('cache-control', 'no-store');

@@ -1,4 +1,4 @@
-import { Body, Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Random } from '../../common/random.js';
@@ -19,6 +19,7 @@ export class PasskeyLoginController {
   ) {}
 
   @Post('options')
+  @HttpCode(200)
   @UseGuards(CsrfGuard)
   async options(@Body() _form: PasskeyOptionsForm, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicKeyCredentialRequestOptionsJSON> {
     reply.header('cache-control', 'no-store');

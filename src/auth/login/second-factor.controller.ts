@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Random } from '../../common/random.js';
 import { csrfToken, CsrfGuard } from '../../http/csrf.js';
@@ -36,6 +36,7 @@ export class SecondFactorController {
 
   /** WebAuthn options for "Use a passkey" (JSON for the page's script; CSRF checked like a form). */
   @Post('passkey/options')
+  @HttpCode(200)
   @UseGuards(CsrfGuard)
   async passkeyOptions(@Body() _form: PasskeyOptionsForm, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<PublicKeyCredentialRequestOptionsJSON> {
     reply.header('cache-control', 'no-store');
