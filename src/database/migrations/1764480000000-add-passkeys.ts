@@ -57,7 +57,7 @@ export class AddPasskeys1764480000000 implements MigrationInterface {
         CONSTRAINT "webauthn_challenges_pkey" PRIMARY KEY ("challenge"),
         CONSTRAINT "webauthn_challenges_session_fkey" FOREIGN KEY ("session_id") REFERENCES "sessions" ("id") ON DELETE CASCADE,
         CONSTRAINT "webauthn_challenges_purpose_value" CHECK ("purpose" IN ('register', 'second_factor', 'sign_in')),
-        CONSTRAINT "webauthn_challenges_bound" CHECK (("purpose" = 'sign_in') = ("session_id" IS NULL AND octet_length("browser_hash") = 32))
+        CONSTRAINT "webauthn_challenges_bound" CHECK (("session_id" IS NOT NULL OR "browser_hash" IS NOT NULL) AND (("purpose" = 'sign_in') = ("session_id" IS NULL AND "browser_hash" IS NOT NULL AND octet_length("browser_hash") = 32)))
       )`);
     await q.query(`CREATE INDEX "webauthn_challenges_expires_at_idx" ON "webauthn_challenges" ("expires_at")`);
     await q.query(`CREATE INDEX "webauthn_challenges_address_idx" ON "webauthn_challenges" ("address")`);
