@@ -258,7 +258,7 @@ describe('passkeys', () => {
     await enrol(browser(), name, authenticator);
     const b = browser();
     const login = await b.request('GET', `${op.base}/login`);
-    expect(login.body).toContain('Sign in with a passkey');
+    expect(login.body).toContain('Use a passkey instead');
     expect(login.body).toContain('name="password"');
     const { options, answer } = await passkeyOnly(b, authenticator, {}, {});
     expect(options.allowCredentials).toEqual([]);
@@ -309,7 +309,7 @@ describe('passkeys', () => {
     });
     afterAll(() => off?.close());
 
-    it('hides "Sign in with a passkey" and refuses its endpoints (404, structured); passkeys stay a second factor', async () => {
+    it('hides the passkey sign-in ("Use a passkey instead") and refuses its endpoints (404, structured); passkeys stay a second factor', async () => {
       const b = browser();
       const login = await b.request('GET', `${off.base}/login`);
       expect(login.status).toBe(200);

@@ -155,7 +155,7 @@ describe('passkeys in a real browser', () => {
     expect(login.pathname).toBe('/login');
     expect(login.searchParams.get('request')).toMatch(/.+/);
     expect(await seriousA11yViolations(page)).toEqual([]);
-    await usePasskey('Sign in with a passkey');
+    await usePasskey('Use a passkey instead');
     await allowOnce();
     await expectAtRp(rp, ['phishing-resistant', 'multi-factor']);
     expect(logged).toEqual([]);
@@ -186,7 +186,7 @@ describe('passkeys in a real browser', () => {
     await page.goto(connect.signInUrl);
     expect(new URL(page.url()).pathname).toBe('/login');
     expect(new URL(page.url()).searchParams.get('interaction')).toMatch(/^[A-Za-z0-9_-]+$/);
-    await usePasskey('Sign in with a passkey');
+    await usePasskey('Use a passkey instead');
     expect(new URL(page.url()).pathname).toMatch(/^\/oidc\/interaction\//);
     await navigation(page, () => page.locator('button[name="decision"][value="allow_once"]').click());
     await shots.take(page);

@@ -23,7 +23,11 @@ export interface LoginView {
   chatApproval?: boolean;
   /** OpenID UI Extension 1.0 §5: the compact layout of a popup window. */
   popup?: boolean | undefined;
-  /** Whether to offer "Sign in with a passkey" (security.passkeys.sign_in, a domain that can have passkeys). */
+  /**
+   * Whether to offer a passkey-only sign-in (security.passkeys.sign_in, a domain that can have
+   * passkeys). Its button says "Use a passkey instead": a name without "Sign in" in it, so that
+   * whoever finds the password form's button by that name ("Sign in") still finds one.
+   */
   passkeySignIn?: boolean | undefined;
 }
 
@@ -41,7 +45,7 @@ defineView(
   <label class="check"><input type="checkbox" name="remember" value="1"> Keep me signed in on this device</label>
   <div class="actions"><button type="submit" name="method" value="password">Sign in</button><% if (it.chatApproval) { %>
     <button type="submit" name="method" value="xmpp" formnovalidate>Confirm with my chat app</button><% } %><% if (it.passkeySignIn) { %>
-    <button type="button" class="secondary" data-webauthn="authenticate" data-options="/login/passkey/options" data-action="/login/passkey" hidden>Sign in with a passkey</button><% } %></div>
+    <button type="button" class="secondary" data-webauthn="authenticate" data-options="/login/passkey/options" data-action="/login/passkey" hidden>Use a passkey instead</button><% } %></div>
   <% if (it.passkeySignIn) { %><p class="notice error" role="alert" data-webauthn-status hidden></p><% } %>
 </form>`,
 );
