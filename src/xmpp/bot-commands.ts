@@ -30,7 +30,7 @@ export const BOT_COMMAND_USAGE: Readonly<Record<BotCommandName, string>> = {
   sites: 'sites: the sites you trust to sign you in without asking, numbered (and those that know you by a private identifier)',
   revoke: 'revoke <site or number>: stop trusting a site (the number from "sites")',
   sessions: 'sessions: where you are signed in',
-  factors: 'factors: your second factors (authenticator apps, recovery codes left)',
+  factors: 'factors: your second factors (authenticator apps, passkeys, recovery codes left)',
   'signout-all': 'signout all: sign out everywhere',
   history: 'history: your recent sign-ins',
   profile: 'profile: the details sites may ask for, and which ones you share',

@@ -97,9 +97,13 @@ export class BotCommandRunner {
 
   /** Issue 13: the second factors by name and date; never a secret, a code or a hash. */
   private async listFactors(user: User): Promise<string> {
-    const { apps, recovery } = await this.factors.overview(user);
-    if (apps.length === 0) return 'Signing in asks for your password only: add an authenticator app on your identity page.';
-    const lines = apps.map((a) => `- ${a.label}, added ${when(a.createdAt)}${a.lastUsedAt ? `, last used ${when(a.lastUsedAt)}` : ''}`);
+    const { apps, passkeys, recovery } = await this.factors.overview(user);
+    if (apps.length === 0 && passkeys.length === 0) return 'Signing in asks for your password only: add an authenticator app or a passkey on your identity page.';
+    const lines = [
+      ...apps.map((a) => `- ${a.label}, added ${when(a.createdAt)}${a.lastUsedAt ? `, last used ${when(a.lastUsedAt)}` : ''}`),
+      // Passkeys by the name their owner gave them (never a credential id or key).
+      ...passkeys.map((p) => `- Passkey "${p.label}", added ${when(p.createdAt)}${p.lastUsedAt ? `, last used ${when(p.lastUsedAt)}` : ''}`),
+    ];
     if (recovery) lines.push(`- Recovery codes: ${recovery.left} of ${recovery.total} left`);
     return ['Your second factors:', ...lines, 'Add or remove them on your identity page.'].join('\n');
   }
