@@ -16,7 +16,9 @@ import { startBrowserRelyingParty, type BrowserRelyingParty } from './relying-pa
 //   3. signs in at the RP with the passkey alone (identifier_select, the request= parameter kept);
 //   4. signed in with password + recovery code, is asked for the passkey by an RP that wants
 //      phishing-resistant (the step-up), then gets it;
-//   5. signs in over OpenID Connect (openid-client) with the passkey alone: amr has hwk.
+//   5. signs in over OpenID Connect (openid-client) with the passkey alone: amr has hwk;
+//   6. having chosen German, tries to add the same authenticator again: the script says why it did not
+//      go through in German (its words come from the page, src/http/passkey-status.ts).
 // Screenshots in test-output/screenshots/passkeys-<n>.png.
 
 requireChromium();
@@ -194,6 +196,29 @@ describe('passkeys in a real browser', () => {
     expect(await page.locator('#status').innerText()).toMatch(/^Signed in as /);
     expect(JSON.parse(await page.locator('#amr').innerText())).toEqual(['hwk', 'mfa']);
     expect(await page.locator('#acr').innerText()).toBe('http://schemas.openid.net/pape/policies/2007/06/phishing-resistant');
+    expect(logged).toEqual([]);
+  });
+
+  it('6. in German: the same authenticator again is refused by the browser (excludeCredentials), and the page says so in German', async () => {
+    // Signed in a moment ago (5.): recent enough to add a factor. German from the switcher.
+    await page.goto(op.identifier(name));
+    await navigation(page, () => page.locator('footer.site').getByRole('link', { name: 'Deutsch' }).click());
+    expect(page.url()).toBe(op.identifier(name));
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    await navigation(page, () => page.getByRole('button', { name: 'Passkey hinzufügen' }).click());
+    expect(new URL(page.url()).pathname).toBe('/account/factors/passkey');
+    expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('Passkey hinzufügen');
+    const create = page.getByRole('button', { name: 'Passkey erstellen' });
+    await create.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await create.click();
+    // WebAuthn L3 §5.4 excludeCredentials: the authenticator holds one already; InvalidStateError.
+    const status = page.locator('[data-webauthn-status]');
+    await status.waitFor({ state: 'visible', timeout: TIMEOUT });
+    await shots.take(page);
+    expect(await status.innerText()).toBe('Dieser Passkey ist bereits hinzugefügt.');
+    expect(new URL(page.url()).pathname).toBe('/account/factors/passkey');
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId });
+    expect(credentials).toHaveLength(1);
     expect(logged).toEqual([]);
   });
 });
