@@ -6,6 +6,7 @@ import { Clock } from '../common/clock.js';
 import { TokenBuckets } from '../common/token-buckets.js';
 import { openidConfig } from '../config/namespaces.js';
 import { AppError } from '../http/app-error.js';
+import { text } from '../i18n/locale.js';
 import { clientAddressKey } from '../http/client-address.js';
 import { Metrics, type RateLimitKind } from '../http/metrics.js';
 import type { ClientInfo } from '../http/request-input.js';
@@ -24,7 +25,7 @@ import { AssociateRateLimited, CheckAuthenticationRateLimited } from '../protoco
 /** A checkid request refused by checkid_rate_limit: a page or problem+json, 429 with Retry-After. */
 export class CheckidRateLimited extends AppError {
   constructor(retryAfterSeconds: number) {
-    super('rate_limited', 429, 'Too many requests', 'Too many sign-in requests from this address. Wait a little, then go back to the site and try again.', {
+    super('rate_limited', 429, text('errors.rate_limited.title'), text('errors.rate_limited.detail'), {
       headers: { 'retry-after': String(retryAfterSeconds) },
     });
   }
@@ -99,7 +100,7 @@ export class ClientRateLimits {
 /** pending_requests.max_per_client reached: 429 with Retry-After, as a page or problem+json. */
 export class TooManyPendingRequests extends AppError {
   constructor(retryAfterSeconds: number) {
-    super('too_many_pending_requests', 429, 'Too many sign-in requests', 'Too many unfinished sign-in requests from this address. Finish or abandon one, wait a little, then try again.', {
+    super('too_many_pending_requests', 429, text('errors.too_many_pending_requests.title'), text('errors.too_many_pending_requests.detail'), {
       headers: { 'retry-after': String(retryAfterSeconds) },
     });
   }

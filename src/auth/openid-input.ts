@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../http/app-error.js';
+import { text } from '../i18n/locale.js';
 import { clientInfo, type ClientInfo } from '../http/request-input.js';
 import { OPENID_PREFIX } from '../protocol/consts.js';
 import { readSessionToken } from './session/session-cookies.js';
@@ -23,7 +24,7 @@ export function bodyPairs(request: FastifyRequest): [string, string][] {
   // OpenID 2.0 §4.1.2: POSTed messages are application/x-www-form-urlencoded.
   const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded' || typeof body !== 'object') {
-    throw new AppError('unsupported_media_type', 415, 'Unsupported body', 'OpenID messages are POSTed as application/x-www-form-urlencoded.', { unreadMessage: true });
+    throw new AppError('unsupported_media_type', 415, text('errors.unsupported_media_type.openid.title'), text('errors.unsupported_media_type.openid.detail'), { unreadMessage: true });
   }
   const pairs: [string, string][] = [];
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {

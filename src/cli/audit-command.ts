@@ -9,6 +9,7 @@ import { ROOT_LOGGER } from '../common/tokens.js';
 import type { LoadedConfig } from '../config/config.loader.js';
 import { NotFound } from '../http/app-error.js';
 import { createRootLogger } from '../http/logger.js';
+import { text } from '../i18n/locale.js';
 import { tryNormalizeUsername } from '../users/username.js';
 import { UsersService } from '../users/users.service.js';
 import { CliModule } from './cli.module.js';
@@ -168,7 +169,7 @@ export async function runAudit(args: AuditArgs, loaded: LoadedConfig, io: AuditO
     if (args.user) {
       const domain = args.user.domain ?? defaultDomain();
       const user = await users.find(domain, args.user.username);
-      if (user === null) throw new NotFound('unknown_account', 'Unknown account', `no account ${args.user.username}@${domain}`);
+      if (user === null) throw new NotFound('unknown_account', text('errors.unknown_account.title'), text('errors.unknown_account.detail', { account: `${args.user.username}@${domain}` }));
       query.userId = user.id;
     }
     const events = await context.get(AuditService).search(query);

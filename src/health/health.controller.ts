@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Inject, Optional, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../http/app-error.js';
+import { text, type Text } from '../i18n/locale.js';
 import { DatabaseHealth } from '../database/database-health.js';
 import { ClusterMetrics } from '../http/cluster-metrics.js';
 import { Metrics } from '../http/metrics.js';
@@ -15,8 +16,8 @@ export interface Readiness {
 }
 
 export class NotReady extends AppError {
-  constructor(detail: string) {
-    super('not_ready', 503, 'Not ready', detail, { headers: { 'retry-after': '5' } });
+  constructor(detail: Text) {
+    super('not_ready', 503, text('errors.not_ready.title'), detail, { headers: { 'retry-after': '5' } });
   }
 }
 
@@ -48,8 +49,8 @@ export class HealthController {
   async readiness(): Promise<Readiness> {
     const db = await this.database.status();
     this.metrics.databaseReady.set(db.reachable && db.pendingMigrations.length === 0 ? 1 : 0);
-    if (!db.reachable) throw new NotReady('The database is unreachable.');
-    if (db.pendingMigrations.length > 0) throw new NotReady(`Database migrations are pending: ${db.pendingMigrations.join(', ')}.`);
+    if (!db.reachable) throw new NotReady(text('errors.not_ready.database'));
+    if (db.pendingMigrations.length > 0) throw new NotReady(text('errors.not_ready.migrations', { migrations: db.pendingMigrations.join(', ') }));
     // An offline bot degrades the service (no chat commands, no approval from the chat app) but
     // passwords and every OpenID endpoint still work: ready all the same, never taken out of a
     // load balancer for it; the details say what is down (and the xmpp_bot_online metric).

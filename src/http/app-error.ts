@@ -1,8 +1,9 @@
-import type { Text } from '../i18n/locale.js';
+import { inEnglish, type Text } from '../i18n/locale.js';
 
 // Errors of the application that are not OpenID protocol errors: they answer as RFC 9457
 // application/problem+json (or an HTML page for browsers), with a stable `code`. Their title and
-// detail are catalogue texts (text('errors.<code>.title')), shown in the reader's language.
+// detail are catalogue texts (text('errors.<code>.title')), shown in the reader's language; the
+// Error's own message (what logs and the CLI print) is the detail in English.
 
 export interface AppErrorOptions {
   /** Internal detail for logs; never sent. */
@@ -35,7 +36,7 @@ export class AppError extends Error {
     readonly publicDetail: string | Text,
     options: AppErrorOptions = {},
   ) {
-    super(String(publicDetail), options.cause === undefined ? undefined : { cause: options.cause });
+    super(inEnglish(publicDetail), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.detail = options.detail;
     this.headers = options.headers ?? {};

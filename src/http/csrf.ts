@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
+import { text } from '../i18n/locale.js';
 import { cookieName, readCookie, setCookie } from './cookies.js';
 
 // CSRF protection for every form: a double-submit token. The browser holds it in a __Host-
@@ -11,7 +12,7 @@ import { cookieName, readCookie, setCookie } from './cookies.js';
 
 export class CsrfFailure extends AppError {
   constructor() {
-    super('csrf_failed', 403, 'Form expired', 'This form is no longer valid. Go back, reload the page and try again.');
+    super('csrf_failed', 403, text('errors.csrf_failed.title'), text('errors.csrf_failed.detail'));
   }
 }
 

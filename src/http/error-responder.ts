@@ -6,7 +6,7 @@ import { OpenIdError } from '../protocol/errors.js';
 import { acceptQuality } from './accept.js';
 import { AppError } from './app-error.js';
 import { errorPage } from './error-page.js';
-import { renderIn, type Text } from '../i18n/locale.js';
+import { inEnglish, renderIn, text, type Text } from '../i18n/locale.js';
 import { replyLocale, sendPage } from './pages.js';
 import { encodeDirectError, encodeDirectErrorMessage, indirectErrorLocation } from './openid-error-encoding.js';
 
@@ -34,38 +34,62 @@ interface Described {
   members: Readonly<Record<string, unknown>>;
 }
 
-const STATUS_CODES: Readonly<Record<number, [string, string]>> = {
-  400: ['bad_request', 'Bad request'],
-  401: ['unauthorized', 'Unauthorized'],
-  403: ['forbidden', 'Forbidden'],
-  404: ['not_found', 'Not found'],
-  405: ['method_not_allowed', 'Method not allowed'],
-  406: ['not_acceptable', 'Not acceptable'],
-  408: ['request_timeout', 'Request timeout'],
-  411: ['length_required', 'Length required'],
-  413: ['payload_too_large', 'Request body too large'],
-  414: ['uri_too_long', 'Request URI too long'],
-  415: ['unsupported_media_type', 'Unsupported media type'],
-  429: ['too_many_requests', 'Too many requests'],
-  431: ['headers_too_large', 'Request headers too large'],
-  503: ['service_unavailable', 'Service unavailable'],
+/** The HTTP-level refusals (Nest's and Fastify's own), by status: our code, its catalogue title and detail. */
+const STATUS_CODES: Readonly<Record<number, { code: string; title: Text; detail: Text }>> = {
+  400: { code: 'bad_request', title: text('errors.bad_request.title'), detail: text('errors.bad_request.detail') },
+  401: { code: 'unauthorized', title: text('errors.unauthorized.title'), detail: text('errors.unauthorized.detail') },
+  403: { code: 'forbidden', title: text('errors.forbidden.title'), detail: text('errors.forbidden.detail') },
+  404: { code: 'not_found', title: text('errors.not_found.title'), detail: text('errors.not_found.detail') },
+  405: { code: 'method_not_allowed', title: text('errors.method_not_allowed.title'), detail: text('errors.method_not_allowed.detail') },
+  406: { code: 'not_acceptable', title: text('errors.not_acceptable.title'), detail: text('errors.not_acceptable.detail') },
+  408: { code: 'request_timeout', title: text('errors.request_timeout.title'), detail: text('errors.request_timeout.detail') },
+  411: { code: 'length_required', title: text('errors.length_required.title'), detail: text('errors.length_required.detail') },
+  413: { code: 'payload_too_large', title: text('errors.payload_too_large.title'), detail: text('errors.payload_too_large.detail') },
+  414: { code: 'uri_too_long', title: text('errors.uri_too_long.title'), detail: text('errors.uri_too_long.detail') },
+  415: { code: 'unsupported_media_type', title: text('errors.unsupported_media_type.title'), detail: text('errors.unsupported_media_type.detail') },
+  429: { code: 'too_many_requests', title: text('errors.too_many_requests.title'), detail: text('errors.too_many_requests.detail') },
+  431: { code: 'headers_too_large', title: text('errors.headers_too_large.title'), detail: text('errors.headers_too_large.detail') },
+  503: { code: 'service_unavailable', title: text('errors.service_unavailable.title'), detail: text('errors.service_unavailable.detail') },
 };
 
-const INTERNAL_ERROR = { code: 'internal_error', title: 'Internal error', detail: 'Something went wrong on our side. Quote the request id when reporting it.' } as const;
+const INTERNAL_ERROR = { code: 'internal_error', title: text('errors.internal_error.title'), detail: text('errors.internal_error.detail') } as const;
+
+/**
+ * What a person reads about an OpenID error (on the error page, or a problem document): a
+ * translated explanation by its code, and the protocol's own message, which stays English because
+ * it is also what openid.error carries to the RP, for machines and the site's developers.
+ */
+const OPENID_EXPLANATIONS: Readonly<Record<string, Text>> = {
+  invalid_request: text('errors.openid.invalid_request'),
+  message_too_large: text('errors.openid.message_too_large'),
+  forbidden_character: text('errors.openid.forbidden_character'),
+  unsupported_mode: text('errors.openid.unsupported_mode'),
+  unsupported_type: text('errors.openid.unsupported_type'),
+  invalid_return_to: text('errors.openid.invalid_return_to'),
+  invalid_realm: text('errors.openid.invalid_realm'),
+  rate_limited: text('errors.openid.rate_limited'),
+  unknown_identifier: text('errors.openid.unknown_identifier'),
+  claimed_id_mismatch: text('errors.openid.claimed_id_mismatch'),
+};
+
+function openIdDetail(error: OpenIdError): Text {
+  return text('errors.openid.detail', { explanation: OPENID_EXPLANATIONS[error.code] ?? text('errors.openid.other'), message: error.message });
+}
 
 function describe(error: unknown): Described {
   if (error instanceof AppError) {
     return { status: error.status, code: error.code, title: error.title, detail: error.publicDetail, headers: error.headers, members: error.members };
   }
   if (error instanceof OpenIdError) {
-    return { status: error.status, code: error.code, title: 'OpenID request refused', detail: error.message, headers: error.headers, members: {} };
+    return { status: error.status, code: error.code, title: text('errors.openid.title'), detail: openIdDetail(error), headers: error.headers, members: {} };
   }
   // Nest's own exceptions (unmatched routes, pipes) and Fastify's (body parsing, size limits)
   // carry a 4xx status; their messages are written for clients.
   const status = error instanceof HttpException ? error.getStatus() : statusOf(error);
   if (status !== undefined && status >= 400 && status < 500) {
-    const [code, title] = STATUS_CODES[status] ?? ['bad_request', 'Bad request'];
-    const detail = status === 404 ? 'There is nothing at this address.' : publicMessage(error) ?? title;
+    // Their own messages are English and about the library's internals: people get the status's
+    // own words (an RP's library still gets the message, below).
+    const { code, title, detail } = STATUS_CODES[status] ?? STATUS_CODES[400]!;
     return { status, code, title, detail, headers: {}, members: {} };
   }
   if (isDatabaseUnavailable(error)) {
@@ -74,8 +98,8 @@ function describe(error: unknown): Described {
     return {
       status: 503,
       code: 'database_unavailable',
-      title: 'Service unavailable',
-      detail: 'The service cannot reach its database right now. Try again in a few seconds.',
+      title: text('errors.database_unavailable.title'),
+      detail: text('errors.database_unavailable.detail'),
       headers: { 'retry-after': '5' },
       members: {},
     };
@@ -88,7 +112,8 @@ function statusOf(error: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
-function publicMessage(error: unknown): string | undefined {
+/** The English message of an error (Nest's body or message, Fastify's message, an AppError's detail in English). */
+function libraryMessage(error: unknown): string | undefined {
   if (error instanceof HttpException) {
     const body = error.getResponse();
     if (typeof body === 'string') return body;
@@ -175,7 +200,9 @@ function respond(request: FastifyRequest, reply: FastifyReply, error: unknown, l
     // error answer every RP library parses: HTTP 400 with a key-value body. The version is
     // unknown (nothing was read), so it is 2.0's, with ns. The service's own refusals (no TLS,
     // an unknown host, rate limits) keep their status and problem document.
-    reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectErrorMessage(String(described.detail)));
+    // The error text is for the RP's library and its developers, machines: English, the parser's
+    // own message where it has one.
+    reply.code(400).type('text/plain; charset=utf-8').send(encodeDirectErrorMessage(libraryMessage(error) ?? inEnglish(described.detail)));
     return;
   }
   if (prefersHtml(request) || (answer && !answer.direct)) {

@@ -6,6 +6,7 @@ import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, Fast
 import type { Logger } from 'pino';
 import type { SecurityConfig } from '../config/namespaces.js';
 import type { Domains } from '../config/domains.js';
+import { DEFAULT_LOCALE, renderIn, text, type Text } from '../i18n/locale.js';
 import { AppError } from './app-error.js';
 import type { BrandingView } from './branding.js';
 import { OPENID_ENDPOINT_PATH, problemDocument, sendError } from './error-responder.js';
@@ -19,13 +20,13 @@ export const OPERATIONAL_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export class UnknownHost extends AppError {
   constructor(host: string) {
-    super('unknown_domain', 404, 'Unknown domain', `This provider does not serve ${host || 'requests without a Host header'}.`);
+    super('unknown_domain', 404, text('errors.unknown_domain.title'), host ? text('errors.unknown_domain.detail', { host }) : text('errors.unknown_domain.no_host'));
   }
 }
 
 export class TlsRequired extends AppError {
   constructor() {
-    super('tls_required', 403, 'HTTPS required', 'This provider only accepts this request over HTTPS.');
+    super('tls_required', 403, text('errors.tls_required.title'), text('errors.tls_required.detail'));
   }
 }
 
@@ -140,7 +141,7 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
 
 export class MalformedAddress extends AppError {
   constructor() {
-    super('bad_url', 400, 'Bad address', 'This address is not valid: it has broken percent-encoding.');
+    super('bad_url', 400, text('errors.bad_url.title'), text('errors.bad_url.detail'));
   }
 }
 
@@ -162,12 +163,15 @@ export function frameworkErrorHandler(logger: Logger, hstsMaxAge: number) {
   };
 }
 
-/** What Node's HTTP parser refuses, by its error code (Node's `clientError`); anything else is a 400. */
-const CLIENT_ERRORS: Readonly<Record<string, { status: number; code: string; title: string; detail: string }>> = {
-  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', title: 'Request headers too large', detail: 'The request line or headers are too large.' },
-  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', title: 'Request timeout', detail: 'The request did not arrive in time.' },
+/**
+ * What Node's HTTP parser refuses, by its error code (Node's `clientError`); anything else is a 400.
+ * No header was read, Accept-Language neither: these answer in English.
+ */
+const CLIENT_ERRORS: Readonly<Record<string, { status: number; code: string; title: Text; detail: Text }>> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'headers_too_large', title: text('errors.headers_too_large.title'), detail: text('errors.headers_too_large.detail') },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'request_timeout', title: text('errors.request_timeout.title'), detail: text('errors.request_timeout.detail') },
 };
-const MALFORMED_REQUEST = { status: 400, code: 'bad_request', title: 'Bad request', detail: 'This request is not valid HTTP.' };
+const MALFORMED_REQUEST = { status: 400, code: 'bad_request', title: text('errors.bad_request.title'), detail: text('errors.bad_request.not_http') };
 
 /**
  * Fastify's `clientErrorHandler`: requests Node's HTTP parser refuses (a control character or a
@@ -183,9 +187,10 @@ export function clientErrorHandler(logger: Logger, hstsMaxAge: number) {
     const problem = CLIENT_ERRORS[error.code] ?? MALFORMED_REQUEST;
     const requestId = randomUUID();
     logger.info({ reqId: requestId, code: problem.code, status: problem.status, parserError: error.code }, 'request refused');
-    const body = problemDocument(problem, requestId);
+    const body = renderIn(DEFAULT_LOCALE, () => problemDocument(problem, requestId));
     const headers: Record<string, string> = {
       'content-type': 'application/problem+json; charset=utf-8',
+      'content-language': DEFAULT_LOCALE.lang,
       'content-length': String(Buffer.byteLength(body)),
       'x-request-id': requestId,
       'cache-control': 'no-store',

@@ -56,6 +56,11 @@ export interface PageOptions {
    * zone for the next page and, while the server does not know it, shows this page's times in it.
    */
   dates?: boolean | undefined;
+  /**
+   * false: no language switcher, on a page that cannot be fetched again (the end of an answered
+   * request: its address now leads to an error).
+   */
+  switcher?: false | undefined;
 }
 
 const DEFAULT_BRANDING: BrandingView = { productName: 'OpenID' };
@@ -107,7 +112,7 @@ function renderLayout(options: PageOptions, branding: BrandingView, locale: Loca
   return view('layout', {
     title: String(options.title),
     switcher:
-      back === undefined || options.popup === true
+      back === undefined || options.popup === true || options.switcher === false
         ? undefined
         : LANGUAGES.map((lang) => ({ lang, name: LANGUAGE_NAMES[lang], current: lang === locale.lang, href: `/language?lang=${lang}&return=${encodeURIComponent(back)}` })),
     branding,

@@ -93,16 +93,18 @@ export class Locale {
     this.zoneUnknown = timeZone === undefined;
   }
 
-  readonly t = (key: string, vars?: Vars): string => translate(this.lang, key, vars);
+  // Texts among the values render in this locale too (renderIn), also when called after an await.
+  readonly t = (key: string, vars?: Vars): string => renderIn(this, () => translate(this.lang, key, vars));
 
   /** A catalogue entry with markup of its own (ours, trusted); the values are escaped. */
-  readonly th = (key: string, vars?: Vars): Html => {
-    const escaped: Record<string, unknown> = {};
-    for (const [name, value] of Object.entries(vars ?? {})) {
-      escaped[name] = value instanceof Html ? value.value : typeof value === 'number' ? value : escapeHtml(value);
-    }
-    return new Html(translate(this.lang, key, escaped));
-  };
+  readonly th = (key: string, vars?: Vars): Html =>
+    renderIn(this, () => {
+      const escaped: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(vars ?? {})) {
+        escaped[name] = value instanceof Html ? value.value : typeof value === 'number' ? value : escapeHtml(value);
+      }
+      return new Html(translate(this.lang, key, escaped));
+    });
 
   readonly when = (at: Date | string): string => dateFormat(this.lang, this.timeZone).format(typeof at === 'string' ? new Date(at) : at);
 }
@@ -151,4 +153,9 @@ export class Text {
 
 export function text(key: string, vars?: Vars): Text {
   return new Text(key, vars);
+}
+
+/** In English whatever the render under way: for log lines, and for what machines read (OpenID errors to an RP). */
+export function inEnglish(value: string | Text): string {
+  return typeof value === 'string' ? value : value.in(DEFAULT_LOCALE);
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { LANGUAGE_COOKIE, negotiateLanguage, type Language } from './languages.js';
+import { LANGUAGE_COOKIE, negotiateLanguage, type Language, type LanguageSources } from './languages.js';
 import { isTimeZone, Locale } from './locale.js';
 
 // The locale of a page from its request: the language (languages.ts) and the time zone, which is
@@ -15,16 +15,22 @@ export interface LocaleHints {
   timeZone?: string | undefined;
 }
 
+/** What a browser says of its reader's languages: the switcher's choice and Accept-Language. */
+export type StatedLanguages = Pick<LanguageSources, 'chosen' | 'acceptLanguage'>;
+
+export function statedLanguages(headers: IncomingHttpHeaders): StatedLanguages {
+  const cookies = cookieValues(headers.cookie);
+  return {
+    // RFC 6265bis §4.1.3.2: the secure name where the page is HTTPS, the plain one in plain-HTTP development.
+    chosen: cookies.get(`__Host-${LANGUAGE_COOKIE}`) ?? cookies.get(LANGUAGE_COOKIE),
+    acceptLanguage: typeof headers['accept-language'] === 'string' ? headers['accept-language'] : undefined,
+  };
+}
+
 /** `fallback`: the operator's default language (ui.default_language), for visitors who state none we speak. */
 export function localeOf(headers: IncomingHttpHeaders, hints: LocaleHints = {}, fallback: Language = 'en'): Locale {
   const cookies = cookieValues(headers.cookie);
-  const lang = negotiateLanguage({
-    // RFC 6265bis §4.1.3.2: the secure name where the page is HTTPS, the plain one in plain-HTTP development.
-    chosen: cookies.get(`__Host-${LANGUAGE_COOKIE}`) ?? cookies.get(LANGUAGE_COOKIE),
-    hints: hints.languages,
-    acceptLanguage: typeof headers['accept-language'] === 'string' ? headers['accept-language'] : undefined,
-    fallback,
-  });
+  const lang = negotiateLanguage({ ...statedLanguages(headers), hints: hints.languages, fallback });
   const browserZone = decodeZone(cookies.get(`__Host-${TIME_ZONE_COOKIE}`) ?? cookies.get(TIME_ZONE_COOKIE));
   const timeZone = [hints.timeZone, browserZone].find((zone): zone is string => zone !== undefined && isTimeZone(zone));
   return new Locale(lang, timeZone);

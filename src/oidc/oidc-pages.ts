@@ -4,7 +4,7 @@ import { errorPage } from '../http/error-page.js';
 import { prefersHtml, problemDocument } from '../http/error-responder.js';
 import { pageHeaders, pageLocale, renderPage, type PageOptions } from '../http/pages.js';
 import { defineView, view } from '../http/views.js';
-import { text, type Text } from '../i18n/locale.js';
+import { renderIn, text, type Text } from '../i18n/locale.js';
 import { fastifyRequestOf, requestIdOf } from './koa-request.js';
 
 // The pages oidc-provider renders for people (its renderError, and the RP-initiated logout
@@ -107,17 +107,18 @@ export function notFoundAnswer(branding: BrandingView) {
     await next();
     if (ctx.status !== 404 || ctx.body !== undefined) return;
     const request = fastifyRequestOf(ctx.req);
-    const problem = { status: 404, code: 'not_found', title: 'Not found', detail: 'There is nothing at this address.' };
+    // The error responder's unmatched-route 404 (src/http/error-responder.ts), in the reader's language.
+    const problem = { status: 404, code: 'not_found', title: text('errors.not_found.title'), detail: text('errors.not_found.detail') };
     const requestId = request === undefined ? 'unknown' : String(request.id);
+    const locale = pageLocale(ctx.req.headers, {}, branding);
     ctx.status = 404;
+    ctx.set('content-language', locale.lang);
     if (request !== undefined && prefersHtml(request)) {
       for (const [name, value] of Object.entries(pageHeaders({}))) ctx.set(name, value);
-      const locale = pageLocale(ctx.req.headers, {}, branding);
-      ctx.set('content-language', locale.lang);
       ctx.body = renderPage(errorPage({ ...problem, requestId }), branding, locale);
     } else {
       ctx.set('cache-control', 'no-store');
-      ctx.body = problemDocument(problem, requestId);
+      ctx.body = renderIn(locale, () => problemDocument(problem, requestId));
       ctx.set('content-type', 'application/problem+json; charset=utf-8');
     }
   };

@@ -33,6 +33,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { realmConfig } from '../config/namespaces.js';
 import { AppError } from '../http/app-error.js';
+import { text, type Text } from '../i18n/locale.js';
 import { classifyAddress } from './address-policy.js';
 import { Dialer } from './dialer.js';
 import { HostResolver, type ResolvedAddress } from './host-resolver.js';
@@ -52,20 +53,20 @@ export type FetchRefusalReason =
   | 'busy'
   | 'rate_limited';
 
-const PUBLIC_DETAIL: Readonly<Record<FetchRefusalReason, string>> = {
-  invalid_url: 'The address is not a valid absolute http or https URL.',
-  scheme_not_allowed: 'Only https:// addresses (and http:// where the operator allows it) are fetched.',
-  credentials_in_url: 'Addresses carrying a user name or password are not fetched.',
-  private_address: 'The site resolves to an address that is not publicly reachable.',
-  dns_error: 'The site\'s host name could not be resolved.',
-  network_error: 'The site could not be reached.',
-  tls_error: 'The site\'s TLS certificate could not be verified.',
-  timeout: 'The site did not answer in time.',
-  too_large: 'The site\'s answer is too large.',
-  too_many_redirects: 'The site redirected too many times.',
-  bad_status: 'The site answered with an error status.',
-  busy: 'Too many sites are being checked right now; try again in a moment.',
-  rate_limited: 'Too many new sites were checked for this address; try again in a few minutes.',
+const PUBLIC_DETAIL: Readonly<Record<FetchRefusalReason, Text>> = {
+  invalid_url: text('errors.fetch_refused.invalid_url'),
+  scheme_not_allowed: text('errors.fetch_refused.scheme_not_allowed'),
+  credentials_in_url: text('errors.fetch_refused.credentials_in_url'),
+  private_address: text('errors.fetch_refused.private_address'),
+  dns_error: text('errors.fetch_refused.dns_error'),
+  network_error: text('errors.fetch_refused.network_error'),
+  tls_error: text('errors.fetch_refused.tls_error'),
+  timeout: text('errors.fetch_refused.timeout'),
+  too_large: text('errors.fetch_refused.too_large'),
+  too_many_redirects: text('errors.fetch_refused.too_many_redirects'),
+  bad_status: text('errors.fetch_refused.bad_status'),
+  busy: text('errors.fetch_refused.busy'),
+  rate_limited: text('errors.fetch_refused.rate_limited'),
 };
 
 /** An outbound fetch that was refused or failed. `reason` is stable; `message` is safe to show. */
@@ -74,7 +75,7 @@ export class FetchRefused extends AppError {
     readonly reason: FetchRefusalReason,
     options: { detail?: string; cause?: unknown; responseStatus?: number } = {},
   ) {
-    super('fetch_refused', 502, 'The site could not be fetched', PUBLIC_DETAIL[reason], { detail: options.detail, cause: options.cause });
+    super('fetch_refused', 502, text('errors.fetch_refused.title'), PUBLIC_DETAIL[reason], { detail: options.detail, cause: options.cause });
     this.name = 'FetchRefused';
     this.responseStatus = options.responseStatus;
   }

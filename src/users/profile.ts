@@ -9,9 +9,9 @@ import type { Profile, ProfileField } from './user.entity.js';
 export class InvalidProfileField extends BadRequest {
   constructor(
     readonly field: ProfileField,
-    reason: string,
+    reason: Text,
   ) {
-    super('invalid_profile_field', 'Invalid profile field', `${field}: ${reason}`);
+    super('invalid_profile_field', text('errors.invalid_profile_field.title'), text('errors.invalid_profile_field.detail', { field, reason }));
   }
 }
 
@@ -59,45 +59,45 @@ const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:".]+
 
 function checkField(field: ProfileField, raw: string): string {
   const value = raw.normalize('NFC').trim();
-  if (value.length === 0) throw new InvalidProfileField(field, 'is empty');
-  if (value.length > PROFILE_MAX_LENGTH[field]) throw new InvalidProfileField(field, `is longer than ${PROFILE_MAX_LENGTH[field]} characters`);
-  if (/\p{Cc}/u.test(value)) throw new InvalidProfileField(field, 'contains control characters');
+  if (value.length === 0) throw new InvalidProfileField(field, text('errors.invalid_profile_field.empty'));
+  if (value.length > PROFILE_MAX_LENGTH[field]) throw new InvalidProfileField(field, text('errors.invalid_profile_field.too_long', { max: PROFILE_MAX_LENGTH[field] }));
+  if (/\p{Cc}/u.test(value)) throw new InvalidProfileField(field, text('errors.invalid_profile_field.control'));
   switch (field) {
     case 'email':
-      if (!EMAIL.test(value)) throw new InvalidProfileField(field, 'is not an e-mail address');
+      if (!EMAIL.test(value)) throw new InvalidProfileField(field, text('errors.invalid_profile_field.email'));
       return value;
     case 'dob': {
       // SReg 1.1 §4: YYYY-MM-DD, "any values whose representation uses fewer than the specified
       // number of digits should be zero-padded", unknown components are zero.
       const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-      if (!m) throw new InvalidProfileField(field, 'must be YYYY-MM-DD (use 00 for unknown parts)');
+      if (!m) throw new InvalidProfileField(field, text('errors.invalid_profile_field.dob_form'));
       const [month, day] = [Number(m[2]), Number(m[3])];
-      if (month > 12 || day > 31) throw new InvalidProfileField(field, 'is not a calendar date');
+      if (month > 12 || day > 31) throw new InvalidProfileField(field, text('errors.invalid_profile_field.dob_date'));
       if (month !== 0 && day !== 0) {
         const d = new Date(Date.UTC(Number(m[1]), month - 1, day));
-        if (d.getUTCMonth() !== month - 1) throw new InvalidProfileField(field, 'is not a calendar date');
+        if (d.getUTCMonth() !== month - 1) throw new InvalidProfileField(field, text('errors.invalid_profile_field.dob_date'));
       }
       return value;
     }
     case 'gender': {
       // SReg 1.1 §4: "M" or "F".
       const g = value.toUpperCase();
-      if (g !== 'M' && g !== 'F') throw new InvalidProfileField(field, 'must be M or F');
+      if (g !== 'M' && g !== 'F') throw new InvalidProfileField(field, text('errors.invalid_profile_field.gender'));
       return g;
     }
     case 'country': {
       // SReg 1.1 §4: ISO 3166 two-letter code.
       const c = value.toUpperCase();
-      if (!/^[A-Z]{2}$/.test(c)) throw new InvalidProfileField(field, 'must be an ISO 3166-1 alpha-2 code such as FR');
+      if (!/^[A-Z]{2}$/.test(c)) throw new InvalidProfileField(field, text('errors.invalid_profile_field.country'));
       return c;
     }
     case 'language':
       // SReg 1.1 §4: ISO 639 code; a region subtag (en-GB) is accepted as RPs commonly expect.
-      if (!/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(value)) throw new InvalidProfileField(field, 'must be an ISO 639 code such as en or en-GB');
+      if (!/^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/.test(value)) throw new InvalidProfileField(field, text('errors.invalid_profile_field.language'));
       return value;
     case 'timezone':
       // SReg 1.1 §4: a zoneinfo name such as Europe/Paris.
-      if (!isTimeZone(value)) throw new InvalidProfileField(field, 'must be an IANA time zone such as Europe/Paris');
+      if (!isTimeZone(value)) throw new InvalidProfileField(field, text('errors.invalid_profile_field.timezone'));
       return value;
     case 'phone': {
       const phone = e164(value);
@@ -127,19 +127,19 @@ const PHONE_SEPARATORS = /[ .()/\-\u2010-\u2015\u2212]/g;
  * one. Only the international form can be normalised: a national number (01 23 45 67 89) or an
  * international call prefix (00, 011, 0011 depend on the caller's country) names no country.
  */
-function e164(typed: string): { value: string } | { problem: string } {
+function e164(typed: string): { value: string } | { problem: Text } {
   // NFKC: full-width digits, plus sign and parentheses as typed on East Asian keyboards.
-  let text = typed.normalize('NFKC').trim();
+  let written = typed.normalize('NFKC').trim();
   // The national trunk prefix some write after the country code, "+44 (0)20 7946 0958": it is not
   // dialled from abroad (ITU-T E.123 §2.5), so it is not part of the E.164 number.
-  text = text.replace(/\(\s*0\s*\)/g, ' ');
-  const bare = text.replace(PHONE_SEPARATORS, '');
-  if (!/^\+?[0-9]*$/.test(bare)) return { problem: 'may contain only digits, spaces, dots, dashes, parentheses and a leading +' };
-  if (!bare.startsWith('+')) return { problem: 'must be in international format: + and the country code, e.g. +33 1 23 45 67 89' };
-  if (bare[1] === '0') return { problem: 'must start with + and the country code, which never starts with 0' };
+  written = written.replace(/\(\s*0\s*\)/g, ' ');
+  const bare = written.replace(PHONE_SEPARATORS, '');
+  if (!/^\+?[0-9]*$/.test(bare)) return { problem: text('errors.invalid_profile_field.phone_characters') };
+  if (!bare.startsWith('+')) return { problem: text('errors.invalid_profile_field.phone_international') };
+  if (bare[1] === '0') return { problem: text('errors.invalid_profile_field.phone_country_code') };
   const digits = bare.length - 1;
-  if (digits < 7 || digits > 15) return { problem: 'must have 7 to 15 digits after the + (ITU-T E.164)' };
-  return E164.test(bare) ? { value: bare } : { problem: 'is not a phone number in international format' };
+  if (digits < 7 || digits > 15) return { problem: text('errors.invalid_profile_field.phone_digits') };
+  return E164.test(bare) ? { value: bare } : { problem: text('errors.invalid_profile_field.phone_invalid') };
 }
 
 function isTimeZone(value: string): boolean {

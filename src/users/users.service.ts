@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { RecentCache } from '../common/recent-cache.js';
 import { Domains } from '../config/domains.js';
 import { BadRequest, Conflict, NotFound } from '../http/app-error.js';
+import { text, type Text } from '../i18n/locale.js';
 import { AccountChanges } from './account-changes.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UsersRepository } from './users.repository.js';
@@ -21,42 +22,38 @@ export type CredentialCheck = { ok: true; user: User } | { ok: false; reason: 'i
 
 export class UnknownDomain extends NotFound {
   constructor(domain: string) {
-    super('unknown_domain', 'Unknown domain', `${domain} is not a domain served by this provider`);
+    super('unknown_domain', text('errors.unknown_domain.title'), text('errors.unknown_domain.not_served', { domain }));
   }
 }
 
 export class UnknownUser extends NotFound {
   constructor() {
-    super('unknown_user', 'Unknown user', 'There is no such account');
+    super('unknown_user', text('errors.unknown_user.title'), text('errors.unknown_user.detail'));
   }
 }
 
 export class UserExists extends Conflict {
   constructor(username: string, domain: string) {
-    super('user_exists', 'Account exists', `${username}@${domain} already exists`);
+    super('user_exists', text('errors.user_exists.title'), text('errors.user_exists.detail', { account: `${username}@${domain}` }));
   }
 }
 
 export class BadUsername extends BadRequest {
   constructor(error: InvalidUsername) {
-    super('invalid_username', 'Invalid username', error.message, { cause: error });
+    super('invalid_username', text('errors.invalid_username.title'), text('errors.invalid_username.detail', { reason: error.reason }), { cause: error });
   }
 }
 
 export class WeakPassword extends BadRequest {
-  constructor(reason: string) {
-    super('invalid_password', 'Unacceptable password', reason);
+  constructor(reason: Text) {
+    super('invalid_password', text('errors.invalid_password.title'), reason);
   }
 }
 
 /** `user add` / `user passwd` on an `accounts: xmpp` domain: its XMPP server owns the passwords. */
 export class XmppManagedAccounts extends Conflict {
   constructor(domain: string) {
-    super(
-      'xmpp_accounts',
-      'Accounts managed by the XMPP server',
-      `${domain} has accounts: xmpp: its XMPP server checks the passwords, so there are no local passwords to set; every account of that server signs in with its XMPP password, no local account needed`,
-    );
+    super('xmpp_accounts', text('errors.xmpp_accounts.title'), text('errors.xmpp_accounts.detail', { domain }));
   }
 }
 
@@ -225,6 +222,6 @@ export class UsersService {
 }
 
 function checkPassword(password: string): void {
-  if ([...password].length < MIN_PASSWORD) throw new WeakPassword(`a password needs at least ${MIN_PASSWORD} characters`);
-  if (password.length > MAX_PASSWORD) throw new WeakPassword(`a password may have at most ${MAX_PASSWORD} characters`);
+  if ([...password].length < MIN_PASSWORD) throw new WeakPassword(text('errors.invalid_password.too_short', { min: MIN_PASSWORD }));
+  if (password.length > MAX_PASSWORD) throw new WeakPassword(text('errors.invalid_password.too_long', { max: MAX_PASSWORD }));
 }

@@ -1,9 +1,11 @@
+import { text, Text, type Locale } from '../i18n/locale.js';
 import { PROFILE_FIELDS, type ProfileField } from '../users/user.entity.js';
 
 // The OpenID bot's chat commands (DESIGN.md, "XMPP"): plain text, case-insensitive, tolerant of
 // extra whitespace, a leading "/" or "!" (habits from other bots), a trailing full stop and the
 // quoted lines a chat app adds to a reply (XEP-0393 §5.1.2). Parsing only: the bot decides
-// what each command does and answers.
+// what each command does and answers. The command words are the same in every language; what the
+// bot says about them comes from the catalogue (bot.*), in the language of the reply.
 
 export type BotCommand =
   | { readonly command: 'help'; readonly topic?: BotCommandName }
@@ -21,21 +23,35 @@ export type BotCommandName = BotCommand['command'];
 
 export type ParsedBotMessage =
   | { readonly ok: true; readonly command: BotCommand }
-  /** Not a command: `reply` is the one line to send back. */
-  | { readonly ok: false; readonly reply: string };
+  /** Not a command: `reply` is the one line to send back, in the reply's language. */
+  | { readonly ok: false; readonly reply: Text };
+
+/** A placeholder of a command's syntax, "<number>": its word from the catalogue, in angle brackets. */
+class Placeholder extends Text {
+  override in(locale: Locale): string {
+    return `<${locale.t(this.key)}>`;
+  }
+}
+
+/** The placeholders of the commands' syntax (bot.arg.*). */
+export const BOT_PLACEHOLDERS = {
+  siteOrNumber: new Placeholder('bot.arg.site_or_number'),
+  number: new Placeholder('bot.arg.number'),
+  field: new Placeholder('bot.arg.field'),
+} as const;
 
 /** One line of usage per command, in the order `help` lists them. */
-export const BOT_COMMAND_USAGE: Readonly<Record<BotCommandName, string>> = {
-  help: 'help [command]: what I can do',
-  sites: 'sites: the sites you trust to sign you in without asking, numbered (and those that know you by a private identifier)',
-  revoke: 'revoke <site or number>: stop trusting a site (the number from "sites")',
-  sessions: 'sessions: where you are signed in',
-  factors: 'factors: your second factors (authenticator apps, passkeys, recovery codes left)',
-  'signout-all': 'signout all: sign out everywhere',
-  history: 'history: your recent sign-ins',
-  profile: 'profile: the details sites may ask for, and which ones you share',
-  share: `share <field> on|off: offer a detail to sites by default, or stop (fields: ${PROFILE_FIELDS.join(', ')})`,
-  notices: 'notices on|off: a message from me when you sign in to a new site',
+export const BOT_COMMAND_USAGE: Readonly<Record<BotCommandName, Text>> = {
+  help: text('bot.usage.help'),
+  sites: text('bot.usage.sites'),
+  revoke: text('bot.usage.revoke', { target: BOT_PLACEHOLDERS.siteOrNumber }),
+  sessions: text('bot.usage.sessions'),
+  factors: text('bot.usage.factors'),
+  'signout-all': text('bot.usage.signout_all'),
+  history: text('bot.usage.history'),
+  profile: text('bot.usage.profile'),
+  share: text('bot.usage.share', { field: BOT_PLACEHOLDERS.field, fields: PROFILE_FIELDS.join(', ') }),
+  notices: text('bot.usage.notices'),
 };
 
 const FIELD_ALIASES: Readonly<Record<string, ProfileField>> = {
@@ -65,17 +81,17 @@ const MAX_MESSAGE = 1000;
 
 /** Parses a chat message body into a bot command, or the one-line answer for anything else. */
 export function parseBotCommand(body: string): ParsedBotMessage {
-  if (body.length > MAX_MESSAGE) return unknown('That message is too long for a command: try help');
+  if (body.length > MAX_MESSAGE) return unknown(text('bot.parse.too_long'));
   const lines = body
     .normalize('NFKC')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('>'));
-  if (lines.length !== 1) return unknown(lines.length === 0 ? 'Say help to see what I can do.' : 'One command per message, please: try help');
-  const text = lines[0]!.replace(/^[/!]/, '').replace(/[.!]+$/, '');
-  const words = text.split(/\s+/).filter((w) => w !== '');
+  if (lines.length !== 1) return unknown(lines.length === 0 ? text('bot.parse.empty') : text('bot.parse.one_command'));
+  const line = lines[0]!.replace(/^[/!]/, '').replace(/[.!]+$/, '');
+  const words = line.split(/\s+/).filter((w) => w !== '');
   const [first, ...rest] = words;
-  if (first === undefined) return unknown('Say help to see what I can do.');
+  if (first === undefined) return unknown(text('bot.parse.empty'));
   const verb = first.toLowerCase();
   const args = rest.map((w) => w.toLowerCase());
 
@@ -85,7 +101,7 @@ export function parseBotCommand(body: string): ParsedBotMessage {
     case 'commands': {
       if (args.length === 0) return ok({ command: 'help' });
       const topic = commandName(args.join(' '));
-      return topic === undefined ? unknown(`There is no command ${quote(rest.join(' '))}: try help`) : ok({ command: 'help', topic });
+      return topic === undefined ? unknown(text('bot.parse.no_command', { word: quote(rest.join(' ')) })) : ok({ command: 'help', topic });
     }
     case 'sites':
     case 'trusted':
@@ -123,7 +139,7 @@ export function parseBotCommand(body: string): ParsedBotMessage {
       if (args.length !== 2) return usage('share');
       const field = profileField(args[0]!);
       const on = SWITCH[args[1]!];
-      if (field === undefined) return unknown(`There is no field ${quote(rest[0]!)}: the fields are ${PROFILE_FIELDS.join(', ')}`);
+      if (field === undefined) return unknown(text('bot.parse.no_field', { word: quote(rest[0]!), fields: PROFILE_FIELDS.join(', ') }));
       return on === undefined ? usage('share') : ok({ command: 'share', field, on });
     }
     case 'notices':
@@ -133,12 +149,12 @@ export function parseBotCommand(body: string): ParsedBotMessage {
       return on === undefined ? usage('notices') : ok({ command: 'notices', on });
     }
     default:
-      return unknown(`I do not know ${quote(first)}: try help`);
+      return unknown(text('bot.parse.unknown', { word: quote(first) }));
   }
 }
 
-function commandName(text: string): BotCommandName | undefined {
-  const normalized = text.replace(/^[/!]/, '');
+function commandName(typed: string): BotCommandName | undefined {
+  const normalized = typed.replace(/^[/!]/, '');
   if (normalized === 'signout all' || normalized === 'sign out all' || normalized === 'signout' || normalized === 'signout-all') return 'signout-all';
   return (Object.keys(BOT_COMMAND_USAGE) as BotCommandName[]).find((name) => name === normalized);
 }
@@ -153,16 +169,16 @@ function ok(command: BotCommand): ParsedBotMessage {
   return { ok: true, command };
 }
 
-function unknown(reply: string): ParsedBotMessage {
+function unknown(reply: Text): ParsedBotMessage {
   return { ok: false, reply };
 }
 
 function usage(name: BotCommandName): ParsedBotMessage {
-  return unknown(`Usage: ${BOT_COMMAND_USAGE[name]}`);
+  return unknown(text('bot.parse.usage', { usage: BOT_COMMAND_USAGE[name] }));
 }
 
-/** A user's word, quoted for a one-line answer: control characters dropped, at most 40 characters. */
+/** A user's word, for a one-line answer (the catalogue quotes it): control characters dropped, at most 40 characters. */
 function quote(word: string): string {
   const clean = word.replace(/[\p{Cc}\p{Cf}]/gu, '');
-  return `"${clean.length > 40 ? `${clean.slice(0, 39)}…` : clean}"`;
+  return clean.length > 40 ? `${clean.slice(0, 39)}…` : clean;
 }

@@ -1,4 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { Language } from '../i18n/languages.js';
+import { Locale, translate, type Text } from '../i18n/locale.js';
 import { randomToken, type RandomBytes } from '../protocol/random.js';
 import { bareJid, sameBareJid, tryParseJid } from './jid.js';
 import { childElements, element, firstChild, namespaceOf, textOf, type XmlElement } from './xml-node.js';
@@ -56,12 +58,14 @@ export interface ConfirmRequest {
   readonly code: string;
   /** Tracks the exchange; the user's client mirrors it (XEP-0070 §4.6). */
   readonly thread: string;
-  /** Shown to the user: the relying party's realm, e.g. https://app.example/. */
-  readonly site: string;
+  /** Shown to the user: the relying party's realm, e.g. https://app.example/ (or what else they sign in to, in `lang`). */
+  readonly site: string | Text;
   /** The URL the confirmation is for: `{base}/login`. */
   readonly url: string;
   /** A stanza id for the message (RFC 6120 §8.1.3). */
   readonly id?: string;
+  /** The language of the body, said by the stanza's xml:lang (RFC 6120 §8.1.5). */
+  readonly lang: Language;
 }
 
 /**
@@ -72,14 +76,13 @@ export interface ConfirmRequest {
  * `type='normal'` as in the XEP's example; Gajim and Psi then open their confirmation dialog.
  */
 export function buildConfirmMessage(request: ConfirmRequest): XmlElement {
-  const body = [
-    `Someone (maybe you) is signing in to ${sanitizeLine(request.site)} as ${request.to}.`,
-    `Code: ${request.code} (the sign-in page shows the same code).`,
-    `Reply yes ${request.code} or no ${request.code}.`,
-  ].join('\n');
+  const { lang, code } = request;
+  const site = sanitizeLine(typeof request.site === 'string' ? request.site : request.site.in(new Locale(lang)));
+  // "yes" and "no" stay as they are in every language: they are what readApprovalReply reads.
+  const body = [translate(lang, 'bot.approval.request_who', { site, account: request.to }), translate(lang, 'bot.approval.request_code', { code }), translate(lang, 'bot.approval.request_reply', { code })].join('\n');
   return element(
     'message',
-    { type: 'normal', from: request.from, to: request.to, id: request.id },
+    { type: 'normal', from: request.from, to: request.to, id: request.id, 'xml:lang': lang },
     element('thread', {}, request.thread),
     element('body', {}, body),
     element('confirm', { xmlns: NS_HTTP_AUTH, id: request.code, method: 'POST', url: request.url }),

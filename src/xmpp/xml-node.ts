@@ -3,14 +3,19 @@
 // and from @xmpp/client's ltx elements, so nothing else depends on that library's types.
 //
 // `ns` is the element's resolved namespace (RFC 6120 §4.8: inherited from the nearest ancestor
-// that declares one) when the element came off the wire; elements built here carry their
-// namespace as an `xmlns` attribute, the way they are serialised.
+// that declares one) and `lang` its resolved xml:lang when the element came off the wire; elements
+// built here carry both as attributes (`xmlns`, `xml:lang`), the way they are serialised.
 
 export interface XmlElement {
   /** Local name, without any namespace prefix. */
   readonly name: string;
   /** Resolved namespace URI (parsed elements); built elements use `attrs.xmlns`. */
   readonly ns?: string;
+  /**
+   * The language of its text (parsed elements): its own xml:lang, else the nearest ancestor's, up
+   * to the stream header (RFC 6120 §8.1.5; XML 1.0 §2.12). Built elements use `attrs['xml:lang']`.
+   */
+  readonly lang?: string;
   readonly attrs: Readonly<Record<string, string>>;
   readonly children: readonly XmlChild[];
 }

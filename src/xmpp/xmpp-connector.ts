@@ -13,7 +13,7 @@ import { SecureSocket, type CreatePreTlsParser, type SecureSocketOptions, type S
 import { NS_PUBSUB, NS_VCARD_TEMP, VCARD4_NODE, profileFromVcards, vcard4FromPubsub, type VcardProfile } from './vcard-mapping.js';
 import { parseXmppService, type XmppServiceAddress } from './xmpp-address.js';
 import { networkReason, saslVerdict, XmppStanzaError, XmppUnavailable } from './xmpp-errors.js';
-import { XmppSession, type IqHandler, type XmppLink } from './xmpp-session.js';
+import { XmppSession, type IqHandler, type PresenceStatus, type XmppLink } from './xmpp-session.js';
 import { childElements, namespaceOf, type XmlChild, type XmlElement } from './xml-node.js';
 
 // The one place that talks to XMPP servers (STYLE.md §9): the only importer of @xmpp/client and
@@ -74,7 +74,7 @@ export interface XmppSessionRequest {
   readonly backoff?: BackoffPolicy;
   readonly keepaliveMs?: number;
   readonly stableMs?: number;
-  readonly status?: string;
+  readonly status?: PresenceStatus;
   readonly presenceTo?: () => readonly string[] | Promise<readonly string[]>;
 }
 
@@ -405,17 +405,31 @@ function makeLink(entity: LinkEntity, factory: XmlFactory, destroy: () => void):
 const MAX_DEPTH = 32;
 const MAX_ELEMENTS = 20_000;
 
-/** An ltx element as a plain XmlElement (bounded depth and size; namespaces resolved). */
-export function fromLtx(el: Ltx, depth = 0, budget = { left: MAX_ELEMENTS }): XmlElement {
+/** An ltx element as a plain XmlElement (bounded depth and size; namespaces and xml:lang resolved). */
+export function fromLtx(el: Ltx, depth = 0, budget = { left: MAX_ELEMENTS }, inheritedLang: string | undefined = depth === 0 ? ancestorLang(el) : undefined): XmlElement {
+  const own = (el.attrs as Record<string, unknown>)['xml:lang'];
+  const lang = typeof own === 'string' ? own : inheritedLang;
   const children: XmlChild[] = [];
   for (const child of el.children as Array<Ltx | string>) {
     if (typeof child === 'string') children.push(child);
-    else if (depth < MAX_DEPTH && budget.left-- > 0) children.push(fromLtx(child, depth + 1, budget));
+    else if (depth < MAX_DEPTH && budget.left-- > 0) children.push(fromLtx(child, depth + 1, budget, lang));
   }
   const attrs: Record<string, string> = {};
   for (const [key, value] of Object.entries(el.attrs as Record<string, unknown>)) if (value !== undefined && value !== null) attrs[key] = String(value);
   const ns = el.getNS() as string | undefined;
-  return { name: el.getName(), ...(ns ? { ns } : {}), attrs, children };
+  return { name: el.getName(), ...(ns ? { ns } : {}), ...(lang ? { lang } : {}), attrs, children };
+}
+
+/**
+ * RFC 6120 §8.1.5: a stanza without xml:lang is in the language of its stream, the xml:lang of the
+ * stream header (@xmpp/xml's parser makes that header every stanza's parent).
+ */
+function ancestorLang(el: Ltx): string | undefined {
+  for (let at = (el as { parent?: Ltx | null }).parent, hops = 0; at && hops < MAX_DEPTH; at = (at as { parent?: Ltx | null }).parent, hops += 1) {
+    const lang = (at.attrs as Record<string, unknown>)['xml:lang'];
+    if (typeof lang === 'string') return lang;
+  }
+  return undefined;
 }
 
 /** An XmlElement as an ltx element of `factory` (each library's own, so `instanceof` holds). */

@@ -1,4 +1,5 @@
 import { AppError } from '../http/app-error.js';
+import { text } from '../i18n/locale.js';
 
 // What can go wrong talking to an XMPP server, in two kinds: the server said no to the user's
 // credentials (a login failure, mapped from the SASL condition), or we could not get a verdict at
@@ -33,8 +34,8 @@ export class XmppUnavailable extends AppError {
     super(
       'xmpp_unavailable',
       503,
-      'Sign-in service unavailable',
-      'The chat server that checks passwords for this domain cannot be reached right now. Nothing was wrong with what you typed: please try again in a moment.',
+      text('errors.xmpp_unavailable.title'),
+      text('errors.xmpp_unavailable.detail'),
       // RFC 9110 §10.2.3: a 503 may say when to come back.
       { detail: `${reason}: ${detail}`, cause: options.cause, headers: { 'Retry-After': '30' } },
     );

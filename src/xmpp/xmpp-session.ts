@@ -62,8 +62,11 @@ export interface XmppSessionOptions {
   readonly keepaliveMs?: number;
   /** The server's domain, to ping (XEP-0199 §4.2: client-to-server or component-to-server ping). */
   readonly serverDomain: string;
-  /** Presence status text (RFC 6121 §4.7.2.2), e.g. "Say help". */
-  readonly status?: string;
+  /**
+   * Presence status text (RFC 6121 §4.7.2.2), e.g. "Say help"; or one per language (language tag →
+   * text), sent as several <status/> each with its xml:lang, which §4.7.2.2 allows.
+   */
+  readonly status?: PresenceStatus;
   /**
    * Component only: bare JIDs to send our presence to on every (re)connect. A component has no
    * server-side roster (XEP-0114), so nobody sees it online unless it says so to each contact.
@@ -302,8 +305,13 @@ export class XmppSession {
   }
 }
 
-function presence(from: string | undefined, to: string | undefined, status: string | undefined): XmlElement {
-  return element('presence', { from, to }, status === undefined ? undefined : element('status', {}, status));
+/** A presence status, in one language or in several (language tag → text). */
+export type PresenceStatus = string | Readonly<Record<string, string>>;
+
+export function presence(from: string | undefined, to: string | undefined, status: PresenceStatus | undefined): XmlElement {
+  if (status === undefined || typeof status === 'string') return element('presence', { from, to }, status === undefined ? undefined : element('status', {}, status));
+  // RFC 6121 §4.7.2.2: several <status/> elements only if each has a distinct xml:lang.
+  return element('presence', { from, to }, ...Object.entries(status).map(([lang, text]) => element('status', { 'xml:lang': lang }, text)));
 }
 
 /** A one-line, secret-free description of why connecting failed. */

@@ -385,6 +385,55 @@ describe('approval from the chat app (XEP-0070)', () => {
     expect(bodyOf(await notice)).toContain(`Say "revoke ${site.origin}/"`);
   });
 
+  // Issue 13 point 5: the request in the chat app is in the language of the login page that sent it
+  // (RFC 6120 §8.1.5 xml:lang says which); the bot's answers are in the language of the answer.
+  it('asks in French when the login page was French, and answers in the language of the reply', async () => {
+    const { user, app } = await fresh('viola');
+    const browser = new Browser({ 'accept-language': 'fr-FR,fr;q=0.9,en;q=0.5' });
+    const login = await browser.follow(`${op.base}/login`, op.base);
+    expect(login.body).toMatch(/<html lang="fr"/);
+    const confirm = nextStanza(app, isConfirm, 5000);
+    expect((await browser.submit(login, { username: user, method: 'xmpp' })).status).toBe(303);
+    const stanza = await confirm;
+    const code = firstChild(stanza, 'confirm', NS_HTTP_AUTH)!.attrs['id']!;
+    expect(stanza.attrs['xml:lang']).toBe('fr');
+    expect(bodyOf(stanza)).toBe(
+      `Quelqu’un (peut-être vous) se connecte à votre page d’identité en tant que ${user}@localhost.\nCode\u00a0: ${code} (la page de connexion affiche le même code).\nRépondez yes ${code} ou no ${code}.`,
+    );
+    const answer = nextStanza(app, (m) => m.name === 'message' && m.attrs['from'] === HOSTS.component && bodyOf(m) !== undefined && !isConfirm(m), 5000);
+    await app.send(element('message', { type: 'chat', to: HOSTS.component, 'xml:lang': 'de' }, element('body', {}, `no ${code}`)));
+    const denied = await answer;
+    expect(denied.attrs['xml:lang']).toBe('de');
+    expect(bodyOf(denied)).toBe(`Abgelehnt: Mit ${code} wurde niemand angemeldet.`);
+  });
+
+  it('asks in German for an RP that passed ui.lang=de (OpenID UI Extension 1.0 §4.2), and the new-site notice follows it', async () => {
+    const { user, app } = await fresh('orsino');
+    const ui = new (openid as unknown as { UserInterface: new (options: Record<string, string>) => never }).UserInterface({ lang: 'de' });
+    const relyingParty = new openid.RelyingParty(`${site.origin}/verify`, `${site.origin}/`, false, false, [ui]);
+    const browser = new Browser({ 'accept-language': 'en' });
+    const login = await browser.follow(await authenticate(relyingParty, op.endpoint), op.base);
+    const confirm = nextStanza(app, isConfirm, 5000);
+    const posted = await browser.submit(login, { username: user, method: 'xmpp' });
+    expect(posted.status).toBe(303);
+    const stanza = await confirm;
+    expect(stanza.attrs['xml:lang']).toBe('de');
+    expect(bodyOf(stanza)).toMatch(new RegExp(`^Jemand \\(vielleicht Sie\\) meldet sich bei ${site.origin}/ als ${user}@localhost an\\.\\n`));
+    const code = firstChild(stanza, 'confirm', NS_HTTP_AUTH)!.attrs['id']!;
+    await app.send(element('message', { type: 'chat', to: HOSTS.component }, element('body', {}, `yes ${code}`)));
+    const url = new URL(String(posted.headers.location), op.base).toString();
+    const consent = await browser.follow('', op.base, await settled(browser, url));
+    expect(consent.body).toContain('name="decision"');
+    const notice = nextStanza(app, (m) => m.name === 'message' && m.attrs['from'] === HOSTS.component && (bodyOf(m) ?? '').includes(site.origin), 5000);
+    const form = new URLSearchParams();
+    for (const m of consent.body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!);
+    form.append('decision', 'allow_once');
+    expect([302, 303]).toContain((await browser.request('POST', `${op.base}/consent`, form)).status);
+    const told = await notice;
+    expect(told.attrs['xml:lang']).toBe('de');
+    expect(bodyOf(told)).toMatch(new RegExp(`^Sie haben sich gerade zum ersten Mal bei ${site.origin}/ angemeldet\\.\\n`));
+  });
+
   it('limits a flood: per account, then per address (429 login page)', async () => {
     const app = await online(juliet);
     const target = uniqueName('paris');

@@ -156,7 +156,7 @@ describe('controllers', () => {
       expect(login.submit).not.toHaveBeenCalled();
       const [, error, requestId] = login.rejected.mock.calls[0]!;
       expect(error).toBeInstanceOf(InvalidInput);
-      expect((error as InvalidInput).fields).toEqual([{ name: 'username', rule: 'maxLength', reason: 'must be shorter than or equal to 1023 characters' }]);
+      expect((error as InvalidInput).fields.map((f) => ({ ...f, reason: String(f.reason) }))).toEqual([{ name: 'username', rule: 'maxLength', reason: 'must be shorter than or equal to 1023 characters' }]);
       expect(requestId).toBe('abc');
     });
 

@@ -45,7 +45,7 @@ function launchArgs(): string[] {
   ];
 }
 
-const CONTEXT_OPTIONS = { ignoreHTTPSErrors: false, viewport: { width: 1000, height: 800 }, locale: 'en-GB' } as const;
+export const CHROMIUM_CONTEXT_OPTIONS = { ignoreHTTPSErrors: false, viewport: { width: 1000, height: 800 }, locale: 'en-GB' } as const;
 
 /** A profile directory that outlives one launch (a "browser restart" reuses it). */
 export class Profile {
@@ -53,7 +53,7 @@ export class Profile {
 
   /** Starts Chromium on this profile; close the context to shut the browser down. */
   launch(): Promise<BrowserContext> {
-    return chromium.launchPersistentContext(this.dir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), ...CONTEXT_OPTIONS });
+    return chromium.launchPersistentContext(this.dir, { executablePath: CHROMIUM, headless: true, args: launchArgs(), ...CHROMIUM_CONTEXT_OPTIONS });
   }
 
   remove(): void {
@@ -64,5 +64,5 @@ export class Profile {
 /** A Chromium for throw-away contexts (each newContext() is a fresh, cookie-less browser profile). */
 export async function launchBrowser(): Promise<{ browser: Browser; newContext(): Promise<BrowserContext> }> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: launchArgs() });
-  return { browser, newContext: () => browser.newContext(CONTEXT_OPTIONS) };
+  return { browser, newContext: () => browser.newContext(CHROMIUM_CONTEXT_OPTIONS) };
 }

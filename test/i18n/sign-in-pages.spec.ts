@@ -345,5 +345,8 @@ describe('the pages rendered in a locale (no request needed)', () => {
     const refused = render(donePage('https://rp.example/<b>', false), 'fr');
     expect(refused).toContain('<h1>Connexion refusée</h1>');
     expect(refused).toContain('<span class="realm">https://rp.example/&lt;b&gt;</span> a été informé de votre refus.');
+    // The end of an answered request has no language switcher: its address cannot be fetched again.
+    for (const page of [post, refused]) expect(page).not.toContain('/language?');
+    expect(renderPage(donePage(RP, true), branding, new Locale('de'), '/continue?request=abc')).not.toContain('/language?');
   });
 });

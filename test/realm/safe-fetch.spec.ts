@@ -185,7 +185,7 @@ describe('SafeFetch', () => {
       expect(server.connections).toBe(before);
       // The public text names no address; the internal detail does, for the logs.
       expect(error.message).not.toMatch(/\d+\.\d+\.\d+\.\d+|::/);
-      expect(error.publicDetail).toBe(error.message);
+      expect(String(error.publicDetail)).toBe(error.message);
       expect(error.detail).toMatch(/resolves to/);
     });
 

@@ -216,6 +216,7 @@ describe('phone number (src/users/profile.ts)', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(InvalidProfileField);
-    expect(error).toMatchObject({ code: 'invalid_profile_field', field: 'phone', publicDetail: message });
+    expect(error).toMatchObject({ code: 'invalid_profile_field', field: 'phone' });
+    expect(String((error as InvalidProfileField).publicDetail)).toBe(message);
   });
 });

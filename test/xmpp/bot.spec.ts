@@ -7,7 +7,8 @@ import type { DomainConfig } from '../../src/config/config.schema.js';
 import { TrustGrantsService } from '../../src/realm/trust-grants.service.js';
 import { UsersService } from '../../src/users/users.service.js';
 import { OpenIdBot } from '../../src/xmpp/bot/openid-bot.service.js';
-import { element } from '../../src/xmpp/xml-node.js';
+import { text } from '../../src/i18n/locale.js';
+import { childText, element, type XmlElement } from '../../src/xmpp/xml-node.js';
 import type { XmppSession } from '../../src/xmpp/xmpp-session.js';
 import type { LiveProvider } from '../helpers/live.js';
 import { uniqueName } from '../helpers/test-app.js';
@@ -37,6 +38,8 @@ const names = {
   benvolio: uniqueName('benvolio'),
   friar: uniqueName('friar'),
   portia: uniqueName('portia'),
+  viola: uniqueName('viola'),
+  olivia: uniqueName('olivia'),
 };
 
 async function online(user: string, host: string = HOSTS.main): Promise<XmppSession> {
@@ -50,7 +53,7 @@ async function online(user: string, host: string = HOSTS.main): Promise<XmppSess
 beforeAll(async () => {
   prosody = await startProsody({
     accounts: [
-      ...[names.romeo, names.juliet, names.nurse, names.tybalt, names.mercutio, names.benvolio, names.friar, names.portia].map((user) => ({ user, password: PASSWORD })),
+      ...[names.romeo, names.juliet, names.nurse, names.tybalt, names.mercutio, names.benvolio, names.friar, names.portia, names.viola, names.olivia].map((user) => ({ user, password: PASSWORD })),
       { user: names.stranger, password: PASSWORD, host: HOSTS.separate },
     ],
   });
@@ -129,7 +132,7 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     const user = await users.signedInByXmpp('localhost', names.nurse);
     expect(await askText(nurse, 'history')).toBe('No sign-ins yet.');
     await op.app.get(AuditService).record({ kind: 'assertion_approved', domain: 'localhost', userId: user.id, realm: 'https://verona.example/', ip: '192.0.2.9' });
-    expect(await askText(nurse, 'history')).toMatch(/^Recent sign-ins:\n- \d{4}-\d\d-\d\d \d\d:\d\d UTC: signed in to https:\/\/verona\.example\/ from 192\.0\.2\.9$/);
+    expect(await askText(nurse, 'history')).toMatch(/^Recent sign-ins:\n- [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d [AP]M UTC: signed in to https:\/\/verona\.example\/ from 192\.0\.2\.9$/);
 
     expect(await askText(nurse, 'profile')).toBe('Your profile is empty: sites get nothing but your identifier.');
     await users.updateProfile('localhost', names.nurse, { email: 'nurse@verona.example', nickname: 'Angelica' });
@@ -192,7 +195,7 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     const portia = await online(names.portia);
     const users = op.app.get(UsersService);
     const user = await users.signedInByXmpp('localhost', names.portia);
-    expect(await askText(portia, 'factors')).toBe('Signing in asks for your password only: add an authenticator app or a passkey on your identity page.');
+    expect(await askText(portia, 'factors')).toBe('Signing in asks for your password only: add an authenticator app on your identity page.');
     const { token } = await op.app.get(SessionService).create(user, { remember: false });
     const account = op.app.get(AccountFactorsService);
     const domain = { name: 'localhost', base_url: op.base } as DomainConfig;
@@ -207,7 +210,7 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     expect(codes).toHaveLength(10);
     expect(await op.app.get(SecondFactorService).verify(user, codes[0]!)).toBe('recovery');
     const listed = await askText(portia, 'factors');
-    expect(listed).toMatch(/^Your second factors:\n- Authenticator app, added \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC, last used /);
+    expect(listed).toMatch(/^Your second factors:\n- Authenticator app, added [A-Z][a-z]{2} \d{1,2}, \d{4}, \d\d:\d\d [AP]M UTC, last used /);
     expect(listed).toContain('- Recovery codes: 9 of 10 left');
     expect(listed).not.toContain(secret);
     for (const code of codes) expect(listed).not.toContain(code);
@@ -235,6 +238,63 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     expect(seen).toEqual([]);
     expect(await askText(tybalt, 'NOTICES ON')).toMatch(/^Notices on/);
     expect((await users.find('localhost', names.tybalt))!.xmppNotices).toBe(true);
+  });
+});
+
+// Issue 13 point 5: the bot answers in the language of the message (RFC 6120 §8.1.5 xml:lang), and
+// starts conversations in the language of the page that led to them; it says which on each message.
+describe('the OpenID bot speaks the chat app\'s language', () => {
+  /** Sends `body` with xml:lang `lang` and answers the bot's reply. */
+  async function askIn(app: XmppSession, lang: string, body: string): Promise<XmlElement> {
+    const reply = nextStanza(app, (s) => s.name === 'message' && s.attrs['from'] === HOSTS.component && bodyOf(s) !== undefined, 5000);
+    await app.send(element('message', { type: 'chat', to: HOSTS.component, 'xml:lang': lang }, element('body', {}, body), element('thread', {}, 'lang-thread')));
+    return reply;
+  }
+
+  it('answers in German and in French, saying so with xml:lang; an unknown language gets ui.default_language', async () => {
+    const viola = await online(names.viola);
+    const german = await askIn(viola, 'de-AT', 'help');
+    expect(german.attrs['xml:lang']).toBe('de');
+    expect(childText(german, 'thread')).toBe('lang-thread');
+    expect(bodyOf(german)).toMatch(/^Ich verwalte Ihre OpenID-Anmeldungen\. Befehle:\nhelp \[Befehl\]: was ich kann\n/);
+    expect(bodyOf(german)).toContain('\nrevoke <Website oder Nummer>: einer Website nicht mehr vertrauen (die Nummer aus „sites“)\n');
+    const french = await askIn(viola, 'fr', 'frobnicate');
+    expect(french.attrs['xml:lang']).toBe('fr');
+    expect(bodyOf(french)).toBe('Je ne connais pas «\u202ffrobnicate\u202f»\u00a0: essayez help');
+    await op.app.get(UsersService).signedInByXmpp('localhost', names.viola);
+    expect(bodyOf(await askIn(viola, 'fr-CA', 'sites'))).toBe('Vous ne faites confiance à aucun site pour vous connecter sans demander.');
+    expect(bodyOf(await askIn(viola, 'de', 'notices maybe'))).toBe('Verwendung: notices on|off: eine Nachricht von mir, wenn Sie sich bei einer neuen Website anmelden');
+    const japanese = await askIn(viola, 'ja', 'sessions');
+    expect(japanese.attrs['xml:lang']).toBe('en');
+    expect(bodyOf(japanese)).toBe('You are not signed in anywhere.');
+    // Prosody stamps a stanza without xml:lang with its client's stream language ("en" here).
+    const plain = await ask(viola, 'sessions');
+    expect(plain.attrs['xml:lang']).toBe('en');
+  });
+
+  it('sends notices in the language of the page that led to them', async () => {
+    const olivia = await online(names.olivia);
+    const users = op.app.get(UsersService);
+    const bot = op.app.get(OpenIdBot);
+    const user = await users.signedInByXmpp('localhost', names.olivia);
+    const newSite = nextStanza(olivia, (s) => s.name === 'message' && s.attrs['from'] === HOSTS.component, 5000);
+    await bot.notifyNewSite(user, 'https://illyria.example/', { acceptLanguage: 'fr-FR,fr;q=0.9' });
+    const french = await newSite;
+    expect(french.attrs['xml:lang']).toBe('fr');
+    expect(bodyOf(french)).toBe(
+      [
+        'Vous venez de vous connecter à https://illyria.example/ pour la première fois.',
+        'Ce n’était pas vous\u202f? Dites «\u202frevoke https://illyria.example/\u202f» pour ne plus lui faire confiance, et «\u202fsignout all\u202f» pour fermer vos sessions.',
+        'Dites «\u202fnotices off\u202f» pour ne plus recevoir ces messages.',
+      ].join('\n'),
+    );
+    const security = nextStanza(olivia, (s) => s.name === 'message' && s.attrs['from'] === HOSTS.component, 5000);
+    await bot.notifySecurity(user, text('bot.notice.recovery_code_used', { account: `${names.olivia}@localhost`, count: 1 }), { chosen: 'de', acceptLanguage: 'fr' });
+    const german = await security;
+    expect(german.attrs['xml:lang']).toBe('de');
+    expect(bodyOf(german)).toBe(
+      `Soeben wurde ein Wiederherstellungscode verwendet, um sich bei ${names.olivia}@localhost anzumelden; 1 Code ist übrig.\nDas waren nicht Sie? Melden Sie sich sofort an, prüfen Sie Ihre Identitätsseite und sagen Sie „signout all“, um Ihre Sitzungen zu beenden.`,
+    );
   });
 });
 

@@ -27,7 +27,7 @@ describe('XmppUnavailable', () => {
     expect(error.status).toBe(503);
     expect(error.code).toBe('xmpp_unavailable');
     expect(error.headers).toEqual({ 'Retry-After': '30' });
-    expect(error.publicDetail).not.toMatch(/wrong password|5222|ECONN/i);
+    expect(String(error.publicDetail)).not.toMatch(/wrong password|5222|ECONN/i);
     expect(error.detail).toBe('connection_refused: 127.0.0.1:5222: connect ECONNREFUSED');
   });
 

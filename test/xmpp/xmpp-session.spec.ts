@@ -114,7 +114,7 @@ describe('XmppSession as an XEP-0114 component', () => {
   it('carries an XEP-0070 approval both ways: <confirm/> echo and "yes CODE" (XEP-0070 §4.5-§4.6)', async () => {
     const pending = { code: '7K3QXW9D', thread: 'thread-1', user: `romeo@${HOSTS.main}` };
     const request = nextStanza(romeo, (s) => s.name === 'message' && firstChild(s, 'confirm', NS_HTTP_AUTH) !== undefined);
-    await bot.send(buildConfirmMessage({ from: HOSTS.component, to: pending.user, code: pending.code, thread: pending.thread, site: 'https://app.example/', url: 'https://localhost/login' }));
+    await bot.send(buildConfirmMessage({ from: HOSTS.component, to: pending.user, code: pending.code, thread: pending.thread, site: 'https://app.example/', url: 'https://localhost/login', lang: 'en' }));
     const confirm = await request;
     expect(firstChild(confirm, 'confirm', NS_HTTP_AUTH)?.attrs).toMatchObject({ id: pending.code, method: 'POST', url: 'https://localhost/login' });
     expect(bodyOf(confirm)).toContain(`Reply yes ${pending.code} or no ${pending.code}.`);

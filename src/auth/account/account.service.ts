@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { identifierUrl } from '../../discovery/urls.js';
 import { AppError } from '../../http/app-error.js';
+import { text } from '../../i18n/locale.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import type { PrivateIdentifier } from '../../realm/private-identifier.entity.js';
 import { PrivateIdentifiersService } from '../../realm/private-identifiers.service.js';
@@ -17,7 +18,7 @@ import type { ProfileForm } from './account.dto.js';
 
 export class NotSignedIn extends AppError {
   constructor() {
-    super('not_signed_in', 401, 'Not signed in', 'Sign in first, then try again.');
+    super('not_signed_in', 401, text('errors.not_signed_in.title'), text('errors.not_signed_in.detail'));
   }
 }
 

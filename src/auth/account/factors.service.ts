@@ -16,7 +16,7 @@ import { NotSignedIn } from './account.service.js';
 import type { PasskeySetupView, RecoveryCodesView, TotpSetupView } from './factor-pages.js';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { AppError } from '../../http/app-error.js';
-import { MAX_PASSKEY_NAME, PasskeyRefused, PasskeyService } from '../factors/passkey.service.js';
+import { MAX_PASSKEY_NAME, passkeyNotice, PasskeyRefused, PasskeyService } from '../factors/passkey.service.js';
 
 /** What a factor action answers: a redirect, or a page (the controller adds the CSRF token). */
 export type FactorAnswer =
@@ -81,7 +81,7 @@ export class AccountFactorsService {
     if (!(await this.factors.confirmTotp(user, id, code))) return this.showTotp(domain, sessionToken, id, text('account.totp.mismatch'));
     await this.factors.forgetRememberedDevices(user);
     await this.record(user, 'second_factor_added', client);
-    await this.bot?.notifySecurity(user, `An authenticator app was added to ${user.username}@${user.domain}: signing in now asks for its code.`);
+    await this.bot?.notifySecurity(user, text('bot.notice.totp_added', { account: `${user.username}@${user.domain}` }), client.languages);
     if (hadRecovery) return this.backToIdentityPage(domain, user);
     return { kind: 'codes', view: await this.newCodes(domain, user, client, 'app') };
   }
@@ -103,8 +103,16 @@ export class AccountFactorsService {
     if (removed) {
       await this.factors.forgetRememberedDevices(user);
       await this.record(user, 'second_factor_removed', client);
-      const after = remaining === 0 ? 'signing in now asks for the password alone.' : `${remaining} ${remaining === 1 ? 'second factor remains' : 'second factors remain'}.`;
-      await this.bot?.notifySecurity(user, `An authenticator app was removed from ${user.username}@${user.domain}: ${after}`);
+      const account = `${user.username}@${user.domain}`;
+      // `remaining` counts passkeys too: the catalogue's "N apps remain" only where none is one.
+      const passkeysLeft = remaining === 0 ? 0 : (await this.passkeys.list(user)).length;
+      const notice =
+        remaining === 0
+          ? text('bot.notice.totp_removed_last', { account })
+          : passkeysLeft === 0
+            ? text('bot.notice.totp_removed', { account, count: remaining })
+            : passkeyNotice(`An authenticator app was removed from ${account}: ${remaining} ${remaining === 1 ? 'second factor remains' : 'second factors remain'}.`);
+      await this.bot?.notifySecurity(user, notice, client.languages);
     }
     return this.backToIdentityPage(domain, user);
   }
@@ -153,7 +161,7 @@ export class AccountFactorsService {
     }
     await this.factors.forgetRememberedDevices(user);
     await this.record(user, 'passkey_added', client);
-    await this.bot?.notifySecurity(user, `A passkey (“${label}”) was added to ${user.username}@${user.domain}: signing in with the password now asks for a second factor, and the passkey can sign in.`);
+    await this.bot?.notifySecurity(user, passkeyNotice(`A passkey (“${label}”) was added to ${user.username}@${user.domain}: signing in with the password now asks for a second factor, and the passkey can sign in.`), client.languages);
     if (hadRecovery) return this.backToIdentityPage(domain, user);
     return { kind: 'codes', view: await this.newCodes(domain, user, client, 'passkey') };
   }
@@ -169,7 +177,7 @@ export class AccountFactorsService {
       await this.factors.forgetRememberedDevices(user);
       await this.record(user, 'passkey_removed', client);
       const after = remaining === 0 ? 'signing in now asks for the password alone.' : `${remaining} ${remaining === 1 ? 'second factor remains' : 'second factors remain'}.`;
-      await this.bot?.notifySecurity(user, `A passkey (“${label ?? 'passkey'}”) was removed from ${user.username}@${user.domain}: ${after}`);
+      await this.bot?.notifySecurity(user, passkeyNotice(`A passkey (“${label ?? 'passkey'}”) was removed from ${user.username}@${user.domain}: ${after}`), client.languages);
     }
     return this.backToIdentityPage(domain, user);
   }
@@ -183,7 +191,7 @@ export class AccountFactorsService {
   private async newCodes(domain: DomainConfig, user: User, client: ClientInfo, afterEnrolment: RecoveryCodesView['afterEnrolment']): Promise<RecoveryCodesView> {
     const codes = await this.factors.newRecoveryCodes(user);
     await this.record(user, 'recovery_codes_created', client);
-    if (!afterEnrolment) await this.bot?.notifySecurity(user, `New recovery codes were made for ${user.username}@${user.domain}; the old ones no longer work.`);
+    if (!afterEnrolment) await this.bot?.notifySecurity(user, text('bot.notice.recovery_codes_new', { account: `${user.username}@${user.domain}` }), client.languages);
     return { account: `${user.username}@${domain.name}`, codes, identityUrl: identifierUrl(domain, user.username), afterEnrolment };
   }
 

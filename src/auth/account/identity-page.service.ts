@@ -2,6 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { type DiscoveryDocument, DiscoveryService } from '../../discovery/discovery.service.js';
 import { NotFound } from '../../http/app-error.js';
+import { text } from '../../i18n/locale.js';
 import { PROFILE_HINTS, PROFILE_LABELS } from '../../users/profile.js';
 import { PROFILE_FIELDS } from '../../users/user.entity.js';
 import { PasskeyService } from '../factors/passkey.service.js';
@@ -12,7 +13,7 @@ import type { OwnerView } from './owner-page.js';
 
 export class IdentifierFormNotServed extends NotFound {
   constructor() {
-    super('identifier_form_not_served', 'Not an identifier', 'Identifiers have the form {base}/openid/{user}, without @domain: the domain is the host of the address.');
+    super('identifier_form_not_served', text('errors.identifier_form_not_served.title'), text('errors.identifier_form_not_served.detail'));
   }
 }
 

@@ -36,6 +36,7 @@ export type ApprovalStart =
   | { kind: 'started'; id: string; browserToken: string; maxAgeSeconds: number; popup: boolean };
 
 export type ApprovalView =
+  /** `site`: a realm as the RP sent it, or our words for what else it is (a Text, in the page's language). */
   | { kind: 'waiting'; code: string; site: string | Text; id: string; seconds: number }
   | { kind: 'finished'; status: 403 | 404 | 410; title: Text; message: Text; loginUrl: string };
 
@@ -130,9 +131,13 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       // with a <thread>, a body for clients without http-auth, and the <confirm/>. Whether the
       // account exists we cannot know (its server may bounce it: an error, read as a denial), so
       // a known and an unknown username get the same waiting page: nothing is enumerated.
-      // The chat message's words are the bot's (their language: the default locale here).
+      // The chat message's words are the bot's (bot.approval.*), in the language of the login page
+      // that asked for it: the RP's ui.lang (OpenID UI Extension 1.0 §4.2) or the OpenID Connect
+      // client's ui_locales (Core 1.0 §3.1.2.1) among its hints, as the page had them.
       const site = await this.site(domain, row);
-      await this.bot.send(domain.name, (from) => buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site: String(site), url: `${domain.base_url}/login`, id: this.random.token(12) }));
+      const hints = ctx?.ui?.languages ?? (row.interaction === null ? undefined : (await this.login.application(domain, row.interaction))?.languages);
+      const lang = this.bot.readerLanguage({ ...client.languages, hints });
+      await this.bot.send(domain.name, (from) => buildConfirmMessage({ from, to: jid, code: row.code, thread: row.thread, site, url: `${domain.base_url}/login`, id: this.random.token(12), lang }));
     } catch (error) {
       await this.approvals.transition(row.id, 'pending', 'cancelled', 'unsent');
       this.metrics.signIns.inc({ method: 'xmpp_approval', outcome: 'unavailable' });
@@ -148,7 +153,7 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
    * tell the sender (undefined: nothing). Only requests sent to the sender's own bare JID are
    * considered, so another account can neither approve nor deny someone's sign-in.
    */
-  async answered(domain: DomainConfig, reply: ApprovalReply): Promise<string | undefined> {
+  async answered(domain: DomainConfig, reply: ApprovalReply): Promise<Text | undefined> {
     const pending = await this.approvals.pendingFor(domain.name, reply.from, this.clock.now());
     for (const row of pending) {
       const outcome = matchApproval(reply, { code: row.code, thread: row.thread, user: row.jid });
@@ -165,9 +170,9 @@ export class LoginApprovalService implements OnModuleInit, OnModuleDestroy {
       await this.record(row, outcome === 'accept' ? 'approval_accepted' : 'approval_denied');
       if (outcome !== 'accept') this.countFailure('approval_denied');
       this.logger.info({ domain: domain.name, approval: row.id, outcome, via: reply.via }, 'sign-in approval answered');
-      return outcome === 'accept' ? `Approved: the browser showing ${row.code} continues the sign-in.` : `Denied: nobody was signed in with ${row.code}.`;
+      return outcome === 'accept' ? text('bot.approval.accepted', { code: row.code }) : text('bot.approval.denied', { code: row.code });
     }
-    return reply.via === 'error' ? undefined : 'No sign-in is waiting for that code (it may have expired).';
+    return reply.via === 'error' ? undefined : text('bot.approval.unknown_code');
   }
 
   /** GET of the waiting page: still waiting, finished, or signed in (the parked request continues). */

@@ -13,7 +13,7 @@ defineView(
 );
 
 export function donePage(realm: string, approved: boolean): PageOptions {
-  return { title: approved ? text('consent.done.approved_title') : text('consent.done.refused_title'), body: view('done', { realm, approved }) };
+  return { title: approved ? text('consent.done.approved_title') : text('consent.done.refused_title'), body: view('done', { realm, approved }), switcher: false };
 }
 
 defineView(
@@ -27,5 +27,5 @@ defineView(
 
 /** OpenID 2.0 §5.2.2: the response as a form POSTed to return_to, by script or by the button. */
 export function formPostPage(action: string, fields: { name: string; value: string }[]): PageOptions {
-  return { title: text('consent.form_post.title'), formTargets: [new URL(action).origin], script: true, body: view('form-post', { action, fields }) };
+  return { title: text('consent.form_post.title'), formTargets: [new URL(action).origin], script: true, body: view('form-post', { action, fields }), switcher: false };
 }

@@ -263,7 +263,7 @@ export class CheckidService {
       await this.audit(ctx, user, 'trust_granted');
     }
     await this.audit(ctx, user, 'assertion_approved');
-    await this.noticeIfNewSite(user, ctx.realm!.value);
+    await this.noticeIfNewSite(ctx, user, ctx.realm!.value);
     return outcome;
   }
 
@@ -272,10 +272,11 @@ export class CheckidService {
    * (the history holds only the one just written). Automatic approvals need a grant, which an
    * earlier consent made, so they are never a first time.
    */
-  private async noticeIfNewSite(user: User, realm: string): Promise<void> {
+  private async noticeIfNewSite(ctx: CheckidContext, user: User, realm: string): Promise<void> {
     if (this.bot === undefined || !this.bot.configured(user.domain) || !user.xmppNotices) return;
     if ((await this.auditLog.assertionsTo(user.id, realm)) > 1) return;
-    await this.bot.notifyNewSite(user, realm);
+    // In the language of the page that led here (OpenID UI Extension 1.0 §4.2 ui.lang among its hints).
+    await this.bot.notifyNewSite(user, realm, { ...ctx.client.languages, hints: ctx.ui?.languages });
   }
 
   private audit(ctx: CheckidContext, user: User, kind: AuditKind): Promise<void> {

@@ -4,6 +4,7 @@ import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
 import { openidConfig } from '../../config/namespaces.js';
 import { AppError } from '../../http/app-error.js';
+import { text } from '../../i18n/locale.js';
 import type { ClientInfo } from '../../http/request-input.js';
 import { ClientRateLimits } from '../client-rate-limits.js';
 import type { PendingRequest } from './pending-request.entity.js';
@@ -14,14 +15,14 @@ export const PENDING_LIFETIME_MS = 30 * 60 * 1000;
 
 export class PendingRequestExpired extends AppError {
   constructor() {
-    super('request_expired', 400, 'Sign-in request expired', 'This sign-in request is unknown or has expired. Go back to the site you were signing in to and start again.');
+    super('request_expired', 400, text('errors.request_expired.title'), text('errors.request_expired.detail'));
   }
 }
 
 /** A request larger than openid.pending_requests.max_bytes: refused before anything is stored (413). */
 export class PendingRequestTooLarge extends AppError {
   constructor(bytes: number, limit: number) {
-    super('pending_request_too_large', 413, 'Sign-in request too large', 'This sign-in request is too large to be kept while you sign in. Tell the site you came from.', {
+    super('pending_request_too_large', 413, text('errors.pending_request_too_large.title'), text('errors.pending_request_too_large.detail'), {
       detail: `${bytes} bytes of JSON, limit ${limit}`,
     });
   }

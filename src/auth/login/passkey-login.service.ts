@@ -131,7 +131,7 @@ export class PasskeyLoginService {
     this.metrics.loginFailures.inc({ reason: 'passkey_refused' });
     if (error.reason === 'counter_regression' && owner !== undefined) {
       await this.record(domain, owner, client, 'passkey_counter_regression');
-      await this.bot?.notifySecurity(owner, passkeyCounterNotice(owner));
+      await this.bot?.notifySecurity(owner, passkeyCounterNotice(owner), client.languages);
       return;
     }
     await this.record(domain, owner, client, 'passkey_refused');

@@ -195,7 +195,7 @@ export class SecondFactorLoginService {
     this.metrics.loginFailures.inc({ reason: 'passkey_refused' });
     if (error.reason === 'counter_regression') {
       await this.record(user, 'passkey_counter_regression', client);
-      await this.bot?.notifySecurity(user, passkeyCounterNotice(user));
+      await this.bot?.notifySecurity(user, passkeyCounterNotice(user), client.languages);
       return;
     }
     await this.record(user, 'second_factor_failed', client);
@@ -250,7 +250,7 @@ export class SecondFactorLoginService {
   private async recoveryCodeUsed(user: User, client: ClientInfo): Promise<void> {
     await this.record(user, 'recovery_code_used', client);
     const left = (await this.factors.overview(user)).recovery?.left ?? 0;
-    await this.bot?.notifySecurity(user, `A recovery code was just used to sign in to ${user.username}@${user.domain}; ${left} ${left === 1 ? 'code is' : 'codes are'} left.`);
+    await this.bot?.notifySecurity(user, text('bot.notice.recovery_code_used', { account: `${user.username}@${user.domain}`, count: left }), client.languages);
   }
 
   private refuse(domain: DomainConfig, who: Who, continues: CodeContinues, client: ClientInfo, status: 400 | 401 | 429, error: Text, retryAfter?: number, problem?: AppError): Promise<SecondFactorResult> {

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import { isFirstWorker } from '../../cluster.js';
@@ -8,6 +9,9 @@ import { Clock } from '../../common/clock.js';
 import { ROOT_LOGGER } from '../../common/tokens.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Domains } from '../../config/domains.js';
+import { uiConfig } from '../../config/namespaces.js';
+import { LANGUAGES, lookup, negotiateLanguage, type Language, type LanguageSources } from '../../i18n/languages.js';
+import { Locale, translate, type Text } from '../../i18n/locale.js';
 import { Metrics } from '../../http/metrics.js';
 import type { User } from '../../users/user.entity.js';
 import { parseBotCommand } from '../bot-commands.js';
@@ -16,7 +20,7 @@ import { bareJid, tryParseJid } from '../jid.js';
 import { readSecretFile } from '../secret-file.js';
 import type { XmppBotCredentials } from '../xmpp-connector.js';
 import { parseXml, serializeXml, XmppConnector } from '../xmpp-connector.js';
-import type { XmppSession, XmppSessionHealth } from '../xmpp-session.js';
+import { presence, type XmppSession, type XmppSessionHealth } from '../xmpp-session.js';
 import { NS_PUBSUB, NS_VCARD_TEMP, VCARD4_NODE, profileFromVcards, vcard4FromPubsub, type VcardProfile } from '../vcard-mapping.js';
 import { childElements, childText, element, type XmlElement } from '../xml-node.js';
 import { BotCommandRunner } from './bot-command-runner.js';
@@ -27,8 +31,15 @@ import { TokenBuckets } from '../../common/token-buckets.js';
 // chat commands of accounts of its own domain, tells users about sign-ins to sites they had not
 // used before, and carries the XEP-0070 sign-in approvals (src/auth/approval) both ways.
 
-/** Answers an approval reply; the text (if any) goes back to the sender as a chat line. */
-export type ApprovalReplyHandler = (domain: DomainConfig, reply: ApprovalReply) => Promise<string | undefined>;
+/** Answers an approval reply; the text (if any) goes back to the sender as a chat line, in the reply's language. */
+export type ApprovalReplyHandler = (domain: DomainConfig, reply: ApprovalReply) => Promise<Text | undefined>;
+
+/**
+ * What is known of the languages a person reads when the bot starts a conversation (a notice, an
+ * approval request): those the web page that led to it was negotiated from (the switcher's choice,
+ * the RP's ui.lang hints, Accept-Language). Nothing known: the operator's ui.default_language.
+ */
+export type ReaderLanguages = Omit<LanguageSources, 'fallback'>;
 
 export interface BotHealth extends Omit<XmppSessionHealth, 'since'> {
   readonly domain: string;
@@ -70,11 +81,14 @@ const MAX_CONTACTS = 5000;
 export const CONNECT_TIMEOUT_MS = 10_000;
 /** How long the bot waits for a user's vCard after an approval (README "Limits"). */
 export const VCARD_TIMEOUT_MS = 3000;
-const STATUS = 'Say help';
+/** The presence status in every language (RFC 6121 §4.7.2.2: one <status/> per xml:lang). */
+const STATUS: Readonly<Record<string, string>> = Object.fromEntries(LANGUAGES.map((lang) => [lang, translate(lang, 'bot.status')]));
 
 @Injectable()
 export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly bots = new Map<string, BotEntry>();
+  /** ui.default_language: what the bot speaks to someone whose language it does not know. */
+  private readonly defaultLanguage: Language;
   private readonly approvalHandlers = new Set<ApprovalReplyHandler>();
   /** Whether this process holds the XMPP links (the only process, or worker 0 of several). */
   private readonly holder = !cluster.isWorker || isFirstWorker();
@@ -92,7 +106,9 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     private readonly clock: Clock,
     @Inject(Metrics) metrics: Metrics,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(uiConfig.KEY) ui: ConfigType<typeof uiConfig>,
   ) {
+    this.defaultLanguage = ui.default_language;
     for (const domain of domains.all) {
       const bot = domain.xmpp?.bot;
       if (bot === undefined) continue;
@@ -251,21 +267,24 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     return profileFromVcards({ vcardTemp, vcard4 });
   }
 
+  /** The language of a message the bot starts: as the web page that led to it was negotiated. */
+  readerLanguage(reader: ReaderLanguages | undefined): Language {
+    return negotiateLanguage({ ...reader, fallback: this.defaultLanguage });
+  }
+
   /**
    * The new-site notice (issue 9 point 3): after a positive assertion to a realm this user had
    * never been signed in to, unless they turned notices off. Best effort: never fails the sign-in.
    */
-  async notifyNewSite(user: User, realm: string): Promise<void> {
+  async notifyNewSite(user: User, realm: string, reader?: ReaderLanguages): Promise<void> {
     const entry = this.bots.get(user.domain);
     if (entry === undefined || !user.xmppNotices || !this.online(user.domain)) return;
     const to = `${user.username}@${user.domain}`;
-    const body = [
-      `You just signed in to ${oneLine(realm)} for the first time.`,
-      `Not you? Say "revoke ${oneLine(realm)}" to stop trusting it, and "signout all" to end your sessions.`,
-      'Say "notices off" to stop these messages.',
-    ].join('\n');
+    const lang = this.readerLanguage(reader);
+    const site = oneLine(realm);
+    const body = [translate(lang, 'bot.notice.new_site', { realm: site }), translate(lang, 'bot.notice.new_site_not_you', { realm: site }), translate(lang, 'bot.notice.new_site_off')].join('\n');
     try {
-      await this.send(user.domain, (from) => message(entry, { from, to, type: 'chat' }, body));
+      await this.send(user.domain, (from) => message(entry, { from, to, type: 'chat', lang }, body));
     } catch (error) {
       this.logger.warn({ err: error, domain: user.domain }, 'could not send the new-site notice');
     }
@@ -276,13 +295,14 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
    * spent; issue 13): told to the account in chat whatever its new-site notices say, since the
    * person who did not make it must learn of it. Never carries a secret or a code.
    */
-  async notifySecurity(user: User, text: string): Promise<void> {
+  async notifySecurity(user: User, notice: Text, reader?: ReaderLanguages): Promise<void> {
     const entry = this.bots.get(user.domain);
     if (entry === undefined || !this.online(user.domain)) return;
     const to = `${user.username}@${user.domain}`;
-    const body = [text, 'Not you? Sign in at once and check your identity page, and say "signout all" to end your sessions.'].join('\n');
+    const locale = new Locale(this.readerLanguage(reader));
+    const body = [notice.in(locale), locale.t('bot.notice.security_not_you')].join('\n');
     try {
-      await this.send(user.domain, (from) => message(entry, { from, to, type: 'chat' }, body));
+      await this.send(user.domain, (from) => message(entry, { from, to, type: 'chat', lang: locale.lang }, body));
     } catch (error) {
       this.logger.warn({ err: error, domain: user.domain }, 'could not send the security notice');
     }
@@ -327,6 +347,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     const domain = entry.domain;
 
     const sender = bareJid(from);
+    const lang = this.languageOf(stanza);
     const approval = readApprovalReply(stanza);
     if (approval !== undefined) {
       // Answers count against the sender's chat limit too: nobody gets to try codes at speed.
@@ -335,7 +356,7 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
       // another account's answer is never anyone else's approval (XEP-0070 §4.6).
       for (const handler of this.approvalHandlers) {
         const answer = await handler(domain, approval);
-        if (answer !== undefined && type !== 'error') await this.reply(entry, stanza, answer);
+        if (answer !== undefined && type !== 'error') await this.reply(entry, stanza, answer.in(new Locale(lang)), lang);
       }
       return;
     }
@@ -346,17 +367,27 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     const body = childText(stanza, 'body');
     if (body === undefined || body.trim() === '') return;
     if (!entry.limiter.take(sender, this.clock.now().getTime())) {
-      if (entry.warnings.take(sender, this.clock.now().getTime())) await this.reply(entry, stanza, 'Too many messages: wait a few seconds, then try again.');
+      if (entry.warnings.take(sender, this.clock.now().getTime())) await this.reply(entry, stanza, translate(lang, 'bot.chat.flood'), lang);
       return;
     }
     if (from.domain !== domain.name) {
-      await this.reply(entry, stanza, `Sorry, I only serve accounts of ${domain.name}.`);
+      await this.reply(entry, stanza, translate(lang, 'bot.chat.other_domain', { domain: domain.name }), lang);
       return;
     }
     await this.remember(entry, sender);
     const parsed = parseBotCommand(body);
-    const text = parsed.ok ? await this.commands.run(domain, from.local, parsed.command) : parsed.reply;
-    await this.reply(entry, stanza, text);
+    const answer = parsed.ok ? await this.commands.run(domain, from.local, parsed.command, lang) : parsed.reply.in(new Locale(lang));
+    await this.reply(entry, stanza, answer, lang);
+  }
+
+  /**
+   * The language of a conversation: the incoming stanza's xml:lang (RFC 6120 §8.1.5: the stanza's
+   * own, else its stream's; a sender's server stamps its client's), matched with RFC 4647 lookup
+   * ("de-CH" is answered in German), else ui.default_language.
+   */
+  private languageOf(stanza: XmlElement): Language {
+    const tag = stanza.lang ?? stanza.attrs['xml:lang'];
+    return (tag === undefined ? undefined : lookup(tag)) ?? this.defaultLanguage;
   }
 
   /** A component is seen online only by those it sends presence to: the first message earns it. */
@@ -366,23 +397,29 @@ export class OpenIdBot implements OnApplicationBootstrap, OnApplicationShutdown 
     entry.contacts.add(sender);
     const session = entry.session;
     if (entry.kind === 'component' && session?.jid !== undefined) {
-      await session.send(element('presence', { from: session.jid, to: sender }, element('status', {}, STATUS))).catch(() => undefined);
+      await session.send(presence(session.jid, sender, STATUS)).catch(() => undefined);
     }
   }
 
   /** RFC 6121 §5.2.5: a reply goes to the full JID that wrote, with the same type and thread. */
-  private async reply(entry: BotEntry, incoming: XmlElement, body: string): Promise<void> {
+  private async reply(entry: BotEntry, incoming: XmlElement, body: string, lang: Language): Promise<void> {
     const type = incoming.attrs['type'] === 'normal' || incoming.attrs['type'] === undefined ? 'normal' : 'chat';
     const thread = childText(incoming, 'thread');
-    await this.send(entry.domain.name, (from) => message(entry, { from, to: incoming.attrs['from']!, type }, body, thread));
+    await this.send(entry.domain.name, (from) => message(entry, { from, to: incoming.attrs['from']!, type, lang }, body, thread));
   }
 }
 
-function message(entry: BotEntry, attrs: { from: string; to: string; type: string }, body: string, thread?: string): XmlElement {
+function message(entry: BotEntry, attrs: { from: string; to: string; type: string; lang: Language }, body: string, thread?: string): XmlElement {
   // A component must say who it speaks as (XEP-0114 §3); an account's server stamps `from` itself.
   const from = entry.kind === 'component' ? attrs.from : undefined;
   const cleanThread = thread !== undefined && thread.length > 0 && thread.length <= 256 ? thread : undefined;
-  return element('message', { from, to: attrs.to, type: attrs.type }, element('body', {}, body), cleanThread === undefined ? undefined : element('thread', {}, cleanThread));
+  // RFC 6120 §8.1.5: the stanza says the language of its body.
+  return element(
+    'message',
+    { from, to: attrs.to, type: attrs.type, 'xml:lang': attrs.lang },
+    element('body', {}, body),
+    cleanThread === undefined ? undefined : element('thread', {}, cleanThread),
+  );
 }
 
 function oneLine(text: string): string {

@@ -1,3 +1,122 @@
 import type { Catalogue } from '../../catalogue.js';
 
-export default {} satisfies Catalogue;
+// What the OpenID bot says in chat (src/xmpp/bot-commands.ts, src/xmpp/bot/*) and the sign-in
+// approval's chat message (src/xmpp/http-auth.ts, src/auth/approval). Plain text, one line per
+// entry. Command words (help, sites, revoke, yes, no...) are commands: they stay as they are in
+// every language. {{target}}, {{number}} and {{field}} are placeholders of a command's syntax,
+// shown in angle brackets (bot.arg.*).
+
+export default {
+  /** The bot's presence status (RFC 6121 §4.7.2.2). */
+  status: 'Say help',
+  arg: {
+    site_or_number: 'site or number',
+    number: 'number',
+    field: 'field',
+  },
+  usage: {
+    help: 'help [command]: what I can do',
+    sites: 'sites: the sites you trust to sign you in without asking, numbered (and those that know you by a private identifier)',
+    revoke: 'revoke {{target}}: stop trusting a site (the number from "sites")',
+    sessions: 'sessions: where you are signed in',
+    factors: 'factors: your second factors (authenticator apps, recovery codes left)',
+    signout_all: 'signout all: sign out everywhere',
+    history: 'history: your recent sign-ins',
+    profile: 'profile: the details sites may ask for, and which ones you share',
+    share: 'share {{field}} on|off: offer a detail to sites by default, or stop (fields: {{fields}})',
+    notices: 'notices on|off: a message from me when you sign in to a new site',
+  },
+  parse: {
+    too_long: 'That message is too long for a command: try help',
+    empty: 'Say help to see what I can do.',
+    one_command: 'One command per message, please: try help',
+    no_command: 'There is no command "{{word}}": try help',
+    no_field: 'There is no field "{{word}}": the fields are {{fields}}',
+    unknown: 'I do not know "{{word}}": try help',
+    usage: 'Usage: {{usage}}',
+  },
+  help: 'I manage your OpenID sign-ins. Commands:',
+  no_account: 'You have no OpenID account at {{domain}} yet: sign in once at {{url}}, then ask again.',
+  signed_out_all: 'Signed out everywhere: every browser must sign in again.',
+  share_on: 'Your {{field}} is now offered to sites by default (you still confirm on the consent page).',
+  share_off: 'Your {{field}} is no longer offered to sites by default.',
+  notices_on: 'Notices on: I will tell you when you sign in to a site for the first time.',
+  notices_off: 'Notices off: I will not tell you about sign-ins to new sites. Say "notices on" to undo.',
+  sites: {
+    none: 'You trust no site to sign you in without asking.',
+    heading: 'Sites that sign you in without asking:',
+    revoke_hint: 'Say "revoke {{number}}" to stop trusting one.',
+    private_heading: 'Sites that know you by a private identifier:',
+    more_one: '…and {{count}} more (see your identity page).',
+    more_other: '…and {{count}} more (see your identity page).',
+  },
+  revoke: {
+    no_number: 'There is no site number {{index}}: say "sites" for the list.',
+    not_trusted: 'You do not trust that site: say "sites" for the list.',
+    done: 'Revoked: {{realm}} will ask you again next time.',
+  },
+  sessions: {
+    none: 'You are not signed in anywhere.',
+    heading_one: 'Signed in on {{count}} browser:',
+    heading_other: 'Signed in on {{count}} browsers:',
+    line: '- {{device}}, signed in {{when}}',
+    line_chat: '- {{device}}, signed in {{when}} (approved from chat)',
+    more_one: '…and {{count}} more.',
+    more_other: '…and {{count}} more.',
+    hint: 'Say "signout all" to end them all.',
+  },
+  factors: {
+    none: 'Signing in asks for your password only: add an authenticator app on your identity page.',
+    heading: 'Your second factors:',
+    app: '- {{label}}, added {{added}}',
+    app_used: '- {{label}}, added {{added}}, last used {{used}}',
+    recovery_one: '- Recovery codes: {{count}} of {{total}} left',
+    recovery_other: '- Recovery codes: {{count}} of {{total}} left',
+    hint: 'Add or remove them on your identity page.',
+  },
+  history: {
+    none: 'No sign-ins yet.',
+    heading: 'Recent sign-ins:',
+    line: '- {{when}}: {{what}}',
+    line_from: '- {{when}}: {{what}} from {{ip}}',
+    signed_in: 'signed in',
+    signed_in_to: 'signed in to {{site}}',
+    signed_in_to_unknown: 'signed in to a site',
+    trusted: 'signed in to {{site}} (trusted)',
+    trusted_unknown: 'signed in to a site (trusted)',
+    refused: 'refused {{site}}',
+    refused_unknown: 'refused a site',
+  },
+  profile: {
+    empty: 'Your profile is empty: sites get nothing but your identifier.',
+    heading: 'What sites may ask for:',
+    line: '- {{field}}: {{value}}',
+    line_shared: '- {{field}}: {{value}} (shared by default)',
+    hint: 'Say "share {{field}} on|off" to change what is offered by default.',
+  },
+  chat: {
+    flood: 'Too many messages: wait a few seconds, then try again.',
+    other_domain: 'Sorry, I only serve accounts of {{domain}}.',
+  },
+  notice: {
+    new_site: 'You just signed in to {{realm}} for the first time.',
+    new_site_not_you: 'Not you? Say "revoke {{realm}}" to stop trusting it, and "signout all" to end your sessions.',
+    new_site_off: 'Say "notices off" to stop these messages.',
+    security_not_you: 'Not you? Sign in at once and check your identity page, and say "signout all" to end your sessions.',
+    totp_added: 'An authenticator app was added to {{account}}: signing in now asks for its code.',
+    totp_removed_last: 'An authenticator app was removed from {{account}}: signing in now asks for the password alone.',
+    totp_removed_one: 'An authenticator app was removed from {{account}}: {{count}} app remains.',
+    totp_removed_other: 'An authenticator app was removed from {{account}}: {{count}} apps remain.',
+    recovery_codes_new: 'New recovery codes were made for {{account}}; the old ones no longer work.',
+    recovery_code_used_one: 'A recovery code was just used to sign in to {{account}}; {{count}} code is left.',
+    recovery_code_used_other: 'A recovery code was just used to sign in to {{account}}; {{count}} codes are left.',
+  },
+  approval: {
+    request_who: 'Someone (maybe you) is signing in to {{site}} as {{account}}.',
+    request_code: 'Code: {{code}} (the sign-in page shows the same code).',
+    request_reply: 'Reply yes {{code}} or no {{code}}.',
+    accepted: 'Approved: the browser showing {{code}} continues the sign-in.',
+    denied: 'Denied: nobody was signed in with {{code}}.',
+    unknown_code: 'No sign-in is waiting for that code (it may have expired).',
+  },
+} satisfies Catalogue;
