@@ -19,6 +19,12 @@ export const AUDIT_KINDS = [
   'second_factor_added',
   'second_factor_removed',
   'recovery_codes_created',
+  // Passkeys (WebAuthn, src/auth/factors/passkey.service.ts): added, removed; a refused passkey-only
+  // sign-in; one refused because its signature counter went backwards (WebAuthn L3 §7.2 step 22).
+  'passkey_added',
+  'passkey_removed',
+  'passkey_refused',
+  'passkey_counter_regression',
   // Approval from the chat app (XEP-0070): asked, then approved, denied or expired.
   'approval_requested',
   'approval_accepted',

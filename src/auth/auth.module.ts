@@ -32,6 +32,9 @@ import { LocalCredentialBackend } from './login/local-credential-backend.js';
 import { XmppCredentialBackend } from './login/xmpp-credential-backend.js';
 import { LoginController } from './login/login.controller.js';
 import { SecondFactorController } from './login/second-factor.controller.js';
+import { PasskeyLoginController } from './login/passkey-login.controller.js';
+import { PasskeyLoginService } from './login/passkey-login.service.js';
+import { PasskeyService } from './factors/passkey.service.js';
 import { SecondFactorLoginService } from './login/second-factor-login.service.js';
 import { FactorsModule } from './factors/factors.module.js';
 import { SecondFactorService } from './factors/second-factor.service.js';
@@ -49,7 +52,7 @@ import { SessionService } from './session/session.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([PendingRequest, LoginApproval]), BotModule, UsersModule, SessionModule, AuditModule, TrustModule, PrivateIdentifiersModule, AssociationModule, AccountModule, DiscoveryModule, RealmModule, SregModule, XmppModule, OidcModule, FactorsModule],
-  controllers: [EndpointController, LoginController, SecondFactorController, ConsentController, ApprovalController],
+  controllers: [EndpointController, LoginController, SecondFactorController, PasskeyLoginController, ConsentController, ApprovalController],
   providers: [ClientRateLimits, PendingRequestRepository, PendingRequestService, CheckidService, EndpointService, LoginService, ConsentService, LoginThrottleService, LoginThrottleRepository, LoginDeviceService, LoginDeviceRepository, LocalCredentialBackend,
     XmppCredentialBackend,
     { provide: CredentialBackend, useClass: DomainCredentialBackend },
@@ -58,6 +61,8 @@ import { SessionService } from './session/session.service.js';
     LoginApprovalService,
     // Second factors at sign-in and step-up (issue 13).
     SecondFactorLoginService,
+    // Passkey-only sign-in (issue 13, security.passkeys.sign_in).
+    PasskeyLoginService,
   ],
 })
 export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -70,6 +75,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly devices: LoginDeviceService,
     private readonly approvals: LoginApprovalService,
     private readonly factors: SecondFactorService,
+    private readonly passkeys: PasskeyService,
     @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -83,6 +89,7 @@ export class AuthModule implements OnApplicationBootstrap, OnApplicationShutdown
       'device cookies': () => this.devices.pruneExpired(),
       'sign-in approvals': () => this.approvals.pruneExpired(),
       'unconfirmed second factors': () => this.factors.pruneUnconfirmed(),
+      'passkey challenges': () => this.passkeys.pruneChallenges(),
     });
   }
 

@@ -426,6 +426,17 @@ export const configSchema = z.strictObject({
         })
         .prefault({})
         .describe('Authenticator apps (TOTP) and recovery codes, asked after the password of the accounts that added one.'),
+      passkeys: z
+        .strictObject({
+          sign_in: z
+            .boolean()
+            .default(true)
+            .describe(
+              'Offer "Sign in with a passkey" on the login page: a passkey that verifies its user (WebAuthn userVerification required) signs in alone, as two factors and phishing-resistant. Off: passkeys are only ever a second factor after the password or chat approval. With accounts: xmpp such a sign-in does not ask the XMPP server (as a remembered session does not).',
+            ),
+        })
+        .prefault({})
+        .describe('Passkeys (WebAuthn) added on the identity page: a second factor, and where allowed a sign-in of their own.'),
       password_hash: z
         .strictObject({
           memory_kib: z.number().int().min(8192).default(19456).describe('argon2id memory cost in KiB (OWASP minimum: 19456 with time_cost 2).'),

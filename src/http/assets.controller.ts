@@ -1,6 +1,6 @@
 import { Controller, Get, Header, NotFoundException, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, POPUP_SCRIPT, STYLESHEET, TIME_ZONE_SCRIPT } from './assets.js';
+import { AUTOSUBMIT_SCRIPT, FAVICON_SVG, PASSKEYS_SCRIPT, POPUP_SCRIPT, STYLESHEET, TIME_ZONE_SCRIPT, WEBAUTHN_LIBRARY } from './assets.js';
 import { Branding } from './branding.js';
 
 /** In-memory static assets: no external host is ever referenced by a page. */
@@ -34,6 +34,20 @@ export class AssetsController {
   @Header('cache-control', 'public, max-age=3600')
   timeZone(): string {
     return TIME_ZONE_SCRIPT;
+  }
+
+  @Get('assets/webauthn.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  webauthn(): string {
+    return WEBAUTHN_LIBRARY;
+  }
+
+  @Get('assets/passkeys.js')
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=3600')
+  passkeys(): string {
+    return PASSKEYS_SCRIPT;
   }
 
   /** The operator's theme (ui.theme), loaded after style.css. */

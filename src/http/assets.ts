@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
 // Static assets served from memory: one stylesheet and the script that auto-submits the form of
 // a long OpenID response (OpenID 2.0 §5.2.2). Pages work without the script: its form has a
 // visible button.
@@ -113,4 +117,124 @@ export const AUTOSUBMIT_SCRIPT = `document.addEventListener('DOMContentLoaded', 
   var form = document.getElementById('openid-response');
   if (form) form.submit();
 });
+`;
+
+/**
+ * @simplewebauthn/browser's own UMD bundle (window.SimpleWebAuthnBrowser), served by us from the
+ * installed package (script-src 'self'; no other host is ever referenced), read once at start.
+ */
+export const WEBAUTHN_LIBRARY: string = readFileSync(join(dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')), '..', 'dist', 'bundle', 'index.umd.min.js'), 'utf8');
+
+/**
+ * Passkeys on our pages (src/auth/login, src/auth/account): a button `data-webauthn` ("register" or
+ * "authenticate") fetches its ceremony's options from `data-options` (a CSRF-checked POST), lets
+ * the browser and the authenticator answer (@simplewebauthn/browser), and posts the answer to
+ * `data-action` as the form field `response`, with the CSRF token and what the sign-in
+ * continues. The buttons stay hidden where the browser has no WebAuthn (or runs no script):
+ * the pages work without them, and `[data-webauthn-unsupported]` says why.
+ */
+export const PASSKEYS_SCRIPT = `(function () {
+  'use strict';
+  var lib = window.SimpleWebAuthnBrowser;
+  var COPIED = ['csrf', 'request', 'interaction', 'name'];
+
+  function field(form, name) {
+    var input = form ? form.elements.namedItem(name) : null;
+    return input && typeof input.value === 'string' ? input : null;
+  }
+
+  // The words come from the page (the status line's data-* attributes, src/http/passkey-status.ts),
+  // in its language; a refusal by the server is its problem document's detail.
+  function explain(error, status) {
+    var say = status ? status.dataset : {};
+    if (error && error.fromServer) return error.message;
+    if (error && error.name === 'NotAllowedError') return say.notAllowed;
+    if (error && error.name === 'InvalidStateError') return say.alreadyAdded;
+    return say.failed;
+  }
+
+  function post(action, fields) {
+    var out = document.createElement('form');
+    out.method = 'post';
+    out.action = action;
+    out.hidden = true;
+    Object.keys(fields).forEach(function (name) {
+      var input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = name;
+      input.value = fields[name];
+      out.appendChild(input);
+    });
+    document.body.appendChild(out);
+    out.submit();
+  }
+
+  function run(button) {
+    var form = button.form;
+    var status = document.querySelector('[data-webauthn-status]');
+    if (status) status.hidden = true;
+    button.disabled = true;
+    var body = new URLSearchParams();
+    ['csrf', 'request', 'interaction'].forEach(function (name) {
+      var input = field(form, name);
+      if (input && input.value) body.set(name, input.value);
+    });
+    // A refusal's problem document in the page's language, whatever the browser's own is.
+    var headers = { accept: 'application/json' };
+    if (document.documentElement.lang) headers['accept-language'] = document.documentElement.lang;
+    fetch(button.dataset.options, { method: 'POST', body: body, credentials: 'same-origin', headers: headers })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          if (!response.ok) {
+            var refused = new Error(typeof json.detail === 'string' && json.detail ? json.detail : status ? status.dataset.optionsFailed : '');
+            refused.fromServer = true;
+            throw refused;
+          }
+          return json;
+        });
+      })
+      .then(function (options) {
+        return button.dataset.webauthn === 'register' ? lib.startRegistration({ optionsJSON: options }) : lib.startAuthentication({ optionsJSON: options });
+      })
+      .then(function (credential) {
+        var fields = { response: JSON.stringify(credential) };
+        COPIED.forEach(function (name) {
+          var input = field(form, name);
+          if (input && input.value) fields[name] = input.value;
+        });
+        var remember = form ? form.elements.namedItem('remember') : null;
+        if (remember && remember.checked) fields.remember = '1';
+        post(button.dataset.action, fields);
+      })
+      .catch(function (error) {
+        button.disabled = false;
+        if (status) {
+          status.textContent = explain(error, status);
+          status.hidden = false;
+        }
+      });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var supported = !!lib && lib.browserSupportsWebAuthn();
+    document.querySelectorAll('[data-webauthn-unsupported]').forEach(function (element) {
+      element.hidden = supported;
+    });
+    if (!supported) return;
+    document.querySelectorAll('button[data-webauthn]').forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener('click', function (event) {
+        event.preventDefault();
+        if (!button.disabled) run(button);
+      });
+      // The enrolment form has nothing to submit but the passkey: Enter in its name field starts it.
+      if (button.dataset.webauthn === 'register' && button.form) {
+        button.form.addEventListener('submit', function (event) {
+          event.preventDefault();
+          if (!button.disabled) run(button);
+        });
+      }
+    });
+  });
+})();
 `;

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error.js';
@@ -34,6 +34,17 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, newToken
  */
 export function rotateCsrfToken(request: FastifyRequest, reply: FastifyReply, newToken: () => string): void {
   setCookie(reply, cookieName(COOKIE, request.secure), newToken(), { httpOnly: true, secure: request.secure });
+}
+
+/**
+ * What ties a passkey sign-in's challenge to this browser (src/auth/login/passkey-login.service.ts):
+ * the SHA-256 of its CSRF cookie, which only this browser holds (HttpOnly) and a sign-in renews.
+ * Only after CsrfGuard (the cookie is there and matched the form).
+ */
+export function browserBinding(request: FastifyRequest): Buffer {
+  const cookie = readCookie(request, cookieName(COOKIE, request.secure));
+  if (!cookie) throw new CsrfFailure();
+  return createHash('sha256').update(cookie, 'utf8').digest();
 }
 
 export function checkCsrf(request: FastifyRequest, submitted: unknown, origin: string): void {

@@ -32,13 +32,13 @@ export class Metrics {
   });
   readonly signIns = new Counter({
     name: 'openid_sign_ins_total',
-    help: 'Sign-in attempts, by method (password, xmpp_approval, second_factor: the code after either) and outcome (success, failure, throttled, unavailable).',
+    help: 'Sign-in attempts, by method (password, xmpp_approval, second_factor: the code or passkey after either, passkey: a passkey alone) and outcome (success, failure, throttled, unavailable).',
     labelNames: ['method', 'outcome'] as const,
     registers: [this.registry],
   });
   readonly loginFailures = new Counter({
     name: 'openid_login_failures_total',
-    help: 'Failed sign-ins, by reason (invalid_credentials, account_disabled, approval_denied, approval_expired, wrong_code).',
+    help: 'Failed sign-ins, by reason (invalid_credentials, account_disabled, approval_denied, approval_expired, wrong_code, passkey_refused).',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });

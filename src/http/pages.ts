@@ -20,6 +20,11 @@ export interface PageOptions {
   formTargets?: readonly string[];
   /** Whether the page loads /assets/autosubmit.js. */
   script?: boolean;
+  /**
+   * Whether the page offers passkeys: it loads /assets/webauthn.js (@simplewebauthn/browser) and
+   * /assets/passkeys.js, and may fetch its ceremony's options from us (CSP connect-src 'self').
+   */
+  passkeys?: boolean | undefined;
   /** Extra elements for <head> (discovery links). */
   head?: Html;
   /**
@@ -76,6 +81,8 @@ defineView(
 <% if (it.script) { %><script src="/assets/autosubmit.js" defer></script><% } %>
 <% if (it.closeWindow) { %><script src="/assets/popup.js" defer></script><% } %>
 <% if (it.dates) { %><script src="/assets/time-zone.js" defer></script><% } %>
+<% if (it.passkeys) { %><script src="/assets/webauthn.js" defer></script>
+<script src="/assets/passkeys.js" defer></script><% } %>
 </head>
 <body<% if (it.popup) { %> class="popup"<% } %>>
 <header class="site"><% if (it.branding.logo) { %><img src="/assets/logo" alt="" class="logo"><% } %><span class="product"><%= it.branding.productName %></span></header>
@@ -117,6 +124,7 @@ function renderLayout(options: PageOptions, branding: BrandingView, locale: Loca
     // The close button only where a script may close the window: a popup (HTML "script-closable").
     closeWindow: options.popup === true && options.closeWindow === true,
     rpIcon: options.rpIcon,
+    passkeys: options.passkeys === true,
   }).value;
 }
 
@@ -150,13 +158,15 @@ export function replyLocale(reply: FastifyReply): Locale {
 }
 
 /** The headers of every page (sendPage; pages rendered by oidc-provider's Koa context use them too). */
-export function pageHeaders(options: Pick<PageOptions, 'formTargets' | 'popup' | 'rpIcon'>): Record<string, string> {
+export function pageHeaders(options: Pick<PageOptions, 'formTargets' | 'popup' | 'rpIcon' | 'passkeys'>): Record<string, string> {
   const formAction = ["'self'", ...(options.formTargets ?? [])].join(' ');
+  // The passkey script asks us (and only us) for its ceremony's options.
+  const connect = options.passkeys === true ? " connect-src 'self';" : '';
   // data: images only on a page that shows an RP icon, which is always one (checked, re-served by us).
   const imgSrc = options.rpIcon === undefined ? "'self'" : "'self' data:";
   return {
     ...(options.popup === true ? popupHeaders() : {}),
-    'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self'; img-src ${imgSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    'content-security-policy': `default-src 'none'; style-src 'self'; script-src 'self';${connect} img-src ${imgSrc}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
     'x-frame-options': 'DENY',
     'cache-control': 'no-store',
     // same-origin, not no-referrer: with no-referrer Chromium sends "Origin: null" on our own form

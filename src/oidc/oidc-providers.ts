@@ -1,4 +1,7 @@
 import { SecondFactorService } from '../auth/factors/second-factor.service.js';
+import { PasskeyService } from '../auth/factors/passkey.service.js';
+import type { StepUpMeans } from '../auth/factors/assurance.js';
+import type { User } from '../users/user.entity.js';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import Provider, { type JWK } from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -55,7 +58,14 @@ export class OidcProviders implements OnModuleInit {
     private readonly trust: TrustGrantsService,
     private readonly realmPolicy: RealmPolicy,
     private readonly factors: SecondFactorService,
+    private readonly passkeys: PasskeyService,
   ) {}
+
+  /** What an account could still prove for an acr_values step-up: a second factor, a passkey among them. */
+  private async stepUpMeans(user: User): Promise<StepUpMeans> {
+    const factor = await this.factors.enrolled(user);
+    return { factor, passkey: factor && (await this.passkeys.hasAny(user)) };
+  }
 
   /** Start-up: the client secret files are read now, so that a missing one stops the start. */
   async onModuleInit(): Promise<void> {
@@ -117,7 +127,7 @@ export class OidcProviders implements OnModuleInit {
         const request = fastifyRequestOf(ctx.req);
         const active = request === undefined ? undefined : await this.sessions.resolve(readSessionToken(request));
         if (active === undefined || active.user.domain !== domain.name || active.user.disabled) return undefined;
-        return { accountId: active.user.id, authTime: active.session.authTime, amr: active.session.amr, canStepUp: () => this.factors.enrolled(active.user) };
+        return { accountId: active.user.id, authTime: active.session.authTime, amr: active.session.amr, stepUpMeans: () => this.stepUpMeans(active.user) };
       },
     });
     const provider = new Provider(domain.base_url, configuration);

@@ -1,4 +1,4 @@
-import { ACR_VALUES, acrOf, isMultiFactor, wantsMultiFactor } from '../auth/factors/assurance.js';
+import { ACR_VALUES, acrStepUp, type StepUpMeans } from '../auth/factors/assurance.js';
 import { errors, interactionPolicy, type ClientMetadata, type Configuration, type FindAccount, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
 import type { OidcConfig, SecurityConfig } from '../config/namespaces.js';
 import type { BrandingView } from '../http/branding.js';
@@ -29,7 +29,7 @@ export interface ProviderSettings {
   /** An openid2_realm that earned no openid2_id, for the log (never an error: Migration §4.1). */
   openid2Refused: (reason: Openid2RefusalReason, detail: string) => void;
   /** Who our own session cookie (the one of OpenID 2.0) signs the request's browser in to, and when they signed in. */
-  ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date; amr: readonly string[]; canStepUp: () => Promise<boolean> } | undefined>;
+  ourSession: (ctx: KoaContextWithOIDC) => Promise<{ accountId: string; authTime: Date; amr: readonly string[]; stepUpMeans: () => Promise<StepUpMeans> } | undefined>;
   /** The Grant of the person's "always allow" of a client (trust_grants), if any. */
   trustedGrantId: (accountId: string, clientId: string) => Promise<string | undefined>;
 }
@@ -52,19 +52,19 @@ function policy(ourSession: ProviderSettings['ourSession']) {
     }),
     0,
   );
-  // OpenID Connect Core 1.0 §3.1.2.1 acr_values (voluntary): asked multi-factor of a session whose
-  // sign-in used one factor, by an account that has a second one, the login prompt comes back
-  // for the step-up (the code page; interaction.service.ts), and prompt=none answers
-  // interaction_required (§3.1.2.6). An account without a second factor cannot meet it: its ID
-  // token says acr none truthfully and the client decides (no prompt, no loop).
+  // OpenID Connect Core 1.0 §3.1.2.1 acr_values (voluntary): none of them met by the session
+  // (multi-factor asked of a one-factor sign-in, phishing-resistant of one without a passkey), and
+  // the account can reach one (a second factor, a passkey), the login prompt comes back for the
+  // step-up (the code page; interaction.service.ts), and prompt=none answers
+  // interaction_required (§3.1.2.6). What the account cannot reach is not asked: its ID token
+  // says the acr it has, truthfully, and the client decides (§5.5.1.1; no prompt, no loop).
   login.checks.add(
-    new Check('op_acr_not_met', 'a second factor is requested', 'interaction_required', async (ctx) => {
+    new Check('op_acr_not_met', 'a stronger sign-in is requested', 'interaction_required', async (ctx) => {
       if (ctx.oidc.session?.accountId === undefined) return Check.NO_NEED_TO_PROMPT;
       const requested = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
-      if (!wantsMultiFactor(requested)) return Check.NO_NEED_TO_PROMPT;
       const ours = await ourSession(ctx);
-      if (ours === undefined || isMultiFactor(ours.amr) || requested.includes(acrOf(ours.amr))) return Check.NO_NEED_TO_PROMPT;
-      return (await ours.canStepUp()) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+      if (ours === undefined || acrStepUp(requested, ours.amr, { factor: true, passkey: true }) === undefined) return Check.NO_NEED_TO_PROMPT;
+      return acrStepUp(requested, ours.amr, await ours.stepUpMeans()) !== undefined ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
     }),
   );
   // OpenID Connect Core 1.0 §3.1.2.1 max_age is checked by oidc-provider in whole seconds and,

@@ -1,4 +1,15 @@
-import { acrOf, papePolicies, PAPE_POLICY_MULTI_FACTOR, wantsMultiFactor, withSecondFactor } from '../../src/auth/factors/assurance.js';
+import {
+  ACR_VALUES,
+  acrOf,
+  acrStepUp,
+  PAPE_POLICY_MULTI_FACTOR,
+  PAPE_POLICY_PHISHING_RESISTANT,
+  papePolicies,
+  papeStepUp,
+  passkeyAmr,
+  wantsMultiFactor,
+  withSecondFactor,
+} from '../../src/auth/factors/assurance.js';
 import { base32, formatRecoveryCode, readCode } from '../../src/auth/factors/codes.js';
 
 // The pure parts of second factors: base32 (RFC 4648 §10 vectors), what a typed code is, and the
@@ -63,5 +74,40 @@ describe('assurance (RFC 8176 amr, PAPE 1.0 §5.2, acr)', () => {
     expect(wantsMultiFactor([PAPE_POLICY_MULTI_FACTOR])).toBe(true);
     expect(wantsMultiFactor(['http://schemas.openid.net/pape/policies/2007/06/phishing-resistant'])).toBe(false);
     expect(wantsMultiFactor([])).toBe(false);
+  });
+
+  it('a passkey as second factor adds hwk and mfa: multi-factor and phishing-resistant (PAPE 1.0 §4), acr phishing-resistant', () => {
+    const amr = withSecondFactor(['pwd'], 'webauthn');
+    expect(amr).toEqual(['pwd', 'hwk', 'mfa']);
+    expect(papePolicies(amr)).toEqual([PAPE_POLICY_MULTI_FACTOR, PAPE_POLICY_PHISHING_RESISTANT]);
+    expect(acrOf(amr)).toBe(PAPE_POLICY_PHISHING_RESISTANT);
+    // The client's first acr_value that is met (OpenID Connect Core 1.0 §3.1.2.1, in order of preference).
+    expect(acrOf(amr, [PAPE_POLICY_MULTI_FACTOR, PAPE_POLICY_PHISHING_RESISTANT])).toBe(PAPE_POLICY_MULTI_FACTOR);
+    expect(acrOf(['pwd', 'otp', 'mfa'], [PAPE_POLICY_PHISHING_RESISTANT])).toBe(PAPE_POLICY_MULTI_FACTOR);
+    expect(ACR_VALUES).toContain(PAPE_POLICY_PHISHING_RESISTANT);
+  });
+
+  it('a passkey alone is hwk, and mfa only with user verification (NIST SP 800-63B multi-factor cryptographic authenticator)', () => {
+    expect(passkeyAmr(true)).toEqual(['hwk', 'mfa']);
+    expect(papePolicies(passkeyAmr(true))).toEqual([PAPE_POLICY_MULTI_FACTOR, PAPE_POLICY_PHISHING_RESISTANT]);
+    expect(passkeyAmr(false)).toEqual(['hwk']);
+    expect(papePolicies(passkeyAmr(false))).toEqual([PAPE_POLICY_PHISHING_RESISTANT]);
+  });
+
+  it('steps up to what the account can give: a passkey for phishing-resistant, any factor for multi-factor, nothing it cannot (PAPE 1.0 §5.1)', () => {
+    const both = { factor: true, passkey: true };
+    const appOnly = { factor: true, passkey: false };
+    expect(papeStepUp([PAPE_POLICY_PHISHING_RESISTANT], ['pwd'], both)).toBe('passkey');
+    expect(papeStepUp([PAPE_POLICY_PHISHING_RESISTANT], ['pwd', 'otp', 'mfa'], both)).toBe('passkey');
+    expect(papeStepUp([PAPE_POLICY_PHISHING_RESISTANT], ['pwd', 'hwk', 'mfa'], both)).toBeUndefined();
+    expect(papeStepUp([PAPE_POLICY_PHISHING_RESISTANT], ['pwd'], appOnly)).toBeUndefined();
+    expect(papeStepUp([PAPE_POLICY_PHISHING_RESISTANT, PAPE_POLICY_MULTI_FACTOR], ['pwd'], appOnly)).toBe('factor');
+    expect(papeStepUp([PAPE_POLICY_MULTI_FACTOR], ['pwd'], { factor: false, passkey: false })).toBeUndefined();
+    // acr_values are alternatives: one met is enough; else the first the account can reach.
+    expect(acrStepUp([PAPE_POLICY_PHISHING_RESISTANT, PAPE_POLICY_MULTI_FACTOR], ['pwd', 'otp', 'mfa'], both)).toBeUndefined();
+    expect(acrStepUp([PAPE_POLICY_PHISHING_RESISTANT], ['pwd', 'otp', 'mfa'], both)).toBe('passkey');
+    expect(acrStepUp([PAPE_POLICY_PHISHING_RESISTANT, PAPE_POLICY_MULTI_FACTOR], ['pwd'], appOnly)).toBe('factor');
+    expect(acrStepUp([NONE, PAPE_POLICY_MULTI_FACTOR], ['pwd'], both)).toBeUndefined();
+    expect(acrStepUp(['urn:other'], ['pwd'], both)).toBeUndefined();
   });
 });

@@ -386,7 +386,7 @@ describe('second factors', () => {
 
     it('advertises the acr values, and puts amr [pwd, otp, mfa] and acr multi-factor in the ID token after a TOTP sign-in', async () => {
       const meta = config.serverMetadata();
-      expect(meta.acr_values_supported).toEqual([NONE, MULTI_FACTOR]);
+      expect(meta.acr_values_supported).toEqual([NONE, MULTI_FACTOR, 'http://schemas.openid.net/pape/policies/2007/06/phishing-resistant']);
       const name = await newUser();
       const epoch = await stepEpoch();
       const { secret } = await enrol(browser(), name, epoch);

@@ -56,7 +56,8 @@ function cookie(header: string | undefined, name: string): string | undefined {
 }
 
 /** `clientName` is what the consent page must show. */
-export async function startConnectRelyingParty(clientId = 'browser-rp', clientName = 'Browser Test App'): Promise<ConnectRelyingParty> {
+/** `acrValues`: the authorization request's acr_values (OpenID Connect Core 1.0 §3.1.2.1), if any. */
+export async function startConnectRelyingParty(clientId = 'browser-rp', clientName = 'Browser Test App', acrValues?: string): Promise<ConnectRelyingParty> {
   const site = await startRelyingPartySite();
   const redirectUri = `${site.origin}/callback`;
   // A secret from the CSPRNG, in a file only its owner reads, as an operator would provision it.
@@ -82,6 +83,7 @@ export async function startConnectRelyingParty(clientId = 'browser-rp', clientNa
         code_challenge_method: 'S256',
         state: flow.state,
         nonce: flow.nonce,
+        ...(acrValues === undefined ? {} : { acr_values: acrValues }),
       });
       // RFC 9700 §2.1: the state (and the PKCE verifier) is bound to the browser that started the flow.
       res.writeHead(302, { location: url.href, 'cache-control': 'no-store', 'set-cookie': `${FLOW_COOKIE}=${flowId}; Path=/; HttpOnly; SameSite=Lax` }).end();
@@ -112,6 +114,9 @@ export async function startConnectRelyingParty(clientId = 'browser-rp', clientNa
         'Signed in',
         `<p id="status">Signed in as ${escapeHtml(idToken.sub)}</p>` +
           `<p id="issuer">${escapeHtml(idToken.iss)}</p>` +
+          // What the ID token says of the sign-in (OpenID Connect Core 1.0 §2 amr and acr).
+          `<p id="amr">${escapeHtml(JSON.stringify(idToken.amr ?? []))}</p>` +
+          `<p id="acr">${escapeHtml(String(idToken.acr ?? ''))}</p>` +
           `<ul id="claims">${rows}</ul>`,
       );
     })().catch((error: unknown) => failed(res, 200, (error as Error).message));

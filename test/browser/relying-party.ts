@@ -20,18 +20,24 @@ export interface BrowserRelyingParty {
 
 const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-function page(res: ServerResponse, status: number, title: string, text: string): void {
+function page(res: ServerResponse, status: number, title: string, text: string, extra = ''): void {
   res
     .writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-    .end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><p id="status">${escapeHtml(text)}</p></main></body></html>`);
+    .end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><main><p id="status">${escapeHtml(text)}</p>${extra}</main></body></html>`);
 }
 
-export async function startBrowserRelyingParty(): Promise<BrowserRelyingParty> {
+/**
+ * `pape`: the PAPE 1.0 request the RP adds (the `openid` library's PAPE extension, e.g.
+ * `{ preferred_auth_policies: 'phishing-resistant' }`); the page then shows the auth_policies
+ * the assertion carried (`#auth-policies`, the library's short names).
+ */
+export async function startBrowserRelyingParty(options: { pape?: Record<string, string | number> } = {}): Promise<BrowserRelyingParty> {
   const site = await startRelyingPartySite();
   const realm = `${site.origin}/`;
   // The RP asks for attributes too (SReg 1.1), so the consent page shows its attribute rows.
-  const sreg = new (openid as unknown as { SimpleRegistration: new (options: Record<string, unknown>) => never }).SimpleRegistration({ email: 'required', nickname: true, fullname: true });
-  const rp: RelyingParty = new openid.RelyingParty(`${site.origin}/verify`, realm, false, false, [sreg]);
+  const library = openid as unknown as { SimpleRegistration: new (options: Record<string, unknown>) => never; PAPE: new (options: Record<string, unknown>) => never };
+  const sreg = new library.SimpleRegistration({ email: 'required', nickname: true, fullname: true });
+  const rp: RelyingParty = new openid.RelyingParty(`${site.origin}/verify`, realm, false, false, options.pape ? [sreg, new library.PAPE(options.pape)] : [sreg]);
 
   site.routes.set('/login', (req, res) => {
     const identifier = new URL(req.url ?? '/', site.origin).searchParams.get('identifier') ?? '';
@@ -43,11 +49,11 @@ export async function startBrowserRelyingParty(): Promise<BrowserRelyingParty> {
 
   site.routes.set('/verify', (req, res) => {
     rp.verifyAssertion(`${site.origin}${req.url ?? '/'}`, (error, result) => {
-      const claimed = (result as { authenticated?: boolean; claimedIdentifier?: string } | undefined) ?? {};
+      const claimed = (result as { authenticated?: boolean; claimedIdentifier?: string; auth_policies?: string } | undefined) ?? {};
       if (error || !claimed.authenticated || !claimed.claimedIdentifier) {
         return page(res, 200, 'Not signed in', `Not signed in: ${error?.message ?? 'not authenticated'}`);
       }
-      page(res, 200, 'Signed in', `Signed in as ${claimed.claimedIdentifier}`);
+      page(res, 200, 'Signed in', `Signed in as ${claimed.claimedIdentifier}`, claimed.auth_policies === undefined ? '' : `<p id="auth-policies">${escapeHtml(claimed.auth_policies)}</p>`);
     });
   });
 

@@ -156,6 +156,14 @@ describe('configuration loading', () => {
     expect(problemsOf(() => parseConfig(xmppDomain({ bot_reconnect: { initial: '10m', max: '1m' } }), null))).toEqual(['domains.0.xmpp.bot_reconnect: initial must not exceed max']);
   });
 
+  it('offers passkey-only sign-in by default, lets the operator turn it off, and refuses a non-boolean', () => {
+    const domains = [{ name: 'a.org', base_url: 'https://a.org' }];
+    expect(parseConfig({ domains }, null).security.passkeys).toEqual({ sign_in: true });
+    expect(parseConfig({ domains, security: { passkeys: { sign_in: false } } }, null).security.passkeys.sign_in).toBe(false);
+    expect(problemsOf(() => parseConfig({ domains, security: { passkeys: { sign_in: 'no' } } }, null))[0]).toMatch(/^security\.passkeys\.sign_in: /);
+    expect(problemsOf(() => parseConfig({ domains, security: { passkeys: { signin: true } } }, null))[0]).toMatch(/^security\.passkeys/);
+  });
+
   it('reports YAML syntax errors and duplicated keys with the file name', () => {
     expect(problemsOf(() => parseYaml('domains: [\n', 'f.yaml'))[0]).toMatch(/^YAML: /);
     expect(problemsOf(() => parseYaml('a: 1\na: 2\n', 'f.yaml'))[0]).toMatch(/^YAML: .*[Mm]ap keys must be unique/);

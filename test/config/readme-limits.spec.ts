@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BODY_LIMIT, MAX_PARAM_LENGTH } from '../../src/app.factory.js';
 import { PENDING_LIFETIME_MS } from '../../src/auth/checkid/pending-request.service.js';
 import { OPENID_INPUT_LIMITS } from '../../src/auth/endpoint.service.js';
+import { CHALLENGE_LIFETIME_MS, MAX_SIGN_IN_CHALLENGES_PER_ADDRESS } from '../../src/auth/factors/passkey.service.js';
 import { parseConfig } from '../../src/config/config.loader.js';
 import { DEFAULT_MESSAGE_LIMITS } from '../../src/protocol/input-limits.js';
 import { DNS_QUERY } from '../../src/realm/host-resolver.js';
@@ -76,6 +77,8 @@ const FIXED: Readonly<Record<string, number>> = {
   'DNS_QUERY.tries': DNS_QUERY.tries,
   CONNECT_TIMEOUT_MS: CONNECT_TIMEOUT_MS / 1000,
   VCARD_TIMEOUT_MS: VCARD_TIMEOUT_MS / 1000,
+  CHALLENGE_LIFETIME_MS: CHALLENGE_LIFETIME_MS / 1000,
+  MAX_SIGN_IN_CHALLENGES_PER_ADDRESS,
 };
 
 /** Every leaf key of the parsed defaults, `domains[]` for the list. */

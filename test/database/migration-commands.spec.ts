@@ -13,6 +13,13 @@ import { withFreshDatabase } from '../helpers/databases.js';
 
 const NAMES = MIGRATIONS.map((m) => new m().name);
 const LAST = NAMES[NAMES.length - 1]!;
+/**
+ * The last migration that entities describe (AddPrivateIdentifiers1764470000000): the one after it,
+ * AddPasskeys1764480000000, makes tables and columns that only SQL repositories use (as the second
+ * factors' before it), so migration:generate sees nothing missing without it.
+ */
+const LAST_OF_ENTITIES = 'AddPrivateIdentifiers1764470000000';
+const AFTER_ENTITIES = NAMES.slice(NAMES.indexOf(LAST_OF_ENTITIES) + 1);
 
 let install: Install;
 const temporary: string[] = [];
@@ -73,9 +80,21 @@ async function exercise(env: Record<string, string>): Promise<void> {
   expect(down.code, down.err).toBe(0);
   expect(down.out).toContain(`Migration ${LAST} has been reverted successfully.`);
   expect((await show()).at(-1)).toBe(`[ ] ${LAST}`);
+  // The migrations after the last one entities describe: reverted too, the entities still match.
+  for (const name of AFTER_ENTITIES.slice(0, -1).reverse()) {
+    const back = await runScript(install, 'migration:revert', [], env);
+    expect(back.code, back.err).toBe(0);
+    expect(back.out).toContain(`Migration ${name} has been reverted successfully.`);
+  }
+  const unchanged = await runScript(install, 'migration:generate', ['--check'], env);
+  expect(unchanged.code, unchanged.out + unchanged.err).toBe(0);
+  const entitiesDown = await runScript(install, 'migration:revert', [], env);
+  expect(entitiesDown.code, entitiesDown.err).toBe(0);
+  expect(entitiesDown.out).toContain(`Migration ${LAST_OF_ENTITIES} has been reverted successfully.`);
+  expect((await show()).slice(NAMES.indexOf(LAST_OF_ENTITIES))).toEqual([LAST_OF_ENTITIES, ...AFTER_ENTITIES].map((n) => `[ ] ${n}`));
 
-  // What is missing now is what the last migration adds: generate writes it, timestamp-named, in
-  // the house style, and registers it in index.ts.
+  // What is missing now is what the last migration of the entities adds: generate writes it,
+  // timestamp-named, in the house style, and registers it in index.ts (after the last one).
   const dir = temp('op-gen-');
   cpSync(join(REPO, 'src/database/migrations'), dir, { recursive: true });
   const generated = await runScript(install, 'migration:generate', ['LastMigrationAgain', '--dir', dir], env);
@@ -86,8 +105,8 @@ async function exercise(env: Record<string, string>): Promise<void> {
   const timestamp = file.slice(0, 13);
   expect(text).toContain(`export class LastMigrationAgain${timestamp} implements MigrationInterface {`);
   expect(text).toContain(`import type { MigrationInterface, QueryRunner } from 'typeorm';`);
-  // The last migration (AddPrivateIdentifiers1764470000000) adds the private_identifiers table and
-  // the identifier a trust grant was given with.
+  // AddPrivateIdentifiers1764470000000 adds the private_identifiers table and the identifier a
+  // trust grant was given with.
   expect(text).toMatch(/CREATE TABLE "private_identifiers"/);
   expect(text).toMatch(/CONSTRAINT "private_identifiers_user_realm_key" UNIQUE \("user_id", "realm"\)/);
   expect(text).toMatch(/ALTER TABLE "trust_grants"\s+ADD "identifier" character varying\(16\) NOT NULL DEFAULT 'public'/);
@@ -101,7 +120,7 @@ async function exercise(env: Record<string, string>): Promise<void> {
 
   const again = await runScript(install, 'migration:run', [], env);
   expect(again.code, again.err).toBe(0);
-  expect(again.out).toContain(`Migration ${LAST} has been executed successfully.`);
+  for (const name of [LAST_OF_ENTITIES, ...AFTER_ENTITIES]) expect(again.out).toContain(`Migration ${name} has been executed successfully.`);
   expect(await show()).toEqual(NAMES.map((n) => `[X] ${n}`));
 }
 

@@ -21,7 +21,7 @@ async function tables(ds: DataSource): Promise<string[]> {
 async function roundTrip(ds: DataSource): Promise<void> {
   expect(await pendingMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
   expect(await runMigrations(ds)).toEqual(MIGRATIONS.map((m) => new m().name));
-  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'private_identifiers', 'provider_secrets', 'second_factors', 'sessions', 'trust_grants', 'used_nonces', 'users']);
+  expect(await tables(ds)).toEqual(['associations', 'audit_events', 'login_approvals', 'login_devices', 'login_throttle', 'migrations', 'oidc_models', 'oidc_signing_keys', 'pending_requests', 'private_identifiers', 'provider_secrets', 'second_factors', 'sessions', 'trust_grants', 'used_nonces', 'users', 'webauthn_challenges', 'webauthn_user_handles']);
   expect(await pendingMigrations(ds)).toEqual([]);
   expect(await runMigrations(ds)).toEqual([]); // idempotent
   for (let i = 0; i < MIGRATIONS.length; i++) await revertLastMigration(ds);
@@ -38,14 +38,15 @@ async function roundTrip(ds: DataSource): Promise<void> {
   await ds.query(`DELETE FROM users WHERE domain = 'a'`);
   // Migration 1764460000000 on a database with sessions: each keeps its sign-in's amr (from
   // auth_method), and none waits for a second factor.
-  expect(new MIGRATIONS[MIGRATIONS.length - 2]!().name).toBe('AddSecondFactors1764460000000');
+  expect(new MIGRATIONS[MIGRATIONS.length - 3]!().name).toBe('AddSecondFactors1764460000000');
+  await revertLastMigration(ds);
   await revertLastMigration(ds);
   await revertLastMigration(ds);
   const [{ id: userId }] = (await ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'before-factors', 'x') RETURNING id`)) as [{ id: string }];
   for (const [hash, method] of [['\\x01', 'password'], ['\\x02', 'xmpp']]) {
     await ds.query(`INSERT INTO sessions (token_hash, user_id, auth_time, auth_method, expires_at) VALUES ($1::bytea, $2, now(), $3, now() + interval '1 hour')`, [hash, userId, method]);
   }
-  expect(await runMigrations(ds)).toEqual(['AddSecondFactors1764460000000', 'AddPrivateIdentifiers1764470000000']);
+  expect(await runMigrations(ds)).toEqual(['AddSecondFactors1764460000000', 'AddPrivateIdentifiers1764470000000', 'AddPasskeys1764480000000']);
   expect(await ds.query(`SELECT auth_method, amr, factor_pending FROM sessions WHERE user_id = $1 ORDER BY auth_method`, [userId])).toEqual([
     { auth_method: 'password', amr: ['pwd'], factor_pending: false },
     { auth_method: 'xmpp', amr: ['xmpp'], factor_pending: false },
@@ -56,15 +57,29 @@ async function roundTrip(ds: DataSource): Promise<void> {
   await expect(ds.query(`INSERT INTO second_factors (user_id, kind, label, code_hash, created_at) VALUES ($1, 'recovery', 'x', '\\x00'::bytea, now())`, [userId])).rejects.toThrow(/second_factors_recovery_hash/);
   // Migration 1764470000000 on a database with trust grants: they keep their rows, given with the
   // person's own identifier; its private identifiers go with the account (ON DELETE CASCADE).
-  expect(new MIGRATIONS[MIGRATIONS.length - 1]!().name).toBe('AddPrivateIdentifiers1764470000000');
+  // Migration 1764480000000: a passkey has its credential (unique), public key and counter; a
+  // user handle is at most 64 bytes; a sign-in challenge is bound to a browser, others to a session.
+  expect(new MIGRATIONS[MIGRATIONS.length - 1]!().name).toBe('AddPasskeys1764480000000');
+  await expect(ds.query(`INSERT INTO second_factors (user_id, kind, label, confirmed_at, created_at) VALUES ($1, 'webauthn', 'x', now(), now())`, [userId])).rejects.toThrow(/second_factors_webauthn_credential/);
+  const passkey = `INSERT INTO second_factors (user_id, kind, label, credential_id, public_key, sign_count, backup_eligible, backup_state, confirmed_at, created_at) VALUES ($1, 'webauthn', 'x', '\\x0102'::bytea, '\\x03'::bytea, 0, false, false, now(), now())`;
+  await ds.query(passkey, [userId]);
+  await expect(ds.query(passkey, [userId])).rejects.toThrow(/second_factors_credential_id_key/);
+  await expect(ds.query(`INSERT INTO webauthn_user_handles (user_id, user_handle) VALUES ($1, $2)`, [userId, Buffer.alloc(65)])).rejects.toThrow(/webauthn_user_handles_handle_length/);
+  await expect(ds.query(`INSERT INTO webauthn_challenges (challenge, purpose, domain, expires_at) VALUES ('c', 'sign_in', 'a', now())`)).rejects.toThrow(/webauthn_challenges_bound/);
+  // Reverted, the passkeys go and the kinds are the two of before.
+  await revertLastMigration(ds);
+  expect(await ds.query(`SELECT count(*)::int AS n FROM second_factors WHERE user_id = $1`, [userId])).toEqual([{ n: 0 }]);
+  await expect(ds.query(passkey, [userId])).rejects.toThrow(/credential_id/);
+  expect(new MIGRATIONS[MIGRATIONS.length - 2]!().name).toBe('AddPrivateIdentifiers1764470000000');
   await revertLastMigration(ds);
   const [{ id }] = (await ds.query(`INSERT INTO users (domain, username, password_hash) VALUES ('a', 'before-ppid', 'x') RETURNING id`)) as { id: string }[];
   await ds.query(`INSERT INTO trust_grants (user_id, realm) VALUES ($1, 'https://rp.example/')`, [id]);
-  expect(await runMigrations(ds)).toEqual(['AddPrivateIdentifiers1764470000000']);
+  expect(await runMigrations(ds)).toEqual(['AddPrivateIdentifiers1764470000000', 'AddPasskeys1764480000000']);
   expect(await ds.query(`SELECT realm, identifier FROM trust_grants WHERE user_id = $1`, [id])).toEqual([{ realm: 'https://rp.example/', identifier: 'public' }]);
   await expect(ds.query(`UPDATE trust_grants SET identifier = 'secret' WHERE user_id = $1`, [id])).rejects.toThrow(/trust_grants_identifier_check/);
   await ds.query(`INSERT INTO private_identifiers (opaque, user_id, domain, realm) VALUES ('o1', $1, 'a', 'https://rp.example/')`, [id]);
   await expect(ds.query(`INSERT INTO private_identifiers (opaque, user_id, domain, realm) VALUES ('o2', $1, 'a', 'https://rp.example/')`, [id])).rejects.toThrow(/private_identifiers_user_realm_key/);
+  await revertLastMigration(ds);
   await revertLastMigration(ds);
   const [row] = (await ds.query(`SELECT * FROM trust_grants WHERE user_id = $1`, [id])) as Record<string, unknown>[];
   expect(row).toMatchObject({ realm: 'https://rp.example/' });

@@ -105,6 +105,10 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
     for (const r of forms) expect(r.guards, `${r.controller} POST ${r.path}`).toContain(CsrfGuard);
     expect(forms.map((r) => r.path).sort()).toEqual(
       [
+        '/account/factors/passkey',
+        '/account/factors/passkey/:id/remove',
+        '/account/factors/passkey/options',
+        '/account/factors/passkey/register',
         '/account/factors/recovery',
         '/account/factors/totp',
         '/account/factors/totp/:id',
@@ -117,6 +121,10 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
         '/login',
         '/login/approval/:id/cancel',
         '/login/code',
+        '/login/code/passkey',
+        '/login/code/passkey/options',
+        '/login/passkey',
+        '/login/passkey/options',
         '/logout',
         '/logout-everywhere',
         '/oidc/interaction/:uid',
@@ -157,6 +165,26 @@ describe('CSRF on every form (OWASP ASVS 4.0 4.2.2)', () => {
     expect(await factors()).toBe(1);
     expect((await victim.post(`/account/factors/totp/${id}/remove`, { csrf: token(victim) })).status).toBe(303);
     expect(await factors()).toBe(0);
+  });
+
+  it('POST /account/factors/passkey/… and the passkey sign-in routes (passkeys, issue 13): no options, no passkey, no sign-in without the token', async () => {
+    const challenges = async () => ((await db.query(`SELECT count(*)::int AS n FROM webauthn_challenges`)) as { n: number }[])[0]!.n;
+    const before = await challenges();
+    await forgeries(victim, '/account/factors/passkey', {});
+    await forgeries(victim, '/account/factors/passkey/options', {});
+    await forgeries(victim, '/account/factors/passkey/register', { name: 'x', response: '{}' });
+    await forgeries(victim, '/account/factors/passkey/2b1f6f3e-9c4e-4d7a-8f00-0123456789ab/remove', {});
+    await forgeries(victim, '/login/code/passkey/options', {});
+    await forgeries(victim, '/login/code/passkey', { response: '{}' });
+    const fresh = new InjectedBrowser(t.app, 'example.org');
+    await fresh.get('/login');
+    await forgeries(fresh, '/login/passkey/options', {});
+    await forgeries(fresh, '/login/passkey', { response: '{}' });
+    expect(await challenges()).toBe(before);
+    // With the token, the options are given (a challenge stored).
+    const options = await victim.post('/account/factors/passkey/options', { csrf: token(victim) }, { accept: 'application/json' });
+    expect(options.status).toBe(200);
+    expect(await challenges()).toBe(before + 1);
   });
 
   it('POST /account/trust/:id/revoke', async () => {

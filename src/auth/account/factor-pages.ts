@@ -1,10 +1,13 @@
 import type { PageOptions } from '../../http/pages.js';
 import { defineView, view } from '../../http/views.js';
+// The status line under a passkey button (the view '@passkey-status').
+import '../../http/passkey-status.js';
 import { text, type Text } from '../../i18n/locale.js';
 
 // The pages of adding an authenticator app (DESIGN.md "Second factors"): the otpauth URI as text
 // beside its QR code (SVG rendered here: no script, no image request), a form with an input named
-// `code` to confirm; and the recovery codes, shown once.
+// `code` to confirm; adding a passkey (its name, then the browser's WebAuthn ceremony); and the
+// recovery codes, shown once.
 
 export interface TotpSetupView {
   csrf: string;
@@ -22,8 +25,19 @@ export interface RecoveryCodesView {
   account: string;
   codes: string[];
   identityUrl: string;
-  /** Whether an authenticator app was just added (the codes come with it). */
-  afterEnrolment: boolean;
+  /** What was just added, the codes coming with it (the account's first second factor): none when they were asked for. */
+  afterEnrolment: 'app' | 'passkey' | false;
+}
+
+/** Adding a passkey: its name, then the browser and the authenticator (/assets/passkeys.js). */
+export interface PasskeySetupView {
+  csrf: string;
+  account: string;
+  identityUrl: string;
+  /** The name in the field: the one given, or "Passkey" (numbered after the first) in the reader's language. */
+  name: string | Text;
+  /** Why the passkey was refused (a catalogue text), shown above the form. */
+  error?: Text | undefined;
 }
 
 defineView(
@@ -43,11 +57,29 @@ defineView(
 defineView(
   'recovery-codes',
   `<h1><%= it.t('account.recovery.heading') %></h1>
-<% if (it.afterEnrolment) { %><p class="notice"><%~ it.th('account.recovery.added', { account: it.account }) %></p><% } %>
+<% if (it.afterEnrolment === 'app') { %><p class="notice"><%~ it.th('account.recovery.added_app', { account: it.account }) %></p><% } else if (it.afterEnrolment === 'passkey') { %><p class="notice"><%~ it.th('account.recovery.added_passkey', { account: it.account }) %></p><% } %>
 <p><%~ it.th('account.recovery.intro') %></p>
 <ul class="list recovery-codes"><% it.codes.forEach(function (c) { %><li><code><%= c %></code></li><% }) %></ul>
 <p><a href="<%= it.identityUrl %>"><%= it.t('account.recovery.back') %></a></p>`,
 );
+
+defineView(
+  'passkey-setup',
+  `<h1><%= it.t('account.passkey.heading') %></h1>
+<p><%~ it.th('account.passkey.intro', { account: it.account }) %></p>
+<% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
+<p class="notice" data-webauthn-unsupported><%= it.t('account.passkey.unsupported') %></p>
+<form method="post" action="/account/factors/passkey/register">
+  <input type="hidden" name="csrf" value="<%= it.csrf %>">
+  <label><%= it.t('account.passkey.name') %> <input type="text" name="name" value="<%= it.name %>" maxlength="64" autocomplete="off" required autofocus></label>
+  <div class="actions"><button type="button" data-webauthn="register" data-options="/account/factors/passkey/options" data-action="/account/factors/passkey/register" hidden><%= it.t('account.passkey.create') %></button> <a href="<%= it.identityUrl %>"><%= it.t('account.passkey.cancel') %></a></div>
+  <%~ include('@passkey-status', it) %>
+</form>`,
+);
+
+export function passkeySetupPage(data: PasskeySetupView): PageOptions {
+  return { title: text('account.passkey.title', { account: data.account }), body: view('passkey-setup', data), passkeys: true };
+}
 
 export function totpSetupPage(data: TotpSetupView): PageOptions {
   return { title: text('account.totp.title', { account: data.account }), body: view('totp-setup', data) };

@@ -5,6 +5,7 @@ import { NotFound } from '../../http/app-error.js';
 import { text } from '../../i18n/locale.js';
 import { PROFILE_HINTS, PROFILE_LABELS } from '../../users/profile.js';
 import { PROFILE_FIELDS } from '../../users/user.entity.js';
+import { PasskeyService } from '../factors/passkey.service.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
 import { SessionService } from '../session/session.service.js';
 import { AccountService } from './account.service.js';
@@ -42,6 +43,7 @@ export class IdentityPageService {
     private readonly sessions: SessionService,
     private readonly account: AccountService,
     private readonly factors: SecondFactorService,
+    private readonly passkeys: PasskeyService,
   ) {}
 
   /**
@@ -96,8 +98,9 @@ export class IdentityPageService {
           shared: active.user.releaseDefaults.includes(field),
         })),
         ...(await this.account.overview(user)),
-        // Issue 13: the authenticator apps and recovery codes (names and dates, never a secret).
+        // Issue 13: the authenticator apps, passkeys and recovery codes (names and dates, never a secret).
         factors: await this.factors.overview(user),
+        passkeys: this.passkeys.available(domain),
         // The OpenID bot's new-site notices, where the domain has a bot (issue 9 point 5).
         notices: domain.xmpp?.bot === undefined ? undefined : active.user.xmppNotices,
       },

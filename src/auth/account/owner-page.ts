@@ -30,8 +30,10 @@ export interface OwnerView {
   events: { kind: string; realm: string | null; ip: string | null; createdAt: Date }[];
   /** Whether the OpenID bot sends new-site notices; undefined where the domain has no bot. */
   notices?: boolean;
-  /** Second factors (issue 13): authenticator apps and what is left of the recovery codes. */
+  /** Second factors (issue 13): authenticator apps, passkeys, and what is left of the recovery codes. */
   factors: FactorOverview;
+  /** Whether "Add a passkey" is offered (a domain that can have passkeys: a domain name over HTTPS). */
+  passkeys: boolean;
 }
 
 /** How each event of the history is named (AUDIT_KINDS that concern an account); any other shows its kind. */
@@ -58,6 +60,10 @@ const EVENT_LABELS: Readonly<Partial<Record<AuditKind, Text>>> = {
   logout: text('account.events.logout'),
   logout_everywhere: text('account.events.logout_everywhere'),
   session_revoked: text('account.events.session_revoked'),
+  passkey_added: text('account.events.passkey_added'),
+  passkey_removed: text('account.events.passkey_removed'),
+  passkey_refused: text('account.events.passkey_refused'),
+  passkey_counter_regression: text('account.events.passkey_counter_regression'),
 };
 
 // Small pieces shared by the owner page's sections: a date in the reader's language and time zone
@@ -93,11 +99,14 @@ defineView(
 
 <section aria-labelledby="factors">
 <h2 id="factors"><%= it.t('account.factors.heading') %></h2>
-<% if (it.factors.apps.length === 0) { %><p><%= it.t('account.factors.none') %></p><% } else { %><ul class="list"><% it.factors.apps.forEach(function (f) { %><li><span><%= f.label %></span>
+<% var any = it.factors.apps.length + it.factors.passkeys.length > 0; %>
+<% if (!any) { %><p><%= it.t('account.factors.none') %></p><% } else { %><ul class="list"><% it.factors.apps.forEach(function (f) { %><li><span><%= f.label %></span>
 <span class="meta"><%~ it.th('account.factors.added', { when: it.time(f.createdAt) }) %><% if (f.lastUsedAt) { %> · <%~ it.th('account.owner.last_used', { when: it.time(f.lastUsedAt) }) %><% } %></span>
-<%~ include('@post-button', { action: '/account/factors/totp/' + f.id + '/remove', csrf: it.csrf, label: it.t('account.factors.remove'), secondary: true }) %></li><% }) %></ul>
+<%~ include('@post-button', { action: '/account/factors/totp/' + f.id + '/remove', csrf: it.csrf, label: it.t('account.factors.remove'), secondary: true }) %></li><% }) %><% it.factors.passkeys.forEach(function (p) { %><li class="passkey"><span><%= p.label %> <span class="meta"><%= it.t('account.factors.passkey') %></span></span>
+<span class="meta"><%~ it.th('account.factors.added', { when: it.time(p.createdAt) }) %><% if (p.lastUsedAt) { %> · <%~ it.th('account.owner.last_used', { when: it.time(p.lastUsedAt) }) %><% } %></span>
+<%~ include('@post-button', { action: '/account/factors/passkey/' + p.id + '/remove', csrf: it.csrf, label: it.t('account.factors.remove'), secondary: true }) %></li><% }) %></ul>
 <% if (it.factors.recovery) { %><p class="meta"><%~ it.th('account.factors.recovery_left', { count: it.factors.recovery.left, total: it.factors.recovery.total, when: it.time(it.factors.recovery.createdAt) }) %></p><% } %><% } %>
-<div class="actions"><%~ include('@post-button', { action: '/account/factors/totp', csrf: it.csrf, label: it.t('account.factors.add_app'), secondary: it.factors.apps.length > 0 }) %><% if (it.factors.apps.length > 0) { %><%~ include('@post-button', { action: '/account/factors/recovery', csrf: it.csrf, label: it.t('account.factors.new_recovery'), secondary: true }) %><% } %></div>
+<div class="actions"><%~ include('@post-button', { action: '/account/factors/totp', csrf: it.csrf, label: it.t('account.factors.add_app'), secondary: any }) %><% if (it.passkeys) { %><%~ include('@post-button', { action: '/account/factors/passkey', csrf: it.csrf, label: it.t('account.factors.add_passkey'), secondary: any }) %><% } %><% if (any) { %><%~ include('@post-button', { action: '/account/factors/recovery', csrf: it.csrf, label: it.t('account.factors.new_recovery'), secondary: true }) %><% } %></div>
 </section>
 
 <section aria-labelledby="trusted">

@@ -30,7 +30,8 @@ import { PendingRequestExpired, PendingRequestService } from './pending-request.
 import type { ActiveSession } from '../session/session.service.js';
 import { cancelFields, deliver, positiveAssertionFields, setupNeededFields } from './build-response.js';
 import { checkIdentity } from './check-identity.js';
-import { isMultiFactor, papePolicies, wantsMultiFactor } from '../factors/assurance.js';
+import { papePolicies, papeStepUp, type StepUp } from '../factors/assurance.js';
+import { PasskeyService } from '../factors/passkey.service.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
 import { checkReturnTo } from './check-return-to.js';
 import type { CheckidContext, ClientInfo, ReturnToCheck } from './checkid-context.js';
@@ -78,7 +79,8 @@ function requestedFields(ctx: CheckidContext): ProfileField[] {
  *              → verifyReturnTo (§9.2.1)
  *   decide     no session / wrong account / login older than max_auth_age
  *                                          → login (setup) or setup_needed (immediate)
- *              multi-factor asked (PAPE), one factor used, a second one enrolled
+ *              multi-factor asked (PAPE), one factor used, a second one enrolled; or
+ *              phishing-resistant asked, no passkey used, one enrolled
  *                                          → the code page (setup) or setup_needed (immediate)
  *              no trust grant covering the fields asked, or a return_to that §9.2.1 discovery
  *              does not vouch for          → consent (setup) or setup_needed (immediate)
@@ -103,6 +105,7 @@ export class CheckidService {
     private readonly profiles: ProfileSource,
     @Inject(Metrics) private readonly metrics: Metrics,
     private readonly factors: SecondFactorService,
+    private readonly passkeys: PasskeyService,
     @Optional() private readonly bot?: OpenIdBot,
   ) {}
 
@@ -196,12 +199,15 @@ export class CheckidService {
       return { kind: 'redirect', location: `/login?request=${await this.park(ctx, pendingId)}` };
     }
     // PAPE 1.0 §5.1 preferred_auth_policies: multi-factor asked of a session whose sign-in used
-    // one factor is a step-up, the second factor now (the code page, then back here), or
-    // setup_needed (§10.2) for checkid_immediate. An account with no second factor cannot meet
-    // it: the assertion says auth_policies none and the RP decides (PAPE 1.0 §5.2), no loop.
-    if (wantsMultiFactor(ctx.attributes?.pape?.preferredPolicies ?? []) && !isMultiFactor(active.session.amr) && (await this.factors.enrolled(user))) {
+    // one factor, or phishing-resistant of one that used no passkey, is a step-up: the second
+    // factor (or the passkey) now, on the code page, then back here; or setup_needed (§10.2) for
+    // checkid_immediate. What the account cannot prove (no second factor, no passkey) is not
+    // asked: the assertion's auth_policies says what was met (none, or multi-factor without
+    // phishing-resistant) and the RP decides (PAPE 1.0 §5.2), no loop.
+    const stepUp = await this.stepUpFor(ctx.attributes?.pape?.preferredPolicies ?? [], active);
+    if (stepUp !== undefined) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
-      return { kind: 'redirect', location: `/login/code?request=${await this.park(ctx, pendingId)}` };
+      return { kind: 'redirect', location: `/login/code?request=${await this.park(ctx, pendingId)}${stepUp === 'passkey' ? '&want=passkey' : ''}` };
     }
     const grant = await this.trust.find(user.id, ctx.realm!.value);
     // A grant covers the fields the RP asked for when it was made; asking for more asks again.
@@ -221,6 +227,13 @@ export class CheckidService {
     await this.trust.markUsed(grant);
     await this.audit(ctx, user, 'assertion_approved_automatically');
     return this.assert(ctx, active, grant.fields, pendingId, grant.identifier);
+  }
+
+  /** The step-up PAPE preferred_auth_policies asks of this session, if the account can give it (src/auth/factors/assurance.ts). */
+  private async stepUpFor(preferred: readonly string[], active: ActiveSession): Promise<StepUp | undefined> {
+    if (preferred.length === 0 || papeStepUp(preferred, active.session.amr, { factor: true, passkey: true }) === undefined) return undefined;
+    const factor = await this.factors.enrolled(active.user);
+    return papeStepUp(preferred, active.session.amr, { factor, passkey: factor && (await this.passkeys.hasAny(active.user)) });
   }
 
   /**

@@ -6,7 +6,7 @@ import type { Sealed } from '../../secrets/key-ring.js';
 /** A second factor as listed (no secret, no hash). */
 export interface FactorRow {
   id: string;
-  kind: 'totp' | 'recovery';
+  kind: 'totp' | 'recovery' | 'webauthn';
   label: string;
   confirmedAt: Date | null;
   usedAt: Date | null;
@@ -42,9 +42,9 @@ export class SecondFactorRepository {
     return ((await this.dataSource.query(`SELECT ${LISTED} FROM "second_factors" WHERE "user_id" = $1 ORDER BY "created_at", "id"`, [userId])) as FactorRow[]).map(dated);
   }
 
-  /** Whether the account has a factor that a sign-in must ask for (a confirmed authenticator app; passkeys later). */
+  /** Whether the account has a factor that a sign-in must ask for (a confirmed authenticator app, or a passkey). */
   async hasConfirmed(userId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM "second_factors" WHERE "user_id" = $1 AND "kind" = 'totp' AND "confirmed_at" IS NOT NULL LIMIT 1`, [userId])) as unknown[];
+    const rows = (await this.dataSource.query(`SELECT 1 FROM "second_factors" WHERE "user_id" = $1 AND "kind" IN ('totp', 'webauthn') AND "confirmed_at" IS NOT NULL LIMIT 1`, [userId])) as unknown[];
     return rows.length > 0;
   }
 
@@ -107,11 +107,13 @@ export class SecondFactorRepository {
     return returned(rows);
   }
 
-  /** Removes one authenticator app of the account; the recovery codes go with the last one. Answers whether it did. */
+  /** Removes one authenticator app of the account; the recovery codes go with the last second factor (app or passkey). Answers whether it did. */
   async removeTotp(userId: string, id: string): Promise<{ removed: boolean; remaining: number }> {
     return this.dataSource.transaction(async (manager) => {
       const deleted = (await manager.query(`DELETE FROM "second_factors" WHERE "id" = $1 AND "user_id" = $2 AND "kind" = 'totp' RETURNING "id"`, [id, userId])) as [unknown[], number] | unknown[];
-      const left = (await manager.query(`SELECT count(*)::int AS "n" FROM "second_factors" WHERE "user_id" = $1 AND "kind" = 'totp' AND "confirmed_at" IS NOT NULL`, [userId])) as { n: number }[];
+      const left = (await manager.query(`SELECT count(*)::int AS "n" FROM "second_factors" WHERE "user_id" = $1 AND "kind" IN ('totp', 'webauthn') AND "confirmed_at" IS NOT NULL`, [
+        userId,
+      ])) as { n: number }[];
       const remaining = left[0]?.n ?? 0;
       if (remaining === 0) await manager.query(`DELETE FROM "second_factors" WHERE "user_id" = $1 AND "kind" = 'recovery'`, [userId]);
       return { removed: returned(deleted), remaining };

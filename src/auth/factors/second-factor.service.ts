@@ -31,6 +31,8 @@ export const TOTP_LABEL = 'Authenticator app';
 /** The owner's view of their second factors: names and dates, never a secret or a hash. */
 export interface FactorOverview {
   apps: { id: string; label: string; createdAt: Date; lastUsedAt: Date | null }[];
+  /** Passkeys (WebAuthn), by the name their owner gave. */
+  passkeys: { id: string; label: string; createdAt: Date; lastUsedAt: Date | null }[];
   /** The current set of recovery codes: how many are left of how many. */
   recovery: { left: number; total: number; createdAt: Date } | undefined;
 }
@@ -53,8 +55,8 @@ function secretContext(row: { id: string }, userId: string): string {
 
 /**
  * Second factors (issue 13), by kind: authenticator apps (RFC 6238 TOTP, the secret sealed at rest
- * under the operator key) and one-time recovery codes (SHA-256 only). Passkeys become one more
- * kind. This service enrols, lists, removes and checks them; who may do so (a fresh sign-in,
+ * under the operator key) and one-time recovery codes (SHA-256 only); passkeys are one more kind
+ * (their ceremonies in PasskeyService), counted and listed here. This service enrols, lists, removes and checks them; who may do so (a fresh sign-in,
  * throttling, the audit, the chat notices) is its callers' business.
  */
 @Injectable()
@@ -135,15 +137,16 @@ export class SecondFactorService {
     return codes;
   }
 
-  /** Removes an authenticator app; answers whether it was one of the user's, and how many stay. */
+  /** Removes an authenticator app; answers whether it was one of the user's, and how many second factors (apps, passkeys) stay. */
   removeTotp(user: User, id: string): Promise<{ removed: boolean; remaining: number }> {
     return this.factors.removeTotp(user.id, id);
   }
 
-  /** Whether removing `id` would leave the account without any factor. */
+  /** Whether removing `id` (an app or a passkey) would leave the account without any second factor. */
   async isLast(user: User, id: string): Promise<boolean> {
-    const apps = (await this.overview(user)).apps;
-    return apps.length === 1 && apps[0]!.id === id;
+    const { apps, passkeys } = await this.overview(user);
+    const all = [...apps, ...passkeys];
+    return all.length === 1 && all[0]!.id === id;
   }
 
   forgetRememberedDevices(user: User): Promise<void> {
@@ -197,7 +200,8 @@ export class SecondFactorService {
 
 function overviewOf(rows: readonly FactorRow[]): FactorOverview {
   const apps = rows.filter((r) => r.kind === 'totp' && r.confirmedAt !== null).map((r) => ({ id: r.id, label: r.label, createdAt: r.confirmedAt!, lastUsedAt: r.usedAt }));
+  const passkeys = rows.filter((r) => r.kind === 'webauthn').map((r) => ({ id: r.id, label: r.label, createdAt: r.createdAt, lastUsedAt: r.usedAt }));
   const codes = rows.filter((r) => r.kind === 'recovery');
   const recovery = codes.length === 0 ? undefined : { left: codes.filter((c) => c.usedAt === null).length, total: codes.length, createdAt: codes[0]!.createdAt };
-  return { apps, recovery };
+  return { apps, passkeys, recovery };
 }

@@ -1,6 +1,8 @@
 import type { PageOptions } from '../../http/pages.js';
 import { text, type Text } from '../../i18n/locale.js';
 import { defineView, view } from '../../http/views.js';
+// The status line under a passkey button (the view '@passkey-status').
+import '../../http/passkey-status.js';
 
 // The login page. Field names are the public contract of DESIGN.md.
 
@@ -27,6 +29,12 @@ export interface LoginView {
   popup?: boolean | undefined;
   /** OpenID UI Extension 1.0 §4.2 ui.lang of the pending request: the page's language unless the visitor chose one. */
   languages?: readonly string[] | undefined;
+  /**
+   * Whether to offer a passkey-only sign-in (security.passkeys.sign_in, a domain that can have
+   * passkeys). Its button says "Use a passkey instead": a name without "Sign in" in it, so that
+   * whoever finds the password form's button by that name ("Sign in") still finds one.
+   */
+  passkeySignIn?: boolean | undefined;
 }
 
 defineView(
@@ -42,7 +50,9 @@ defineView(
   <label><%= it.t('login.password') %> <input type="password" name="password" autocomplete="current-password" required></label>
   <label class="check"><input type="checkbox" name="remember" value="1"> <%= it.t('login.remember') %></label>
   <div class="actions"><button type="submit" name="method" value="password"><%= it.t('login.sign_in') %></button><% if (it.chatApproval) { %>
-    <button type="submit" name="method" value="xmpp" formnovalidate><%= it.t('login.chat_approval') %></button><% } %></div>
+    <button type="submit" name="method" value="xmpp" formnovalidate><%= it.t('login.chat_approval') %></button><% } %><% if (it.passkeySignIn) { %>
+    <button type="button" class="secondary" data-webauthn="authenticate" data-options="/login/passkey/options" data-action="/login/passkey" hidden><%= it.t('login.passkey_sign_in') %></button><% } %></div>
+  <% if (it.passkeySignIn) { %><%~ include('@passkey-status', it) %><% } %>
 </form>`,
 );
 
@@ -53,5 +63,6 @@ export function loginPage(data: LoginView): PageOptions {
     body: view('login', data),
     popup: data.popup,
     languages: data.languages,
+    passkeys: data.passkeySignIn === true,
   };
 }

@@ -77,6 +77,16 @@ export class LoginThrottleService {
     return { ...keys, account: `code:${keys.account}`.slice(0, 1400) };
   }
 
+  /**
+   * The keys a passkey-only sign-in is counted under, like a code (codeKeys): the account's own
+   * bucket for passkeys once the credential names one, else (a credential unknown here) a bucket
+   * of the client address; and the address's bucket shared with passwords.
+   */
+  passkeyKeys(domain: string, username: string | undefined, address: string): ThrottleKeys {
+    const keys = this.keys(domain, username ?? '', address);
+    return { ...keys, account: username === undefined ? `passkey:${keys.address}` : `passkey:${keys.account}`.slice(0, 1400) };
+  }
+
   /** Seconds before the next attempt on these keys is accepted (0: go ahead); counts nothing. */
   async waitSeconds(keys: ThrottleKeys): Promise<number> {
     const now = this.clock.now();

@@ -68,12 +68,20 @@ export class LoginQuery extends PendingRequestQuery {
   fresh?: '1';
 }
 
-/** `?request=` or `?interaction=` of the second-factor page (what the sign-in continues). */
+/**
+ * `?request=` or `?interaction=` of the second-factor page (what the sign-in continues);
+ * `?want=passkey`: the step-up is for a passkey (the page says so; the decision is the flow's).
+ */
 export class SecondFactorQuery extends PendingRequestQuery {
   @IsOptional()
   @IsString()
   @Matches(INTERACTION_UID)
   interaction?: string;
+
+  @IsOptional()
+  @IsString()
+  @IsIn(['passkey'])
+  want?: 'passkey';
 }
 
 /** Longest `code` read: a recovery code with its hyphens and some spaces; anything longer is no code (400). */
@@ -102,4 +110,36 @@ export class SecondFactorForm extends CsrfProtectedForm {
   @IsString()
   @Matches(INTERACTION_UID)
   interaction?: string;
+}
+
+/** Longest WebAuthn response read (a PublicKeyCredential's JSON: ids, client data, authenticator data, signature); anything longer is no passkey's (400). */
+export const MAX_PASSKEY_RESPONSE = 32_768;
+
+/** What a passkey ceremony's options are asked for (the page's script posts it): what the sign-in continues. */
+export class PasskeyOptionsForm extends CsrfProtectedForm {
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_PENDING_REQUEST_ID)
+  request?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(INTERACTION_UID)
+  interaction?: string;
+}
+
+/**
+ * A passkey's answer (WebAuthn Level 3 §5.1 PublicKeyCredential as JSON, filled in by the page's
+ * script), on the login page ("Sign in with a passkey") or the code page ("Use a passkey").
+ */
+export class PasskeyAssertionForm extends PasskeyOptionsForm {
+  @IsString()
+  @MaxLength(MAX_PASSKEY_RESPONSE)
+  response: string;
+
+  /** "Keep me signed in" (the login page's checkbox), for a passkey-only sign-in. */
+  @IsOptional()
+  @IsString()
+  @IsIn(['1'])
+  remember?: '1';
 }

@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { securityConfig } from '../../config/namespaces.js';
 import type { AuditKind } from '../../audit/audit.entity.js';
 import { AuditService } from '../../audit/audit.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
@@ -20,6 +22,7 @@ import { type ActiveSession, SessionService } from '../session/session.service.j
 import type { Session } from '../session/session.entity.js';
 import { firstFactorAmr } from '../factors/assurance.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
+import { PasskeyService } from '../factors/passkey.service.js';
 import { INTERACTION_PATH } from '../../oidc/paths.js';
 import { OidcSignInTargets, type SignInApplication } from '../../oidc/interactions/sign-in-target.js';
 import { CredentialBackend } from './credential-backend.js';
@@ -52,7 +55,7 @@ export interface SignInStep {
   client: ClientInfo;
   remember: boolean;
   /** How the account was proved (sessions.auth_method): the password form unless said otherwise. */
-  authMethod?: 'password' | 'xmpp';
+  authMethod?: Session['authMethod'];
   /** The browser's device cookie, if it sent one (kept when it is this account's, else replaced). */
   deviceToken?: string | undefined;
   /** The OpenID Connect interaction this sign-in continues (its uid, checked by the DTO). */
@@ -115,6 +118,8 @@ export class LoginService {
     private readonly devices: LoginDeviceService,
     private readonly applications: OidcSignInTargets,
     private readonly factors: SecondFactorService,
+    private readonly passkeys: PasskeyService,
+    @Inject(securityConfig.KEY) private readonly security: ConfigType<typeof securityConfig>,
   ) {}
 
   /** GET /login, for a parked request or on its own. */
@@ -193,7 +198,7 @@ export class LoginService {
    * otherwise the sign-in history, a fresh session, then the parked OpenID request it continues
    * or the identity page.
    */
-  async completeSignIn(domain: DomainConfig, user: User, step: SignInStep): Promise<LoginResult> {
+  async completeSignIn(domain: DomainConfig, user: User, step: SignInStep & { authMethod?: 'password' | 'xmpp' }): Promise<LoginResult> {
     const authMethod = step.authMethod ?? 'password';
     const amr = firstFactorAmr(authMethod);
     if ((await this.factors.enrolled(user)) && !(await this.devices.factorRemembered(step.deviceToken, user))) {
@@ -206,6 +211,15 @@ export class LoginService {
     }
     // A remembered device skips the code, but it is no factor: the sign-in reports one.
     return this.startSession(domain, user, step, amr, undefined);
+  }
+
+  /**
+   * A passkey signed in alone (PasskeyLoginService; WebAuthn with user verification): no second
+   * step, the passkey was both factors (`amr`, src/auth/factors/assurance.ts passkeyAmr). A fresh
+   * session, then the parked request or interaction, as after a password.
+   */
+  signInWithPasskey(domain: DomainConfig, user: User, amr: readonly string[], step: SignInStep): Promise<LoginResult> {
+    return this.startSession(domain, user, { ...step, authMethod: 'passkey' }, amr, undefined);
   }
 
   /**
@@ -227,7 +241,7 @@ export class LoginService {
   private async startSession(domain: DomainConfig, user: User, step: SignInStep, amr: readonly string[], authTime: Date | undefined): Promise<LoginResult> {
     const { ctx, sessionToken, client, remember } = step;
     await this.audit.record({ kind: 'login_succeeded', domain: domain.name, userId: user.id, realm: ctx?.realm?.value, ...client });
-    this.metrics.signIns.inc({ method: step.authMethod === 'xmpp' ? 'xmpp_approval' : 'password', outcome: 'success' });
+    this.metrics.signIns.inc({ method: step.authMethod === 'xmpp' ? 'xmpp_approval' : (step.authMethod ?? 'password'), outcome: 'success' });
     // A new session at every login, the old one ended: a session id planted before login is
     // worth nothing after it (no fixation).
     await this.sessions.revoke(sessionToken);
@@ -301,6 +315,9 @@ export class LoginService {
       // The page's language after the switcher's: the RP's ui.lang (OpenID UI Extension 1.0 §4.2),
       // or the OpenID Connect client's ui_locales (Core 1.0 §3.1.2.1).
       languages: ctx?.ui?.languages ?? application?.languages,
+      // "Sign in with a passkey" where the operator allows it (security.passkeys.sign_in) and the
+      // domain can have passkeys (a domain name over HTTPS: WebAuthn Level 3 §5.1.2).
+      passkeySignIn: this.security.passkeys.sign_in && this.passkeys.available(domain),
     };
   }
 }

@@ -26,13 +26,14 @@ export class Session {
   @Column({ name: 'auth_time', type: 'timestamptz' })
   authTime: Date;
 
-  /** How the user proved the account: the password form, or approval from the chat app (XEP-0070). */
+  /** How the user proved the account: the password form, approval from the chat app (XEP-0070), or a passkey alone (WebAuthn). */
   @Column({ name: 'auth_method', type: 'varchar', length: 16, default: 'password' })
-  authMethod: 'password' | 'xmpp';
+  authMethod: 'password' | 'xmpp' | 'passkey';
 
   /**
    * What this session's sign-in used, as RFC 8176 amr values (src/auth/factors/assurance.ts):
-   * `pwd` or `xmpp`, then `otp` and `mfa` once a second factor was given. PAPE auth_policies and
+   * `pwd` or `xmpp`, then `otp` or `hwk` and `mfa` once a second factor was given; a passkey alone
+   * is `hwk` and `mfa`. PAPE auth_policies and
    * OpenID Connect amr/acr report exactly this.
    */
   @Column({ type: 'text', array: true })

@@ -69,7 +69,7 @@ export class SessionService {
    */
   async create(
     user: User,
-    options: { remember: boolean; ip?: string; userAgent?: string; authMethod?: 'password' | 'xmpp'; amr?: readonly string[]; authTime?: Date; pending?: boolean },
+    options: { remember: boolean; ip?: string; userAgent?: string; authMethod?: Session['authMethod']; amr?: readonly string[]; authTime?: Date; pending?: boolean },
   ): Promise<{ token: string; session: Session }> {
     const now = this.clock.now();
     const lifetimes = this.security.session;

@@ -16,6 +16,7 @@ import { AddOidcTrustGrants1764445000000 } from './1764445000000-add-oidc-trust-
 import { AddUserPhone1764450000000 } from './1764450000000-add-user-phone.js';
 import { AddSecondFactors1764460000000 } from './1764460000000-add-second-factors.js';
 import { AddPrivateIdentifiers1764470000000 } from './1764470000000-add-private-identifiers.js';
+import { AddPasskeys1764480000000 } from './1764480000000-add-passkeys.js';
 
 /** In order. A merged migration is never edited: schema changes come as new migrations. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   AddUserPhone1764450000000,
   AddSecondFactors1764460000000,
   AddPrivateIdentifiers1764470000000,
+  AddPasskeys1764480000000,
 ];

@@ -5,7 +5,8 @@ import type { ActiveSession } from '../../auth/session/session.service.js';
 import { SessionService } from '../../auth/session/session.service.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { Clock } from '../../common/clock.js';
-import { acrOf, isMultiFactor, wantsMultiFactor } from '../../auth/factors/assurance.js';
+import { acrOf, acrStepUp, type StepUpMeans } from '../../auth/factors/assurance.js';
+import { PasskeyService } from '../../auth/factors/passkey.service.js';
 import { SecondFactorService } from '../../auth/factors/second-factor.service.js';
 import { OidcProviders } from '../oidc-providers.js';
 import { FIELD_CLAIMS, fieldsForScopes, rejectedClaims } from '../claims.js';
@@ -43,7 +44,14 @@ export class InteractionService {
     private readonly profiles: ProfileSource,
     private readonly trust: TrustGrantsService,
     private readonly factors: SecondFactorService,
+    private readonly passkeys: PasskeyService,
   ) {}
+
+  /** What the account could still prove for a step-up: a second factor, a passkey. */
+  private async stepUpMeans(active: ActiveSession): Promise<StepUpMeans> {
+    const factor = await this.factors.enrolled(active.user);
+    return { factor, passkey: factor && (await this.passkeys.hasAny(active.user)) };
+  }
 
   /** GET /oidc/interaction/:uid: finish the login prompt at once if our session does, else /login; or the consent page. */
   async show(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined): Promise<InteractionStep> {
@@ -62,11 +70,13 @@ export class InteractionService {
         }
         return { kind: 'redirect', location: loginFor(uid) };
       }
-      // acr_values asking multi-factor of a one-factor session (provider-configuration.ts
-      // op_acr_not_met): the second factor now, on the code page, then back here. An account
-      // without one is answered as it is (acr none): nothing to ask, no loop.
-      if (wantsMultiFactor(acrValues(details.params)) && !isMultiFactor(active.session.amr) && (await this.factors.enrolled(active.user))) return { kind: 'redirect', location: `/login/code?interaction=${encodeURIComponent(uid)}` };
-      return this.finish(domain, exchange, { login: loginResult(active) });
+      // acr_values that the session meets none of (provider-configuration.ts op_acr_not_met): the
+      // second factor (or a passkey) now, on the code page, then back here. What the account
+      // cannot reach is answered as it is (the acr it has): nothing to ask, no loop.
+      const requested = acrValues(details.params);
+      const stepUp = requested.length === 0 ? undefined : acrStepUp(requested, active.session.amr, await this.stepUpMeans(active));
+      if (stepUp !== undefined) return { kind: 'redirect', location: `/login/code?interaction=${encodeURIComponent(uid)}${stepUp === 'passkey' ? '&want=passkey' : ''}` };
+      return this.finish(domain, exchange, { login: loginResult(active, requested) });
     }
     // consent (the only other prompt of the base policy). The person deciding must be the one
     // the provider's session names (the login prompt made them the same; a sign-out or another
@@ -229,14 +239,15 @@ function loginFor(uid: string): string {
  * (sessions.amr; src/auth/factors/assurance.ts): the password form is `pwd`; the approval from the
  * chat app (XEP-0070) proves that the person holds a signed-in XMPP client of the account, for
  * which RFC 8176 registers nothing, so it says so in its own value `xmpp`; a second factor adds
- * `otp` (an authenticator app) and `mfa`. acr: the PAPE policy URI met, as PAPE's auth_policies says.
+ * `otp` (an authenticator app) or `hwk` (a passkey) and `mfa`; a passkey alone is `hwk` and `mfa`.
+ * acr: the PAPE policy URI met, the first of the client's acr_values it meets (acrOf).
  */
-function loginResult(active: ActiveSession): NonNullable<InteractionResults['login']> {
+function loginResult(active: ActiveSession, requestedAcr: readonly string[]): NonNullable<InteractionResults['login']> {
   return {
     accountId: active.user.id,
     ts: Math.floor(active.session.authTime.getTime() / 1000),
     amr: [...active.session.amr],
-    acr: acrOf(active.session.amr),
+    acr: acrOf(active.session.amr, requestedAcr),
     // The provider's session cookie lives as long as ours: persistent only for "remember me".
     remember: active.session.remember,
   };

@@ -109,13 +109,16 @@ export class BotCommandRunner {
 
   /** Issue 13: the second factors by name and date; never a secret, a code or a hash. */
   private async listFactors(user: User, { t, when }: Locale): Promise<string> {
-    const { apps, recovery } = await this.factors.overview(user);
-    if (apps.length === 0) return t('bot.factors.none');
+    const { apps, passkeys, recovery } = await this.factors.overview(user);
+    if (apps.length === 0 && passkeys.length === 0) return t('bot.factors.none');
     const lines = apps.map((a) => {
       // Every authenticator app is stored under one label (TOTP_LABEL): named in the reader's language.
       const label = a.label === TOTP_LABEL ? t('account.factors.app') : a.label;
       return a.lastUsedAt ? t('bot.factors.app_used', { label, added: when(a.createdAt), used: when(a.lastUsedAt) }) : t('bot.factors.app', { label, added: when(a.createdAt) });
     });
+    // Passkeys by the name their owner gave them (never a credential id or key). In English until
+    // the bot's catalogue (bot.factors.*) has a line for them; the dates in the reader's language.
+    for (const p of passkeys) lines.push(`- Passkey "${p.label}", added ${when(p.createdAt)}${p.lastUsedAt ? `, last used ${when(p.lastUsedAt)}` : ''}`);
     if (recovery) lines.push(t('bot.factors.recovery', { count: recovery.left, total: recovery.total }));
     return [t('bot.factors.heading'), ...lines, t('bot.factors.hint')].join('\n');
   }

@@ -10,6 +10,7 @@ export default {
   remember: 'Auf diesem Gerät angemeldet bleiben',
   sign_in: 'Anmelden',
   chat_approval: 'Mit meiner Chat-App bestätigen',
+  passkey_sign_in: 'Stattdessen einen Passkey verwenden',
   fresh_sign_in: 'Um zu ändern, wie Sie sich anmelden, melden Sie sich zuerst erneut an.',
   errors: {
     invalid_credentials: 'Falscher Benutzername oder falsches Passwort.',
@@ -35,9 +36,12 @@ export default {
     sign_in_site: 'Anmeldung als <strong>{{account}}</strong>, um mit <span class="realm">{{site}}</span> fortzufahren.',
     sign_in: 'Anmeldung als <strong>{{account}}</strong>.',
     label: 'Code aus Ihrer Authenticator-App oder ein Wiederherstellungscode',
+    label_recovery: 'Ein Wiederherstellungscode',
     remember_device_one: 'Dieses Gerät {{count}} Tag lang merken (hier wird kein Code abgefragt; Websites erfahren, dass nur ein Faktor verwendet wurde)',
     remember_device_other: 'Dieses Gerät {{count}} Tage lang merken (hier wird kein Code abgefragt; Websites erfahren, dass nur ein Faktor verwendet wurde)',
     continue: 'Weiter',
+    passkey: 'Passkey verwenden',
+    want_passkey: 'Die Website verlangt einen Passkey: Ein Code genügt ihr nicht.',
     errors: {
       not_a_code: 'Das ist kein Code: Geben Sie die sechs Ziffern ein, die Ihre Authenticator-App anzeigt, oder einen Ihrer Wiederherstellungscodes.',
       wrong_code: 'Falscher oder bereits verwendeter Code. Geben Sie den Code ein, den Ihre App gerade anzeigt, oder einen noch unbenutzten Wiederherstellungscode.',

@@ -2,7 +2,7 @@ import type { Catalogue } from '../../catalogue.js';
 
 // The identity page as its owner sees it (src/auth/account/owner-page.ts), the session names
 // (device-name.ts), the profile fields (src/users/profile.ts) and the pages of adding an
-// authenticator app (factor-pages.ts).
+// authenticator app or a passkey (factor-pages.ts).
 
 export default {
   owner: {
@@ -48,13 +48,16 @@ export default {
   },
   factors: {
     heading: 'Second factor',
-    none: 'Signing in asks for your password only. Add an authenticator app to be asked for its code too.',
+    none: 'Signing in asks for your password only. Add an authenticator app or a passkey to be asked for it too.',
     app: 'Authenticator app',
     added: 'added {{when}}',
     remove: 'Remove',
     recovery_left_one: 'Recovery codes: {{count}} of {{total}} left (made {{when}}).',
     recovery_left_other: 'Recovery codes: {{count}} of {{total}} left (made {{when}}).',
+    /** After a passkey's name in the list. */
+    passkey: '(passkey)',
     add_app: 'Add an authenticator app',
+    add_passkey: 'Add a passkey',
     new_recovery: 'New recovery codes',
   },
   trusted: {
@@ -123,6 +126,10 @@ export default {
     logout: 'Signed out',
     logout_everywhere: 'Signed out everywhere',
     session_revoked: 'Ended a session',
+    passkey_added: 'Added a passkey',
+    passkey_removed: 'Removed a passkey',
+    passkey_refused: 'Passkey sign-in refused',
+    passkey_counter_regression: 'Passkey refused: it may have been copied',
   },
   delegate: {
     heading: 'Use your own web address',
@@ -139,11 +146,25 @@ export default {
     cancel: 'Cancel',
     mismatch: 'That code does not match. Type the six digits your app shows now.',
   },
+  passkey: {
+    title: 'Add a passkey — {{account}}',
+    heading: 'Add a passkey',
+    intro: 'For <strong>{{account}}</strong>. Your browser and your device (or a security key) make the passkey; this provider keeps only its public key.',
+    unsupported: 'Adding a passkey needs a browser that supports passkeys, with JavaScript on.',
+    name: 'A name for it',
+    create: 'Create the passkey',
+    cancel: 'Cancel',
+    /** The name offered for the account's first passkey, and kept when the field is left empty. */
+    default_name: 'Passkey',
+    /** The name offered for the next ones (number: 2, 3…). */
+    default_name_numbered: 'Passkey {{number}}',
+  },
   recovery: {
     title: 'Recovery codes — {{account}}',
     heading: 'Your recovery codes',
-    added: 'Your authenticator app is added: signing in to <strong>{{account}}</strong> now asks for its code.',
-    intro: 'Each code signs you in once if you lose your authenticator app. Keep them somewhere safe: <strong>they are shown only now</strong>. Older codes no longer work.',
+    added_app: 'Your authenticator app is added: signing in to <strong>{{account}}</strong> now asks for its code.',
+    added_passkey: 'Your passkey is added: signing in to <strong>{{account}}</strong> with your password now asks for it.',
+    intro: 'Each code signs you in once if you lose your second factor. Keep them somewhere safe: <strong>they are shown only now</strong>. Older codes no longer work.',
     back: 'Back to your identity page',
   },
 } satisfies Catalogue;

@@ -13,6 +13,8 @@ export default {
   remember: 'Keep me signed in on this device',
   sign_in: 'Sign in',
   chat_approval: 'Confirm with my chat app',
+  // No "Sign in" in it: whoever finds the password form's button by that name still finds one.
+  passkey_sign_in: 'Use a passkey instead',
   fresh_sign_in: 'To change how you sign in, sign in again first.',
   errors: {
     invalid_credentials: 'Wrong username or password.',
@@ -38,9 +40,13 @@ export default {
     sign_in_site: 'Signing in as <strong>{{account}}</strong> to continue to <span class="realm">{{site}}</span>.',
     sign_in: 'Signing in as <strong>{{account}}</strong>.',
     label: 'Code from your authenticator app, or a recovery code',
+    /** The label for an account without an authenticator app (its second factor is a passkey). */
+    label_recovery: 'A recovery code',
     remember_device_one: 'Remember this device for {{count}} day (no code asked here; sites are told a single factor was used)',
     remember_device_other: 'Remember this device for {{count}} days (no code asked here; sites are told a single factor was used)',
     continue: 'Continue',
+    passkey: 'Use a passkey',
+    want_passkey: 'The site asks for a passkey: a code is not enough for it.',
     errors: {
       not_a_code: 'That is not a code: type the six digits your authenticator app shows, or one of your recovery codes.',
       wrong_code: 'Wrong or already used code. Type the code your app shows now, or an unused recovery code.',

@@ -12,6 +12,7 @@ export default {
   remember: 'Garder ma session ouverte sur cet appareil',
   sign_in: 'Se connecter',
   chat_approval: 'Confirmer avec mon application de messagerie',
+  passkey_sign_in: 'Utiliser plutôt une clé d’accès',
   fresh_sign_in: 'Pour modifier votre façon de vous connecter, reconnectez-vous d’abord.',
   errors: {
     invalid_credentials: 'Nom d’utilisateur ou mot de passe incorrect.',
@@ -38,10 +39,13 @@ export default {
     sign_in_site: 'Connexion en tant que <strong>{{account}}</strong> pour continuer vers <span class="realm">{{site}}</span>.',
     sign_in: 'Connexion en tant que <strong>{{account}}</strong>.',
     label: 'Code de votre application d’authentification, ou code de récupération',
+    label_recovery: 'Un code de récupération',
     remember_device_one: 'Mémoriser cet appareil pendant {{count}} jour (aucun code demandé ici\u202f; les sites sont informés qu’un seul facteur a été utilisé)',
     remember_device_many: 'Mémoriser cet appareil pendant {{count}} de jours (aucun code demandé ici\u202f; les sites sont informés qu’un seul facteur a été utilisé)',
     remember_device_other: 'Mémoriser cet appareil pendant {{count}} jours (aucun code demandé ici\u202f; les sites sont informés qu’un seul facteur a été utilisé)',
     continue: 'Continuer',
+    passkey: 'Utiliser une clé d’accès',
+    want_passkey: 'Le site demande une clé d’accès\u00a0: un code ne lui suffit pas.',
     errors: {
       not_a_code: 'Ce n’est pas un code\u202f: saisissez les six chiffres qu’affiche votre application d’authentification, ou l’un de vos codes de récupération.',
       wrong_code: 'Code incorrect ou déjà utilisé. Saisissez le code qu’affiche votre application en ce moment, ou un code de récupération encore inutilisé.',
