@@ -195,7 +195,7 @@ describe('the OpenID bot (XEP-0114 component) answers chat commands', () => {
     const portia = await online(names.portia);
     const users = op.app.get(UsersService);
     const user = await users.signedInByXmpp('localhost', names.portia);
-    expect(await askText(portia, 'factors')).toBe('Signing in asks for your password only: add an authenticator app on your identity page.');
+    expect(await askText(portia, 'factors')).toBe('Signing in asks for your password only: add a passkey or an authenticator app on your identity page.');
     const { token } = await op.app.get(SessionService).create(user, { remember: false });
     const account = op.app.get(AccountFactorsService);
     const domain = { name: 'localhost', base_url: op.base } as DomainConfig;

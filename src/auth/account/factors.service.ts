@@ -16,7 +16,7 @@ import { NotSignedIn } from './account.service.js';
 import type { PasskeySetupView, RecoveryCodesView, TotpSetupView } from './factor-pages.js';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { AppError } from '../../http/app-error.js';
-import { MAX_PASSKEY_NAME, passkeyNotice, PasskeyRefused, PasskeyService } from '../factors/passkey.service.js';
+import { MAX_PASSKEY_NAME, PasskeyRefused, PasskeyService } from '../factors/passkey.service.js';
 
 /** What a factor action answers: a redirect, or a page (the controller adds the CSRF token). */
 export type FactorAnswer =
@@ -111,7 +111,7 @@ export class AccountFactorsService {
           ? text('bot.notice.totp_removed_last', { account })
           : passkeysLeft === 0
             ? text('bot.notice.totp_removed', { account, count: remaining })
-            : passkeyNotice(`An authenticator app was removed from ${account}: ${remaining} ${remaining === 1 ? 'second factor remains' : 'second factors remain'}.`);
+            : text('bot.notice.factor_removed', { account, count: remaining });
       await this.bot?.notifySecurity(user, notice, client.languages);
     }
     return this.backToIdentityPage(domain, user);
@@ -161,7 +161,7 @@ export class AccountFactorsService {
     }
     await this.factors.forgetRememberedDevices(user);
     await this.record(user, 'passkey_added', client);
-    await this.bot?.notifySecurity(user, passkeyNotice(`A passkey (“${label}”) was added to ${user.username}@${user.domain}: signing in with the password now asks for a second factor, and the passkey can sign in.`), client.languages);
+    await this.bot?.notifySecurity(user, text('bot.notice.passkey_added', { label, account: `${user.username}@${user.domain}` }), client.languages);
     if (hadRecovery) return this.backToIdentityPage(domain, user);
     return { kind: 'codes', view: await this.newCodes(domain, user, client, 'passkey') };
   }
@@ -176,8 +176,9 @@ export class AccountFactorsService {
     if (removed) {
       await this.factors.forgetRememberedDevices(user);
       await this.record(user, 'passkey_removed', client);
-      const after = remaining === 0 ? 'signing in now asks for the password alone.' : `${remaining} ${remaining === 1 ? 'second factor remains' : 'second factors remain'}.`;
-      await this.bot?.notifySecurity(user, passkeyNotice(`A passkey (“${label ?? 'passkey'}”) was removed from ${user.username}@${user.domain}: ${after}`), client.languages);
+      const named = { label: label ?? 'Passkey', account: `${user.username}@${user.domain}` };
+      const notice = remaining === 0 ? text('bot.notice.passkey_removed_last', named) : text('bot.notice.passkey_removed', { ...named, count: remaining });
+      await this.bot?.notifySecurity(user, notice, client.languages);
     }
     return this.backToIdentityPage(domain, user);
   }

@@ -15,7 +15,7 @@ import { Clock } from '../../common/clock.js';
 import { Random } from '../../common/random.js';
 import type { DomainConfig } from '../../config/config.schema.js';
 import { AppError } from '../../http/app-error.js';
-import { Text, text } from '../../i18n/locale.js';
+import { text, type Text } from '../../i18n/locale.js';
 import type { User } from '../../users/user.entity.js';
 import { type ChallengeBinding, type ChallengePurpose, PasskeyRepository, type PasskeyRow } from './passkey.repository.js';
 import {
@@ -104,28 +104,9 @@ export class PasskeyRefused extends AppError {
   }
 }
 
-/**
- * A chat notice of the passkey flows (OpenIdBot.notifySecurity), in English whatever the reader's
- * language until the bot's catalogue (src/i18n/locales/<lang>/bot.ts, bot.notice.*) has its words;
- * the notice's last line ("If that was not you…") is the catalogue's, in the reader's language.
- */
-class UntranslatedNotice extends Text {
-  constructor(private readonly words: string) {
-    super('');
-  }
-
-  override in(): string {
-    return this.words;
-  }
-}
-
-export function passkeyNotice(words: string): Text {
-  return new UntranslatedNotice(words);
-}
-
 /** The chat notice of a passkey refused because its signature counter went backwards (WebAuthn Level 3 §7.2 step 22). */
 export function passkeyCounterNotice(user: User): Text {
-  return passkeyNotice(`A passkey of ${user.username}@${user.domain} was refused: its signature counter went backwards, which can mean it was copied. If that was not you, remove it on your identity page.`);
+  return text('bot.notice.passkey_counter', { account: `${user.username}@${user.domain}` });
 }
 
 /** Passkey sign-in challenges of one address are used up for now (MAX_SIGN_IN_CHALLENGES_PER_ADDRESS). */

@@ -116,9 +116,8 @@ export class BotCommandRunner {
       const label = a.label === TOTP_LABEL ? t('account.factors.app') : a.label;
       return a.lastUsedAt ? t('bot.factors.app_used', { label, added: when(a.createdAt), used: when(a.lastUsedAt) }) : t('bot.factors.app', { label, added: when(a.createdAt) });
     });
-    // Passkeys by the name their owner gave them (never a credential id or key). In English until
-    // the bot's catalogue (bot.factors.*) has a line for them; the dates in the reader's language.
-    for (const p of passkeys) lines.push(`- Passkey "${p.label}", added ${when(p.createdAt)}${p.lastUsedAt ? `, last used ${when(p.lastUsedAt)}` : ''}`);
+    // Passkeys by the name their owner gave them (never a credential id or key).
+    for (const p of passkeys) lines.push(p.lastUsedAt ? t('bot.factors.passkey_used', { label: p.label, added: when(p.createdAt), used: when(p.lastUsedAt) }) : t('bot.factors.passkey', { label: p.label, added: when(p.createdAt) }));
     if (recovery) lines.push(t('bot.factors.recovery', { count: recovery.left, total: recovery.total }));
     return [t('bot.factors.heading'), ...lines, t('bot.factors.hint')].join('\n');
   }
