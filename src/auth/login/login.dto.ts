@@ -10,6 +10,21 @@ import { MAX_PENDING_REQUEST_ID, PendingRequestQuery } from '../checkid/pending-
  */
 export const INTERACTION_UID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** What a sign-in form continues: the fields every form of the sign-in pages carries along. */
+export class SignInFlowForm extends CsrfProtectedForm {
+  /** The parked OpenID request this sign-in continues (absent for a plain sign-in). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_PENDING_REQUEST_ID)
+  request?: string;
+
+  /** The OpenID Connect interaction this sign-in continues (its uid: never a URL, so no open redirect). */
+  @IsOptional()
+  @IsString()
+  @Matches(INTERACTION_UID)
+  interaction?: string;
+}
+
 /**
  * The login form of DESIGN.md's contract: username, password, an optional `remember` checkbox,
  * and the hidden csrf and request fields.
@@ -19,7 +34,7 @@ export const INTERACTION_UID = /^[A-Za-z0-9_-]{1,64}$/;
  * with a message and HTTP 400 (LoginFormRejected), not a problem document. Within these limits an
  * unknown account or a wrong password is a failed login (401, same message, same cost).
  */
-export class LoginForm extends CsrfProtectedForm {
+export class LoginForm extends SignInFlowForm {
   @IsString()
   @MaxLength(MAX_USERNAME_LENGTH)
   username: string;
@@ -42,17 +57,6 @@ export class LoginForm extends CsrfProtectedForm {
   @IsIn(['1'])
   remember?: '1';
 
-  /** The parked OpenID request this login continues (absent for a plain sign-in). */
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_PENDING_REQUEST_ID)
-  request?: string;
-
-  /** The OpenID Connect interaction this login continues (its uid: never a URL, so no open redirect). */
-  @IsOptional()
-  @IsString()
-  @Matches(INTERACTION_UID)
-  interaction?: string;
 }
 
 /** `?request=` or `?interaction=` of the login page; `?fresh=1` asks a signed-in person to sign in again. */
@@ -91,7 +95,7 @@ export const MAX_CODE_LENGTH = 64;
  * The second-factor form (DESIGN.md "Sign-in with a second factor"): one input named `code` (a TOTP
  * or recovery code), "Remember this device", and what the sign-in continues.
  */
-export class SecondFactorForm extends CsrfProtectedForm {
+export class SecondFactorForm extends SignInFlowForm {
   @IsString()
   @MaxLength(MAX_CODE_LENGTH)
   code: string;
@@ -101,32 +105,13 @@ export class SecondFactorForm extends CsrfProtectedForm {
   @IsIn(['1'])
   remember_device?: '1';
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_PENDING_REQUEST_ID)
-  request?: string;
-
-  @IsOptional()
-  @IsString()
-  @Matches(INTERACTION_UID)
-  interaction?: string;
 }
 
 /** Longest WebAuthn response read (a PublicKeyCredential's JSON: ids, client data, authenticator data, signature); anything longer is no passkey's (400). */
 export const MAX_PASSKEY_RESPONSE = 32_768;
 
 /** What a passkey ceremony's options are asked for (the page's script posts it): what the sign-in continues. */
-export class PasskeyOptionsForm extends CsrfProtectedForm {
-  @IsOptional()
-  @IsString()
-  @MaxLength(MAX_PENDING_REQUEST_ID)
-  request?: string;
-
-  @IsOptional()
-  @IsString()
-  @Matches(INTERACTION_UID)
-  interaction?: string;
-}
+export class PasskeyOptionsForm extends SignInFlowForm {}
 
 /**
  * A passkey's answer (WebAuthn Level 3 §5.1 PublicKeyCredential as JSON, filled in by the page's
