@@ -53,3 +53,13 @@ describe('WebAuthn Level 3 checks', () => {
     expect(signCountVerdict(5, 0)).toBe('regression');
   });
 });
+
+describe('passkey names', () => {
+  it('lose control and format characters (bidi overrides, zero-width), keep letters of any script, and stop at the limit', async () => {
+    const { passkeyName } = await import('../../src/auth/account/factors.service.js');
+    expect(passkeyName('Lap\u202Etop\u200B\u0000 key', 'Passkey')).toBe('Lap top key');
+    expect(passkeyName('  Clé d’accès 🔑  ', 'Passkey')).toBe('Clé d’accès 🔑');
+    expect(passkeyName('\u200B\u202E', 'Passkey')).toBe('Passkey');
+    expect([...passkeyName('🔑'.repeat(200), 'Passkey')].every((c) => c === '🔑')).toBe(true);
+  });
+});

@@ -94,6 +94,15 @@ describe('assurance (RFC 8176 amr, PAPE 1.0 §5.2, acr)', () => {
     expect(papePolicies(passkeyAmr(false))).toEqual([PAPE_POLICY_PHISHING_RESISTANT]);
   });
 
+  it('a synced passkey (WebAuthn flag BE) is swk, not hwk (RFC 8176 §2), and phishing-resistant all the same', () => {
+    expect(passkeyAmr(true, true)).toEqual(['swk', 'mfa']);
+    expect(papePolicies(passkeyAmr(true, true))).toEqual([PAPE_POLICY_MULTI_FACTOR, PAPE_POLICY_PHISHING_RESISTANT]);
+    const second = withSecondFactor(['pwd'], 'webauthn', true);
+    expect(second).toEqual(['pwd', 'swk', 'mfa']);
+    expect(acrOf(second)).toBe(PAPE_POLICY_PHISHING_RESISTANT);
+    expect(papeStepUp([PAPE_POLICY_PHISHING_RESISTANT], second, { factor: true, passkey: true })).toBeUndefined();
+  });
+
   it('steps up to what the account can give: a passkey for phishing-resistant, any factor for multi-factor, nothing it cannot (PAPE 1.0 §5.1)', () => {
     const both = { factor: true, passkey: true };
     const appOnly = { factor: true, passkey: false };

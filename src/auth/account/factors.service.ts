@@ -218,6 +218,8 @@ export class AccountFactorsService {
 
 /** The name a person gave their passkey: trimmed, control characters dropped, at most MAX_PASSKEY_NAME characters; `fallback` when empty. */
 export function passkeyName(input: string | undefined, fallback: string): string {
-  const cleaned = [...(input ?? '').replace(/\p{Cc}/gu, ' ').replace(/\s+/g, ' ').trim()].slice(0, MAX_PASSKEY_NAME).join('');
+  // Control and format characters (bidi overrides, zero-width ones) go: the name is shown in
+  // security notices, where reordered or hidden text would mislead the person they warn.
+  const cleaned = [...(input ?? '').replace(/[\p{Cc}\p{Cf}]/gu, ' ').replace(/\s+/g, ' ').trim()].slice(0, MAX_PASSKEY_NAME).join('');
   return cleaned === '' ? fallback : cleaned;
 }

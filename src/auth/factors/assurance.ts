@@ -30,17 +30,27 @@ export function firstFactorAmr(method: 'password' | 'xmpp'): string[] {
 export type SecondFactorKind = 'totp' | 'recovery' | 'webauthn';
 
 /**
+ * RFC 8176 §2 for a passkey: `hwk`, "Proof-of-Possession (PoP) of a hardware-secured key", for a
+ * device-bound credential (its private key never leaves the authenticator; attestation `none`
+ * cannot tell a platform's secure element from a security key, both are `hwk`); `swk`, "PoP of a
+ * software-secured key", for a synced one (WebAuthn Level 3 §6.1 flag BE, backup eligible: a
+ * multi-device credential whose key a sync service copies). Both are bound to our origin.
+ */
+export function passkeyMethod(synced: boolean): 'hwk' | 'swk' {
+  return synced ? 'swk' : 'hwk';
+}
+
+/**
  * The amr after a second factor (RFC 8176 §2): a TOTP code is `otp` (RFC 6238 is named there);
  * a recovery code is no registered method, so it adds only `mfa` ("specific authentication
- * methods used may also be included"); a passkey is `hwk`, "Proof-of-Possession (PoP) of a
- * hardware-secured key" (the authenticator's private key never leaves it; attestation `none`
- * cannot tell a platform's secure element from a security key, both are `hwk`). Either way two
- * factors were used: `mfa`.
+ * methods used may also be included"); a passkey is `hwk` or `swk` (passkeyMethod). Either way
+ * two factors were used: `mfa`.
  */
-export function withSecondFactor(amr: readonly string[], kind: SecondFactorKind): string[] {
+export function withSecondFactor(amr: readonly string[], kind: SecondFactorKind, synced = false): string[] {
   const out = amr.filter((v) => v !== 'mfa');
   if (kind === 'totp' && !out.includes('otp')) out.push('otp');
-  if (kind === 'webauthn' && !out.includes('hwk')) out.push('hwk');
+  const method = passkeyMethod(synced);
+  if (kind === 'webauthn' && !out.includes(method)) out.push(method);
   out.push('mfa');
   return out;
 }
@@ -53,17 +63,18 @@ export function withSecondFactor(amr: readonly string[], kind: SecondFactorKind)
  * `fpt`, `face`…) the authenticator made is not told to us, so none of those is claimed; nor
  * `user` (a presence test), which every assertion carries (flag UP, §7.2 step 16).
  */
-export function passkeyAmr(userVerified: boolean): string[] {
-  return userVerified ? ['hwk', 'mfa'] : ['hwk'];
+export function passkeyAmr(userVerified: boolean, synced = false): string[] {
+  const method = passkeyMethod(synced);
+  return userVerified ? [method, 'mfa'] : [method];
 }
 
 export function isMultiFactor(amr: readonly string[]): boolean {
   return amr.includes('mfa');
 }
 
-/** A passkey was used: the proof is bound to our origin (PAPE 1.0 §4 phishing-resistant). */
+/** A passkey was used, device-bound or synced: the proof is bound to our origin (PAPE 1.0 §4 phishing-resistant). */
 export function isPhishingResistant(amr: readonly string[]): boolean {
-  return amr.includes('hwk');
+  return amr.includes('hwk') || amr.includes('swk');
 }
 
 /** Whether this sign-in meets one policy URI (PAPE 1.0 §4, as acr too); `none` is always met. */

@@ -287,7 +287,8 @@ export class PasskeyService {
     const id = await this.passkeys.insert(
       {
         userId: user.id,
-        label: label.slice(0, MAX_PASSKEY_NAME),
+        // Already at most MAX_PASSKEY_NAME code points (passkeyName); never cut inside a surrogate pair.
+        label: [...label].slice(0, MAX_PASSKEY_NAME).join(''),
         credentialId,
         publicKey: Buffer.from(info.credential.publicKey),
         signCount: info.credential.counter,

@@ -98,7 +98,7 @@ export class PasskeyLoginService {
         return this.refused(domain, continues, client, 401, text('login.errors.account_disabled'));
       }
       await this.throttle.succeeded(verdict.reservation);
-      const result = await this.login.signInWithPasskey(domain, owner, passkeyAmr(proof.userVerified), {
+      const result = await this.login.signInWithPasskey(domain, owner, passkeyAmr(proof.userVerified, proof.passkey.backupEligible), {
         ctx,
         requestId,
         sessionToken,

@@ -172,8 +172,9 @@ export class SecondFactorLoginService {
       this.metrics.loginThrottled.inc();
       return this.refuse(domain, who, continues, client, 429, tooManyAttempts(verdict.wait), verdict.wait);
     }
+    let synced: boolean;
     try {
-      await this.passkeys.verifyAssertion(domain, 'second_factor', { sessionId: who.found.session.id }, claim, user);
+      synced = (await this.passkeys.verifyAssertion(domain, 'second_factor', { sessionId: who.found.session.id }, claim, user)).passkey.backupEligible;
     } catch (error) {
       if (!(error instanceof PasskeyRefused)) {
         if (isDatabaseUnavailable(error)) this.throttle.giveBackLater(verdict.reservation);
@@ -186,7 +187,7 @@ export class SecondFactorLoginService {
       return this.refuse(domain, who, continues, client, error.status === 400 ? 400 : 401, error.explanation, undefined, error);
     }
     await this.throttle.succeeded(verdict.reservation);
-    return this.succeeded(domain, who, 'webauthn', { sessionToken, continues, ctx, client, deviceToken, rememberDevice: false });
+    return this.succeeded(domain, who, 'webauthn', { sessionToken, continues, ctx, client, deviceToken, rememberDevice: false, synced });
   }
 
   /** A refused passkey: audited (a counter gone backwards also told in chat: the passkey may have been copied). */
@@ -206,12 +207,12 @@ export class SecondFactorLoginService {
     domain: DomainConfig,
     who: Who,
     kind: SecondFactorKind,
-    step: { sessionToken: string; continues: CodeContinues; ctx: CheckidContext | undefined; client: ClientInfo; deviceToken: string | undefined; rememberDevice: boolean },
+    step: { sessionToken: string; continues: CodeContinues; ctx: CheckidContext | undefined; client: ClientInfo; deviceToken: string | undefined; rememberDevice: boolean; synced?: boolean },
   ): Promise<SecondFactorResult> {
     const { sessionToken, continues, ctx, client } = step;
     const user = who.found.user;
     this.metrics.signIns.inc({ method: 'second_factor', outcome: 'success' });
-    const amr = withSecondFactor(who.found.session.amr, kind);
+    const amr = withSecondFactor(who.found.session.amr, kind, step.synced === true);
     if (who.mode === 'sign-in') {
       const result = await this.login.finishSignIn(domain, user, who.found.session, amr, {
         ctx,
