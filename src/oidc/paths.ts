@@ -13,3 +13,9 @@ export const OIDC_ROUTES = {
 
 /** Where oidc-provider sends the browser for the login and consent prompts: our own route. */
 export const INTERACTION_PATH = '/oidc/interaction';
+
+/**
+ * The query of the interaction address after a step-up that asked for a passkey and got a code:
+ * the person declined the passkey for this interaction (interaction.service.ts asks no more).
+ */
+export const PASSKEY_DECLINED_QUERY = 'passkey=declined';

@@ -61,6 +61,10 @@ function policy(ourSession: ProviderSettings['ourSession']) {
   login.checks.add(
     new Check('op_acr_not_met', 'a stronger sign-in is requested', 'interaction_required', async (ctx) => {
       if (ctx.oidc.session?.accountId === undefined) return Check.NO_NEED_TO_PROMPT;
+      // This interaction just finished with a login (as oidc-provider's own max_age check reads
+      // it): the step-up was decided there (interaction.service.ts), a passkey declined included;
+      // asking again would loop.
+      if (ctx.oidc.result?.['login'] !== undefined) return Check.NO_NEED_TO_PROMPT;
       const requested = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
       const ours = await ourSession(ctx);
       if (ours === undefined || acrStepUp(requested, ours.amr, { factor: true, passkey: true }) === undefined) return Check.NO_NEED_TO_PROMPT;

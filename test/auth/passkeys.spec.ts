@@ -329,3 +329,64 @@ describe('passkeys', () => {
     });
   });
 });
+
+describe('a passkey step-up declined', () => {
+  let op: LiveProvider;
+  beforeAll(async () => {
+    op = await startProvider({ server: { trusted_proxies: ['127.0.0.1'] } });
+  });
+  afterAll(() => op?.close());
+
+  // PAPE 1.0 §5.1: preferred policies are preferences ("SHOULD satisfy as many as it can"). A
+  // site asks for phishing-resistant of a session signed in with a recovery code; the code page
+  // asks for the passkey; the person gives another code instead: the request goes on with what
+  // was met (§5.2), it does not come back to the code page.
+  it('answers with what was met instead of asking for the passkey again (no loop)', async () => {
+    const name = uniqueName('cymbeline');
+    await op.app.get(UsersService).create({ domain: 'localhost', username: name, password: PASSWORD });
+    let b = new Browser({ 'x-forwarded-for': testAddress() });
+    const signIn = async () => {
+      const login = await b.request('GET', `${op.base}/login`);
+      return b.submit(login, { username: name, password: PASSWORD });
+    };
+    expect((await signIn()).status).toBe(303);
+    const owner = await b.request('GET', op.identifier(name));
+    expect((await b.request('POST', `${op.base}/account/factors/passkey`, { csrf: csrfOf(owner) })).status).toBe(303);
+    const setup = await b.request('GET', `${op.base}/account/factors/passkey`);
+    const options = JSON.parse((await b.request('POST', `${op.base}/account/factors/passkey/options`, { csrf: csrfOf(setup) }, JSON_ACCEPT)).body) as Options;
+    const done = await b.request('POST', `${op.base}/account/factors/passkey/register`, { csrf: csrfOf(setup), name: 'Laptop', response: new SoftAuthenticator().create(options, op.base) });
+    const codes = [...done.body.matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]!);
+    expect(codes.length).toBeGreaterThan(2);
+
+    // A new sign-in with the password and a recovery code: pwd, mfa (no passkey).
+    b = new Browser({ 'x-forwarded-for': testAddress() });
+    expect((await signIn()).headers.location).toBe('/login/code');
+    const codePage = await b.request('GET', `${op.base}/login/code`);
+    expect((await b.submit(codePage, { code: codes[0]! })).status).toBe(303);
+
+    const realm = 'https://rp.example/';
+    const returnTo = `${realm}return`;
+    const query = new URLSearchParams({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'checkid_setup',
+      'openid.claimed_id': op.identifier(name),
+      'openid.identity': op.identifier(name),
+      'openid.return_to': returnTo,
+      'openid.realm': realm,
+      'openid.ns.pape': 'http://specs.openid.net/extensions/pape/1.0',
+      'openid.pape.preferred_auth_policies': 'http://schemas.openid.net/pape/policies/2007/06/phishing-resistant',
+    });
+    const asked = await b.request('GET', `${op.base}/openid?${query.toString()}`);
+    expect(asked.status).toBe(302);
+    const stepUp = new URL(String(asked.headers.location), op.base);
+    expect(stepUp.pathname).toBe('/login/code');
+    expect(stepUp.searchParams.get('want')).toBe('passkey');
+    const page = await b.request('GET', stepUp.href);
+    expect(page.body).toContain('<input type="hidden" name="want" value="passkey">');
+    const declined = await b.submit(page, { code: codes[1]! });
+    expect(declined.status).toBeGreaterThanOrEqual(300);
+    expect(declined.status).toBeLessThan(400);
+    // On to the consent page of the same request (or the RP), never the code page again.
+    expect(new URL(String(declined.headers.location), op.base).pathname).not.toBe('/login/code');
+  });
+});

@@ -186,11 +186,11 @@ export class CheckidService {
   }
 
   /** What happens next for a validated request, given who (if anyone) is logged in. */
-  decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string): Promise<Outcome> {
-    return answering(ctx.answer, async () => forLayout(ctx.ui, await this.next(ctx, active, pendingId)));
+  decide(ctx: CheckidContext, active: ActiveSession | undefined, pendingId?: string, options: { passkeyDeclined?: boolean } = {}): Promise<Outcome> {
+    return answering(ctx.answer, async () => forLayout(ctx.ui, await this.next(ctx, active, pendingId, options.passkeyDeclined === true)));
   }
 
-  private async next(ctx: CheckidContext, active: ActiveSession | undefined, pendingId: string | undefined): Promise<Outcome> {
+  private async next(ctx: CheckidContext, active: ActiveSession | undefined, pendingId: string | undefined, passkeyDeclined = false): Promise<Outcome> {
     // PAPE 1.0 §5.1 max_auth_age: a login older than the RP accepts counts as no login.
     const fresh = active && !maxAuthAgeExceeded(ctx.attributes!, active.session.authTime, this.clock.now());
     const user = active && fresh && this.accountMatches(ctx, active.user) ? active.user : undefined;
@@ -204,7 +204,7 @@ export class CheckidService {
     // checkid_immediate. What the account cannot prove (no second factor, no passkey) is not
     // asked: the assertion's auth_policies says what was met (none, or multi-factor without
     // phishing-resistant) and the RP decides (PAPE 1.0 §5.2), no loop.
-    const stepUp = await this.stepUpFor(ctx.attributes?.pape?.preferredPolicies ?? [], active);
+    const stepUp = await this.stepUpFor(ctx.attributes?.pape?.preferredPolicies ?? [], active, passkeyDeclined);
     if (stepUp !== undefined) {
       if (ctx.immediate) return this.answer(ctx, setupNeededFields(ctx, ctx.domain), false, pendingId);
       return { kind: 'redirect', location: `/login/code?request=${await this.park(ctx, pendingId)}${stepUp === 'passkey' ? '&want=passkey' : ''}` };
@@ -230,10 +230,11 @@ export class CheckidService {
   }
 
   /** The step-up PAPE preferred_auth_policies asks of this session, if the account can give it (src/auth/factors/assurance.ts). */
-  private async stepUpFor(preferred: readonly string[], active: ActiveSession): Promise<StepUp | undefined> {
+  /** `passkeyDeclined`: the code page asked for a passkey and got a code; no passkey is asked again. */
+  private async stepUpFor(preferred: readonly string[], active: ActiveSession, passkeyDeclined: boolean): Promise<StepUp | undefined> {
     if (preferred.length === 0 || papeStepUp(preferred, active.session.amr, { factor: true, passkey: true }) === undefined) return undefined;
     const factor = await this.factors.enrolled(active.user);
-    return papeStepUp(preferred, active.session.amr, { factor, passkey: factor && (await this.passkeys.hasAny(active.user)) });
+    return papeStepUp(preferred, active.session.amr, { factor, passkey: factor && !passkeyDeclined && (await this.passkeys.hasAny(active.user)) });
   }
 
   /**

@@ -100,6 +100,12 @@ export class SecondFactorForm extends SignInFlowForm {
   @MaxLength(MAX_CODE_LENGTH)
   code: string;
 
+  /** The page asked for a passkey (`?want=passkey`): a code given instead declines it for this request. */
+  @IsOptional()
+  @IsString()
+  @IsIn(['passkey'])
+  want?: 'passkey';
+
   @IsOptional()
   @IsString()
   @IsIn(['1'])

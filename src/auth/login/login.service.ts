@@ -23,7 +23,7 @@ import type { Session } from '../session/session.entity.js';
 import { firstFactorAmr } from '../factors/assurance.js';
 import { SecondFactorService } from '../factors/second-factor.service.js';
 import { PasskeyService } from '../factors/passkey.service.js';
-import { INTERACTION_PATH } from '../../oidc/paths.js';
+import { INTERACTION_PATH, PASSKEY_DECLINED_QUERY } from '../../oidc/paths.js';
 import { OidcSignInTargets, type SignInApplication } from '../../oidc/interactions/sign-in-target.js';
 import { CredentialBackend } from './credential-backend.js';
 import { INTERACTION_UID, type LoginForm } from './login.dto.js';
@@ -232,10 +232,11 @@ export class LoginService {
   }
 
   /** The parked request or interaction after a sign-in or a step-up, for this session; the identity page when there is none. */
-  async continueAfter(domain: DomainConfig, user: User, active: ActiveSession, step: Pick<SignInStep, 'ctx' | 'requestId' | 'interaction'>): Promise<Outcome> {
-    if (step.interaction !== undefined) return { kind: 'redirect', location: `${INTERACTION_PATH}/${step.interaction}` };
+  async continueAfter(domain: DomainConfig, user: User, active: ActiveSession, step: Pick<SignInStep, 'ctx' | 'requestId' | 'interaction'> & { passkeyDeclined?: boolean }): Promise<Outcome> {
+    const declined = step.passkeyDeclined === true;
+    if (step.interaction !== undefined) return { kind: 'redirect', location: `${INTERACTION_PATH}/${step.interaction}${declined ? `?${PASSKEY_DECLINED_QUERY}` : ''}` };
     if (!step.ctx || !step.requestId) return { kind: 'redirect', location: identifierUrl(domain, user.username) };
-    return this.checkid.decide(step.ctx, active, step.requestId);
+    return this.checkid.decide(step.ctx, active, step.requestId, { passkeyDeclined: declined });
   }
 
   private async startSession(domain: DomainConfig, user: User, step: SignInStep, amr: readonly string[], authTime: Date | undefined): Promise<LoginResult> {

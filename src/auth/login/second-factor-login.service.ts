@@ -95,7 +95,7 @@ export class SecondFactorLoginService {
   }
 
   async submit(domain: DomainConfig, form: SecondFactorForm, sessionToken: string | undefined, client: ClientInfo, deviceToken: string | undefined): Promise<SecondFactorResult> {
-    const continues: CodeContinues = { requestId: form.request || undefined, interaction: form.interaction };
+    const continues: CodeContinues = { requestId: form.request || undefined, interaction: form.interaction, wantPasskey: form.want === 'passkey' };
     const who = await this.who(domain, sessionToken);
     if (who === undefined || sessionToken === undefined) return this.expired(domain, continues, client);
     const user = who.found.user;
@@ -230,7 +230,11 @@ export class SecondFactorLoginService {
     await this.sessions.recordSecondFactor(sessionToken, amr);
     await this.record(user, 'step_up_succeeded', client, ctx?.realm?.value);
     const active: ActiveSession = { user, session: Object.assign(who.found.session, { amr }) };
-    return { kind: 'outcome', outcome: await this.login.continueAfter(domain, user, active, { ctx, requestId: continues.requestId, interaction: continues.interaction }) };
+    // Asked for a passkey, given a code: the person declined the passkey for this request. The site
+    // is told what was met (PAPE 1.0 §5.1 "as many as it can", §5.2; Connect's acr) rather than
+    // asked again: no loop back to this page.
+    const passkeyDeclined = kind !== 'webauthn' && continues.wantPasskey === true;
+    return { kind: 'outcome', outcome: await this.login.continueAfter(domain, user, active, { ctx, requestId: continues.requestId, interaction: continues.interaction, passkeyDeclined }) };
   }
 
   /** A pending sign-in (the code or passkey finishes it), or a signed-in session of an account with a factor (a step-up). */

@@ -44,6 +44,7 @@ defineView(
 <% if (it.error) { %><p class="notice error" role="alert"><%= it.error %></p><% } %>
 <form method="post" action="/login/code">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
+  <% if (it.wantPasskey) { %><input type="hidden" name="want" value="passkey"><% } %>
   <% if (it.requestId) { %><input type="hidden" name="request" value="<%= it.requestId %>"><% } %>
   <% if (it.interaction) { %><input type="hidden" name="interaction" value="<%= it.interaction %>"><% } %>
   <label><%= it.hasApp ? it.t('login.code.label') : it.t('login.code.label_recovery') %> <input type="text" name="code" inputmode="text" autocomplete="one-time-code" autocapitalize="none" spellcheck="false" maxlength="64" required autofocus></label>

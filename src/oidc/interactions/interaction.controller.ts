@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Random } from '../../common/random.js';
 import { readSessionToken } from '../../auth/session/session-cookies.js';
@@ -19,9 +19,10 @@ export class InteractionController {
   ) {}
 
   @Get(':uid')
-  async show(@Param() params: InteractionParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async show(@Param() params: InteractionParams, @Query('passkey') passkey: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const domain = requireDomain(request);
-    const step = await this.interactions.show(domain, params.uid, { req: prepareForKoa(request, domain), res: reply.raw }, readSessionToken(request));
+    // `?passkey=declined` (PASSKEY_DECLINED_QUERY): back from a step-up that asked for a passkey and got a code.
+    const step = await this.interactions.show(domain, params.uid, { req: prepareForKoa(request, domain), res: reply.raw }, readSessionToken(request), passkey === 'declined');
     this.answer(request, reply, step);
   }
 

@@ -54,7 +54,8 @@ export class InteractionService {
   }
 
   /** GET /oidc/interaction/:uid: finish the login prompt at once if our session does, else /login; or the consent page. */
-  async show(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined): Promise<InteractionStep> {
+  /** `passkeyDeclined`: back from the code page, which asked for a passkey and got a code: no passkey is asked again. */
+  async show(domain: DomainConfig, uid: string, exchange: RawExchange, sessionToken: string | undefined, passkeyDeclined = false): Promise<InteractionStep> {
     const provider = await this.providers.forDomain(domain);
     const details = await provider.interactionDetails(exchange.req, exchange.res);
     if (details.uid !== uid) return { kind: 'redirect', location: loginFor(details.uid) };
@@ -74,7 +75,8 @@ export class InteractionService {
       // second factor (or a passkey) now, on the code page, then back here. What the account
       // cannot reach is answered as it is (the acr it has): nothing to ask, no loop.
       const requested = acrValues(details.params);
-      const stepUp = requested.length === 0 ? undefined : acrStepUp(requested, active.session.amr, await this.stepUpMeans(active));
+      const means = await this.stepUpMeans(active);
+      const stepUp = requested.length === 0 ? undefined : acrStepUp(requested, active.session.amr, passkeyDeclined ? { ...means, passkey: false } : means);
       if (stepUp !== undefined) return { kind: 'redirect', location: `/login/code?interaction=${encodeURIComponent(uid)}${stepUp === 'passkey' ? '&want=passkey' : ''}` };
       return this.finish(domain, exchange, { login: loginResult(active, requested) });
     }
