@@ -63,7 +63,9 @@ function policy(ourSession: ProviderSettings['ourSession']) {
       if (ctx.oidc.session?.accountId === undefined) return Check.NO_NEED_TO_PROMPT;
       // This interaction just finished with a login (as oidc-provider's own max_age check reads
       // it): the step-up was decided there (interaction.service.ts), a passkey declined included;
-      // asking again would loop.
+      // asking again would loop. (A consent interaction in between finishes without the login,
+      // mergeWithLastSubmission false, so after it the passkey is asked once more: a decline is
+      // not remembered across interactions yet.)
       if (ctx.oidc.result?.['login'] !== undefined) return Check.NO_NEED_TO_PROMPT;
       const requested = String(ctx.oidc.params?.['acr_values'] ?? '').split(' ').filter(Boolean);
       const ours = await ourSession(ctx);

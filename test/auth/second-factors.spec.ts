@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { UsersService } from '../../src/users/users.service.js';
 import { Browser, decodeEntities, LOOPBACK_RP_REALM, publishReturnTo, type BrowserResponse } from '../helpers/live.js';
 import { authenticate, extensions, usePeers, verify, type RelyingParty } from '../helpers/rp.js';
+import { SoftAuthenticator } from '../helpers/soft-authenticator.js';
 import { uniqueName } from '../helpers/test-app.js';
 import { testAddress } from '../security/browser.js';
 
@@ -17,6 +18,7 @@ const PASSWORD = 'a good passphrase';
 const REDIRECT = 'http://127.0.0.1:9/callback';
 const MULTI_FACTOR = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
 const NONE = 'http://schemas.openid.net/pape/policies/2007/06/none';
+const PHISHING_RESISTANT = 'http://schemas.openid.net/pape/policies/2007/06/phishing-resistant';
 
 /** The current RFC 6238 step, waiting first when less than 8 s are left in it (the codes of steps -1, 0, +1 stay valid meanwhile). */
 async function stepEpoch(): Promise<number> {
@@ -394,6 +396,7 @@ describe('second factors', () => {
       const claims = await codeFlow(b, name, {}, (page) => b.submit(page, { code: totp(secret, epoch) }));
       expect(claims['amr']).toEqual(['pwd', 'otp', 'mfa']);
       expect(claims['acr']).toBe(MULTI_FACTOR);
+      expect(claims['amr']).not.toContain('hwk');
     });
 
     it('steps a remembered-device session up for acr_values multi-factor; prompt=none answers interaction_required', async () => {
@@ -424,6 +427,39 @@ describe('second factors', () => {
       expect(asked).toBe(1);
       expect(stepped['amr']).toEqual(['pwd', 'otp', 'mfa']);
       expect(stepped['acr']).toBe(MULTI_FACTOR);
+    });
+
+    // OpenID Connect Core 1.0 §3.1.2.1: acr_values are voluntary. Phishing-resistant asked of an
+    // account with an app and a passkey: after the password and an app code, the code page asks
+    // for the passkey; a code given again declines it, and the client gets the acr that was met,
+    // not the code page once more.
+    it('answers acr multi-factor when the person gives a code where the passkey was asked (no loop)', async () => {
+      const name = await newUser();
+      const epoch = await stepEpoch();
+      const owner = browser();
+      const { secret, recovery } = await enrol(owner, name, epoch);
+      const setup = await post(owner, '/account/factors/passkey');
+      expect(setup.status).toBe(303);
+      const page = await owner.request('GET', `${peers.op.base}/account/factors/passkey`);
+      const options = JSON.parse((await owner.request('POST', `${peers.op.base}/account/factors/passkey/options`, { csrf: csrfOf(page) }, { accept: 'application/json' })).body) as Parameters<SoftAuthenticator['create']>[0];
+      const added = await owner.request('POST', `${peers.op.base}/account/factors/passkey/register`, { csrf: csrfOf(page), name: 'Laptop', response: new SoftAuthenticator().create(options, peers.op.base) });
+      // Added (recovery codes exist already: back to the identity page).
+      expect(added.status).toBe(303);
+      const b = browser();
+      // The client allowed always first: a consent step in between is an interaction of its own,
+      // after which the passkey is asked once more (provider-configuration.ts op_acr_not_met).
+      await codeFlow(b, name, {}, (code) => b.submit(code, { code: recovery[1]! }));
+      const pages: string[] = [];
+      const claims = await codeFlow(b, name, { acr_values: PHISHING_RESISTANT, prompt: 'login' }, async (code) => {
+        pages.push(new URL(code.url).search);
+        // The app's code to sign in, then a recovery code where the passkey is asked.
+        return b.submit(code, { code: pages.length === 1 ? totp(secret, epoch) : recovery[0]! });
+      });
+      expect(pages).toHaveLength(2);
+      expect(pages[1]).toContain('want=passkey');
+      expect(claims['amr']).toEqual(['pwd', 'otp', 'mfa']);
+      expect(claims['acr']).toBe(MULTI_FACTOR);
+      expect(claims['amr']).not.toContain('hwk');
     });
   });
 });

@@ -41,7 +41,7 @@ export default {
     remember_device_other: 'Dieses Gerät {{count}} Tage lang merken (hier wird kein Code abgefragt; Websites erfahren, dass nur ein Faktor verwendet wurde)',
     continue: 'Weiter',
     passkey: 'Passkey verwenden',
-    want_passkey: 'Die Website verlangt einen Passkey: Ein Code genügt ihr nicht.',
+    want_passkey: 'Die Website verlangt einen Passkey. Ein Code geht auch, dann erfährt die Website aber, dass kein Passkey verwendet wurde.',
     errors: {
       not_a_code: 'Das ist kein Code: Geben Sie die sechs Ziffern ein, die Ihre Authenticator-App anzeigt, oder einen Ihrer Wiederherstellungscodes.',
       wrong_code: 'Falscher oder bereits verwendeter Code. Geben Sie den Code ein, den Ihre App gerade anzeigt, oder einen noch unbenutzten Wiederherstellungscode.',

@@ -46,7 +46,7 @@ export default {
     remember_device_other: 'Remember this device for {{count}} days (no code asked here; sites are told a single factor was used)',
     continue: 'Continue',
     passkey: 'Use a passkey',
-    want_passkey: 'The site asks for a passkey: a code is not enough for it.',
+    want_passkey: 'The site asks for a passkey. A code works too, but the site is then told that no passkey was used.',
     errors: {
       not_a_code: 'That is not a code: type the six digits your authenticator app shows, or one of your recovery codes.',
       wrong_code: 'Wrong or already used code. Type the code your app shows now, or an unused recovery code.',

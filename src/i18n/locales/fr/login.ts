@@ -45,7 +45,7 @@ export default {
     remember_device_other: 'Mémoriser cet appareil pendant {{count}} jours (aucun code demandé ici\u202f; les sites sont informés qu’un seul facteur a été utilisé)',
     continue: 'Continuer',
     passkey: 'Utiliser une clé d’accès',
-    want_passkey: 'Le site demande une clé d’accès\u00a0: un code ne lui suffit pas.',
+    want_passkey: 'Le site demande une clé d’accès. Un code convient aussi, mais le site apprend alors qu’aucune clé d’accès n’a été utilisée.',
     errors: {
       not_a_code: 'Ce n’est pas un code\u202f: saisissez les six chiffres qu’affiche votre application d’authentification, ou l’un de vos codes de récupération.',
       wrong_code: 'Code incorrect ou déjà utilisé. Saisissez le code qu’affiche votre application en ce moment, ou un code de récupération encore inutilisé.',
