@@ -31,6 +31,20 @@ const header = (answer: Answer, name: string): string | undefined => {
 };
 
 /**
+ * The route a request target names: an absolute-form target (RFC 9112 §3.2.2,
+ * `POST http://example.org/openid`) reaches the route of its path, as the origin form does.
+ */
+function originFormOf(target: string): string {
+  if (!/^https?:\/\//i.test(target)) return target;
+  try {
+    const url = new URL(target);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return target;
+  }
+}
+
+/**
  * The invariants of any answer:
  *   - no 5xx (a deliberate 503 from /readyz aside);
  *   - the request id (x-request-id) and the baseline security headers;
@@ -43,7 +57,8 @@ const header = (answer: Answer, name: string): string | undefined => {
  */
 export function expectWellFormedAnswer(answer: Answer, request: { method: string; path: string }): void {
   const context = `${request.method} ${request.path.slice(0, 300)} → ${answer.statusCode} ${answer.body.slice(0, 300)}`;
-  const deliberate503 = answer.statusCode === 503 && request.path.startsWith('/readyz');
+  const path = originFormOf(request.path);
+  const deliberate503 = answer.statusCode === 503 && path.startsWith('/readyz');
   expect(answer.statusCode < 500 || deliberate503, context).toBe(true);
   const requestId = header(answer, 'x-request-id');
   expect(requestId, context).toMatch(/^[A-Za-z0-9._:-]{1,128}$/);
@@ -73,13 +88,13 @@ export function expectWellFormedAnswer(answer: Answer, request: { method: string
   } else if (type === 'application/json; charset=utf-8') {
     // RFC 6749 §5.2 (and OpenID Connect Core 1.0 §3.1.2.6): OAuth errors for machines, as JSON
     // with `error`, from the Connect routes only (oidc-provider's own answers).
-    expect(request.path.startsWith('/oidc/') || request.path.startsWith('/.well-known/openid-configuration'), context).toBe(true);
+    expect(path.startsWith('/oidc/') || path.startsWith('/.well-known/openid-configuration'), context).toBe(true);
     const error = JSON.parse(answer.body) as Record<string, unknown>;
     expect(typeof error['error'], context).toBe('string');
   } else {
     // OpenID 2.0 §5.1.2.2: a direct error is HTTP 400 with a key-value body, from the endpoint only.
     expect(type, context).toBe('text/plain; charset=utf-8');
-    expect(request.path === '/openid' || request.path.startsWith('/openid?'), context).toBe(true);
+    expect(path === '/openid' || path.startsWith('/openid?'), context).toBe(true);
     expect(answer.statusCode, context).toBe(400);
     const fields = new Map(decodeKeyValueForm(answer.body));
     expect(fields.has('error'), context).toBe(true);
