@@ -34,10 +34,6 @@ export function translate(lang: Language, key: string, vars?: Vars): string {
   return fixed.get(lang)!(key, resolveVars(vars) as Record<string, unknown>);
 }
 
-export function hasKey(lang: Language, key: string): boolean {
-  return engine.exists(key, { lng: lang });
-}
-
 function resolveVars(vars: Vars | undefined): Vars | undefined {
   if (vars === undefined) return undefined;
   let out: Record<string, unknown> | undefined;
