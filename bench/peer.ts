@@ -39,6 +39,8 @@ export interface PeerSetup {
 
 export interface RunningPeer {
   base: string;
+  /** nginx and Starman (with their workers below them). */
+  pids: number[];
   stop(): Promise<void>;
 }
 
@@ -109,7 +111,7 @@ http {
   const probe = new Browser(readFileSync(setup.certPath));
   for (let i = 0; i < 100; i++) {
     const status = await probe.get(`${base}/openid`).then((a) => a.status, () => 0);
-    if (status === 200) return { base, stop };
+    if (status === 200) return { base, pids: [nginx.child.pid!, starman.child.pid!], stop };
     if (nginx.child.exitCode !== null || starman.child.exitCode !== null) break;
     await sleep(200);
   }

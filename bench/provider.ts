@@ -5,10 +5,11 @@
 // made with the admin CLI, the password on standard input.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { soakConfig, type SoakSettings } from './soak.js';
 
 export async function freePort(): Promise<number> {
@@ -159,6 +160,11 @@ function env(configPath: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessE
  */
 export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [], logName = 'provider.log', extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningProvider> {
   const configPath = writeProviderConfig(setup);
+  const keys = keptOperatorKeys(setup);
+  if (keys && existsSync(keys.kept) && !existsSync(keys.run)) {
+    mkdirSync(dirname(keys.run), { recursive: true, mode: 0o700 });
+    copyFileSync(keys.kept, keys.run);
+  }
   const logPath = join(setup.dir, logName);
   const log = openSync(logPath, 'w');
   const child = spawn(process.execPath, [...nodeArgs, join(setup.repo, 'dist/main.js')], { cwd: setup.dir, env: env(configPath, extraEnv), stdio: ['ignore', log, log] });
@@ -175,6 +181,10 @@ export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [
     }
     await sleep(100);
   }
+  if (keys && !existsSync(keys.kept) && existsSync(keys.run)) {
+    mkdirSync(dirname(keys.kept), { recursive: true, mode: 0o700 });
+    copyFileSync(keys.run, keys.kept);
+  }
   const certPath = join(setup.dir, 'data/tls/cert.pem');
   const keyPath = join(setup.dir, 'data/tls/key.pem');
   if (!existsSync(certPath)) throw new Error(`no certificate at ${certPath}`);
@@ -187,6 +197,21 @@ export async function startProvider(setup: ProviderSetup, nodeArgs: string[] = [
     cert: readFileSync(certPath),
     stop: () => stopChild(child, exit, 30_000),
   };
+}
+
+/**
+ * On PostgreSQL the database outlives the run's directory, and what the provider stored sealed
+ * in it (the private-association derivation key, the OpenID Connect signing keys) opens only with
+ * the operator key file of the run that made it: the file is kept per database, under
+ * ~/.cache/openid-provider-bench/, and put back into the next run's data directory (mode 0600
+ * both), so that `npm run bench` can run again on the same DATABASE_URL. Absent on the embedded
+ * database, which lives in the run's directory.
+ */
+function keptOperatorKeys(setup: ProviderSetup): { kept: string; run: string } | undefined {
+  const url = process.env['DATABASE_URL'];
+  if (!setup.postgres || !url) return undefined;
+  const id = createHash('sha256').update(url).digest('hex').slice(0, 16);
+  return { kept: join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'openid-provider-bench', id, 'operator.keys'), run: join(setup.dir, 'data/secrets/operator.keys') };
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */

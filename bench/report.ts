@@ -4,6 +4,7 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CpuPerRequest } from './cpu.js';
 import type { MicroResult } from './micro.js';
 import type { DbCount } from './pg-counter.js';
 import type { WorkloadId } from './options.js';
@@ -22,6 +23,8 @@ export interface WorkloadResult extends WrkRun {
   ratioToSignLimit?: number;
   /** Database round trips and statements per request (PostgreSQL runs only). */
   db?: DbCount;
+  /** CPU time per request of the measured run (bench/cpu.ts; absent in results from before 2026-12-08). */
+  cpu?: CpuPerRequest;
   note?: string;
 }
 
@@ -242,6 +245,19 @@ export function dbTable(results: BenchResults): string {
   return lines.join('\n');
 }
 
+export function cpuTable(results: BenchResults): string {
+  const rows = results.targets.flatMap((t) => t.workloads.filter((w) => w.cpu).map((w) => ({ t, w })));
+  if (rows.length === 0) return '_No CPU times in these results (recorded since 2026-12-08)._';
+  const w0 = rows.find((r) => r.w.id === 'W0');
+  const lines = ['| workload | server | server µs/request | × W0 server | wrk µs/request | PostgreSQL µs/request | machine µs/request | machine busy |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  for (const { t, w } of rows) {
+    const c = w.cpu!;
+    const label = w.id === 'W0' ? 'bare Fastify' : t.label;
+    lines.push(`| ${w.id} | ${label} | ${fmt(c.serverUs, 1)} | ${w0 && w.id !== 'W0' ? fmt(c.serverUs / w0.w.cpu!.serverUs, 2) : w.id === 'W0' ? '1' : ''} | ${fmt(c.wrkUs, 1)} | ${fmt(c.postgresUs, 1)} | ${fmt(c.machineUs, 1)} | ${fmt(c.machineBusy * 100, 0)} % |`);
+  }
+  return lines.join('\n');
+}
+
 export function profileSection(results: BenchResults): string {
   const ids = Object.keys(results.profiles) as WorkloadId[];
   if (ids.length === 0) return '_No profile in this run (`npm run bench -- --profile`)._';
@@ -274,7 +290,7 @@ export function profileSection(results: BenchResults): string {
 }
 
 export function markdownReport(results: BenchResults): string {
-  return [`Machine: ${machineLine(results)}`, '', resultsTable(results), '', targetsTable(results), '', microTable(results), '', dbTable(results)].join('\n');
+  return [`Machine: ${machineLine(results)}`, '', resultsTable(results), '', targetsTable(results), '', microTable(results), '', dbTable(results), '', cpuTable(results)].join('\n');
 }
 
 const PROVIDER_COLORS = ['#7fa3e6', '#2455c3', '#0f2f73', '#4b8f3a'];
@@ -335,6 +351,7 @@ export function updateDocs(results: BenchResults, repo: string): void {
     results: resultsTable(results),
     micro: microTable(results),
     db: dbTable(results),
+    cpu: cpuTable(results),
     targets: targetsTable(results),
     profiles: profileSection(results),
   };

@@ -24,6 +24,7 @@ import { availableParallelism, cpus, loadavg, release, tmpdir, totalmem, type } 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { type CpuPerRequest, cpuPerRequest, cpuSnapshot } from './cpu.js';
 import { runMicrobenchmarks } from './micro.js';
 import { type DbCount, PgCounter } from './pg-counter.js';
 import { type BenchOptions, parseOptions, WORKLOAD_IDS, type WorkloadId } from './options.js';
@@ -81,7 +82,7 @@ function commit(): string {
   }
 }
 
-async function startHello(certPath: string, keyPath: string): Promise<{ base: string; stop(): Promise<void> }> {
+async function startHello(certPath: string, keyPath: string): Promise<{ base: string; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [join(repo, 'dist-bench/hello-server.js'), certPath, keyPath, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -89,7 +90,7 @@ async function startHello(certPath: string, keyPath: string): Promise<{ base: st
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => chunk.includes('listening') && resolveReady());
     child.once('exit', (code) => reject(new Error(`hello-server exited with ${code}`)));
   });
-  return { base: `https://localhost:${port}`, stop: async () => void (await stopChild(child, exit, 5000)) };
+  return { base: `https://localhost:${port}`, pid: child.pid!, stop: async () => void (await stopChild(child, exit, 5000)) };
 }
 
 /** wrk's arguments for a workload (after the data directory), by phase. */
@@ -129,9 +130,10 @@ function phasePrefixes(prefix: string, phase: Phase): string[] {
 interface Runner {
   options: BenchOptions;
   helloBase: string;
+  helloPid: number;
 }
 
-async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Phase, seconds: number): Promise<WrkRun> {
+async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Phase, seconds: number): Promise<WrkRun & { cpu?: CpuPerRequest }> {
   // Recorded answers are single-use: a new W3 or W6-auth (or W5) run starts its files afresh.
   const records = RECORDS[id];
   const stale = records ? phasePrefixes(records, phase).map((p) => `${p}-`) : id === 'W5' ? ['w5-sample-'] : [];
@@ -142,7 +144,11 @@ async function runOne(runner: Runner, target: Target, id: WorkloadId, phase: Pha
     if (phase === 'run') log(`    ${count} ${spends.what} (${spends.source}'s measured run and any top-up), each sent once`);
   }
   const url = id === 'W0' ? `${runner.helloBase}/hello` : target.base;
-  return runWrk({ script: join(luaDir, SCRIPTS[id]), url, args: [target.dataDir, ...workloadArgs(target, id, phase)], seconds, connections: runner.options.connections, threads: runner.options.threads });
+  const roots = id === 'W0' ? [runner.helloPid] : target.pids();
+  const before = cpuSnapshot(roots);
+  const run = await runWrk({ script: join(luaDir, SCRIPTS[id]), url, args: [target.dataDir, ...workloadArgs(target, id, phase)], seconds, connections: runner.options.connections, threads: runner.options.threads });
+  const after = cpuSnapshot(roots);
+  return { ...run, cpu: cpuPerRequest(before, after, run.wrkCpuSeconds * 100, run.requests, run.seconds, availableParallelism()) };
 }
 
 function summary(run: WrkRun): string {
@@ -381,6 +387,8 @@ async function main(): Promise<number> {
       dhSession: 'DH-SHA256',
       dhAssocType: 'HMAC-SHA256',
       plainAssociate: true,
+      // The provider of the current pass, with its cluster workers.
+      pids: () => (provider ? [provider.process.pid!] : []),
       oidc: { clientId: BENCH_CLIENT.clientId, secret: clientSecret(setup), redirectUri: BENCH_CLIENT.redirectUri, verifier: randomBytes(32).toString('base64url'), state: randomBytes(12).toString('base64url') },
     };
     const cookie = await signIn(target, password);
@@ -393,7 +401,7 @@ async function main(): Promise<number> {
     const notes = await prepare(target, cookie, options.only, oidcCookie);
     log(`  one request of each workload checked${notes.length ? `; ${notes.join('; ')}` : ''}`);
 
-    const runner: Runner = { options, helloBase: hello.base };
+    const runner: Runner = { options, helloBase: hello.base, helloPid: hello.pid };
     if (options.soak > 0) {
       const failed = await soakMode(runner, target, join(work, 'data/pglite'), databaseUrl, startedAt);
       keep = failed;
@@ -443,7 +451,7 @@ async function main(): Promise<number> {
       const tls = { certPath: join(work, 'data/tls/cert.pem'), keyPath: join(work, 'data/tls/key.pem') };
       const peer = await startPeer({ repo, dir: work, ...tls, user, realm: REALM, cookieFile: join(peerData, 'cookie') });
       cleanups.push(() => peer.stop());
-      const peerTarget: Target = { ...target, name: 'peer', base: peer.base, identifier: `${peer.base}/openid/${user}`, dataDir: peerData, dhSession: 'DH-SHA1', dhAssocType: 'HMAC-SHA1', plainAssociate: false, association: undefined, oidc: undefined };
+      const peerTarget: Target = { ...target, name: 'peer', base: peer.base, identifier: `${peer.base}/openid/${user}`, dataDir: peerData, dhSession: 'DH-SHA1', dhAssocType: 'HMAC-SHA1', plainAssociate: false, association: undefined, oidc: undefined, pids: () => peer.pids };
       const peerNotes = await prepare(peerTarget, peerCookie, options.only);
       log(`  one request of each workload checked${peerNotes.length ? `; ${peerNotes.join('; ')}` : ''}`);
       const peerRun = await runTarget(runner, peerTarget, w0);

@@ -29,6 +29,8 @@ export interface Target {
   association?: Association;
   /** "openid.assoc_handle=<handle>" as it appears, encoded, in this target's W5 Locations. */
   w5HandleInLocation?: string;
+  /** The server's processes (roots of process trees) whose CPU time counts (bench/cpu.ts). */
+  pids(): number[];
   /** The OpenID Connect client of W6-auth and W6 (the provider only: the peer has no Connect). */
   oidc?: OidcClient;
 }

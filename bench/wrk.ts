@@ -16,6 +16,8 @@ export interface WrkRun {
   firstError: string;
   /** Whether every thread ran out of single-use requests before -d. */
   exhausted: boolean;
+  /** wrk's own CPU time (user + system, all its threads), in seconds. */
+  wrkCpuSeconds: number;
 }
 
 interface WrkLine {
@@ -50,7 +52,9 @@ export function runWrk(spec: WrkSpec): Promise<WrkRun> {
   const argv = ['-t', String(spec.threads), '-c', String(spec.connections), '-d', `${Math.max(1, Math.ceil(spec.seconds))}s`, '--timeout', '5s', '-s', spec.script, spec.url, '--', ...spec.args];
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn('wrk', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through bash so that its `times` builtin reports wrk's CPU time once wrk has exited (the
+    // children's user and system times, exact, where /proc/<pid> is gone by then).
+    const child = spawn('bash', ['-c', 'wrk "$@"; status=$?; echo WRK_TIMES; times; exit $status', 'wrk', ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let pending = '';
@@ -78,6 +82,10 @@ export function runWrk(spec: WrkSpec): Promise<WrkRun> {
       }
       const r = JSON.parse(line.slice('BENCH_RESULT '.length)) as WrkLine;
       const exhausted = exhaustedAt.size >= spec.threads;
+      // `times` prints the shell's own user and system times, then its children's (wrk's).
+      const lines = out.split('\n');
+      const children = lines[lines.indexOf('WRK_TIMES') + 2] ?? '';
+      const wrkCpuSeconds = children.trim().split(/\s+/).reduce((sum, t) => sum + bashTime(t), 0);
       const seconds = exhausted ? Number([...exhaustedAt.values()].reduce((a, b) => (a > b ? a : b)) - started) / 1e9 : r.duration_us / 1e6;
       const requests = r.checked + r.unexpected;
       const socketErrors = r.socket_errors;
@@ -92,7 +100,14 @@ export function runWrk(spec: WrkSpec): Promise<WrkRun> {
         socketErrors,
         firstError: r.first_error,
         exhausted,
+        wrkCpuSeconds,
       });
     });
   });
+}
+
+/** A time of bash's `times`: "1m2.345s". */
+function bashTime(text: string): number {
+  const m = /^(\d+)m([\d.]+)s$/.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
 }

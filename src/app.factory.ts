@@ -7,7 +7,7 @@ import { AppModule, type AppRuntime } from './app.module.js';
 import { Branding } from './http/branding.js';
 import type { Logger } from 'pino';
 import { clientErrorHandler, frameworkErrorHandler, installHttpPipeline, requestIdGenerator } from './http/http-pipeline.js';
-import { createRootLogger, PinoNestLogger } from './http/logger.js';
+import { bufferedStdout, createRootLogger, PinoNestLogger } from './http/logger.js';
 import { Metrics } from './http/metrics.js';
 import { resolveTls, type TlsMaterial } from './http/tls.js';
 import { trustedProxyMatcher } from './http/trusted-proxies.js';
@@ -25,7 +25,7 @@ export const BODY_LIMIT = 256 * 1024;
 export const MAX_PARAM_LENGTH = 3 * 1023;
 
 export function createRuntime(loaded: LoadedConfig): AppRuntime {
-  return { logger: createRootLogger(loaded.config.logging.level), metrics: new Metrics() };
+  return { logger: createRootLogger(loaded.config.logging.level, bufferedStdout()), metrics: new Metrics() };
 }
 
 export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined, logger: Logger): FastifyAdapter {
@@ -52,6 +52,10 @@ export function createAdapter(loaded: LoadedConfig, tls: TlsMaterial | undefined
     // Keep-alive connections are closed at shutdown once idle; in-flight requests finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // No Nest middleware anywhere (every cross-cutting rule is a Fastify hook: http-pipeline.ts),
+    // so no @fastify/middie, whose hook otherwise runs on every request for nothing. A module that
+    // adds one (consumer.apply) fails at start-up, not silently.
+    skipMiddie: true,
   });
 }
 

@@ -26,7 +26,7 @@ export interface DiscoveredAccount {
 export interface DiscoveryDocument {
   contentType: string;
   /** The bytes, or an HTML page rendered in the reader's locale when sent (pages.ts sendDocument). */
-  body: string | LocalizedBody;
+  body: string | Buffer | LocalizedBody;
   headers: Record<string, string>;
 }
 
@@ -52,6 +52,8 @@ export function uiExtensionTypes(realm: Pick<ConfigType<typeof realmConfig>, 're
 const XRDS_TYPE = 'application/xrds+xml';
 /** Discovery documents are public and change rarely; negotiated ones vary by Accept. */
 const PUBLIC_CACHE = { 'cache-control': 'public, max-age=300', vary: 'Accept' };
+/** Identifier XRDS documents kept built (DiscoveryService.xrdsBytes): about 1 KB each. */
+const XRDS_KEPT = 10_000;
 
 /** Identifier and OP identifier discovery (OpenID 2.0 §7.3): XRDS, or HTML with links. */
 /** How long a discovered account (or its absence) is remembered, and how many are. */
@@ -60,6 +62,8 @@ const ACCOUNT_CACHE_SIZE = 10_000;
 
 @Injectable()
 export class DiscoveryService {
+  private readonly xrdsKept = new Map<string, Buffer>();
+
   constructor(
     private readonly users: UsersService,
     private readonly branding: Branding,
@@ -152,11 +156,28 @@ export class DiscoveryService {
     return { endpoint: opEndpointUrl(domain), identifier: identifierUrl(domain, username), xrdsUrl: xrdsUrl(domain, username) };
   }
 
+  /**
+   * An identifier's XRDS, as bytes: a function of the endpoint, the identifier and the extension
+   * types (fixed at start-up) only, so it is built once per identifier and kept, at most
+   * XRDS_KEPT of them (all dropped when full). Whether the identifier exists is decided before,
+   * on every request (findAccount, findPrivate): a kept document is never an answer by itself.
+   */
+  private xrdsBytes(endpoint: string, identifier: string): Buffer {
+    const key = `${endpoint} ${identifier}`;
+    let bytes = this.xrdsKept.get(key);
+    if (!bytes) {
+      if (this.xrdsKept.size >= XRDS_KEPT) this.xrdsKept.clear();
+      bytes = Buffer.from(identifierXrds(endpoint, identifier, this.extensionTypes), 'utf8');
+      this.xrdsKept.set(key, bytes);
+    }
+    return bytes;
+  }
+
   identifierDocument(domain: DomainConfig, username: string, xrds: boolean): DiscoveryDocument {
     const endpoint = opEndpointUrl(domain);
     const identifier = identifierUrl(domain, username);
     const location = xrdsUrl(domain, username);
-    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
+    if (xrds) return { contentType: XRDS_TYPE, body: this.xrdsBytes(endpoint, identifier), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
       // The switcher comes back to the identifier's canonical address, not to the one asked for
@@ -178,7 +199,7 @@ export class DiscoveryService {
     const endpoint = opEndpointUrl(domain);
     const identifier = privateIdentifierUrl(domain, opaque);
     const location = privateXrdsUrl(domain, opaque);
-    if (xrds) return { contentType: XRDS_TYPE, body: identifierXrds(endpoint, identifier, this.extensionTypes), headers: PUBLIC_CACHE };
+    if (xrds) return { contentType: XRDS_TYPE, body: this.xrdsBytes(endpoint, identifier), headers: PUBLIC_CACHE };
     return {
       contentType: 'text/html; charset=utf-8',
       body: (locale, back) => renderPage(privateIdentityPage({ endpoint, identifier, xrdsUrl: location }), this.branding, locale, canonicalPath(back, identifier)),

@@ -10,6 +10,7 @@ import { DEFAULT_LOCALE, renderIn, text, type Text } from '../i18n/locale.js';
 import { AppError } from './app-error.js';
 import type { BrandingView } from './branding.js';
 import { OPENID_ENDPOINT_PATH, problemDocument, sendError } from './error-responder.js';
+import { accessLogger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import './request-context.js';
 import { POPUP_OPENER_POLICY } from './popup.js';
@@ -83,10 +84,7 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
   fastify.decorateRequest('domain', undefined);
   fastify.decorateRequest('secure', false);
 
-  // The access log line holds only the fields below, none of them secret (the route is its
-  // pattern, never the URL with its query): it skips the redaction paths every other line goes
-  // through, which cost more than the rest of the line.
-  const accessLog = logger.child({}, { redact: { paths: [] } });
+  const accessLog = accessLogger(logger);
 
   // Callback-style hooks: one per request each, so no promise per hook.
   fastify.addHook('onRequest', (request: Timed, reply, done) => {
@@ -130,7 +128,7 @@ export function installHttpPipeline(fastify: FastifyInstance, security: Security
     const seconds = request[started] === undefined ? 0 : Number(process.hrtime.bigint() - request[started]) / 1e9;
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.observe(request.method, route, reply.statusCode, seconds);
-    accessLog.info({ reqId: request.id, method: request.method, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, ip: request.ip }, 'request');
+    accessLog({ reqId: String(request.id), method: request.method, route, status: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, ip: request.ip });
     done();
   });
 

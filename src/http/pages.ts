@@ -185,7 +185,7 @@ export function pageHeaders(options: Pick<PageOptions, 'formTargets' | 'popup' |
 /** A page rendered when sent: in the reader's locale, its switcher leading back to `returnPath`. */
 export type LocalizedBody = (locale: Locale, returnPath: string | undefined) => string;
 
-export function sendDocument(reply: FastifyReply, doc: { contentType: string; body: string | LocalizedBody; headers: Readonly<Record<string, string>> }): void {
+export function sendDocument(reply: FastifyReply, doc: { contentType: string; body: string | Buffer | LocalizedBody; headers: Readonly<Record<string, string>> }): void {
   let body = doc.body;
   if (typeof body === 'function') {
     const locale = pageLocale(reply.request.headers, {}, brandingOf(reply));
@@ -198,5 +198,5 @@ export function sendDocument(reply: FastifyReply, doc: { contentType: string; bo
     .header('x-frame-options', 'DENY')
     .header('referrer-policy', 'no-referrer')
     .type(doc.contentType)
-    .send(Buffer.from(body, 'utf8'));
+    .send(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
 }

@@ -1,0 +1,112 @@
+// CPU time per request: where the machine's two cores went during a measured run, read from
+// /proc (proc(5): utime and stime of /proc/<pid>/stat, the aggregate "cpu" line of /proc/stat).
+// A throughput figure says how many requests the machine answered; these say what each one cost
+// the server, the load generator and PostgreSQL, independently of how the scheduler interleaved
+// them (a CPU profile counts wall time, including the moments a process waited for a core).
+
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux build this runs on). */
+const USER_HZ = 100;
+
+interface ProcTimes {
+  ppid: number;
+  comm: string;
+  /** utime + stime, in ticks. */
+  ticks: number;
+}
+
+function readProc(pid: number): ProcTimes | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // comm is in parentheses and may hold spaces or parentheses itself: the fields after it start
+  // after the last ')'.
+  const close = stat.lastIndexOf(')');
+  const comm = stat.slice(stat.indexOf('(') + 1, close);
+  const fields = stat.slice(close + 2).split(' ');
+  // Fields 4 (ppid), 14 (utime), 15 (stime), counted from 1 with pid and comm as 1 and 2.
+  return { ppid: Number(fields[1]), comm, ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+function allProcesses(): Map<number, ProcTimes> {
+  const all = new Map<number, ProcTimes>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const times = readProc(Number(name));
+    if (times) all.set(Number(name), times);
+  }
+  return all;
+}
+
+/** Ticks of the processes under roots (themselves and every descendant alive now). */
+function treeTicks(all: Map<number, ProcTimes>, roots: readonly number[]): { ticks: number; pids: Set<number> } {
+  const pids = new Set<number>(roots.filter((p) => all.has(p)));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, t] of all) {
+      if (!pids.has(pid) && pids.has(t.ppid)) {
+        pids.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of pids) ticks += all.get(pid)!.ticks;
+  return { ticks, pids };
+}
+
+function machineBusyTicks(): number {
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number) as number[];
+  return user! + nice! + system! + irq! + softirq!;
+}
+
+export interface CpuSnapshot {
+  server: number;
+  serverPids: Set<number>;
+  postgres: number;
+  machine: number;
+}
+
+/** The server's process trees (a provider with its cluster workers; nginx with Starman), PostgreSQL, the machine. */
+export function cpuSnapshot(serverRoots: readonly number[]): CpuSnapshot {
+  const all = allProcesses();
+  const tree = treeTicks(all, serverRoots);
+  let postgres = 0;
+  for (const t of all.values()) if (t.comm === 'postgres') postgres += t.ticks;
+  return { server: tree.ticks, serverPids: tree.pids, postgres, machine: machineBusyTicks() };
+}
+
+/** Ticks of one process that is still alive (wrk just before it exits is not: see runWrk). */
+export function processTicks(pid: number): number {
+  return readProc(pid)?.ticks ?? 0;
+}
+
+export interface CpuPerRequest {
+  /** CPU microseconds per answered request: the server (all its processes), wrk, PostgreSQL, and the whole machine (every process, kernel included). */
+  serverUs: number;
+  wrkUs: number;
+  postgresUs: number;
+  machineUs: number;
+  /** Busy share of the machine's cores during the run (1 = every core busy all the time). */
+  machineBusy: number;
+}
+
+export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, wrkTicks: number, requests: number, seconds: number, cores: number): CpuPerRequest | undefined {
+  if (requests <= 0 || seconds <= 0) return undefined;
+  const us = (ticks: number): number => (ticks / USER_HZ) * 1e6 / requests;
+  const machine = after.machine - before.machine;
+  return {
+    serverUs: us(after.server - before.server),
+    wrkUs: us(wrkTicks),
+    postgresUs: us(after.postgres - before.postgres),
+    machineUs: us(machine),
+    machineBusy: machine / USER_HZ / seconds / cores,
+  };
+}
