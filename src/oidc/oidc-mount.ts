@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import oidcContext from 'oidc-provider/lib/helpers/als.js';
 import type { Logger } from 'pino';
 import { ROOT_LOGGER } from '../common/tokens.js';
 import { securityConfig, type SecurityConfig } from '../config/namespaces.js';
@@ -16,6 +17,27 @@ import { OidcProviders } from './oidc-providers.js';
 
 /** Every path oidc-provider serves: its discovery document and everything under /oidc/. */
 const MOUNTS = ['/.well-known/openid-configuration', '/oidc/*'];
+
+/**
+ * oidc-provider runs each request inside its AsyncLocalStorage (lib/helpers/als.js). On Node 20
+ * a storage, once run, keeps async_hooks' promise hook on for the whole process, and every
+ * promise anywhere (every OpenID 2.0 request, every query) then pays for it: 3x the cost of an
+ * await in a microbenchmark, 10-15 % of a checkid_immediate (docs/performance.md, 2026-12-08).
+ * The storage is therefore disabled again whenever no request of the provider is in flight (the
+ * next run() enables it again): nothing outside a request reads it (`getStore()` is called by
+ * oidc-provider's request code only), and within requests, while any runs, it stays on.
+ */
+let oidcRequestsInFlight = 0;
+
+async function inOidcContext(run: () => Promise<void>): Promise<void> {
+  oidcRequestsInFlight += 1;
+  try {
+    await run();
+  } finally {
+    oidcRequestsInFlight -= 1;
+    if (oidcRequestsInFlight === 0) oidcContext.disable();
+  }
+}
 
 @Injectable()
 export class OidcMount implements OnModuleInit {
@@ -50,6 +72,6 @@ export class OidcMount implements OnModuleInit {
     const headers = hijackedResponseHeaders(request, reply, this.security);
     reply.hijack();
     for (const [name, value] of Object.entries(headers)) reply.raw.setHeader(name, value);
-    await provider.callback()(raw, reply.raw);
+    await inOidcContext(() => provider.callback()(raw, reply.raw));
   }
 }
