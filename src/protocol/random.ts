@@ -10,6 +10,8 @@ export type RandomBytes = (size: number) => Uint8Array;
 /** Letters and digits: a subset of printable ASCII 33-126 that no URL or form codec mangles. */
 export const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+const CHECKED_ALPHABETS = new Set<string>();
+
 /**
  * `length` characters drawn uniformly from `alphabet` using `randomBytes`.
  *
@@ -22,8 +24,12 @@ export const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 export function randomToken(randomBytes: RandomBytes, length: number, alphabet: string): string {
   if (!Number.isInteger(length) || length < 0) throw new RangeError('randomToken: bad length');
   const size = alphabet.length;
-  if (size < 2 || size > 256 || new Set(alphabet).size !== size) {
-    throw new RangeError('randomToken: alphabet must have 2 to 256 distinct characters');
+  if (!CHECKED_ALPHABETS.has(alphabet)) {
+    if (size < 2 || size > 256 || new Set(alphabet).size !== size) {
+      throw new RangeError('randomToken: alphabet must have 2 to 256 distinct characters');
+    }
+    // The few alphabets in use, checked once each (every checkid draws a nonce and a handle).
+    if (CHECKED_ALPHABETS.size < 16) CHECKED_ALPHABETS.add(alphabet);
   }
   const limit = 256 - (256 % size);
   let out = '';

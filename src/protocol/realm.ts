@@ -135,10 +135,26 @@ function parseHttpUrl(value: string, allowWildcard: boolean, fail: (reason: stri
 }
 
 /**
+ * Realms parsed before (a relying party sends the same one with every request), at most
+ * REALMS_KEPT of them, all dropped when full. A Realm is immutable; only valid realms are kept.
+ */
+const parsedRealms = new Map<string, Realm>();
+const REALMS_KEPT = 1000;
+
+/**
  * Parses a realm / trust_root (OpenID 2.0 §9.2, §14.2.1) per the rules at the top of this file.
  * Throws InvalidRealm.
  */
 export function parseRealm(value: string): Realm {
+  let realm = parsedRealms.get(value);
+  if (realm) return realm;
+  realm = Object.freeze(parseRealmAfresh(value));
+  if (parsedRealms.size >= REALMS_KEPT) parsedRealms.clear();
+  parsedRealms.set(value, realm);
+  return realm;
+}
+
+function parseRealmAfresh(value: string): Realm {
   const fail = (reason: string): never => {
     throw new InvalidRealm('The realm is not a valid URL pattern', { detail: `realm ${JSON.stringify(value)}: ${reason}` });
   };
