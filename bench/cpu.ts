@@ -42,8 +42,8 @@ function allProcesses(): Map<number, ProcTimes> {
   return all;
 }
 
-/** Ticks of the processes under roots (themselves and every descendant alive now). */
-function treeTicks(all: Map<number, ProcTimes>, roots: readonly number[]): { ticks: number; pids: Set<number> } {
+/** The processes under roots (themselves and every descendant alive now), with their ticks. */
+function tree(all: Map<number, ProcTimes>, roots: readonly number[]): Map<number, number> {
   const pids = new Set<number>(roots.filter((p) => all.has(p)));
   let grew = true;
   while (grew) {
@@ -55,9 +55,7 @@ function treeTicks(all: Map<number, ProcTimes>, roots: readonly number[]): { tic
       }
     }
   }
-  let ticks = 0;
-  for (const pid of pids) ticks += all.get(pid)!.ticks;
-  return { ticks, pids };
+  return new Map([...pids].map((pid) => [pid, all.get(pid)!.ticks]));
 }
 
 function machineBusyTicks(): number {
@@ -67,25 +65,31 @@ function machineBusyTicks(): number {
   return user! + nice! + system! + irq! + softirq!;
 }
 
+/** Ticks per process id: the server's processes, PostgreSQL's; and the machine's busy ticks. */
 export interface CpuSnapshot {
-  server: number;
-  serverPids: Set<number>;
-  postgres: number;
+  server: Map<number, number>;
+  postgres: Map<number, number>;
   machine: number;
 }
 
 /** The server's process trees (a provider with its cluster workers; nginx with Starman), PostgreSQL, the machine. */
 export function cpuSnapshot(serverRoots: readonly number[]): CpuSnapshot {
   const all = allProcesses();
-  const tree = treeTicks(all, serverRoots);
-  let postgres = 0;
-  for (const t of all.values()) if (t.comm === 'postgres') postgres += t.ticks;
-  return { server: tree.ticks, serverPids: tree.pids, postgres, machine: machineBusyTicks() };
+  const postgres = new Map<number, number>();
+  for (const [pid, t] of all) if (t.comm === 'postgres') postgres.set(pid, t.ticks);
+  return { server: tree(all, serverRoots), postgres, machine: machineBusyTicks() };
 }
 
-/** Ticks of one process that is still alive (wrk just before it exits is not: see runWrk). */
-export function processTicks(pid: number): number {
-  return readProc(pid)?.ticks ?? 0;
+/**
+ * Ticks spent between two snapshots by a set of processes: the growth of each one alive at both,
+ * all of a new one's. A process that exited in between (a PostgreSQL backend whose connection
+ * the pool closed) is left out: its ticks before the end are unknown, and subtracting its whole
+ * lifetime, as a sum over the survivors would, could even make the figure negative.
+ */
+function spent(before: Map<number, number>, after: Map<number, number>): number {
+  let ticks = 0;
+  for (const [pid, now] of after) ticks += now - (before.get(pid) ?? 0);
+  return ticks;
 }
 
 export interface CpuPerRequest {
@@ -103,9 +107,9 @@ export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, wrkTicks:
   const us = (ticks: number): number => (ticks / USER_HZ) * 1e6 / requests;
   const machine = after.machine - before.machine;
   return {
-    serverUs: us(after.server - before.server),
+    serverUs: us(spent(before.server, after.server)),
     wrkUs: us(wrkTicks),
-    postgresUs: us(after.postgres - before.postgres),
+    postgresUs: us(spent(before.postgres, after.postgres)),
     machineUs: us(machine),
     machineBusy: machine / USER_HZ / seconds / cores,
   };

@@ -4,6 +4,13 @@ import type { Repository } from 'typeorm';
 import { affected, deleteExpiredBefore } from '../database/query-shapes.js';
 import type { AssociationKind } from '../protocol/random.js';
 import { Association, ProviderSecret, UsedNonce } from './association.entity.js';
+import { NonceLedger } from './nonce-ledger.js';
+import { Batcher } from '../database/batcher.js';
+
+/** New associations in one INSERT at most (eight array parameters, whatever the count). */
+const MAX_ASSOCIATION_BATCH = 200;
+/** used_nonces.nonce is varchar(255) (UsedNonce). */
+const NONCE_MAX_LENGTH = 255;
 
 @Injectable()
 export class AssociationRepository {
@@ -12,6 +19,16 @@ export class AssociationRepository {
     @InjectRepository(UsedNonce) private readonly nonces: Repository<UsedNonce>,
     @InjectRepository(ProviderSecret) private readonly secrets: Repository<ProviderSecret>,
   ) {}
+
+  private readonly ledger = new NonceLedger(async (claims) => {
+    // Raw SQL: every check_authentication runs it, and the query builder costs more than the round
+    // trip. The conflict target is named so that EXPLAIN shows its arbiter (test/database/explain.spec.ts).
+    const rows = (await this.nonces.query(
+      'INSERT INTO "used_nonces" ("nonce", "expires_at") SELECT * FROM unnest($1::varchar[], $2::timestamptz[]) ON CONFLICT ("nonce") DO NOTHING RETURNING "nonce"',
+      [claims.map((c) => c.nonce), claims.map((c) => c.expiresAt.toISOString())],
+    )) as { nonce: string }[];
+    return new Set(rows.map((r) => r.nonce));
+  }, NONCE_MAX_LENGTH);
 
   /**
    * The provider secret row of that name: `candidate` if this call stored it first, else the one
@@ -67,9 +84,32 @@ export class AssociationRepository {
     return ((result.raw ?? []) as { handle: string }[]).map((r) => r.handle);
   }
 
-  async insert(association: Association): Promise<void> {
-    await this.associations.insert(association);
+  /**
+   * Stores a new association; the associate response waits for it (the RP may use the handle at
+   * once, at any instance). Those made at once share one statement (Batcher), raw SQL: the query
+   * builder's insert cost more than the DH-less associate itself.
+   */
+  insert(association: Association): Promise<void> {
+    return this.inserts.submit(association);
   }
+
+  private readonly inserts = new Batcher<Association, void>(async (rows) => {
+    await this.associations.query(
+      `INSERT INTO "associations" ("handle", "kind", "assoc_type", "key_id", "iv", "sealed_secret", "issued_at", "expires_at")
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::bytea[], $6::bytea[], $7::timestamptz[], $8::timestamptz[])`,
+      [
+        rows.map((r) => r.handle),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.assocType),
+        rows.map((r) => r.keyId),
+        rows.map((r) => r.iv),
+        rows.map((r) => r.sealedSecret),
+        rows.map((r) => r.issuedAt.toISOString()),
+        rows.map((r) => r.expiresAt.toISOString()),
+      ],
+    );
+    return rows.map(() => undefined);
+  }, MAX_ASSOCIATION_BATCH);
 
   findUnexpired(handle: string, kind: AssociationKind, now: Date): Promise<Association | null> {
     return this.associations
@@ -84,17 +124,12 @@ export class AssociationRepository {
   }
 
   /**
-   * Records a nonce as used; answers false when it already was (a replay). One INSERT with
-   * ON CONFLICT DO NOTHING, so two instances racing on the same nonce cannot both win.
+   * Records a nonce as used; answers false when it already was (a replay). ON CONFLICT DO
+   * NOTHING, so two instances racing on the same nonce cannot both win; requests arriving
+   * together share one statement (nonce-ledger.ts).
    */
-  async consumeNonce(nonce: string, expiresAt: Date): Promise<boolean> {
-    // Raw SQL: every check_authentication runs it, and the query builder costs more than the round
-    // trip. The conflict target is named so that EXPLAIN shows its arbiter (test/database/explain.spec.ts).
-    const rows = (await this.nonces.query('INSERT INTO "used_nonces" ("nonce", "expires_at") VALUES ($1, $2) ON CONFLICT ("nonce") DO NOTHING RETURNING "nonce"', [
-      nonce,
-      expiresAt.toISOString(),
-    ])) as unknown[];
-    return rows.length > 0;
+  consumeNonce(nonce: string, expiresAt: Date): Promise<boolean> {
+    return this.ledger.claim(nonce, expiresAt);
   }
 
   async pruneExpiredBefore(now: Date): Promise<{ associations: number; nonces: number }> {

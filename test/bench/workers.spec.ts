@@ -68,12 +68,14 @@ describe('bench workers', () => {
     const repo = mkdtempSync(join(tmpdir(), 'bench-docs-'));
     try {
       mkdirSync(join(repo, 'docs'));
-      const blocks = ['machine', 'results', 'micro', 'db', 'targets'].map((b) => `<!-- bench:${b} -->\n<!-- /bench:${b} -->`);
+      const blocks = ['machine', 'results', 'micro', 'db', 'cpu', 'targets'].map((b) => `<!-- bench:${b} -->\n<!-- /bench:${b} -->`);
       writeFileSync(join(repo, 'docs/performance.md'), `# Prose\n\n${blocks.join('\n\nkept\n\n')}\n`);
       updateDocs(results, repo);
       const doc = readFileSync(join(repo, 'docs/performance.md'), 'utf8');
       expect(doc).toContain(`<!-- bench:targets -->\n${targetsTable(results)}\n<!-- /bench:targets -->`);
-      expect(doc.match(/kept/g)).toHaveLength(4);
+      expect(doc.match(/kept/g)).toHaveLength(5);
+      // Results without CPU times (before 2026-12-08) say so in that block.
+      expect(doc).toContain('<!-- bench:cpu -->\n_No CPU times in these results');
       updateDocs(results, repo);
       expect(readFileSync(join(repo, 'docs/performance.md'), 'utf8')).toBe(doc);
     } finally {
