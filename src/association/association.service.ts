@@ -108,7 +108,15 @@ export class AssociationService {
         if (cached.expiresAt > now) return cached;
         this.cache.delete(handle);
       }
+      // An RP's association signs every assertion it asks for: one read for the requests that
+      // find it missing at once (RecentCache.load); an unknown handle is not remembered.
+      return this.cache.load(handle, () => this.fetch(handle, kind, now), (found) => found !== undefined);
     }
+    return this.fetch(handle, kind, now);
+  }
+
+  /** The stored association, its MAC key opened; undefined when unknown, expired or unopenable. */
+  private async fetch(handle: string, kind: AssociationKind, now: Date): Promise<Association | undefined> {
     const found = await this.repository.findUnexpired(handle, kind, now);
     if (!found) return undefined;
     const secret = this.keys.open({ keyId: found.keyId, iv: found.iv, sealed: found.sealedSecret }, associationData(found.handle, found.kind, found.assocType));
@@ -119,7 +127,6 @@ export class AssociationService {
       return undefined;
     }
     found.secret = secret;
-    if (kind === 'shared') this.cache.set(found.handle, found);
     return found;
   }
 

@@ -10,11 +10,20 @@ import { readSessionToken } from './session/session-cookies.js';
 // (src/protocol/input-limits.ts) and parsed by its own parser (§4.1.2: prefixes, namespaces,
 // duplicates), which a class-validator DTO cannot express.
 
-/** The openid.* pairs of a GET query, duplicates kept (the message parser refuses them, §4.1). */
-export function queryPairs(request: FastifyRequest): [string, string][] {
+/**
+ * The openid.* pairs of a GET query, duplicates kept (the message parser refuses them, §4.1),
+ * and whether the query names `xrds` (our X-XRDS-Location): one parse of the query for both.
+ */
+export function queryPairs(request: FastifyRequest): { pairs: [string, string][]; xrds: boolean } {
   const q = request.url.indexOf('?');
-  if (q < 0) return [];
-  return [...new URLSearchParams(request.url.slice(q + 1))].filter(([k]) => k.startsWith(OPENID_PREFIX));
+  const pairs: [string, string][] = [];
+  let xrds = false;
+  if (q < 0) return { pairs, xrds };
+  for (const [key, value] of new URLSearchParams(request.url.slice(q + 1))) {
+    if (key.startsWith(OPENID_PREFIX)) pairs.push([key, value]);
+    else if (key === 'xrds') xrds = true;
+  }
+  return { pairs, xrds };
 }
 
 /** The openid.* pairs of a form-encoded POST body; a repeated field arrives as an array and stays repeated. */
@@ -52,12 +61,13 @@ export interface EndpointRequest {
 }
 
 export function endpointRequest(request: FastifyRequest): EndpointRequest {
+  const query = queryPairs(request);
   return {
     method: request.method,
-    query: queryPairs(request),
+    query: query.pairs,
     body: request.method === 'POST' ? bodyPairs(request) : [],
     accept: request.headers.accept,
-    forceXrds: new URLSearchParams(request.url.split('?')[1] ?? '').has('xrds'),
+    forceXrds: query.xrds,
     secure: request.secure,
     client: clientInfo(request),
     sessionToken: readSessionToken(request),

@@ -94,12 +94,7 @@ export class DiscoveryService {
     // Relying parties fetch an identifier many times around a sign-in (Yadis HEAD/GET, HTML then
     // XRDS): the answer is kept for a second, found or not, in every process; a removed or
     // disabled account stops being discovered within that second everywhere.
-    const key = `${domain.name}\n${rawUsername}`;
-    const cached = this.recent.lookup(key);
-    if (cached !== undefined) return cached.value;
-    const account = await this.lookUp(domain, rawUsername);
-    this.recent.set(key, account);
-    return account;
+    return this.recent.load(`${domain.name}\n${rawUsername}`, () => this.lookUp(domain, rawUsername));
   }
 
   /** SReg, AX, PAPE and the UI extension's Types, in every service. */

@@ -52,12 +52,9 @@ export class TrustGrantsService implements BeforeApplicationShutdown {
    * given counts at once everywhere.
    */
   async find(userId: string, realm: string): Promise<TrustGrant | null> {
-    const key = `${userId}\n${realm}`;
-    const cached = this.recent.lookup(key);
-    if (cached !== undefined) return cached.value;
-    const grant = await this.grants.find(userId, realm);
-    if (grant) this.recent.set(key, grant);
-    return grant;
+    // A missing grant is not remembered (the consent page makes one).
+    const grant = await this.recent.load(`${userId}\n${realm}`, async () => (await this.grants.find(userId, realm)) ?? undefined, (found) => found !== undefined);
+    return grant ?? null;
   }
 
   private readonly recent = new RecentCache<TrustGrant>(GRANT_TTL_MS, GRANT_CACHE_SIZE);

@@ -104,12 +104,13 @@ export class SessionService {
     const tokenHash = hashToken(token);
     const key = tokenHash.toString('base64');
     let found = this.recent.lookup(key)?.value;
-    if (found === undefined || found.session.expiresAt.getTime() <= now.getTime()) {
+    if (found !== undefined && found.session.expiresAt.getTime() <= now.getTime()) {
       this.recent.delete(key);
-      found = (await this.sessions.findUnexpiredWithUser(tokenHash, now)) ?? undefined;
-      if (!found) return undefined;
-      this.recent.set(key, found);
+      found = undefined;
     }
+    // Unknown tokens are never remembered.
+    found ??= await this.recent.load(key, async () => (await this.sessions.findUnexpiredWithUser(tokenHash, now)) ?? undefined, (row) => row !== undefined);
+    if (!found) return undefined;
     const { session, user } = found;
     // A sign-in whose second factor is still due is no session (resolvePending finds it).
     if (session.factorPending) return undefined;
