@@ -71,9 +71,15 @@ describe('the admin CLI beside a server on the embedded database', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('tells, on a first start with no account, the exact command that creates one', () => {
-    expect(server!.log()).toContain(
-      `"msg":"no account yet: create one with: echo 'a long passphrase' | OPENID_PROVIDER_CONFIG=${config} npm run cli -- user add romeo --domain localhost --password-stdin"`,
+  it('tells, on a first start with no account, the exact command that creates one', async () => {
+    // Logged after "listening", once the database said there is no account; lines reach stdout
+    // within a quarter of a second (src/http/logger.ts bufferedStdout).
+    await vi.waitFor(
+      () =>
+        expect(server!.log()).toContain(
+          `"msg":"no account yet: create one with: echo 'a long passphrase' | OPENID_PROVIDER_CONFIG=${config} npm run cli -- user add romeo --domain localhost --password-stdin"`,
+        ),
+      { timeout: 5000, interval: 100 },
     );
     // Shared on an owner-only socket named in the lock file.
     const socket = join(pglite(), '.s.PGSQL.5432');
@@ -130,6 +136,9 @@ describe('the admin CLI beside a server on the embedded database', () => {
 
   it('after a SIGKILL, the CLI takes the stale lock over, and the next server serves again; no hint once accounts exist', async () => {
     server = await start();
+    // The hint would follow "listening" within the database's answer and the log's quarter of a
+    // second: long enough a wait for its absence to mean something.
+    await new Promise((r) => setTimeout(r, 1500));
     expect(server.log()).not.toContain('no account yet');
     server.child.kill('SIGKILL');
     await server.exited;

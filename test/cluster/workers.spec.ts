@@ -86,20 +86,21 @@ secrets:
     try {
       const base = `https://localhost:${port}`;
       for (let i = 0; i < 20; i += 1) expect((await new Browser(CLOSE).request('GET', `${base}/healthz`)).status).toBe(200);
-      // Both workers served some of them (the access log names the worker).
-      const servedBy = new Set(
-        server
-          .log()
-          .split('\n')
-          .filter((l) => l.includes('"route":"/healthz"'))
-          .map((l) => (JSON.parse(l) as { worker: number }).worker),
-      );
-      expect(servedBy).toEqual(new Set([0, 1]));
+      // Both workers served some of them (the access log names the worker; its lines reach
+      // stdout within a quarter of a second, src/http/logger.ts bufferedStdout).
+      const workersOf = (route: string): Set<number> =>
+        new Set(
+          server
+            .log()
+            .split('\n')
+            .filter((l) => l.includes(`"route":"${route}"`))
+            .map((l) => (JSON.parse(l) as { worker: number }).worker),
+        );
+      await vi.waitFor(() => expect(workersOf('/healthz')).toEqual(new Set([0, 1])), { timeout: 5000, interval: 100 });
       const value = (text: string, series: string): number | undefined => {
         const line = text.split('\n').find((l) => l.startsWith(`${series} `));
         return line === undefined ? undefined : Number(line.slice(series.length + 1));
       };
-      const scrapedBy = new Set<number>();
       for (let i = 0; i < 6; i += 1) {
         const scrape = await new Browser(CLOSE).request('GET', `${base}/metrics`);
         expect(scrape.status).toBe(200);
@@ -110,8 +111,7 @@ secrets:
         expect(value(scrape.body, 'openid_metrics_workers')).toBe(2);
         expect(value(scrape.body, 'database_ready')).toBe(1);
       }
-      for (const line of server.log().split('\n').filter((l) => l.includes('"route":"/metrics"'))) scrapedBy.add((JSON.parse(line) as { worker: number }).worker);
-      expect(scrapedBy).toEqual(new Set([0, 1]));
+      await vi.waitFor(() => expect(workersOf('/metrics')).toEqual(new Set([0, 1])), { timeout: 5000, interval: 100 });
     } finally {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
