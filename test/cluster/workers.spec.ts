@@ -152,14 +152,12 @@ secrets:
       // through worker 0's link, and the answer, received by worker 0, signs in on either.
       // Which worker gets a connection depends on how many came before (round-robin): go on
       // (with one extra request per round to change the parity) until both have started one.
-      const startedOn = (): Set<number> =>
-        new Set(
-          server!
-            .log()
-            .split('\n')
-            .filter((l) => l.includes('"method":"POST"') && l.includes('"route":"/login"'))
-            .map((l) => (JSON.parse(l) as { worker: number }).worker),
-        );
+      const loginPosts = (): string[] =>
+        server!
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('"method":"POST"') && l.includes('"route":"/login"'));
+      const startedOn = (): Set<number> => new Set(loginPosts().map((l) => (JSON.parse(l) as { worker: number }).worker));
       for (let round = 0; round < 12 && (round < 2 || startedOn().size < 2); round += 1) {
         if (round % 2 === 1) await new Browser(CLOSE).request('GET', `${base}/readyz`);
         const browser = new Browser(CLOSE);
@@ -178,6 +176,9 @@ secrets:
         }
         expect(page.status, page.body.slice(0, 500)).toBe(302);
         expect(page.headers.location).toBe(`${base}/openid/${user}`);
+        // This round's access line reaches stdout within a quarter of a second (bufferedStdout,
+        // src/http/logger.ts): read before it, the loop would take another round for nothing.
+        await vi.waitFor(() => expect(loginPosts().length).toBeGreaterThanOrEqual(round + 1), { timeout: 5000, interval: 50 });
       }
       expect(startedOn()).toEqual(new Set([0, 1]));
     } finally {
